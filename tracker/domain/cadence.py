@@ -1,0 +1,314 @@
+"""Staying-in-touch cadence: when each contact is next due, and why, in plain words.
+
+Pure and deterministic: no clock, no app imports. `today` is the user's local date, chosen
+by the caller (the user's time zone decides which day it is, not this module).
+
+The rules, in order of precedence:
+
+1. Archived contacts and "don't remind me" contacts have no cadence (status ``None``).
+2. A per-contact override (days) is used as is: the user chose it, history does not bend it.
+3. An open process (screening/interviewing) involving the contact: every week.
+4. Otherwise the base interval is the role's default (user-editable mapping), or quarterly
+   after a rejection involving the contact; two unanswered outreaches in a row lengthen it
+   by half, three or more double it (never more); a reply restores it.
+
+The next touch is due at the last touchpoint (any channel, either direction) plus the
+interval; with no touchpoint yet, counted from the day the contact was added. After a
+rejection the quarterly clock starts at the rejection if that is later than the last touch,
+so the check-in lands three months after it (as the rejection playbook's last step does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+# Read-only so that a caller cannot mutate the shared default by accident; the user's own
+# defaults come from settings and are passed in.
+DEFAULT_CADENCE_DAYS: Mapping[str, int] = MappingProxyType(
+    {
+        "recruiter": 42,
+        "hiring_manager": 90,
+        "interviewer": 90,
+        "referrer": 60,
+        "mentor": 30,
+        "event_acquaintance": 60,
+        "peer": 90,
+        "other": 90,
+    }
+)
+FALLBACK_DAYS = 90  # a role missing from the user's mapping and no "other" entry either
+ACTIVE_PROCESS_DAYS = 7
+AFTER_REJECTION_DAYS = 90
+DUE_SOON_DAYS = 7
+MIN_WINDOW_DAYS = 7  # the "losing touch" maximum is at least this far past the ideal
+# How many touches the engine looks at: the latest one, and the outbound ones since the
+# latest inbound reply. Touches from the RECENT_TOUCH_DAYS_NEEDED most recent distinct
+# days on which any touch happened give the same result as the full history.
+RECENT_TOUCH_DAYS_NEEDED = 3
+
+STATUSES = ("ok", "due_soon", "due", "overdue", "losing_touch")  # least to most urgent
+SOURCES = ("role_default", "override", "active_process", "after_rejection", "backoff", "none")
+
+ROLE_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "recruiter": "Recruiter",
+        "hiring_manager": "Hiring manager",
+        "interviewer": "Interviewer",
+        "referrer": "Referrer",
+        "mentor": "Mentor",
+        "event_acquaintance": "Event acquaintance",
+        "peer": "Peer",
+        "other": "Contact",
+    }
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """One touchpoint as the engine sees it: its date and whether they reached out to us."""
+
+    on: date
+    inbound: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CadenceInput:
+    """What the engine needs to know about one contact.
+
+    touches: in any order; only the most recent matter (see RECENT_TOUCH_DAYS_NEEDED).
+    override_days: the user's own interval in days (a positive int), or None.
+    active_process: the company/opportunity name when an open opportunity in screening or
+        interviewing involves the contact, else None.
+    rejected_on: the date of the last rejection involving the contact, else None.
+    """
+
+    role: str
+    company: str | None
+    added_on: date
+    touches: Sequence[Touch] = ()
+    override_days: int | None = None
+    no_reminders: bool = False
+    archived: bool = False
+    active_process: str | None = None
+    rejected_on: date | None = None
+
+
+# Not frozen, unlike the inputs: a frozen dataclass costs ~1.4 µs more to build (one
+# object.__setattr__ per field), a third of the per-contact budget. Treat it as read-only.
+@dataclass(slots=True)
+class Cadence:
+    """The proposal for one contact on one day.
+
+    ideal_days/max_days: the interval and the "losing touch" window, in days (None when the
+        contact has no cadence).
+    due_on: the first day the status is "due"; losing_touch_on: the first day it is
+        "losing_touch". Both None when there is no cadence.
+    last_touch_on: the latest touchpoint, whatever the cadence (None if never in touch).
+    status: None (no cadence), "ok", "due_soon", "due", "overdue" or "losing_touch".
+    source: what set the interval: "role_default", "override", "active_process",
+        "after_rejection", "backoff" or "none".
+    unanswered: outbound touches (counted by day) since the last reply, capped at 3.
+    reason (property): one or two sentences a person can read, explaining the interval and
+        the timing, e.g. "Recruiter at Acme — every 6 weeks. Last spoke 3 Oct (50 days
+        ago), 8 days overdue."
+    """
+
+    ideal_days: int | None
+    max_days: int | None
+    due_on: date | None
+    losing_touch_on: date | None
+    last_touch_on: date | None
+    status: str | None
+    source: str
+    unanswered: int = 0
+    # What the reason is written from. Kept rather than rendered because most of the
+    # 10,000 proposals a dashboard computes are never read, and the words cost as much as
+    # the decision.
+    input: CadenceInput | None = field(default=None, repr=False, compare=False)
+    today: date | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def reason(self) -> str:
+        return explain(self)
+
+
+def propose(
+    inp: CadenceInput, today: date, defaults: Mapping[str, int] = DEFAULT_CADENCE_DAYS
+) -> Cadence:
+    """Propose the cadence for one contact as of `today` (the user's local date).
+
+    `defaults` maps role -> days (the user's edited defaults); a role missing from it falls
+    back to its "other" entry, then to 90 days. Raises ValueError for a non-positive
+    override. Cheap by design: the dashboard calls it for every contact on each load.
+    """
+    # One pass, no sort: the latest touch and the latest reply are all the clock needs.
+    last = last_in = None
+    for t in inp.touches:
+        on = t.on
+        if last is None or on > last:
+            last = on
+        if t.inbound and (last_in is None or on > last_in):
+            last_in = on
+
+    if inp.archived or inp.no_reminders:
+        return Cadence(None, None, None, None, last, None, "none", 0, inp, today)
+
+    unanswered = 0
+    anchor = last or inp.added_on
+    if inp.override_days is not None:
+        if inp.override_days < 1:
+            raise ValueError(f"override_days must be a positive number of days, got {inp.override_days}")
+        ideal = inp.override_days
+        source = "override"
+    elif inp.active_process:
+        ideal = ACTIVE_PROCESS_DAYS
+        source = "active_process"
+    else:
+        rejected_on = inp.rejected_on
+        if rejected_on is not None:
+            ideal = AFTER_REJECTION_DAYS
+            source = "after_rejection"
+            if rejected_on > anchor:
+                anchor = rejected_on
+        else:
+            ideal = defaults.get(inp.role) or defaults.get("other") or FALLBACK_DAYS
+            source = "role_default"
+        if last is not None and last != last_in:
+            unanswered = _unanswered(inp.touches, last_in)
+            if unanswered >= 2:
+                # x1.5 for two, x2 for three or more; a reply (inbound) resets the count.
+                ideal = ideal * 3 // 2 if unanswered == 2 else ideal * 2
+                source = "backoff"
+
+    max_days = max(ideal * 3 // 2, ideal + MIN_WINDOW_DAYS)
+    # Ordinals rather than timedelta: plain int arithmetic is several times cheaper.
+    anchor_ord = anchor.toordinal()
+    days_left = anchor_ord + ideal - today.toordinal()
+    if days_left > min(DUE_SOON_DAYS, ideal // 2):
+        # Halving the window: a weekly cadence would be "due soon" the day after each touch.
+        status = "ok"
+    elif days_left > 0:
+        status = "due_soon"
+    elif days_left == 0:
+        status = "due"
+    elif days_left > ideal - max_days:
+        status = "overdue"
+    else:
+        status = "losing_touch"
+    return Cadence(
+        ideal,
+        max_days,
+        date.fromordinal(anchor_ord + ideal),
+        date.fromordinal(anchor_ord + max_days),
+        last,
+        status,
+        source,
+        unanswered,
+        inp,
+        today,
+    )
+
+
+def explain(c: Cadence) -> str:
+    """The plain-words reason for a proposal: why this interval, then where things stand.
+
+    Written from the proposal and the input it kept; a Cadence built by hand without them
+    gets an empty string.
+    """
+    inp, today = c.input, c.today
+    if inp is None or today is None:
+        return ""
+    if c.status is None:
+        return "Archived — no reminders." if inp.archived else "You asked not to be reminded."
+
+    source, ideal = c.source, c.ideal_days
+    if source == "override":
+        why = f"Every {humanize_interval(ideal)}, as you chose."
+    elif source == "active_process":
+        why = f"Interviewing with {inp.active_process} — weekly while the process is open."
+    elif source == "after_rejection":
+        why = f"After the rejection on {format_day(inp.rejected_on, today)} — checking in every {humanize_interval(ideal)}."
+    elif source == "backoff":
+        count = "2 messages" if c.unanswered == 2 else "3 or more messages"
+        why = f"{count} without a reply — backing off to every {humanize_interval(ideal)}."
+    else:
+        label = ROLE_LABELS.get(inp.role) or inp.role.replace("_", " ").capitalize()
+        at = f" at {inp.company}" if inp.company else ""
+        why = f"{label}{at} — every {humanize_interval(ideal)}."
+
+    if c.last_touch_on is None:
+        since = f"Never contacted — added {format_day(inp.added_on, today)}"
+    else:
+        since = f"Last spoke {format_day(c.last_touch_on, today)} ({_ago((today - c.last_touch_on).days)})"
+
+    days_left = (c.due_on - today).days
+    status = c.status
+    if status == "ok":
+        when = f"next due {format_day(c.due_on, today)}"
+    elif status == "due_soon":
+        when = "due tomorrow" if days_left == 1 else f"due in {days_left} days"
+    elif status == "due":
+        when = "due today"
+    elif status == "overdue":
+        when = "1 day overdue" if days_left == -1 else f"{-days_left} days overdue"
+    else:
+        when = f"{-days_left} days overdue — losing touch"
+    return f"{why} {since}, {when}."
+
+
+def _unanswered(touches: Sequence[Touch], last_in: date | None) -> int:
+    """Distinct days with an outbound touch after the latest reply, capped at 3.
+
+    Counted by day so that an email and a LinkedIn message sent together are one outreach;
+    a reply on the same day as an outreach counts as answering it.
+    """
+    days: set[date] = set()
+    for t in touches:
+        if not t.inbound and (last_in is None or t.on > last_in):
+            days.add(t.on)
+            if len(days) == 3:
+                break
+    return len(days)
+
+
+def humanize_interval(days: int) -> str:
+    """An interval as a person says it after "every": 7 -> "week", 42 -> "6 weeks",
+    30 -> "month", 90 -> "3 months", 365 -> "year", 10 -> "10 days", 135 -> "135 days".
+
+    Months are counted as 30 days and years as 365 (cadences are whole days, not calendar
+    months), so an interval only gets a friendlier unit when it divides exactly.
+    """
+    if days % 365 == 0:
+        unit, n = "year", days // 365
+    elif days % 30 == 0:
+        unit, n = "month", days // 30
+    elif days % 7 == 0:
+        unit, n = "week", days // 7
+    else:
+        unit, n = "day", days
+    return unit if n == 1 else f"{n} {unit}s"
+
+
+def format_day(d: date, today: date) -> str:
+    """A date as "3 Oct", with the year ("3 Oct 2023") when it is not `today`'s year.
+
+    Locale-independent on purpose: strftime's names depend on the server's locale.
+    """
+    if d.year == today.year:
+        return f"{d.day} {_MONTHS[d.month - 1]}"
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def _ago(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days > 1:
+        return f"{days} days ago"
+    # A touchpoint dated in the future (a planned call) still anchors the clock.
+    return "tomorrow" if days == -1 else f"in {-days} days"
