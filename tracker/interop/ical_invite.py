@@ -1,0 +1,211 @@
+"""Reading an interview invitation (.ics) as recruiters' calendars send it.
+
+RFC 5545 with the habits of Outlook/Exchange (Windows zone names, custom VTIMEZONE
+blocks), Google and Apple; RFC 5546 (iTIP) for METHOD, ORGANIZER and ATTENDEE.
+Pure: imports nothing of the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+
+from icalendar import Calendar, Component, Timezone
+
+from tracker.interop.ical_tz import resolve_tzid, zone
+
+# Invitations are a few kB, 40 kB with Outlook's HTML copy of the text; attachments
+# inlined as base64 can make a few MB. Anything larger is not worth parsing.
+MAX_INVITE_BYTES = 5 * 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
+# CUTYPE values (RFC 5545 §3.2.3) that are not people: no contact to match them with.
+_NOT_PEOPLE = frozenset({"ROOM", "RESOURCE"})
+
+
+class InviteError(ValueError):
+    """The file cannot be read as an invitation. `str(error)` is a sentence for the
+    user; `code` a stable key for tests and logs:
+
+    too_large, not_ical, damaged, no_event, cancelled, no_start, bad_start, unknown_tz,
+    bad_end.
+    """
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Attendee:
+    """A person on an invitation. `email` is the mailto: address (lower-cased domain
+    untouched: matching is the caller's business); `name` the CN parameter or "";
+    `role` the ROLE parameter (RFC 5545 §3.2.16: CHAIR, REQ-PARTICIPANT,
+    OPT-PARTICIPANT, NON-PARTICIPANT) or ""."""
+
+    email: str
+    name: str = ""
+    role: str = ""
+
+
+@dataclass
+class Invite:
+    """The event of an invitation.
+
+    `start` is an aware datetime (in the zone the file names, or `default_tz` for a
+    floating time) or a `date` for an all-day event; `end` the same kind, exclusive, or
+    None when the file gives neither DTEND nor DURATION. Text fields are "" when absent.
+    `method` is the calendar's METHOD (REQUEST, PUBLISH, ...) or "" when it has none.
+    `attendees` are the people (rooms and resources left out) with an e-mail address.
+    """
+
+    uid: str
+    summary: str
+    start: datetime | date
+    end: datetime | date | None
+    location: str
+    description: str
+    url: str
+    organizer: Attendee | None
+    attendees: list[Attendee] = field(default_factory=list)
+    method: str = ""
+
+
+def parse_invite(data: bytes, *, default_tz: str = "UTC") -> Invite:
+    """The first VEVENT of `data` that is not cancelled (a series' master before its
+    overrides), as an Invite.
+
+    `data` is the file as received: UTF-8 (a BOM is fine; bytes that are not UTF-8 are
+    read as Windows-1252, as old Outlook writes). `default_tz` (IANA) gives floating
+    times (no TZID, no Z) their zone; ValueError if it is unknown.
+    Raises InviteError, and nothing else, for any input that is not a usable invitation.
+    """
+    default_zone = zone(default_tz)
+    if not isinstance(data, (bytes, bytearray)):
+        raise InviteError("This file is not an iCalendar invitation", "not_ical")
+    if len(data) > MAX_INVITE_BYTES:
+        raise InviteError("This file is too large to be an invitation (more than 5 MB)", "too_large")
+    calendar = _read_calendar(bytes(data))
+    try:
+        return _invite(calendar, default_zone)
+    except InviteError:
+        raise
+    except Exception as exc:  # icalendar's lenient values can fail late, in any way
+        raise InviteError("This calendar file is damaged and cannot be read", "damaged") from exc
+
+
+def _read_calendar(data: bytes) -> Calendar:
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    if "BEGIN:VCALENDAR" not in text.lstrip()[:1024].upper():
+        raise InviteError("This file is not an iCalendar invitation", "not_ical")
+    try:
+        # Bytes, not str: icalendar reads a str without line breaks as a file path.
+        components = Calendar.from_ical(text.encode("utf-8"), multiple=True)
+    except Exception as exc:  # the parser raises ValueError and, on odd input, others
+        raise InviteError("This calendar file is damaged and cannot be read", "damaged") from exc
+    calendars = [c for c in components if isinstance(c, Calendar)]
+    if not calendars:
+        raise InviteError("This file is not an iCalendar invitation", "not_ical")
+    return calendars[0]
+
+
+def _invite(calendar: Calendar, default_zone: tzinfo) -> Invite:
+    method = _str(calendar.get("METHOD")).upper()
+    events = calendar.walk("VEVENT")
+    if not events:
+        raise InviteError("The calendar file holds no event", "no_event")
+    # RFC 5546 §3.2.5: METHOD:CANCEL withdraws every event it carries.
+    live = [] if method == "CANCEL" else [e for e in events if _str(e.get("STATUS")).upper() != "CANCELLED"]
+    if not live:
+        raise InviteError("This invitation has been cancelled", "cancelled")
+    event = next((e for e in live if "RECURRENCE-ID" not in e), live[0])
+
+    file_timezones = {_str(tz.get("TZID")): tz for tz in calendar.walk("VTIMEZONE")}
+    if "DTSTART" not in event:
+        raise InviteError("The invitation has no start time", "no_start")
+    start = _moment(event["DTSTART"], file_timezones, default_zone)
+    if start is None:
+        raise InviteError("The invitation's start time cannot be read", "bad_start")
+    end = _end(event, start, file_timezones, default_zone)
+
+    return Invite(
+        uid=_str(event.get("UID")),
+        summary=_str(event.get("SUMMARY")),
+        start=start,
+        end=end,
+        location=_str(event.get("LOCATION")),
+        description=_str(event.get("DESCRIPTION")),
+        url=_str(event.get("URL")),
+        organizer=_person(event.get("ORGANIZER")),
+        attendees=[a for a in map(_person, _as_list(event.get("ATTENDEE"))) if a is not None],
+        method=method,
+    )
+
+
+def _moment(prop, file_timezones: dict[str, Timezone], default_zone: tzinfo) -> datetime | date | None:
+    """A DATE or DATE-TIME property as a date or an aware datetime; None if unreadable.
+
+    The TZID is resolved here, not by icalendar, whose process-wide cache of file-defined
+    zones would let one file decide how a later file's TZID is read.
+    """
+    value = getattr(prop, "dt", None)
+    if isinstance(value, datetime):
+        tzid = prop.params.get("TZID")
+        if tzid:
+            zone_of_file = resolve_tzid(str(tzid), file_timezones)
+            if zone_of_file is None:
+                raise InviteError(f"The invitation uses an unknown time zone: {tzid}", "unknown_tz")
+            return value.replace(tzinfo=zone_of_file)  # the wall time as written
+        if value.tzinfo is None:  # floating (RFC 5545 §3.3.5 form 1)
+            return value.replace(tzinfo=default_zone)
+        return value  # UTC, "Z" (form 2)
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def _end(event: Component, start, file_timezones, default_zone) -> datetime | date | None:
+    """DTEND, or DTSTART + DURATION (RFC 5545 §3.6.1); None when neither is usable."""
+    if "DTEND" in event:
+        end = _moment(event["DTEND"], file_timezones, default_zone)
+    elif "DURATION" in event and isinstance(getattr(event["DURATION"], "dt", None), timedelta):
+        end = start + event["DURATION"].dt
+    else:
+        return None
+    if end is None or isinstance(end, datetime) != isinstance(start, datetime):
+        return None
+    if end < start:
+        raise InviteError("The invitation ends before it starts", "bad_end")
+    return end
+
+
+def _person(prop) -> Attendee | None:
+    """An ORGANIZER/ATTENDEE (RFC 5545 §3.8.4.1, §3.8.4.3) with a mailto: address."""
+    if prop is None or not hasattr(prop, "params"):
+        return None
+    address = str(prop).strip()
+    if address[:7].lower() != "mailto:":
+        return None
+    email = address[7:].strip()
+    if not email or _str(prop.params.get("CUTYPE")).upper() in _NOT_PEOPLE:
+        return None
+    return Attendee(email=email, name=_str(prop.params.get("CN")), role=_str(prop.params.get("ROLE")).upper())
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _str(value) -> str:
+    """A TEXT property or parameter as a plain str, "" when absent (or repeated: first)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return _str(value[0]) if value else ""
+    return str(value).strip()
