@@ -185,12 +185,14 @@ def _vevent(event: CalEvent, zone_info, stamp: vDDDTypes, years: list[int]) -> E
             ends = _aware(end, "end").astimezone(zone_info)
         else:
             raise ValueError("a timed event needs a datetime end, not a date")
-        if ends <= begins:
+        # Compared in UTC: Python compares two datetimes of one tzinfo by wall time,
+        # which puts 01:30 EST before 01:30 EDT on the night clocks go back.
+        if ends.astimezone(UTC) <= begins.astimezone(UTC):
             raise ValueError(f"event {event.uid!r} ends before it starts")
         years.append(begins.year)
         years.append(ends.year)
-        vevent.add("DTSTART", begins)
-        vevent.add("DTEND", ends)
+        vevent.add("DTSTART", _unambiguous(begins))
+        vevent.add("DTEND", _unambiguous(ends))
     else:
         # All-day: DATE values, floating (§3.3.4), DTEND the day after (§3.6.1). Marked
         # TRANSPARENT (§3.8.2.7) so a reminder does not make the whole day look busy.
@@ -225,6 +227,16 @@ def _vevent(event: CalEvent, zone_info, stamp: vDDDTypes, years: list[int]) -> E
     if event.alarm_minutes is not None:
         vevent.add_component(_alarm(event))
     return vevent
+
+
+def _unambiguous(local: datetime) -> datetime:
+    """`local`, or the same instant in UTC when its wall time occurs twice (the hour
+    repeated when clocks go back). RFC 5545 §3.3.5 reads such a TZID time as the first
+    occurrence, so the second cannot be written that way; and ical.js reads even the
+    first as the second. UTC ("Z", form 2) means one instant to every client."""
+    if local.replace(fold=1 - local.fold).utcoffset() == local.utcoffset():
+        return local
+    return local.astimezone(UTC)
 
 
 def _alarm(event: CalEvent) -> Alarm:

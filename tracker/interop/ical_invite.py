@@ -8,7 +8,7 @@ Pure: imports nothing of the app.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from icalendar import Calendar, Component, Timezone
 
@@ -178,7 +178,8 @@ def _end(event: Component, start, file_timezones, default_zone) -> datetime | da
         return None
     if end is None or isinstance(end, datetime) != isinstance(start, datetime):
         return None
-    if end < start:
+    # In UTC for datetimes: one tzinfo on both sides would compare wall times (PEP 495).
+    if (end.astimezone(UTC) < start.astimezone(UTC)) if isinstance(end, datetime) else end < start:
         raise InviteError("The invitation ends before it starts", "bad_end")
     return end
 

@@ -1,0 +1,121 @@
+"""Browser tests: a real gunicorn server, Debian's Chromium through Playwright, axe-core.
+
+Each test gets a fresh instance folder and server. Failing tests leave a screenshot in
+tests/artifacts/. Every page a test visits can be checked with `accessible(page)`.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, instance: Path, env_extra: dict[str, str] | None = None):
+        self.instance = instance
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "TRACKER_INSTANCE": str(instance), "TRACKER_REGISTRATION": "open", **(env_extra or {})}
+        self.log = (instance / "server.log").open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "serve", "--port", str(self.port), "--workers", "1"],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("server exited: " + (self.instance / "server.log").read_text())
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    live = LiveServer(tmp_path)
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.failed_call = report.failed
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/Berlin")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    if getattr(request.node, "failed_call", False):
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def accessible(axe):
+    """accessible(page): fail on any serious or critical axe-core violation of the current page."""
+
+    def check(page) -> None:
+        results = axe.run(page)
+        bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        details = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in bad)
+        assert not bad, f"accessibility violations on {page.url}:\n{details}"
+
+    return check

@@ -1,0 +1,54 @@
+"""`tracker create-user` and `tracker demo-data`."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from tracker.extensions import db
+from tracker.services import accounts
+
+
+def user_or_exit(email: str):
+    """The user with this email, or exit 1 with a message (shared by every --user command)."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with email {email}.")
+    return user
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--name", default="", help="Display name.")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA time zone, e.g. Europe/Berlin.")
+@with_appcontext
+def create_user(email: str, password_stdin: bool, name: str, timezone: str) -> None:
+    """Create an account (works even when registration is closed)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(email, password, display_name=name, timezone=timezone)
+    except accounts.AccountError as e:
+        raise click.ClickException(str(e)) from e
+    db.session.commit()
+    click.echo(f"Created {user.email}.")
+
+
+@click.command("demo-data")
+@click.option("--user", "email", required=True, help="Email of the account to fill.")
+@with_appcontext
+def demo_data(email: str) -> None:
+    """Fill an account with realistic sample contacts, companies and history."""
+    from tracker.services.demo import fill_demo_data
+
+    user = user_or_exit(email)
+    counts = fill_demo_data(user)
+    db.session.commit()
+    click.echo("Added " + ", ".join(f"{n} {what}" for what, n in counts.items()) + f" to {user.email}.")
+
+
+COMMANDS = [create_user, demo_data]

@@ -1,0 +1,118 @@
+"""Settings: documented defaults, nothing secret.
+
+Sources, later ones winning: the defaults below, `<instance>/tracker.toml`, environment
+variables `TRACKER_<NAME>`, and (for tests) the mapping passed to create_app(). Every
+setting is listed in SETTINGS and documented in the README (a test checks both).
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    default: Any
+    doc: str
+
+
+SETTINGS: dict[str, Setting] = {
+    "SECRET_KEY": Setting(None, "Signs sessions and CSRF tokens. Generated on first run into "
+                                "`<instance>/secret_key` and kept; set it to share one key between servers."),
+    "DATABASE_URL": Setting(None, "SQLAlchemy database URL. Default: SQLite file `<instance>/tracker.sqlite3`. "
+                                  "PostgreSQL: `postgresql+psycopg://user:pass@host/dbname`."),
+    "REGISTRATION": Setting("first", "Who may register: `open` (anyone), `first` (only while no account "
+                                     "exists; then closed) or `closed` (accounts come from `tracker create-user`)."),
+    "BASE_URL": Setting("", "Public address of the app (e.g. `https://tracker.example.org`), used for links in "
+                            "calendar feeds and CLI output when there is no request to take it from."),
+    "SESSION_COOKIE_SECURE": Setting(False, "Send the session cookie only over HTTPS. Turn on behind TLS."),
+    "TRUST_PROXY": Setting(0, "Number of reverse proxies in front of the app whose X-Forwarded-* headers "
+                              "to trust (ProxyFix). 0 when tracker faces clients directly."),
+    "LOGIN_ATTEMPTS": Setting(10, "Failed logins allowed per account and per client address within "
+                                  "LOGIN_WINDOW_MINUTES before further attempts are refused."),
+    "LOGIN_WINDOW_MINUTES": Setting(15, "The window, in minutes, for LOGIN_ATTEMPTS."),
+    "PER_PAGE": Setting(50, "Rows per page in lists."),
+    "MAX_UPLOAD_MB": Setting(50, "Largest file accepted for import, in megabytes."),
+    "AUTO_MIGRATE": Setting(True, "Apply pending database migrations when the server starts."),
+}
+
+# Flask's own names for a few settings.
+_FLASK_NAMES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+
+
+def instance_path() -> Path:
+    """The instance folder: $TRACKER_INSTANCE, else ./instance in a checkout, else ~/.local/share/tracker."""
+    if env := os.environ.get("TRACKER_INSTANCE"):
+        return Path(env).expanduser().resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "instance").is_dir():
+        return checkout / "instance"
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "tracker"
+
+
+def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Resolve every setting to a value; returns Flask config keys."""
+    values: dict[str, Any] = {name: s.default for name, s in SETTINGS.items()}
+    toml_file = instance / "tracker.toml"
+    if toml_file.is_file():
+        with toml_file.open("rb") as f:
+            values.update({k.upper(): v for k, v in tomllib.load(f).items()})
+    for name in SETTINGS:
+        raw = os.environ.get(f"TRACKER_{name}")
+        if raw is not None:
+            values[name] = _parse_env(raw, SETTINGS[name].default)
+    values.update(overrides or {})
+    if not values["SECRET_KEY"]:
+        values["SECRET_KEY"] = _stored_secret(instance)
+    if not values["DATABASE_URL"]:
+        values["DATABASE_URL"] = f"sqlite:///{instance / 'tracker.sqlite3'}"
+    if values["REGISTRATION"] not in {"open", "first", "closed"}:
+        raise ValueError(f"REGISTRATION must be open, first or closed, not {values['REGISTRATION']!r}")
+    flask = {_FLASK_NAMES.get(k, k): v for k, v in values.items()}
+    flask["MAX_CONTENT_LENGTH"] = int(values["MAX_UPLOAD_MB"]) * 1024 * 1024
+    flask["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(values["DATABASE_URL"])
+    flask["SESSION_COOKIE_HTTPONLY"] = True
+    flask["SESSION_COOKIE_SAMESITE"] = "Lax"
+    flask["REMEMBER_COOKIE_SECURE"] = bool(values["SESSION_COOKIE_SECURE"])
+    flask["REMEMBER_COOKIE_HTTPONLY"] = True
+    flask["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session
+    return flask
+
+
+def _parse_env(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if default is None or isinstance(default, str):
+        return raw
+    return json.loads(raw)
+
+
+def _stored_secret(instance: Path) -> str:
+    """Read the instance's secret key, creating it (0600) on first run."""
+    path = instance / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # The busy timeout lets concurrent writers wait instead of failing with "locked".
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}

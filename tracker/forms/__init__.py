@@ -1,0 +1,1 @@
+"""WTForms classes: the shape of input. Business rules live in services."""

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from tracker.forms.validators import email_address, time_zone
+from tracker.services.accounts import MIN_PASSWORD_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=320), email_address])
+    display_name = StringField("Your name", validators=[Length(max=200)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)],
+                             description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    timezone = SelectField("Time zone", validators=[time_zone], default="UTC")
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)],
+                             description=f"At least {MIN_PASSWORD_LENGTH} characters. Other sessions are signed out.")
+    confirm = PasswordField("Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Your name", validators=[Length(max=200)],
+                               description="Used to sign message drafts.")
+    timezone = SelectField("Time zone", validators=[time_zone],
+                           description="Decides what “today” is for due dates and reminders.")

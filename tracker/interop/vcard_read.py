@@ -1,0 +1,243 @@
+"""One card's bytes -> `Card` (or `CardProblem`), with vobject reading the modelled lines."""
+
+from __future__ import annotations
+
+import re
+
+import vobject
+
+from .vcard_lines import (
+    Line,
+    card_charset_hint,
+    logical_lines,
+    parse_line,
+    unescape_uri,
+)
+from .vcard_notes import split_note
+from .vcard_types import Card, CardProblem, Labeled
+
+# Properties read into Card fields (the rest go to Card.extra untouched).
+_TO_VOBJECT = frozenset(
+    {"FN", "N", "ORG", "TITLE", "EMAIL", "TEL", "URL", "NOTE", "CATEGORIES", "ADR",
+     "X-TRACKER-ROLE", "X-TRACKER-HOW-MET", "X-SOCIALPROFILE", "IMPP", "UID", "X-ABLABEL"}
+)
+# Only the first of these is modelled; any further one is kept in extra.
+_SINGLE = frozenset({"FN", "N", "TITLE", "UID", "BDAY", "X-TRACKER-ROLE", "X-TRACKER-HOW-MET"})
+# Regenerated on export (RFC 6350 §6.7.3 PRODID, §6.7.4 REV; VERSION is ours to choose).
+_DROPPED = frozenset({"VERSION", "PRODID", "REV"})
+# TYPE values that say nothing a person would call a label.
+_NOISE = frozenset({"PREF", "INTERNET", "X400", "VOICE", "TEXT", "URI"})
+_APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
+_LINKEDIN = re.compile(r"linkedin\.com/in/", re.I)
+
+
+def read_card(index: int, block: bytes) -> Card | CardProblem:
+    """Turn the bytes between BEGIN:VCARD and END:VCARD into a Card, or say why not."""
+    raws = logical_lines(block)
+    version = "2.1"  # vCard 2.1 §2.1.1 has no required VERSION; AOSP treats none as 2.1
+    for raw in raws:
+        if raw[:8].upper() == b"VERSION:":
+            version = raw[8:].strip().decode("ascii", "replace")
+            break
+    hint = None if block.isascii() else card_charset_hint(raws)
+    lines = [ln for raw in raws if (ln := parse_line(raw, version, hint)) is not None]
+    try:
+        return _build(index, lines)
+    except Exception as exc:  # vobject raises many types; the card is reported, not fatal
+        return CardProblem(index, f"Card {index} could not be read ({exc}).", _snippet(block))
+
+
+def _snippet(block: bytes) -> str:
+    return block[:200].decode("utf-8", "replace").strip()
+
+
+def _build(index: int, lines: list[Line]) -> Card | CardProblem:
+    groups = {ln.group for ln in lines if ln.group and ln.name in _TO_VOBJECT - {"X-ABLABEL"}}
+    modelled: list[Line] = []
+    extra: list[Line] = []
+    seen: set[str] = set()
+    birthday = None
+    for ln in lines:
+        if ln.name in _DROPPED:
+            continue
+        if ln.name in _SINGLE and ln.name in seen:
+            extra.append(ln)
+            continue
+        seen.add(ln.name)
+        if ln.name == "BDAY":
+            birthday = ln
+        elif ln.name == "X-ABLABEL":
+            (modelled if ln.group in groups else extra).append(ln)
+        elif ln.name in _TO_VOBJECT:
+            modelled.append(ln)
+        else:
+            extra.append(ln)
+    values = _vobject_values(modelled)
+    card = Card(full_name="")
+    labels = {ln.group: _label_text(v) for ln, v in values if ln.name == "X-ABLABEL"}
+    notes, role, how_met, orgs, n_full = [], None, None, 0, ""
+    for ln, v in values:
+        name = ln.name
+        if name == "FN":
+            card.full_name = v.strip()
+        elif name == "N":
+            card.family_name, card.given_name = _join(v.family), _join(v.given)
+            n_full = _join(v.prefix, v.given, v.additional, v.family, v.suffix)
+        elif name == "ORG":
+            comps = [c for c in (v if isinstance(v, list) else [v])]
+            if orgs == 0:
+                card.org = comps[0].strip() if comps else ""
+            if orgs or any(c.strip() for c in comps[1:]):
+                extra.append(ln)  # units (or a second ORG) stay as written
+            orgs += 1
+        elif name == "TITLE":
+            card.title = v.strip()
+        elif name in ("EMAIL", "TEL", "URL"):
+            _add_labeled(card, ln, v, labels.get(ln.group, ""))
+        elif name == "NOTE":
+            notes.append(v)
+        elif name == "CATEGORIES":
+            for tag in v if isinstance(v, list) else [v]:
+                if tag.strip() and tag.strip() not in card.tags:
+                    card.tags.append(tag.strip())
+        elif name == "ADR":
+            if not card.location or "PREF" in _types(ln):
+                card.location = _one_line(v)
+            extra.append(ln)
+        elif name in ("X-SOCIALPROFILE", "IMPP"):
+            if _LINKEDIN.search(v) and not card.linkedin_url:
+                card.linkedin_url = unescape_uri(v).strip()
+            elif not _LINKEDIN.search(v):
+                extra.append(ln)
+        elif name == "UID":
+            card.uid = v.strip()
+        elif name == "X-TRACKER-ROLE":
+            role = v
+        elif name == "X-TRACKER-HOW-MET":
+            how_met = v
+    card.note, card.role, card.how_met = split_note("\n".join(notes), role, how_met)
+    if birthday is not None:
+        card.birthday = _birthday(birthday)
+    _take_linkedin(card)
+    card.extra = [ln.text() for ln in extra]
+    return _name(index, card, lines, n_full)
+
+
+def _vobject_values(modelled: list[Line]) -> list[tuple[Line, object]]:
+    """Let vobject decode the modelled lines (unescaping, N/ADR/ORG components) and pair
+    each value with its Line. vobject keeps the file order within one property name."""
+    if not modelled:
+        return []
+    text = "BEGIN:VCARD\r\nVERSION:3.0\r\n" + "".join(
+        ln.text() + "\r\n" for ln in modelled
+    ) + "END:VCARD\r\n"
+    try:
+        comp = vobject.readOne(text)
+    except Exception:
+        # Retry without the lines vobject cannot read (odd params, stray bytes).
+        comp = vobject.readOne(text, ignoreUnreadable=True)
+    by_name: dict[str, list] = {}
+    for child in comp.getChildren():
+        by_name.setdefault(child.name, []).append(child.value)
+    out = []
+    cursor: dict[str, int] = {}
+    for ln in modelled:
+        got = by_name.get(ln.name, [])
+        i = cursor.get(ln.name, 0)
+        if i < len(got):
+            out.append((ln, got[i]))
+            cursor[ln.name] = i + 1
+    return out
+
+
+def _join(*parts) -> str:
+    words = []
+    for p in parts:
+        if isinstance(p, list):
+            words.extend(x.strip() for x in p)
+        elif p:
+            words.append(p.strip())
+    return " ".join(w for w in words if w)
+
+
+def _types(ln: Line) -> list[str]:
+    return [t.upper() for t in ln.param_values("TYPE")]
+
+
+def _label_text(value: str) -> str:
+    m = _APPLE_LABEL.fullmatch(value.strip())
+    return m.group(1).lower() if m else value
+
+
+def _add_labeled(card: Card, ln: Line, value: str, ab_label: str) -> None:
+    value = unescape_uri(value).strip() if ln.name == "URL" else value.strip()
+    if not value:
+        return
+    types = _types(ln)
+    # RFC 6350 §5.3 PREF=1 (4.0) or TYPE=PREF (2.1/3.0, RFC 2426 §3.3.1).
+    pref = "PREF" in types or bool(ln.param_values("PREF"))
+    label = ab_label or ",".join(t.lower() for t in types if t not in _NOISE)
+    target = {"EMAIL": card.emails, "TEL": card.phones, "URL": card.urls}[ln.name]
+    target.append(Labeled(value, label, pref))
+
+
+def _one_line(adr) -> str:
+    """RFC 2426 §3.2.1 ADR components as "street, city, region, code, country"."""
+    parts = [adr.street, adr.city, adr.region, adr.code, adr.country]
+    out = []
+    for p in parts:
+        text = ", ".join(p) if isinstance(p, list) else p
+        text = " ".join(text.split())  # street may hold "\n" line breaks
+        if text:
+            out.append(text)
+    return ", ".join(out)
+
+
+def _birthday(ln: Line) -> str:
+    value = ln.value.strip()
+    omit = ln.param_values("X-APPLE-OMIT-YEAR")
+    # Apple stores a yearless birthday as year 1604 with X-APPLE-OMIT-YEAR=1604.
+    if omit and value.startswith(omit[0]):
+        digits = value[len(omit[0]) :].replace("-", "")
+        if len(digits) >= 4 and digits[:4].isdigit():
+            return f"--{digits[:4]}"
+    return value
+
+
+def linkedin_key(url: str) -> str:
+    """A LinkedIn profile URL reduced for comparison (scheme, www, case, slash)."""
+    m = _LINKEDIN.search(url)
+    return url[m.end() :].strip().rstrip("/").lower() if m else url.strip().lower()
+
+
+def _take_linkedin(card: Card) -> None:
+    """Move the LinkedIn profile out of urls into linkedin_url (export writes it back both
+    as URL and X-SOCIALPROFILE, so a round trip must not add it to urls again)."""
+    keep = []
+    for u in card.urls:
+        if _LINKEDIN.search(u.value):
+            if not card.linkedin_url:
+                card.linkedin_url = u.value
+                continue
+            if linkedin_key(u.value) == linkedin_key(card.linkedin_url):
+                continue
+        keep.append(u)
+    card.urls = keep
+
+
+def _name(index: int, card: Card, lines: list[Line], n_full: str) -> Card | CardProblem:
+    """full_name from FN, else N, ORG, first e-mail, first phone (RFC 6350 §6.2.1 makes FN
+    required, but 2.1 and many 3.0 exports omit it)."""
+    if card.full_name:
+        return card
+    for source, value in (
+        ("n", n_full),
+        ("org", card.org),
+        ("email", card.emails[0].value if card.emails else ""),
+        ("tel", card.phones[0].value if card.phones else ""),
+    ):
+        if value:
+            card.full_name, card.name_source = value, source
+            return card
+    snippet = "\r\n".join(ln.text() for ln in lines)[:200]
+    return CardProblem(index, f"Card {index} has no name, email or phone.", snippet)

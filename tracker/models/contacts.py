@@ -1,0 +1,126 @@
+"""Contacts with their emails, phones, URLs and tags."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import Owned, Timestamped, new_uid
+from tracker.models.types import UTCDateTime
+
+ROLES = {
+    "hiring_manager": "Hiring manager",
+    "recruiter": "Recruiter",
+    "interviewer": "Interviewer",
+    "referrer": "Referrer",
+    "mentor": "Mentor",
+    "event_acquaintance": "Event acquaintance",
+    "peer": "Peer",
+    "other": "Other",
+}
+
+SOURCES = {"manual": "added by hand", "vcard": "vCard import", "linkedin": "LinkedIn import",
+           "invite": "calendar invitation", "demo": "demo data", "interview": "an interview",
+           "archive": "account archive"}
+
+contact_tags = Table(
+    "contact_tags",
+    db.metadata,
+    Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Contact(Owned, Timestamped, db.Model):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_user_sort_name", "user_id", "sort_name"),
+        Index("ix_contacts_user_created_at", "user_id", "created_at"),
+        Index("ix_contacts_user_linkedin", "user_id", "linkedin_url"),
+        Index("ix_contacts_user_role", "user_id", "role"),
+        Index("uq_contacts_user_uid", "user_id", "uid", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(255), default=new_uid)
+    full_name: Mapped[str] = mapped_column(String(300))
+    sort_name: Mapped[str] = mapped_column(String(300), default="")  # casefolded full name, for ordering
+    given_name: Mapped[str] = mapped_column(String(150), default="")
+    family_name: Mapped[str] = mapped_column(String(150), default="")
+    role: Mapped[str] = mapped_column(String(32), default="other")
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    linkedin_url: Mapped[str] = mapped_column(String(500), default="")  # normalised, "" when unknown
+    location: Mapped[str] = mapped_column(String(200), default="")
+    how_met: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    birthday: Mapped[str] = mapped_column(String(20), default="")  # as vCard writes it; may be yearless "--0412"
+    cadence_days: Mapped[int | None] = mapped_column(Integer)  # the user's own interval; None = use the proposal
+    no_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+    # vCard properties tracker does not model, as content lines, written back on export.
+    vcard_extra: Mapped[str] = mapped_column(Text, default="")
+
+    company: Mapped["Company | None"] = relationship(back_populates="contacts")  # noqa: F821
+    emails: Mapped[list["ContactEmail"]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="ContactEmail.position"
+    )
+    phones: Mapped[list["ContactPhone"]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="ContactPhone.position"
+    )
+    urls: Mapped[list["ContactUrl"]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="ContactUrl.position"
+    )
+    tags: Mapped[list["Tag"]] = relationship(secondary=contact_tags, order_by="Tag.name_key")
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, "Other")
+
+    @property
+    def first_name(self) -> str:
+        return self.given_name or self.full_name.split(" ")[0]
+
+
+class _Detail:
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(60), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ContactEmail(_Detail, db.Model):
+    __tablename__ = "contact_emails"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    value: Mapped[str] = mapped_column(String(320))
+    value_key: Mapped[str] = mapped_column(String(320), index=True)  # lower-cased, for matching
+    contact: Mapped[Contact] = relationship(back_populates="emails")
+
+
+class ContactPhone(_Detail, db.Model):
+    __tablename__ = "contact_phones"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    value: Mapped[str] = mapped_column(String(60))
+    contact: Mapped[Contact] = relationship(back_populates="phones")
+
+
+class ContactUrl(_Detail, db.Model):
+    __tablename__ = "contact_urls"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    value: Mapped[str] = mapped_column(String(1000))
+    contact: Mapped[Contact] = relationship(back_populates="urls")
+
+
+class Tag(Owned, db.Model):
+    __tablename__ = "tags"
+    __table_args__ = (Index("uq_tags_user_name_key", "user_id", "name_key", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    name_key: Mapped[str] = mapped_column(String(60))

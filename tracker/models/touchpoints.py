@@ -1,0 +1,49 @@
+"""Interactions with contacts. The only source of "last contacted" (derived, never stored)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import Owned, Timestamped
+from tracker.models.types import UTCDateTime
+
+CHANNELS = {
+    "email": "Email", "call": "Call", "video_call": "Video call", "linkedin_message": "LinkedIn message",
+    "linkedin_connection": "LinkedIn connection", "in_person": "In person", "event": "Event",
+    "thank_you": "Thank-you note", "other": "Other",
+}
+
+touchpoint_contacts = Table(
+    "touchpoint_contacts",
+    db.metadata,
+    Column("touchpoint_id", ForeignKey("touchpoints.id", ondelete="CASCADE"), primary_key=True),
+    Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
+    # Leading with contact_id serves "this contact's touchpoints" and "last touch per contact".
+    Index("ix_touchpoint_contacts_contact", "contact_id", "touchpoint_id"),
+)
+
+
+class Touchpoint(Owned, Timestamped, db.Model):
+    __tablename__ = "touchpoints"
+    __table_args__ = (Index("ix_touchpoints_user_happened_on", "user_id", "happened_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    happened_on: Mapped[date] = mapped_column(Date)  # the user's local date
+    happened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set when a time is known
+    channel: Mapped[str] = mapped_column(String(32), default="other")
+    inbound: Mapped[bool] = mapped_column(Boolean, default=False)  # True: they reached out
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id", ondelete="SET NULL"), index=True)
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="SET NULL"), index=True)
+
+    contacts: Mapped[list["Contact"]] = relationship(secondary=touchpoint_contacts)  # noqa: F821
+    interview: Mapped["Interview | None"] = relationship()  # noqa: F821
+    opportunity: Mapped["Opportunity | None"] = relationship()  # noqa: F821
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNELS.get(self.channel, self.channel)

@@ -1,0 +1,61 @@
+"""Jinja filters and globals shared by all templates."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from tracker import clock
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["local_dt"] = local_datetime
+    app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["user_today"] = user_today
+    app.jinja_env.globals["nav_items"] = lambda: _nav_items(app)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def format_day(value: date | datetime | None, year: bool = True) -> str:
+    """"3 Oct 2026" (or "3 Oct" with year=False); "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(clock.zone(_tz())).date()
+    return f"{value.day} {value:%b}" + (f" {value.year}" if year else "")
+
+
+def local_datetime(value: datetime | None) -> str:
+    """An aware datetime in the user's zone: "3 Oct 2026, 14:30"."""
+    if value is None:
+        return ""
+    local = value.astimezone(clock.zone(_tz()))
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def user_today() -> date:
+    return clock.today(_tz())
+
+
+def _tz() -> str:
+    return getattr(current_user, "timezone", None) or "UTC"
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def _nav_items(app: Flask) -> list[tuple[str, str, str]]:
+    from tracker.views import NAV
+
+    return [item for item in NAV if item[1] in app.view_functions]

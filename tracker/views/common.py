@@ -1,0 +1,42 @@
+"""Helpers every view uses: scoped lookups, safe redirects, paging arguments."""
+from __future__ import annotations
+
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.extensions import db
+
+M = TypeVar("M")
+
+
+def owned_or_404(model: type[M], object_id: int) -> M:
+    """The current user's row of `model` with this id; 404 for a missing or foreign one.
+
+    A foreign id is a 404, not a 403, so the answer does not confirm that it exists.
+    """
+    row = db.session.scalar(select(model).where(model.id == object_id, model.user_id == current_user.id))
+    if row is None:
+        abort(404)
+    return row
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def page_arg() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def per_page() -> int:
+    return int(current_app.config["PER_PAGE"])

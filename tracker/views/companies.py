@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.forms.contacts import CompanyForm
+from tracker.models import Company, Contact
+from tracker.services.companies import save_company
+from tracker.services.search import Page
+from tracker.views.common import owned_or_404, page_arg, per_page
+
+bp = Blueprint("companies", __name__, url_prefix="/companies")
+
+
+@bp.get("/")
+def index():
+    counts = (select(Contact.company_id, func.count(Contact.id).label("n"))
+              .where(Contact.user_id == current_user.id, Contact.archived_at.is_(None))
+              .group_by(Contact.company_id).subquery())
+    base = select(Company, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.company_id == Company.id) \
+        .where(Company.user_id == current_user.id)
+    q = request.args.get("q", "").strip()
+    if q:
+        base = base.where(Company.name_key.contains(Company.key_for(q)))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    size, page = per_page(), page_arg()
+    rows = db.session.execute(base.order_by(Company.name_key).limit(size).offset((page - 1) * size)).all()
+    return render_template("companies/index.html", page=Page(rows, total, page, size), q=q)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = CompanyForm()
+    if form.validate_on_submit():
+        try:
+            company = save_company(current_user, None, name=form.name.data, website=form.website.data or "",
+                                   notes=form.notes.data or "")
+        except ValueError as e:
+            form.name.errors.append(str(e))
+        else:
+            db.session.commit()
+            flash(f"{company.name} is added.", "success")
+            return redirect(url_for("companies.show", company_id=company.id))
+    return render_template("companies/form.html", form=form, company=None), 400 if form.is_submitted() else 200
+
+
+@bp.get("/<int:company_id>")
+def show(company_id: int):
+    company = owned_or_404(Company, company_id)
+    people = db.session.scalars(
+        select(Contact).where(Contact.user_id == current_user.id, Contact.company_id == company.id)
+        .order_by(Contact.archived_at.is_not(None), Contact.sort_name).options(selectinload(Contact.emails))
+    ).all()
+    return render_template("companies/show.html", company=company, people=people)
+
+
+@bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
+def edit(company_id: int):
+    company = owned_or_404(Company, company_id)
+    form = CompanyForm(obj=company)
+    if form.validate_on_submit():
+        try:
+            save_company(current_user, company, name=form.name.data, website=form.website.data or "",
+                         notes=form.notes.data or "")
+        except ValueError as e:
+            form.name.errors.append(str(e))
+        else:
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("companies.show", company_id=company.id))
+    return render_template("companies/form.html", form=form, company=company), 400 if form.is_submitted() else 200
+
+
+@bp.route("/<int:company_id>/delete", methods=["GET", "POST"])
+def delete(company_id: int):
+    company = owned_or_404(Company, company_id)
+    if request.method == "POST":
+        db.session.delete(company)
+        db.session.commit()
+        flash(f"{company.name} is deleted; its contacts are kept.", "success")
+        return redirect(url_for("companies.index"))
+    return render_template("companies/delete.html", company=company)

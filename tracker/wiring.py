@@ -1,0 +1,108 @@
+"""create_app()'s steps, one function per concern."""
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from tracker.extensions import csrf, db, login_manager, migrate
+
+# Endpoints reachable without logging in. Everything else requires a session.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.register", "static", "health", "calendar.feed"})
+
+
+def register_all(app: Flask) -> None:
+    register_extensions(app)
+    register_blueprints(app)
+    register_login_guard(app)
+    register_error_pages(app)
+    register_template_helpers(app)
+    register_cli(app)
+    if app.config["TRUST_PROXY"]:
+        n = int(app.config["TRUST_PROXY"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (every table registered before use)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        from tracker.services.accounts import user_for_session
+
+        return user_for_session(session_id)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent / "migrations"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL for concurrent readers, enforced foreign keys, and a busy timeout (ms)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.views import blueprints
+
+    for bp in blueprints():
+        app.register_blueprint(bp)
+
+    @app.get("/healthz", endpoint="health")
+    def health():
+        return {"status": "ok"}
+
+
+def register_login_guard(app: Flask) -> None:
+    @app.before_request
+    def require_login():
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+
+def register_error_pages(app: Flask) -> None:
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    if code == 500:
+        db.session.rollback()
+    return render_template("error.html", error=error, code=code), code
+
+
+def register_template_helpers(app: Flask) -> None:
+    from tracker import templating
+
+    templating.install(app)
+
+
+def register_cli(app: Flask) -> None:
+    from tracker.cli import register_commands
+
+    register_commands(app)
