@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -50,8 +51,6 @@ def test_default_templates_fill_completely(kind):
 
 
 def test_default_templates_use_only_known_placeholders():
-    import re
-
     used = {m for t in DEFAULT_TEMPLATES.values() for m in re.findall(r"\{(\w+)\}", t.subject + t.body)}
     assert used <= set(PLACEHOLDERS)
 
