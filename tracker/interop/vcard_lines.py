@@ -323,3 +323,31 @@ def fold(line: str) -> str:
         chunks.append(data[pos:end].decode("utf-8"))
         pos, limit = end, 74
     return "\r\n ".join(chunks) + "\r\n"
+
+
+def split_components(value: str) -> list[str]:
+    """Split an escaped structured value on unescaped ";" (RFC 2426 §4 / RFC 6350 §3.4)
+    and unescape each component."""
+    out, buf, i, n = [], [], 0, len(value)
+    while i < n:
+        c = value[i]
+        if c == "\\" and i + 1 < n:
+            nxt = value[i + 1]
+            buf.append("\n" if nxt in "nN" else nxt)
+            i += 2
+            continue
+        if c == ";":
+            out.append("".join(buf))
+            buf = []
+        else:
+            buf.append(c)
+        i += 1
+    out.append("".join(buf))
+    return out
+
+
+def adr_one_line(value: str) -> str:
+    """RFC 2426 §3.2.1 ADR as one readable line: "street, city, region, code, country"
+    (post office box and extended address left out; line breaks become spaces)."""
+    parts = split_components(value)[2:7]
+    return ", ".join(w for p in parts if (w := " ".join(p.split())))

@@ -8,6 +8,7 @@ import vobject
 
 from .vcard_lines import (
     Line,
+    adr_one_line,
     card_charset_hint,
     logical_lines,
     parse_line,
@@ -76,6 +77,7 @@ def _build(index: int, lines: list[Line]) -> Card | CardProblem:
     card = Card(full_name="")
     labels = {ln.group: _label_text(v) for ln, v in values if ln.name == "X-ABLABEL"}
     notes, role, how_met, orgs, n_full = [], None, None, 0, ""
+    adrs, adr_pref = 0, False
     for ln, v in values:
         name = ln.name
         if name == "FN":
@@ -101,8 +103,11 @@ def _build(index: int, lines: list[Line]) -> Card | CardProblem:
                 if tag.strip() and tag.strip() not in card.tags:
                     card.tags.append(tag.strip())
         elif name == "ADR":
-            if not card.location or "PREF" in _types(ln):
-                card.location = _one_line(v)
+            # The preferred address (RFC 2426 §3.2.1 TYPE=pref, RFC 6350 §5.3), else the first.
+            pref = "PREF" in _types(ln) or bool(ln.param_values("PREF"))
+            if adrs == 0 or (pref and not adr_pref):
+                card.location, adr_pref = adr_one_line(ln.value), pref
+            adrs += 1
             extra.append(ln)
         elif name in ("X-SOCIALPROFILE", "IMPP"):
             if _LINKEDIN.search(v) and not card.linkedin_url:
@@ -179,18 +184,6 @@ def _add_labeled(card: Card, ln: Line, value: str, ab_label: str) -> None:
     label = ab_label or ",".join(t.lower() for t in types if t not in _NOISE)
     target = {"EMAIL": card.emails, "TEL": card.phones, "URL": card.urls}[ln.name]
     target.append(Labeled(value, label, pref))
-
-
-def _one_line(adr) -> str:
-    """RFC 2426 §3.2.1 ADR components as "street, city, region, code, country"."""
-    parts = [adr.street, adr.city, adr.region, adr.code, adr.country]
-    out = []
-    for p in parts:
-        text = ", ".join(p) if isinstance(p, list) else p
-        text = " ".join(text.split())  # street may hold "\n" line breaks
-        if text:
-            out.append(text)
-    return ", ".join(out)
 
 
 def _birthday(ln: Line) -> str:

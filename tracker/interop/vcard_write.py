@@ -11,7 +11,7 @@ import re
 import uuid
 from datetime import datetime, timezone
 
-from .vcard_lines import escape_text, fold, quote_param
+from .vcard_lines import adr_one_line, escape_text, fold, quote_param, split_components
 from .vcard_notes import join_note
 from .vcard_types import Card, Labeled
 
@@ -33,6 +33,7 @@ _APPLE = {n.lower(): n for n in (
     "Mother", "Father", "Parent", "Brother", "Sister", "Friend", "Manager", "Assistant",
     "Partner")}
 _GROUP = re.compile(r"item(\d+)\.", re.I)
+_PREF = re.compile(r";PREF=|;TYPE=(?:[^;:]*,)?\"?PREF\b")
 _MEDIA = {"JPEG": "image/jpeg", "JPG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
 
 
@@ -53,7 +54,7 @@ def render_card(card: Card, version: str = "3.0", rev: datetime | None = None) -
     out.append("UID:" + _one_line(card.uid or f"urn:uuid:{uuid.uuid4()}"))
     out.append("FN:" + escape_text(card.full_name))
     out.append("N:" + ";".join(escape_text(x) for x in (card.family_name, card.given_name, "", "", "")))
-    if card.org and not any(_first_component(x, "ORG") == card.org for x in extra):
+    if card.org and _kept_org(extra) != card.org:
         out.append("ORG:" + escape_text(card.org))
     if card.title:
         out.append("TITLE:" + escape_text(card.title))
@@ -65,7 +66,7 @@ def render_card(card: Card, version: str = "3.0", rev: datetime | None = None) -
         out.append("URL:" + url)
         # Apple Contacts and Google read this back as the LinkedIn social profile.
         out.append("X-SOCIALPROFILE;TYPE=linkedin:" + url)
-    if card.location and not any(_adr_matches(x, card.location) for x in extra):
+    if card.location and _kept_location(extra) != card.location:
         pref = "PREF=1" if v4 else "TYPE=pref"
         out.append(f"ADR;{pref}:;;{escape_text(card.location)};;;;")
     if card.birthday:
@@ -102,7 +103,7 @@ def _labeled(out: list[str], prop: str, item: Labeled, v4: bool, group: int) -> 
         out.append(f"{prop}{params}:{value}")
         return group
     params = (";PREF=1" if v4 else ";TYPE=pref") if item.preferred else ""
-    ab = f"_$!<{_APPLE[label.lower()]}>!$_" if label.lower() in _APPLE else escape_text(label)
+    ab = f"_$!<{_APPLE[label]}>!$_" if label in _APPLE else escape_text(label)
     out.append(f"item{group}.{prop}{params}:{value}")
     out.append(f"item{group}.X-ABLabel:{ab}")
     return group + 1
@@ -116,25 +117,33 @@ def _bday(value: str, v4: bool) -> str:
     return "BDAY:" + value
 
 
-def _first_component(line: str, name: str) -> str | None:
-    head, _, value = line.partition(":")
-    if head.split(";")[0].split(".")[-1].upper() != name:
-        return None
-    return re.split(r"(?<!\\);", value)[0].replace("\\,", ",").replace("\\\\", "\\").strip()
+def _kept(extra: list[str], name: str) -> list[tuple[str, str]]:
+    """(params, value) of the kept lines named `name`, in order."""
+    out = []
+    for line in extra:
+        head, _, value = line.partition(":")
+        if head.split(";")[0].split(".")[-1].upper() == name:
+            out.append((head.upper(), value))
+    return out
 
 
-def _adr_matches(line: str, location: str) -> bool:
-    head, _, value = line.partition(":")
-    if head.split(";")[0].split(".")[-1].upper() != "ADR":
-        return False
-    parts = re.split(r"(?<!\\);", value)[2:7]
-    words = []
-    for p in parts:
-        p = p.replace("\\n", " ").replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
-        p = " ".join(p.split())
-        if p:
-            words.append(p)
-    return ", ".join(words) == location
+def _kept_org(extra: list[str]) -> str | None:
+    """The organisation name the reader takes from the first kept ORG line, if that line
+    is the card's own ORG kept for its units (the reader keeps a unit-less first ORG only
+    in Card.org, so a unit-less kept ORG is a second one)."""
+    orgs = _kept(extra, "ORG")
+    comps = split_components(orgs[0][1]) if orgs else []
+    return comps[0].strip() if any(c.strip() for c in comps[1:]) else None
+
+
+def _kept_location(extra: list[str]) -> str | None:
+    """The location the reader will take from the kept ADR lines: the preferred one,
+    else the first (see vcard_read)."""
+    adrs = _kept(extra, "ADR")
+    for head, value in adrs:
+        if _PREF.search(head):
+            return adr_one_line(value)
+    return adr_one_line(adrs[0][1]) if adrs else None
 
 
 def _convert_extra(line: str, v4: bool) -> str:
