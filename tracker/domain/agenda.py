@@ -1,0 +1,184 @@
+"""The agenda: what to do now, for the dashboard and the `tracker due` command.
+
+Open follow-ups and cadence proposals are merged into four groups: overdue, today, the
+next few days, and the contacts you are losing touch with. Pure: `today` is the user's
+local date, passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.domain.cadence import Cadence
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_LONG_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+@dataclass(frozen=True)
+class FollowUpItem:
+    """An open follow-up (snoozed ones carry their new due date, or are left out)."""
+
+    id: int | str
+    title: str
+    due_on: date
+    contact_id: int | str | None = None
+    contact_name: str | None = None
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class ContactCadence:
+    contact_id: int | str
+    contact_name: str
+    cadence: Cadence
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One line of the agenda.
+
+    source: "follow_up" (ref_id is the follow-up's id) or "cadence" (ref_id is the
+        contact's id: a suggested reach-out).
+    detail: for a cadence item, the plain-words reason; "" for a follow-up.
+    """
+
+    due_on: date
+    title: str
+    source: str
+    ref_id: int | str
+    contact_id: int | str | None = None
+    contact_name: str | None = None
+    kind: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Agenda:
+    overdue: tuple[AgendaItem, ...]
+    today: tuple[AgendaItem, ...]
+    upcoming: tuple[AgendaItem, ...]  # due within horizon_days after today
+    losing_touch: tuple[AgendaItem, ...]
+    horizon_days: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.overdue or self.today or self.upcoming or self.losing_touch)
+
+
+def build_agenda(
+    follow_ups: Iterable[FollowUpItem],
+    cadences: Iterable[ContactCadence],
+    today: date,
+    horizon_days: int = 7,
+) -> Agenda:
+    """Group open follow-ups and cadence proposals for `today`.
+
+    - Follow-ups go to overdue / today / upcoming (due within `horizon_days`) by due date;
+      later ones are left out.
+    - A contact whose cadence says "losing_touch" is listed under losing touch (only there),
+      longest neglected first, even if a follow-up for them is open: it is a fact worth
+      seeing.
+    - Other due cadences become suggested reach-outs in overdue / today / upcoming, unless
+      the contact already has an open follow-up on the agenda (the follow-up is the nudge;
+      two lines for one person is noise).
+    - Contacts without a cadence (archived, "don't remind me") never appear.
+    Each group is sorted by due date, then title; follow-ups before reach-outs on a tie.
+    """
+    horizon = today.toordinal() + horizon_days
+    overdue, due_today, upcoming, losing = [], [], [], []
+    covered = set()
+    for f in follow_ups:
+        if f.due_on.toordinal() > horizon:
+            continue
+        item = AgendaItem(f.due_on, f.title, "follow_up", f.id, f.contact_id, f.contact_name, f.kind)
+        _bucket(item, today, overdue, due_today, upcoming)
+        if f.contact_id is not None:
+            covered.add(f.contact_id)
+
+    for cc in cadences:
+        c = cc.cadence
+        if c.status is None or c.due_on.toordinal() > horizon:
+            continue
+        if c.status == "losing_touch":
+            losing.append(_reach_out(cc))
+        elif cc.contact_id not in covered:
+            _bucket(_reach_out(cc), today, overdue, due_today, upcoming)
+
+    return Agenda(
+        tuple(sorted(overdue, key=_order)),
+        tuple(sorted(due_today, key=_order)),
+        tuple(sorted(upcoming, key=_order)),
+        tuple(sorted(losing, key=_order)),
+        horizon_days,
+    )
+
+
+def _reach_out(cc: ContactCadence) -> AgendaItem:
+    c = cc.cadence
+    return AgendaItem(
+        c.due_on, f"Reach out to {cc.contact_name}", "cadence", cc.contact_id,
+        cc.contact_id, cc.contact_name, "reach_out", c.reason,
+    )
+
+
+def _bucket(item: AgendaItem, today: date, overdue: list, due_today: list, upcoming: list) -> None:
+    if item.due_on < today:
+        overdue.append(item)
+    elif item.due_on == today:
+        due_today.append(item)
+    else:
+        upcoming.append(item)
+
+
+def _order(item: AgendaItem) -> tuple:
+    return (item.due_on, item.source != "follow_up", item.title.casefold(), str(item.ref_id))
+
+
+def format_agenda_text(agenda: Agenda, today: date) -> str:
+    """The agenda as plain text for a terminal, cron or a mail body (ends with a newline).
+
+    Deterministic and locale-independent; reasons are indented under suggested reach-outs.
+    """
+    lines = [f"Due — {_WEEKDAYS[today.weekday()]} {today.day} {_LONG_MONTHS[today.month - 1]} {today.year}", ""]
+    if agenda.is_empty:
+        lines.append(f"Nothing due in the next {_days(agenda.horizon_days)}. Enjoy your day.")
+        return "\n".join(lines) + "\n"
+
+    sections = (
+        ("Overdue", agenda.overdue),
+        ("Today", agenda.today),
+        (f"Next {_days(agenda.horizon_days)}", agenda.upcoming),
+        ("Losing touch", agenda.losing_touch),
+    )
+    for heading, items in sections:
+        if not items:
+            continue
+        lines.append(f"{heading} ({len(items)})")
+        for item in items:
+            when = "" if heading == "Today" else f"{_short(item.due_on, today)}  "
+            tail = ""
+            if heading == "Overdue" and not item.detail:  # a reach-out's reason says it
+                late = (today - item.due_on).days
+                tail = " — 1 day overdue" if late == 1 else f" — {late} days overdue"
+            lines.append(f"  - {when}{item.title}{tail}")
+            if item.detail:
+                lines.append(f"      {item.detail}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _short(d: date, today: date) -> str:
+    year = "" if d.year == today.year else f" {d.year}"
+    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}{year}"
+
+
+def _days(n: int) -> str:
+    return "day" if n == 1 else f"{n} days"
