@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.domain.cadence import Cadence
+from tracker.domain.cadence import Cadence, format_day
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _LONG_MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -98,7 +97,9 @@ def build_agenda(
     for f in follow_ups:
         if f.due_on.toordinal() > horizon:
             continue
-        item = AgendaItem(f.due_on, f.title, "follow_up", f.id, f.contact_id, f.contact_name, f.kind)
+        item = AgendaItem(
+            f.due_on, f.title, "follow_up", f.id, f.contact_id, f.contact_name, f.kind
+        )
         _bucket(item, today, overdue, due_today, upcoming)
         if f.contact_id is not None:
             covered.add(f.contact_id)
@@ -147,7 +148,8 @@ def format_agenda_text(agenda: Agenda, today: date) -> str:
 
     Deterministic and locale-independent; reasons are indented under suggested reach-outs.
     """
-    lines = [f"Due — {_WEEKDAYS[today.weekday()]} {today.day} {_LONG_MONTHS[today.month - 1]} {today.year}", ""]
+    month = _LONG_MONTHS[today.month - 1]
+    lines = [f"Due — {_WEEKDAYS[today.weekday()]} {today.day} {month} {today.year}", ""]
     if agenda.is_empty:
         lines.append(f"Nothing due in the next {_days(agenda.horizon_days)}. Enjoy your day.")
         return "\n".join(lines) + "\n"
@@ -176,8 +178,7 @@ def format_agenda_text(agenda: Agenda, today: date) -> str:
 
 
 def _short(d: date, today: date) -> str:
-    year = "" if d.year == today.year else f" {d.year}"
-    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}{year}"
+    return f"{_DAYS[d.weekday()]} {format_day(d, today)}"
 
 
 def _days(n: int) -> str:

@@ -16,6 +16,11 @@ The next touch is due at the last touchpoint (any channel, either direction) plu
 interval; with no touchpoint yet, counted from the day the contact was added. After a
 rejection the quarterly clock starts at the rejection if that is later than the last touch,
 so the check-in lands three months after it (as the rejection playbook's last step does).
+
+Status, as `today` advances: "ok", then "due_soon" for the last DUE_SOON_DAYS before the
+due date (or half the interval, if that is shorter), "due" on the day, "overdue" after,
+and "losing_touch" from the maximum window on (1.5 x the interval, at least a week past
+the due date). It only ever grows more urgent until the next touchpoint resets the clock.
 """
 
 from __future__ import annotations
@@ -114,7 +119,8 @@ class Cadence:
     unanswered: outbound touches (counted by day) since the last reply, capped at 3.
     reason (property): one or two sentences a person can read, explaining the interval and
         the timing, e.g. "Recruiter at Acme — every 6 weeks. Last spoke 3 Oct (50 days
-        ago), 8 days overdue."
+        ago), 8 days overdue." Written on demand from `input` and `today`, which are kept
+        for it (and left out of equality).
     """
 
     ideal_days: int | None
@@ -141,8 +147,8 @@ def propose(
 ) -> Cadence:
     """Propose the cadence for one contact as of `today` (the user's local date).
 
-    `defaults` maps role -> days (the user's edited defaults); a role missing from it falls
-    back to its "other" entry, then to 90 days. Raises ValueError for a non-positive
+    `defaults` maps role -> positive days (the user's edited defaults); a role missing
+    from it falls back to its "other" entry, then to 90 days. Raises ValueError for a non-positive
     override. Cheap by design: the dashboard calls it for every contact on each load.
     """
     # One pass, no sort: the latest touch and the latest reply are all the clock needs.
@@ -160,9 +166,9 @@ def propose(
     unanswered = 0
     anchor = last or inp.added_on
     if inp.override_days is not None:
-        if inp.override_days < 1:
-            raise ValueError(f"override_days must be a positive number of days, got {inp.override_days}")
         ideal = inp.override_days
+        if ideal < 1:
+            raise ValueError(f"override_days must be a positive number of days: {ideal}")
         source = "override"
     elif inp.active_process:
         ideal = ACTIVE_PROCESS_DAYS
@@ -231,7 +237,8 @@ def explain(c: Cadence) -> str:
     elif source == "active_process":
         why = f"Interviewing with {inp.active_process} — weekly while the process is open."
     elif source == "after_rejection":
-        why = f"After the rejection on {format_day(inp.rejected_on, today)} — checking in every {humanize_interval(ideal)}."
+        rejected = format_day(inp.rejected_on, today)
+        why = f"After the rejection on {rejected} — checking in every {humanize_interval(ideal)}."
     elif source == "backoff":
         count = "2 messages" if c.unanswered == 2 else "3 or more messages"
         why = f"{count} without a reply — backing off to every {humanize_interval(ideal)}."
@@ -243,7 +250,8 @@ def explain(c: Cadence) -> str:
     if c.last_touch_on is None:
         since = f"Never contacted — added {format_day(inp.added_on, today)}"
     else:
-        since = f"Last spoke {format_day(c.last_touch_on, today)} ({_ago((today - c.last_touch_on).days)})"
+        last = c.last_touch_on
+        since = f"Last spoke {format_day(last, today)} ({_ago((today - last).days)})"
 
     days_left = (c.due_on - today).days
     status = c.status

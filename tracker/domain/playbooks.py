@@ -179,7 +179,8 @@ def plan(playbook_key: str, context: PlaybookContext, today: date) -> list[Plann
     playbook = PLAYBOOKS[playbook_key]
     if context.trigger_type not in playbook.trigger_types:
         raise ValueError(
-            f"playbook {playbook_key!r} runs on {playbook.trigger_types}, not {context.trigger_type!r}"
+            f"playbook {playbook_key!r} runs on {playbook.trigger_types},"
+            f" not {context.trigger_type!r}"
         )
     start = max(context.occurred_on, today) if context.occurred_on else today
     contacts = {c.id: c for c in context.contacts}.values()
