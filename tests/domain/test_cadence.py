@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import itertools
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -199,8 +202,10 @@ def test_user_defaults_replace_role_defaults():
     c = propose(contact(), d("2024-09-20"), mine)
     assert (c.ideal_days, c.due_on) == (14, d("2024-09-26"))
     assert c.reason.startswith("Recruiter at Acme — every 2 weeks.")
-    # A mapping without the role or "other" still proposes something sane.
-    assert propose(contact(role="peer"), TODAY, {}).ideal_days == 90
+    # Settings hold only the roles the user edited; the others keep the product default.
+    assert propose(contact(role="mentor"), TODAY, {"recruiter": 14}).ideal_days == 30
+    assert propose(contact(role="astronaut"), TODAY, {}).ideal_days == 90
+    assert propose(contact(role="astronaut"), TODAY, {"other": 45}).ideal_days == 45
 
 
 def test_status_at_each_boundary():
@@ -356,3 +361,19 @@ def test_the_most_recent_touch_days_are_enough(inp, today):
 
 def _fields(inp: CadenceInput) -> dict:
     return {name: getattr(inp, name) for name in CadenceInput.__dataclass_fields__}
+
+
+@pytest.mark.parametrize("module", ["cadence", "playbooks", "agenda", "drafts"])
+def test_domain_modules_stay_pure(module):
+    """No app, Flask, SQLAlchemy or clock: only the standard library and tracker.domain."""
+    text = (Path(__file__).resolve().parents[2] / "tracker" / "domain" / f"{module}.py").read_text("utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module)
+    for name in imported:
+        assert name.startswith("tracker.domain.") or name.split(".")[0] in sys.stdlib_module_names, name
+    for clock in ("date.today(", "datetime.now(", "datetime.utcnow(", "time.time("):
+        assert clock not in text

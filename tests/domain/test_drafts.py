@@ -43,7 +43,9 @@ def test_render_never_raises(template, values, expected):
     assert draft == Draft(expected, expected)
 
 
-@pytest.mark.parametrize("kind", ["thank_you", "feedback_request", "future_consideration", "check_in", "linkedin_connect"])
+@pytest.mark.parametrize(
+    "kind", ["thank_you", "feedback_request", "future_consideration", "check_in", "follow_up", "linkedin_connect"]
+)
 def test_default_templates_fill_completely(kind):
     draft = render_draft(DEFAULT_TEMPLATES[kind], JANE)
     assert "[" not in draft.subject + draft.body and "{" not in draft.subject + draft.body

@@ -95,7 +95,7 @@ def test_event_acquaintance_connects_then_follows_up():
     ctx = PlaybookContext("contact", 9, (PlaybookContact(9, "Ana Ruiz", "Globex"),), event_name="PyCon 2024")
     assert summary(plan("event_acquaintance", ctx, TODAY)) == [
         ("linkedin", 9, "linkedin_connect", "2024-11-24", "Connect with Ana Ruiz (Globex) on LinkedIn", None),
-        ("follow_up", 9, "check_in", "2024-12-06", "Follow up with Ana Ruiz (Globex) from PyCon 2024", None),
+        ("follow_up", 9, "follow_up", "2024-12-06", "Follow up with Ana Ruiz (Globex) from PyCon 2024", None),
     ]
     [linkedin, _] = plan("event_acquaintance", PlaybookContext("contact", 4, (BOB,)), TODAY)
     assert linkedin.skipped

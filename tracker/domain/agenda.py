@@ -23,7 +23,8 @@ _LONG_MONTHS = (
 
 @dataclass(frozen=True)
 class FollowUpItem:
-    """An open follow-up (snoozed ones carry their new due date, or are left out)."""
+    """An open or snoozed follow-up. due_on: when it next needs attention, i.e. the
+    snooze date while snoozed (FollowUp.effective_due_on)."""
 
     id: int | str
     title: str

@@ -44,7 +44,6 @@ DEFAULT_CADENCE_DAYS: Mapping[str, int] = MappingProxyType(
         "other": 90,
     }
 )
-FALLBACK_DAYS = 90  # a role missing from the user's mapping and no "other" entry either
 ACTIVE_PROCESS_DAYS = 7
 AFTER_REJECTION_DAYS = 90
 DUE_SOON_DAYS = 7
@@ -147,8 +146,9 @@ def propose(
 ) -> Cadence:
     """Propose the cadence for one contact as of `today` (the user's local date).
 
-    `defaults` maps role -> positive days (the user's edited defaults); a role missing
-    from it falls back to its "other" entry, then to 90 days. Raises ValueError for a non-positive
+    `defaults` maps role -> positive days: the user's edits, which may name only some
+    roles; a role it does not name gets DEFAULT_CADENCE_DAYS's value, and a role neither
+    knows gets the "other" entry (the user's, else ours). Raises ValueError for a non-positive
     override. Cheap by design: the dashboard calls it for every contact on each load.
     """
     # One pass, no sort: the latest touch and the latest reply are all the clock needs.
@@ -181,7 +181,14 @@ def propose(
             if rejected_on > anchor:
                 anchor = rejected_on
         else:
-            ideal = defaults.get(inp.role) or defaults.get("other") or FALLBACK_DAYS
+            # Settings store only the roles the user edited: fill the rest from ours.
+            role = inp.role
+            ideal = (
+                defaults.get(role)
+                or DEFAULT_CADENCE_DAYS.get(role)
+                or defaults.get("other")
+                or DEFAULT_CADENCE_DAYS["other"]
+            )
             source = "role_default"
         if last is not None and last != last_in:
             unanswered = _unanswered(inp.touches, last_in)

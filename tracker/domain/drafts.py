@@ -76,6 +76,14 @@ DEFAULT_TEMPLATES: Mapping[str, Template] = MappingProxyType(
             "short call in the coming weeks.\n\n"
             "Best,\n{my_name}",
         ),
+        "follow_up": Template(
+            "Great to meet you at {event_name}",
+            "Hi {first_name},\n\n"
+            "It was great to meet you at {event_name}. I enjoyed our conversation and would "
+            "love to keep it going. Would you be up for a short call or a coffee in the next "
+            "few weeks?\n\n"
+            "Best,\n{my_name}",
+        ),
         "linkedin_connect": Template(
             "Connecting on LinkedIn",
             "Hi {first_name}, it was great talking with you. I'd like to stay in touch here. "

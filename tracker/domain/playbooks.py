@@ -153,7 +153,7 @@ PLAYBOOKS: Mapping[str, Playbook] = MappingProxyType(
                     "linkedin", "linkedin_connect", "Connect with {who} on LinkedIn", 2,
                     "not_on_linkedin",
                 ),
-                Step("follow_up", "check_in", "Follow up with {who}{from_event}", 14),
+                Step("follow_up", "follow_up", "Follow up with {who}{from_event}", 14),
             ),
         ),
     }
