@@ -23,6 +23,7 @@ _BOUNDARY = re.compile(
 # RFC 6350 §3.2 / RFC 2426 §5.8.1: a line break followed by one space or tab is a fold.
 # Blank lines before it are the CRCRLF artefact of iOS 5 exports, so they go too.
 _FOLD = re.compile(rb"\n+[ \t]")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _PROPERTY_START = re.compile(rb"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)?[;:]")
 _NAME = re.compile(r"(?:([A-Za-z0-9-]+)\.)?([A-Za-z0-9-]+)")
 
@@ -208,6 +209,8 @@ def parse_line(raw: bytes, version: str, charset_hint: str | None) -> Line | Non
     text = _decode(value, charset or None, charset_hint)
     if encoding in ("B", "BASE64"):
         text = "".join(text.split())
+        if len(text) % 4 or not _BASE64.fullmatch(text):
+            return None  # damaged inline data (AOSP v21_malformed_photo) breaks readers
     elif version == "2.1":
         text = _escape_v21(text, name)
     elif encoding == "QUOTED-PRINTABLE":
@@ -285,18 +288,17 @@ def card_charset_hint(lines: list[bytes]) -> str | None:
     return None
 
 
-def escape_text(value: str) -> str:
-    """RFC 6350 §3.4 / RFC 2426 §5.8.4: escape a TEXT value."""
+def escape_text(value: str, semicolon: bool = True) -> str:
+    """Escape a TEXT value: backslash, comma, line breaks, and ";" unless `semicolon` is
+    False. RFC 2426 §4 (3.0) escapes ";" in every text value; RFC 6350 §3.4 (4.0) only in
+    components of structured values, and readers such as ical.js keep a "\\;" found in
+    a single text value as two characters."""
     if not any(c in value for c in "\\,;\r\n"):
         return value
-    return (
-        value.replace("\\", "\\\\")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+    value = value.replace("\\", "\\\\").replace(",", "\\,")
+    if semicolon:
+        value = value.replace(";", "\\;")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
 
 
 def unescape_uri(value: str) -> str:

@@ -24,8 +24,9 @@ _TO_VOBJECT = frozenset(
 )
 # Only the first of these is modelled; any further one is kept in extra.
 _SINGLE = frozenset({"FN", "N", "TITLE", "UID", "BDAY", "X-TRACKER-ROLE", "X-TRACKER-HOW-MET"})
-# Regenerated on export (RFC 6350 §6.7.3 PRODID, §6.7.4 REV; VERSION is ours to choose).
-_DROPPED = frozenset({"VERSION", "PRODID", "REV"})
+# Regenerated on export (RFC 6350 §6.7.3 PRODID, §6.7.4 REV; VERSION is ours to choose;
+# RFC 2425 §5.8.3 PROFILE:VCARD only repeats BEGIN, and vobject rejects it).
+_DROPPED = frozenset({"VERSION", "PRODID", "REV", "PROFILE"})
 # TYPE values that say nothing a person would call a label.
 _NOISE = frozenset({"PREF", "INTERNET", "X400", "VOICE", "TEXT", "URI"})
 _APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
@@ -62,7 +63,8 @@ def _build(index: int, lines: list[Line]) -> Card | CardProblem:
         if ln.name in _DROPPED:
             continue
         if ln.name in _SINGLE and ln.name in seen:
-            extra.append(ln)
+            if ln.name != "N":  # N is "exactly one"/"at most one" (RFC 2426 §3.1.2,
+                extra.append(ln)  # RFC 6350 §6.2.2); readers reject a second, so drop it
             continue
         seen.add(ln.name)
         if ln.name == "BDAY":

@@ -52,12 +52,14 @@ def render_card(card: Card, version: str = "3.0", rev: datetime | None = None) -
     )
     out = ["BEGIN:VCARD", "VERSION:" + version, "PRODID:" + PRODID]
     out.append("UID:" + _one_line(card.uid or f"urn:uuid:{uuid.uuid4()}"))
-    out.append("FN:" + escape_text(card.full_name))
+    # Single text values escape ";" only in 3.0 (see escape_text); N, ORG, ADR always.
+    text = escape_text if not v4 else _escape_v4
+    out.append("FN:" + text(card.full_name))
     out.append("N:" + ";".join(escape_text(x) for x in (card.family_name, card.given_name, "", "", "")))
     if card.org and _kept_org(extra) != card.org:
         out.append("ORG:" + escape_text(card.org))
     if card.title:
-        out.append("TITLE:" + escape_text(card.title))
+        out.append("TITLE:" + text(card.title))
     for prop, items in (("EMAIL", card.emails), ("TEL", card.phones), ("URL", card.urls)):
         for item in items:
             next_group = _labeled(out, prop, item, v4, next_group)
@@ -72,14 +74,14 @@ def render_card(card: Card, version: str = "3.0", rev: datetime | None = None) -
     if card.birthday:
         out.append(_bday(card.birthday, v4))
     if card.tags:
-        out.append("CATEGORIES:" + ",".join(escape_text(t) for t in card.tags))
+        out.append("CATEGORIES:" + ",".join(text(t) for t in card.tags))
     note = join_note(card.note, card.role, card.how_met)
     if note:
-        out.append("NOTE:" + escape_text(note))
+        out.append("NOTE:" + text(note))
     if card.role:
-        out.append("X-TRACKER-ROLE:" + escape_text(card.role))
+        out.append("X-TRACKER-ROLE:" + text(card.role))
     if card.how_met:
-        out.append("X-TRACKER-HOW-MET:" + escape_text(card.how_met))
+        out.append("X-TRACKER-HOW-MET:" + text(card.how_met))
     out.extend(extra)
     when = rev or datetime.now(timezone.utc)  # callers pass the app clock; see docstring
     out.append("REV:" + when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
@@ -87,12 +89,17 @@ def render_card(card: Card, version: str = "3.0", rev: datetime | None = None) -
     return "".join(fold(line) for line in out)
 
 
+def _escape_v4(value: str) -> str:
+    return escape_text(value, semicolon=False)
+
+
 def _one_line(value: str) -> str:
     return " ".join(value.split()) if ("\n" in value or "\r" in value) else value.strip()
 
 
 def _labeled(out: list[str], prop: str, item: Labeled, v4: bool, group: int) -> int:
-    value = _one_line(item.value) if prop == "URL" else escape_text(item.value)
+    text = _escape_v4 if v4 else escape_text
+    value = _one_line(item.value) if prop == "URL" else text(item.value)
     label = item.label.strip()
     tokens = [t.strip().lower() for t in label.split(",")] if label else []
     if all(t in _KNOWN_TYPES[prop] for t in tokens):
@@ -103,7 +110,7 @@ def _labeled(out: list[str], prop: str, item: Labeled, v4: bool, group: int) -> 
         out.append(f"{prop}{params}:{value}")
         return group
     params = (";PREF=1" if v4 else ";TYPE=pref") if item.preferred else ""
-    ab = f"_$!<{_APPLE[label]}>!$_" if label in _APPLE else escape_text(label)
+    ab = f"_$!<{_APPLE[label]}>!$_" if label in _APPLE else text(label)
     out.append(f"item{group}.{prop}{params}:{value}")
     out.append(f"item{group}.X-ABLabel:{ab}")
     return group + 1
