@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from tracker.forms import choices
 from tracker.forms.validators import email_address, linkedin_profile, phone_number, web_url
 from tracker.models.contacts import ROLES
 from tracker.services.contacts import ContactInput, Detail
@@ -28,7 +29,7 @@ class ContactForm(FlaskForm):
     full_name = StringField("Name", validators=[DataRequired("Give the contact a name."), Length(max=300)])
     given_name = StringField("Given name", validators=[Length(max=150)])
     family_name = StringField("Family name", validators=[Length(max=150)])
-    role = SelectField("Role", choices=list(ROLES.items()), default="other")
+    role = SelectField("Role", choices=choices(ROLES), default="other")
     company = StringField("Company", validators=[Length(max=200)],
                           description="Pick one you have or type a new name; it is created for you.")
     title = StringField("Job title", validators=[Length(max=200)])

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from tracker.extensions import db
+from tracker.forms import choices
 from tracker.forms.accounts import LoginForm, RegisterForm
 from tracker.services import accounts
 from tracker.views.common import safe_next
@@ -13,8 +14,8 @@ from tracker.views.common import safe_next
 bp = Blueprint("auth", __name__)
 
 
-def timezone_choices() -> list[tuple[str, str]]:
-    return [(z, z.replace("_", " ")) for z in sorted(available_timezones()) if "/" in z or z == "UTC"]
+def timezone_choices():
+    return choices((z, z.replace("_", " ")) for z in sorted(available_timezones()) if "/" in z or z == "UTC")
 
 
 @bp.route("/login", methods=["GET", "POST"])

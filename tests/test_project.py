@@ -1,0 +1,83 @@
+"""Whole-project rules: settings documented, migrations match models, import directions."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tracker.config import SETTINGS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_every_setting_is_documented_in_the_readme(name):
+    readme = (ROOT / "README.md").read_text()
+    assert f"TRACKER_{name}" in readme, f"TRACKER_{name} is not documented in README.md"
+
+
+def test_readme_documents_no_setting_that_does_not_exist():
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"`TRACKER_([A-Z_]+)`", readme))
+    assert documented - set(SETTINGS) - {"INSTANCE"} == set()
+
+
+def test_migrations_match_the_models(tmp_path):
+    """Upgrading an empty database to head leaves no autogenerate difference."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from tracker import create_app
+    from tracker.extensions import db
+    from tracker.services.database import upgrade_database
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'm.sqlite3'}", "SECRET_KEY": "x"}, instance=tmp_path)
+    with app.app_context():
+        upgrade_database()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            diff = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    assert diff == []
+
+
+# Which layers may import which (STYLE.md): views, cli -> services -> models, domain, interop.
+FORBIDDEN = {
+    "tracker/domain": ("tracker.models", "tracker.services", "tracker.views", "tracker.extensions", "flask",
+                       "sqlalchemy", "tracker.clock", "tracker.interop"),
+    "tracker/interop": ("tracker.models", "tracker.services", "tracker.views", "tracker.extensions", "flask",
+                        "sqlalchemy", "tracker.clock", "tracker.domain"),
+    "tracker/models": ("tracker.services", "tracker.views", "tracker.cli"),
+    "tracker/services": ("tracker.views", "tracker.cli", "flask_wtf", "wtforms"),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_import_direction(layer):
+    offenders = []
+    for path in sorted((ROOT / layer).rglob("*.py")):
+        for name in _imports(path):
+            if any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN[layer]):
+                offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
+
+
+def test_nothing_loads_from_a_cdn():
+    for path in list((ROOT / "templates").rglob("*.html")) + list((ROOT / "static").rglob("*.css")):
+        text = path.read_text()
+        assert "://" not in text.replace("http://www.w3.org", "") or "cdn" not in text.lower(), path
+        for marker in ('src="http', "src='http", 'href="http', "@import url(http"):
+            assert marker not in text, f"{path} loads a remote asset"
