@@ -108,8 +108,8 @@ def _read_calendar(data: bytes) -> Calendar:
     except Exception as exc:  # the parser raises ValueError and, on odd input, others
         raise InviteError("This calendar file is damaged and cannot be read", "damaged") from exc
     calendars = [c for c in components if isinstance(c, Calendar)]
-    if not calendars:
-        raise InviteError("This file is not an iCalendar invitation", "not_ical")
+    if not calendars:  # BEGIN:VCALENDAR without its END: cut off in transit
+        raise InviteError("This calendar file is incomplete or damaged and cannot be read", "damaged")
     return calendars[0]
 
 
@@ -152,7 +152,7 @@ def _moment(prop, file_timezones: dict[str, Timezone], default_zone: tzinfo) -> 
     The TZID is resolved here, not by icalendar, whose process-wide cache of file-defined
     zones would let one file decide how a later file's TZID is read.
     """
-    value = getattr(prop, "dt", None)
+    value = _value(prop)
     if isinstance(value, datetime):
         tzid = prop.params.get("TZID")
         if tzid:
@@ -172,8 +172,12 @@ def _end(event: Component, start, file_timezones, default_zone) -> datetime | da
     """DTEND, or DTSTART + DURATION (RFC 5545 §3.6.1); None when neither is usable."""
     if "DTEND" in event:
         end = _moment(event["DTEND"], file_timezones, default_zone)
-    elif "DURATION" in event and isinstance(getattr(event["DURATION"], "dt", None), timedelta):
-        end = start + event["DURATION"].dt
+    elif isinstance(duration := _value(event.get("DURATION")), timedelta):
+        # RFC 5545 §3.3.6: days are nominal (same wall time), hours and less exact.
+        end = start + timedelta(days=duration.days)
+        if isinstance(end, datetime):
+            exact = duration - timedelta(days=duration.days)
+            end = (end.astimezone(UTC) + exact).astimezone(end.tzinfo)
     else:
         return None
     if end is None or isinstance(end, datetime) != isinstance(start, datetime):
@@ -182,6 +186,15 @@ def _end(event: Component, start, file_timezones, default_zone) -> datetime | da
     if (end.astimezone(UTC) < start.astimezone(UTC)) if isinstance(end, datetime) else end < start:
         raise InviteError("The invitation ends before it starts", "bad_end")
     return end
+
+
+def _value(prop):
+    """The Python value of a date/time property, None if absent or broken: icalendar
+    keeps a value it cannot read as vBroken, whose `.dt` raises."""
+    try:
+        return prop.dt
+    except Exception:
+        return None
 
 
 def _person(prop) -> Attendee | None:
