@@ -44,16 +44,19 @@ def read_card(index: int, block: bytes) -> Card | CardProblem:
     hint = None if block.isascii() else card_charset_hint(raws)
     lines = [ln for raw in raws if (ln := parse_line(raw, version, hint)) is not None]
     try:
-        return _build(index, lines)
+        card = _build(lines)
     except Exception as exc:  # vobject raises many types; the card is reported, not fatal
         return CardProblem(index, f"Card {index} could not be read ({exc}).", _snippet(block))
+    if card is None:
+        return CardProblem(index, f"Card {index} has no name, email or phone.", _snippet(block))
+    return card
 
 
 def _snippet(block: bytes) -> str:
     return block[:200].decode("utf-8", "replace").strip()
 
 
-def _build(index: int, lines: list[Line]) -> Card | CardProblem:
+def _build(lines: list[Line]) -> Card | None:
     groups = {ln.group for ln in lines if ln.group and ln.name in _TO_VOBJECT - {"X-ABLABEL"}}
     modelled: list[Line] = []
     extra: list[Line] = []
@@ -127,7 +130,7 @@ def _build(index: int, lines: list[Line]) -> Card | CardProblem:
         card.birthday = _birthday(birthday)
     _take_linkedin(card)
     card.extra = [ln.text() for ln in extra]
-    return _name(index, card, lines, n_full)
+    return _name(card, n_full)
 
 
 def _vobject_values(modelled: list[Line]) -> list[tuple[Line, object]]:
@@ -220,7 +223,7 @@ def _take_linkedin(card: Card) -> None:
     card.urls = keep
 
 
-def _name(index: int, card: Card, lines: list[Line], n_full: str) -> Card | CardProblem:
+def _name(card: Card, n_full: str) -> Card | None:
     """full_name from FN, else N, ORG, first e-mail, first phone (RFC 6350 §6.2.1 makes FN
     required, but 2.1 and many 3.0 exports omit it)."""
     if card.full_name:
@@ -234,5 +237,4 @@ def _name(index: int, card: Card, lines: list[Line], n_full: str) -> Card | Card
         if value:
             card.full_name, card.name_source = value, source
             return card
-    snippet = "\r\n".join(ln.text() for ln in lines)[:200]
-    return CardProblem(index, f"Card {index} has no name, email or phone.", snippet)
+    return None
