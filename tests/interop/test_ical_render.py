@@ -18,6 +18,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from tracker.interop.ical import CalEvent, render_calendar, render_event
@@ -430,3 +432,27 @@ def test_times_in_the_repeated_hour_are_written_in_utc():
     assert "DTSTART:20261101T063000Z" in lines  # 01:30 EST
     assert "DTEND;TZID=America/New_York:20261101T023000" in lines  # 02:30 EST is not repeated
     assert not any(line.endswith("20261101T013000") for line in lines)
+
+
+# Any text without control characters (those are dropped, tested above) must come back
+# exactly, through escaping and folding, whatever its script or length.
+TEXT = st.text(st.characters(exclude_categories=["Cs", "Cc"]) | st.sampled_from("\t\\,;:\"\n"), max_size=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(summary=TEXT.filter(lambda t: "\n" not in t), description=TEXT, location=TEXT)
+def test_any_text_round_trips_within_the_line_rules(summary, description, location):
+    event = CalEvent(
+        uid="prop@x",
+        sequence=0,
+        summary=summary,
+        start=datetime(2026, 3, 4, 9, 30, tzinfo=BERLIN),
+        description=description,
+        location=location,
+    )
+    produced = render_event(event, tz="Europe/Berlin", now=NOW)
+    assert_line_discipline(produced)
+    vevent = Calendar.from_ical(produced).walk("VEVENT")[0]
+    assert str(vevent["SUMMARY"]) == summary
+    assert str(vevent.get("DESCRIPTION", "")) == description
+    assert str(vevent.get("LOCATION", "")) == location
