@@ -115,10 +115,10 @@ def _build(lines: list[Line]) -> Card | None:
             adrs += 1
             extra.append(ln)
         elif name in ("X-SOCIALPROFILE", "IMPP"):
-            if _LINKEDIN.search(v) and not card.linkedin_url:
-                card.linkedin_url = unescape_uri(v).strip()
-            elif not _LINKEDIN.search(v):
+            if not _LINKEDIN.search(ln.value):
                 extra.append(ln)
+            elif not card.linkedin_url:
+                card.linkedin_url = unescape_uri(ln.value).strip()  # a URI: see URL
         elif name == "UID":
             card.uid = v.strip()
         elif name == "X-TRACKER-ROLE":
@@ -180,7 +180,9 @@ def _label_text(value: str) -> str:
 
 
 def _add_labeled(card: Card, ln: Line, value: str, ab_label: str) -> None:
-    value = unescape_uri(value).strip() if ln.name == "URL" else value.strip()
+    # URL is a URI (RFC 2426 §3.6.8): take the text as written, since vobject cuts it at a
+    # comma; only undo the "\\:" some writers add (Gmail's "http\\://").
+    value = unescape_uri(ln.value).strip() if ln.name == "URL" else value.strip()
     if not value:
         return
     types = _types(ln)
