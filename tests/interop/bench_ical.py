@@ -18,7 +18,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, vDDDTypes, vDuration
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from tracker.interop.ical import PRODID, CalEvent, render_calendar
 from tracker.interop.ical_tz import vtimezone

@@ -357,6 +357,19 @@ def test_ical_js_reads_every_golden_file(case, tmp_path):
         )
 
 
+@pytest.mark.parametrize("case", GOLDEN, ids=ids(GOLDEN))
+def test_vobject_validates_every_golden_file(case):
+    """A third reader: vobject with validate=True (PRODID, UID, DTSTAMP required)."""
+    vobject = pytest.importorskip("vobject", reason="vobject is not installed: third-parser check skipped")
+    (calendar,) = list(vobject.readComponents(case.render().decode("utf-8"), validate=True))
+    vevents = calendar.contents.get("vevent", [])
+    assert sorted(v.uid.value for v in vevents) == sorted(e.uid for e in case.events)
+    for vevent in vevents:
+        (event,) = [e for e in case.events if e.uid == vevent.uid.value]
+        assert vevent.summary.value == event.summary
+        assert vevent.dtstart.value == event.start
+
+
 # -- line discipline (RFC 5545 §3.1) -----------------------------------------------------
 
 LONG_TEXTS = [
@@ -377,8 +390,7 @@ def assert_line_discipline(produced: bytes) -> None:
         line.decode("utf-8")  # raises if a fold split a character
 
 
-@pytest.mark.parametrize("text", LONG_TEXTS)
-def test_long_non_latin_text_folds_within_75_octets_without_splitting_characters(text, tmp_path):
+def render_long(text: str) -> bytes:
     event = CalEvent(
         uid="long@x",
         sequence=0,
@@ -389,7 +401,12 @@ def test_long_non_latin_text_folds_within_75_octets_without_splitting_characters
         categories=[text[:40], text[40:90]],
         alarm_minutes=5,
     )
-    produced = render_calendar([event], name=text, tz="Europe/Berlin", now=NOW)
+    return render_calendar([event], name=text, tz="Europe/Berlin", now=NOW)
+
+
+@pytest.mark.parametrize("text", LONG_TEXTS)
+def test_long_non_latin_text_folds_within_75_octets_without_splitting_characters(text):
+    produced = render_long(text)
     assert_line_discipline(produced)
     folded = [line for line in produced.split(b"\r\n") if line.startswith(b" ")]
     assert folded, "the text is long enough that some lines must be folded"
@@ -399,8 +416,11 @@ def test_long_non_latin_text_folds_within_75_octets_without_splitting_characters
     assert str(vevent["DESCRIPTION"]) == text + "\n" + text
     assert str(vevent["LOCATION"]) == text
 
+
+@pytest.mark.parametrize("text", LONG_TEXTS)
+def test_ical_js_unfolds_long_non_latin_text(text, tmp_path):
     path = tmp_path / "long.ics"
-    path.write_bytes(produced)
+    path.write_bytes(render_long(text))
     read = ical_js(path)["events"][0]
     assert (read["summary"], read["description"], read["location"]) == (text, text + "\n" + text, text)
 

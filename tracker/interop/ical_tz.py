@@ -9,7 +9,7 @@ import zoneinfo
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 
-from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vDDDTypes
+from icalendar import Timezone, vDDDTypes
 from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
