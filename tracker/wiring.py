@@ -21,6 +21,7 @@ def register_all(app: Flask) -> None:
     register_login_guard(app)
     register_error_pages(app)
     register_template_helpers(app)
+    register_security_headers(app)
     register_cli(app)
     if app.config["TRUST_PROXY"]:
         n = int(app.config["TRUST_PROXY"])
@@ -100,6 +101,12 @@ def register_template_helpers(app: Flask) -> None:
     from tracker import templating
 
     templating.install(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from tracker import security
+
+    security.install(app)
 
 
 def register_cli(app: Flask) -> None:

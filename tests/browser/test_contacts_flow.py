@@ -58,7 +58,7 @@ def test_contact_lifecycle_and_isolation(server, page, accessible):
 
     page.get_by_role("link", name="Companies").click()
     page.get_by_role("link", name="Acme Robotics").click()
-    expect(page.get_by_role("link", name="Jane Doe")).to_be_visible()
+    expect(page.get_by_role("region", name="People").get_by_role("link", name="Jane Doe")).to_be_visible()
     accessible(page)
 
     sign_out(page)
