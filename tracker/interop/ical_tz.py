@@ -105,7 +105,7 @@ def resolve_tzid(tzid: str, file_timezones: dict[str, Timezone]) -> tzinfo | Non
             candidate = "/".join(parts[start:])
             if candidate in _iana_names():
                 return zoneinfo.ZoneInfo(candidate)
-    component = file_timezones.get(tzid)
+    component = file_timezones.get(tzid) or file_timezones.get(name)
     if component is not None:
         try:
             return tzp.create_timezone(component)
