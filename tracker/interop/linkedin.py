@@ -82,12 +82,12 @@ def parse_connections(
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # re-saved by a spreadsheet
     rows = csv.reader(io.StringIO(text, newline=""))
-    header, columns = _find_header(rows)
+    columns = _find_header(rows)
     result = ConnectionsResult()
     for row in rows:
         line = rows.line_num
         if not any(cell.strip() for cell in row):
-            continue
+            continue  # blank padding rows a spreadsheet adds
         if len(row) == 1 and "," in row[0]:
             # A spreadsheet wrapped the whole row in quotes (FORMAT.md, "MxKilian").
             result.problems.append((line, f"Line {line} is one quoted field; re-export it from LinkedIn."))
@@ -116,7 +116,7 @@ def parse_connections(
     return result
 
 
-def _find_header(rows) -> tuple[list[str], dict[str, int]]:
+def _find_header(rows) -> dict[str, int]:
     """Find the header by its content (a row with "First Name" and "Last Name"), never
     by a fixed number of lines to skip: the preamble changes between export eras."""
     try:
@@ -128,7 +128,7 @@ def _find_header(rows) -> tuple[list[str], dict[str, int]]:
                 for i, n in enumerate(names):
                     if n in _COLUMNS and _COLUMNS[n] not in columns:
                         columns[_COLUMNS[n]] = i
-                return row, columns
+                return columns
     except StopIteration:
         pass
     except csv.Error as exc:

@@ -28,7 +28,7 @@ _SINGLE = frozenset({"FN", "N", "TITLE", "UID", "BDAY", "X-TRACKER-ROLE", "X-TRA
 # RFC 2425 §5.8.3 PROFILE:VCARD only repeats BEGIN, and vobject rejects it).
 _DROPPED = frozenset({"VERSION", "PRODID", "REV", "PROFILE"})
 # TYPE values that say nothing a person would call a label.
-_NOISE = frozenset({"PREF", "INTERNET", "X400", "VOICE", "TEXT", "URI"})
+_NOISE = frozenset({"PREF", "INTERNET", "X400", "VOICE"})
 _APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
 _LINKEDIN = re.compile(r"linkedin\.com/in/", re.I)
 

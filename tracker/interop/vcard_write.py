@@ -21,8 +21,8 @@ PRODID = "-//tracker//vCard export//EN"
 # Apple/Google ones). A label made only of these is written as TYPE=; any other label as
 # an Apple/Google group `itemN.PROP` + `itemN.X-ABLabel`, which those address books show.
 _KNOWN_TYPES = {
-    "EMAIL": {"home", "work", "other", "internet"},
-    "TEL": {"home", "work", "cell", "fax", "pager", "voice", "text", "video", "msg",
+    "EMAIL": {"home", "work", "other"},
+    "TEL": {"home", "work", "cell", "fax", "pager", "text", "video", "msg",
             "main", "iphone", "car", "isdn", "bbs", "modem", "pcs", "textphone", "other"},
     "URL": {"home", "work"},
 }
@@ -100,8 +100,9 @@ def _one_line(value: str) -> str:
 def _labeled(out: list[str], prop: str, item: Labeled, v4: bool, group: int) -> int:
     text = _escape_v4 if v4 else escape_text
     value = _one_line(item.value) if prop == "URL" else text(item.value)
-    label = item.label.strip()
-    tokens = [t.strip().lower() for t in label.split(",")] if label else []
+    label = item.label if item.label.strip() else ""
+    tokens = label.split(",") if label else []
+    # Only an exact lower-case list of known types is a TYPE; "Work" stays as the user wrote it.
     if all(t in _KNOWN_TYPES[prop] for t in tokens):
         types = tokens + (["pref"] if item.preferred and not v4 else [])
         params = (";TYPE=" + ",".join(types)) if types else ""
