@@ -40,3 +40,38 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// ==== Timeline: "Show older" appends the next page in place (issue 3) ====
+// Without JS the link simply opens the next page. With it, the older entries are fetched and
+// added below; a month split across pages is joined under one heading.
+document.addEventListener("click", (event) => {
+  const more = event.target.closest("[data-show-older]");
+  if (!more || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) return;
+  event.preventDefault();
+  more.setAttribute("aria-busy", "true");
+  fetch(more.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+    .then((html) => {
+      const doc = new DOMParser().parseFromString(html, "text/html");
+      const timeline = more.closest("section, main").querySelector("[data-timeline]");
+      const incoming = doc.querySelector("[data-timeline]");
+      incoming.querySelectorAll(".timeline-month").forEach((month) => {
+        const months = timeline.querySelectorAll(".timeline-month");
+        const last = months[months.length - 1];
+        if (last && last.dataset.month === month.dataset.month) {
+          last.querySelector("ol").append(...month.querySelectorAll("ol > li"));
+        } else {
+          timeline.append(document.importNode(month, true));
+        }
+      });
+      const next = doc.querySelector("[data-show-older]");
+      if (next) {
+        more.href = next.href;
+        more.removeAttribute("aria-busy");
+      } else {
+        more.parentElement.remove();
+      }
+    })
+    .catch(() => { window.location.href = more.href; });
+});
+// ==== end of timeline section ====

@@ -6,7 +6,8 @@ from importlib import import_module
 from flask import Blueprint
 
 # Each module here defines `bp`. Order decides nothing but readability.
-AREAS = ("auth", "dashboard", "contacts", "companies", "account")
+AREAS = ("auth", "dashboard", "contacts", "companies", "account",
+         "opportunities", "interviews", "touchpoints", "activity")
 
 # The main navigation: (blueprint, endpoint, label). Entries whose endpoint is not
 # registered (an area not built yet) are left out when rendering.

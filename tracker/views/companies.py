@@ -11,6 +11,7 @@ from tracker.models import Company, Contact
 from tracker.services.companies import save_company
 from tracker.services.search import Page
 from tracker.views.common import owned_or_404, page_arg, per_page
+from tracker.views.activity import company_timeline
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
@@ -54,7 +55,7 @@ def show(company_id: int):
         select(Contact).where(Contact.user_id == current_user.id, Contact.company_id == company.id)
         .order_by(Contact.archived_at.is_not(None), Contact.sort_name).options(selectinload(Contact.emails))
     ).all()
-    return render_template("companies/show.html", company=company, people=people)
+    return render_template("companies/show.html", company=company, people=people, **company_timeline(company))
 
 
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from tracker.services import contacts as service
 from tracker.services.companies import company_names
 from tracker.services.search import SORTS, ContactQuery, search_contacts
 from tracker.views.common import owned_or_404, page_arg, per_page
+from tracker.views.activity import contact_timeline
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
@@ -47,7 +48,7 @@ def create():
 @bp.get("/<int:contact_id>")
 def show(contact_id: int):
     contact = service.contact_with_details(current_user, contact_id) or owned_or_404(Contact, contact_id)
-    return render_template("contacts/show.html", contact=contact)
+    return render_template("contacts/show.html", contact=contact, **contact_timeline(contact))
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])

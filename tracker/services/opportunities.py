@@ -1,0 +1,130 @@
+"""Opportunities: save, move through statuses (each move leaves a StatusChange), link contacts."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import Contact, Opportunity, StatusChange, User, opportunity_contacts
+from tracker.models.opportunities import CONTACT_ROLES, OPEN_STATUSES, STATUSES
+from tracker.services.companies import find_or_create_company
+
+
+@dataclass
+class OpportunityInput:
+    title: str
+    company: str = ""
+    posting_url: str = ""
+    source: str = "other"
+    status: str = "interested"
+    applied_on: date | None = None
+    closed_on: date | None = None
+    notes: str = ""
+    # role -> contacts involved in that role
+    contacts: dict[str, list[Contact]] = field(default_factory=dict)
+
+
+def save_opportunity(user: User, opportunity: Opportunity | None, data: OpportunityInput) -> Opportunity:
+    """Create (None) or update an opportunity; a new status is recorded as a StatusChange. Flushes."""
+    if data.status not in STATUSES:
+        raise ValueError(f"Unknown status {data.status!r}.")
+    if opportunity is None:
+        opportunity = Opportunity(user_id=user.id, status=data.status)
+        db.session.add(opportunity)
+        db.session.flush()
+        db.session.add(StatusChange(user_id=user.id, opportunity_id=opportunity.id, from_status=None,
+                                    to_status=data.status, at=clock.now()))
+    else:
+        set_status(user, opportunity, data.status)
+    opportunity.title = " ".join(data.title.split())
+    opportunity.company = find_or_create_company(user, data.company)
+    opportunity.posting_url = data.posting_url.strip()
+    opportunity.source = data.source
+    opportunity.applied_on = data.applied_on
+    if data.closed_on is not None or opportunity.status in OPEN_STATUSES:
+        opportunity.closed_on = data.closed_on
+    opportunity.notes = data.notes
+    set_contacts(user, opportunity, data.contacts)
+    db.session.flush()
+    return opportunity
+
+
+def set_status(user: User, opportunity: Opportunity, status: str) -> StatusChange | None:
+    """Move to `status`, recording the change; None (nothing written) if it is already there.
+
+    Moving to a closed status stamps closed_on with the user's today unless one is set.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"Unknown status {status!r}.")
+    if opportunity.status == status:
+        return None
+    change = StatusChange(user_id=user.id, opportunity_id=opportunity.id, from_status=opportunity.status,
+                          to_status=status, at=clock.now())
+    opportunity.status = status
+    if status not in OPEN_STATUSES and opportunity.closed_on is None:
+        opportunity.closed_on = clock.today(user.timezone)
+    elif status in OPEN_STATUSES:
+        opportunity.closed_on = None
+    db.session.add(change)
+    db.session.flush()
+    return change
+
+
+def set_contacts(user: User, opportunity: Opportunity, by_role: dict[str, list[Contact]]) -> None:
+    """Replace the contacts involved: {role: [contacts]}. A contact listed twice keeps its first role."""
+    db.session.execute(delete(opportunity_contacts).where(opportunity_contacts.c.opportunity_id == opportunity.id))
+    rows, seen = [], set()
+    for role in CONTACT_ROLES:
+        for contact in by_role.get(role, []):
+            if contact.user_id == user.id and contact.id not in seen:
+                seen.add(contact.id)
+                rows.append({"opportunity_id": opportunity.id, "contact_id": contact.id, "role": role})
+    if rows:
+        db.session.execute(insert(opportunity_contacts), rows)
+    db.session.expire(opportunity, ["contacts"])
+
+
+def contacts_by_role(opportunity: Opportunity) -> dict[str, list[Contact]]:
+    """{role: [contacts]} for the opportunity, in CONTACT_ROLES order (one query)."""
+    rows = db.session.execute(
+        select(Contact, opportunity_contacts.c.role)
+        .join(opportunity_contacts, opportunity_contacts.c.contact_id == Contact.id)
+        .where(opportunity_contacts.c.opportunity_id == opportunity.id)
+        .order_by(Contact.sort_name)).all()
+    out: dict[str, list[Contact]] = {role: [] for role in CONTACT_ROLES}
+    for contact, role in rows:
+        out.setdefault(role, []).append(contact)
+    return out
+
+
+def delete_opportunity(opportunity: Opportunity) -> None:
+    db.session.delete(opportunity)
+    db.session.flush()
+
+
+def user_opportunities(user: User, status: str | None = None) -> list[Opportunity]:
+    """The user's opportunities, most recently updated first, with company and interviews loaded."""
+    stmt = select(Opportunity).where(Opportunity.user_id == user.id)
+    if status:
+        stmt = stmt.where(Opportunity.status == status)
+    return list(db.session.scalars(
+        stmt.order_by(Opportunity.updated_at.desc(), Opportunity.id.desc())
+        .options(selectinload(Opportunity.company), selectinload(Opportunity.interviews))))
+
+
+def pipeline(user: User) -> dict[str, list[Opportunity]]:
+    """{status: [opportunities]} for every status, in pipeline order (one query plus loaders)."""
+    board: dict[str, list[Opportunity]] = {s: [] for s in STATUSES}
+    for opp in user_opportunities(user):
+        board.setdefault(opp.status, []).append(opp)
+    return board
+
+
+def status_history(opportunity: Opportunity) -> list[StatusChange]:
+    return list(db.session.scalars(
+        select(StatusChange).where(StatusChange.opportunity_id == opportunity.id)
+        .order_by(StatusChange.at.desc(), StatusChange.id.desc())))

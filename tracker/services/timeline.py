@@ -1,0 +1,158 @@
+"""Timeline queries: one bounded SELECT per kind (plus its eager loaders), merged in the domain.
+
+A page at `offset` of `size` asks each kind for its newest `offset + size + 1` rows, so the
+number of SQL statements per page is fixed whatever the history's length; the domain merges,
+orders and groups them (tracker.domain.timeline).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.domain import timeline as domain
+from tracker.domain.timeline import KINDS, Entry, Strip, TimelinePage
+from tracker.extensions import db
+from tracker.models import (Company, Contact, FollowUp, Interview, Opportunity, StatusChange, Touchpoint, User,
+                            interview_contacts, opportunity_contacts, touchpoint_contacts)
+from tracker.services.touchpoints import touchpoint_counts_by_day
+
+PAGE_SIZE = 30
+MAX_OFFSET = 5000  # a bound on one request's work; older history is reachable by kind filters
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose timeline: one contact, one company, or (both None) everything of the user."""
+
+    user: User
+    contact_id: int | None = None
+    company_id: int | None = None
+
+
+def _tc_of_contact(contact_id: int):
+    return select(touchpoint_contacts.c.touchpoint_id).where(touchpoint_contacts.c.contact_id == contact_id)
+
+
+def _contacts_of_company(scope: Scope):
+    return select(Contact.id).where(Contact.user_id == scope.user.id, Contact.company_id == scope.company_id)
+
+
+def _opps_of_company(scope: Scope):
+    return select(Opportunity.id).where(Opportunity.user_id == scope.user.id,
+                                        Opportunity.company_id == scope.company_id)
+
+
+def _touchpoints(scope: Scope, n: int, tz) -> list[Entry]:
+    stmt = select(Touchpoint).where(Touchpoint.user_id == scope.user.id)
+    if scope.contact_id is not None:
+        stmt = stmt.where(Touchpoint.id.in_(_tc_of_contact(scope.contact_id)))
+    if scope.company_id is not None:
+        people = select(touchpoint_contacts.c.touchpoint_id).where(
+            touchpoint_contacts.c.contact_id.in_(_contacts_of_company(scope)))
+        stmt = stmt.where(or_(Touchpoint.id.in_(people), Touchpoint.opportunity_id.in_(_opps_of_company(scope))))
+    # The same order as Entry.sort_key, so LIMIT keeps exactly the newest n.
+    stmt = stmt.order_by(Touchpoint.happened_on.desc(), Touchpoint.happened_at.is_(None).desc(),
+                         func.coalesce(Touchpoint.happened_at, Touchpoint.created_at).desc(), Touchpoint.id.desc())
+    rows = db.session.scalars(stmt.limit(n).options(
+        selectinload(Touchpoint.contacts), selectinload(Touchpoint.interview),
+        selectinload(Touchpoint.opportunity))).all()
+    return [Entry("touchpoint", t.id, at=t.happened_at, on=t.happened_on, logged_at=t.created_at,
+                  title=t.summary, data={"touchpoint": t}) for t in rows]
+
+
+def _interviews(scope: Scope, n: int, tz) -> list[Entry]:
+    stmt = select(Interview).where(Interview.user_id == scope.user.id)
+    if scope.contact_id is not None:
+        stmt = stmt.where(Interview.id.in_(select(interview_contacts.c.interview_id)
+                                           .where(interview_contacts.c.contact_id == scope.contact_id)))
+    if scope.company_id is not None:
+        people = select(interview_contacts.c.interview_id).where(
+            interview_contacts.c.contact_id.in_(_contacts_of_company(scope)))
+        stmt = stmt.where(or_(Interview.opportunity_id.in_(_opps_of_company(scope)), Interview.id.in_(people)))
+    rows = db.session.scalars(stmt.order_by(Interview.starts_at.desc(), Interview.id.desc()).limit(n).options(
+        selectinload(Interview.opportunity).selectinload(Opportunity.company),
+        selectinload(Interview.interviewers))).all()
+    return [Entry("interview", i.id, at=i.starts_at, logged_at=i.created_at, data={"interview": i}) for i in rows]
+
+
+def _linked_opportunities(scope: Scope) -> Select:
+    """Opportunities a contact is linked to: involved in it, or interviewed for it."""
+    involved = select(opportunity_contacts.c.opportunity_id).where(opportunity_contacts.c.contact_id == scope.contact_id)
+    interviewed = (select(Interview.opportunity_id)
+                   .join(interview_contacts, interview_contacts.c.interview_id == Interview.id)
+                   .where(interview_contacts.c.contact_id == scope.contact_id))
+    return involved.union(interviewed)
+
+
+def _status_changes(scope: Scope, n: int, tz) -> list[Entry]:
+    stmt = (select(StatusChange, Opportunity.title, Company.name)
+            .join(Opportunity, Opportunity.id == StatusChange.opportunity_id)
+            .outerjoin(Company, Company.id == Opportunity.company_id)
+            .where(StatusChange.user_id == scope.user.id))
+    if scope.contact_id is not None:
+        stmt = stmt.where(Opportunity.id.in_(_linked_opportunities(scope)))
+    if scope.company_id is not None:
+        stmt = stmt.where(Opportunity.company_id == scope.company_id)
+    rows = db.session.execute(stmt.order_by(StatusChange.at.desc(), StatusChange.id.desc()).limit(n)).all()
+    return [Entry("status", change.id, at=change.at, logged_at=change.at,
+                  data={"change": change, "opportunity_title": title, "company_name": company})
+            for change, title, company in rows]
+
+
+def _followups(scope: Scope, n: int, tz) -> list[Entry]:
+    stmt = select(FollowUp).where(FollowUp.user_id == scope.user.id)
+    if scope.contact_id is not None:
+        stmt = stmt.where(FollowUp.contact_id == scope.contact_id)
+    elif scope.company_id is not None:
+        stmt = stmt.where(or_(FollowUp.contact_id.in_(_contacts_of_company(scope)),
+                              FollowUp.opportunity_id.in_(_opps_of_company(scope))))
+    else:
+        stmt = stmt.where(FollowUp.contact_id.is_not(None))
+    stmt = stmt.order_by(FollowUp.due_on.desc(), FollowUp.due_time.is_(None).desc(), FollowUp.due_time.desc(),
+                         FollowUp.created_at.desc(), FollowUp.id.desc())
+    rows = db.session.scalars(stmt.limit(n).options(selectinload(FollowUp.contact))).all()
+    return [Entry("followup", f.id, at=domain.local_instant(f.due_on, f.due_time, tz), on=f.due_on,
+                  logged_at=f.created_at, title=f.title, data={"followup": f}) for f in rows]
+
+
+def _added(scope: Scope, n: int, tz) -> list[Entry]:
+    stmt = select(Contact).where(Contact.user_id == scope.user.id)
+    if scope.contact_id is not None:
+        stmt = stmt.where(Contact.id == scope.contact_id)
+    if scope.company_id is not None:
+        stmt = stmt.where(Contact.company_id == scope.company_id)
+    rows = db.session.scalars(stmt.order_by(Contact.created_at.desc(), Contact.id.desc()).limit(n)).all()
+    return [Entry("added", c.id, at=c.created_at, logged_at=c.created_at, data={"contact": c}) for c in rows]
+
+
+_QUERIES = {"touchpoint": _touchpoints, "interview": _interviews, "status": _status_changes,
+            "followup": _followups, "added": _added}
+
+
+def parse_kinds(raw: str | None) -> tuple[str, ...]:
+    """The kinds named in a "kind" argument (comma-separated); every kind for none or nonsense."""
+    wanted = tuple(k for k in (raw or "").split(",") if k in KINDS)
+    return wanted or tuple(KINDS)
+
+
+def timeline(scope: Scope, *, kinds=tuple(KINDS), offset: int = 0, size: int = PAGE_SIZE) -> TimelinePage:
+    """One page of the scope's timeline, newest first, grouped by the user's local months.
+
+    Runs one SELECT per requested kind (plus fixed eager loads), whatever the history's length.
+    """
+    offset = max(0, min(int(offset or 0), MAX_OFFSET))
+    tz = clock.zone(scope.user.timezone)
+    n = offset + size + 1
+    streams = [_QUERIES[k](scope, n, tz) for k in KINDS if k in kinds]
+    return domain.page_of(streams, tz, offset=offset, size=size)
+
+
+def activity_strip(user: User, contact: Contact, today: date | None = None) -> Strip:
+    """Touchpoints per month over the last 12 months (ending with the user's current month)."""
+    today = today or clock.today(user.timezone)
+    start, end = domain.strip_window(today)
+    return domain.strip(domain.strip_buckets(touchpoint_counts_by_day(user, contact, start, end), today))

@@ -1,0 +1,48 @@
+"""Timelines: the global recent-activity feed, and the context contact and company pages show."""
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template, request
+from flask_login import current_user
+
+from tracker import clock
+from tracker.domain.timeline import KINDS
+from tracker.forms.touchpoints import QuickTouchpointForm
+from tracker.models import Company, Contact
+from tracker.services.timeline import Scope, activity_strip, parse_kinds, timeline
+from tracker.services.touchpoints import last_contacted
+
+bp = Blueprint("activity", __name__, url_prefix="/activity")
+
+
+def _page(scope: Scope) -> dict:
+    kinds = parse_kinds(request.args.get("kind"))
+    page = timeline(scope, kinds=kinds, offset=request.args.get("offset", 0, type=int) or 0)
+    return {"timeline": page, "kinds": kinds, "all_kinds": KINDS}
+
+
+@bp.get("/")
+def index():
+    return render_template("activity/index.html", **_page(Scope(current_user)))
+
+
+def contact_timeline(contact: Contact) -> dict:
+    """Template context for a contact page: timeline page, last contacted, strip, quick form.
+
+    A quick form that failed validation is handed over in `g.touch_form` (see touchpoints.quick).
+    """
+    form = g.get("touch_form") or QuickTouchpointForm(formdata=None, happened_on=clock.today(current_user.timezone))
+    return {**_page(Scope(current_user, contact_id=contact.id)), "touch_form": form,
+            "last_contacted": last_contacted(current_user, contact),
+            "strip": activity_strip(current_user, contact)}
+
+
+def company_timeline(company: Company) -> dict:
+    return {**_page(Scope(current_user, company_id=company.id))}
+
+
+@bp.app_context_processor
+def _timeline_helpers() -> dict:
+    from tracker.models.contacts import SOURCES as CONTACT_SOURCES
+    from tracker.models.opportunities import STATUSES
+
+    return {"statuses_label": lambda s: STATUSES.get(s, s), "contact_sources": CONTACT_SOURCES}

@@ -1,0 +1,119 @@
+"""Opportunities: the pipeline board and list, CRUD, and status moves (each one recorded)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.forms.opportunities import ROLE_FIELDS, OpportunityForm, StatusForm
+from tracker.models import Opportunity
+from tracker.models.opportunities import OPEN_STATUSES, SOURCES, STATUSES
+from tracker.services import opportunities as service
+from tracker.services.companies import company_names
+from tracker.services.touchpoints import owned_contacts, user_contacts
+from tracker.views.common import owned_or_404
+
+bp = Blueprint("opportunities", __name__, url_prefix="/opportunities")
+
+
+@bp.get("/")
+def index():
+    view = "list" if request.args.get("view") == "list" else "board"
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    if view == "list":
+        items = service.user_opportunities(current_user, status)
+        return render_template("opportunities/index.html", view=view, items=items, status=status,
+                               statuses=STATUSES)
+    return render_template("opportunities/index.html", view=view, board=service.pipeline(current_user),
+                           statuses=STATUSES, open_statuses=OPEN_STATUSES, status_form=StatusForm())
+
+
+def _form_page(form: OpportunityForm, opportunity: Opportunity | None, status: int = 200):
+    return render_template("opportunities/form.html", form=form, opportunity=opportunity,
+                           companies=company_names(current_user)), status
+
+
+def _people_choices(form: OpportunityForm) -> None:
+    choices = [(c.id, c.full_name + (f" ({c.company.name})" if c.company else ""))
+               for c in user_contacts(current_user)]
+    for name in ROLE_FIELDS:
+        getattr(form, name).choices = choices
+
+
+def _input(form: OpportunityForm) -> service.OpportunityInput:
+    return service.OpportunityInput(
+        title=form.title.data, company=form.company.data or "", posting_url=form.posting_url.data or "",
+        source=form.source.data, status=form.status.data, applied_on=form.applied_on.data,
+        closed_on=form.closed_on.data, notes=form.notes.data or "",
+        contacts={role: owned_contacts(current_user, getattr(form, name).data or [])
+                  for name, role in ROLE_FIELDS.items()})
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = OpportunityForm()
+    _people_choices(form)
+    if request.method == "GET" and request.args.get("contact", type=int):
+        form.others.data = [c.id for c in owned_contacts(current_user, [request.args.get("contact", type=int)])]
+    if form.validate_on_submit():
+        opportunity = service.save_opportunity(current_user, None, _input(form))
+        db.session.commit()
+        flash(f"{opportunity.title} is added.", "success")
+        return redirect(url_for("opportunities.show", opportunity_id=opportunity.id))
+    return _form_page(form, None, 400 if form.is_submitted() else 200)
+
+
+@bp.get("/<int:opportunity_id>")
+def show(opportunity_id: int):
+    opportunity = owned_or_404(Opportunity, opportunity_id)
+    return render_template("opportunities/show.html", opportunity=opportunity, sources=SOURCES,
+                           people=service.contacts_by_role(opportunity),
+                           history=service.status_history(opportunity),
+                           status_form=StatusForm(status=opportunity.status), today=clock.today(current_user.timezone))
+
+
+@bp.route("/<int:opportunity_id>/edit", methods=["GET", "POST"])
+def edit(opportunity_id: int):
+    opportunity = owned_or_404(Opportunity, opportunity_id)
+    if request.method == "POST":
+        form = OpportunityForm()
+    else:
+        people = service.contacts_by_role(opportunity)
+        form = OpportunityForm(obj=opportunity, company=opportunity.company.name if opportunity.company else "",
+                               **{name: [c.id for c in people.get(role, [])] for name, role in ROLE_FIELDS.items()})
+    _people_choices(form)
+    if form.validate_on_submit():
+        service.save_opportunity(current_user, opportunity, _input(form))
+        db.session.commit()
+        flash("Your changes are saved.", "success")
+        return redirect(url_for("opportunities.show", opportunity_id=opportunity.id))
+    return _form_page(form, opportunity, 400 if form.is_submitted() else 200)
+
+
+@bp.post("/<int:opportunity_id>/status")
+def move(opportunity_id: int):
+    opportunity = owned_or_404(Opportunity, opportunity_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        if service.set_status(current_user, opportunity, form.status.data):
+            db.session.commit()
+            flash(f"{opportunity.title} is now {opportunity.status_label.lower()}.", "success")
+    else:
+        flash("Choose a status from the list.", "error")
+    back = url_for("opportunities.show", opportunity_id=opportunity.id)
+    if request.form.get("from") == "board":
+        back = url_for("opportunities.index")
+    return redirect(back)
+
+
+@bp.route("/<int:opportunity_id>/delete", methods=["GET", "POST"])
+def delete(opportunity_id: int):
+    opportunity = owned_or_404(Opportunity, opportunity_id)
+    if request.method == "POST":
+        title = opportunity.title
+        service.delete_opportunity(opportunity)
+        db.session.commit()
+        flash(f"{title} is deleted.", "success")
+        return redirect(url_for("opportunities.index"))
+    return render_template("opportunities/delete.html", opportunity=opportunity)
