@@ -147,6 +147,8 @@ CORPUS_FACTS = [
     ("ez-vcard/gmail-single.vcf", 0, "phone_labels", ["cell", "GRAND_CENTRAL"]),
     ("ez-vcard/gmail-single.vcf", 0, "note",
      "This is GMail's note field.\nIt should be added as a NOTE type.\nACustomField: CustomField"),
+    ("ez-vcard/gmail-single.vcf", 0, "extra_lines", "item2.X-ABLabel:CustomAdrType"),
+    ("ez-vcard/gmail-single.vcf", 0, "extra_lines", "item2.ADR:;;321 Custom St;Custom City;TX;98765;USA"),
     ("ez-vcard/rfc6350-example.vcf", 0, "birthday", "--0203"),
     ("ez-vcard/rfc2426-example.vcf", 0, "name_source", "fn"),
     ("ez-vcard/outlook-2007.vcf", 0, "location", "222 Broadway, New York, NY, 99999, USA"),
@@ -184,6 +186,8 @@ def test_corpus_card_reads_as_a_person_expects(rel, position, what, expected):
         assert [p.label for p in card.phones] == expected
     elif what == "email_labels":
         assert [e.label for e in card.emails] == expected
+    elif what == "extra_lines":
+        assert expected in card.extra
     elif what == "extra_props":
         assert expected in [_prop(x) for x in card.extra]
     else:

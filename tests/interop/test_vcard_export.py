@@ -221,3 +221,18 @@ def test_render_vcards_yields_one_card_at_a_time():
 def test_unknown_version_is_refused():
     with pytest.raises(ValueError, match="2.1"):
         render_vcard(Card("A"), "2.1")
+
+
+def test_name_prefix_middle_names_and_suffix_survive_export():
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dr. John Q. Doe Jr.\r\nN:Doe;John;Q.;Dr.;Jr.\r\nEND:VCARD\r\n"
+    [card] = parse_vcards(data)
+    assert "N:Doe;John;Q.;Dr.;Jr." in render_vcard(card, rev=REV).split("\r\n")
+    # Once the user renames the contact, N is made from the new names, and only one N.
+    lines = render_vcard(replace(card, family_name="Roe"), rev=REV).split("\r\n")
+    assert [x for x in lines if x.startswith("N:")] == ["N:Roe;John;;;"]
+
+
+def test_tel_uri_of_vcard4_is_read_as_the_number():
+    data = b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:T\r\nTEL;VALUE=uri;TYPE=cell:tel:+1-555-0100\r\nEND:VCARD\r\n"
+    [card] = parse_vcards(data)
+    assert card.phones == [Labeled("+1-555-0100", "cell")]

@@ -22,6 +22,7 @@ _TO_VOBJECT = frozenset(
     {"FN", "N", "ORG", "TITLE", "EMAIL", "TEL", "URL", "NOTE", "CATEGORIES", "ADR",
      "X-TRACKER-ROLE", "X-TRACKER-HOW-MET", "X-SOCIALPROFILE", "IMPP", "UID", "X-ABLABEL"}
 )
+_LABELLED = frozenset({"EMAIL", "TEL", "URL"})
 # Only the first of these is modelled; any further one is kept in extra.
 _SINGLE = frozenset({"FN", "N", "TITLE", "UID", "BDAY", "X-TRACKER-ROLE", "X-TRACKER-HOW-MET"})
 # Regenerated on export (RFC 6350 §6.7.3 PRODID, §6.7.4 REV; VERSION is ours to choose;
@@ -57,7 +58,9 @@ def _snippet(block: bytes) -> str:
 
 
 def _build(lines: list[Line]) -> Card | None:
-    groups = {ln.group for ln in lines if ln.group and ln.name in _TO_VOBJECT - {"X-ABLABEL"}}
+    # Labels tracker models: those of e-mails, phones and URLs. Any other group's
+    # X-ABLabel (an ADR's, an X-ABDATE's) stays in extra next to its property.
+    groups = {ln.group for ln in lines if ln.group and ln.name in _LABELLED}
     modelled: list[Line] = []
     extra: list[Line] = []
     seen: set[str] = set()
@@ -78,6 +81,7 @@ def _build(lines: list[Line]) -> Card | None:
             modelled.append(ln)
         else:
             extra.append(ln)
+    first_kept = len(extra)  # where lines kept from modelled properties start
     values = _vobject_values(modelled)
     card = Card(full_name="")
     labels = {ln.group: _label_text(v) for ln, v in values if ln.name == "X-ABLABEL"}
@@ -90,6 +94,11 @@ def _build(lines: list[Line]) -> Card | None:
         elif name == "N":
             card.family_name, card.given_name = _join(v.family), _join(v.given)
             n_full = _join(v.prefix, v.given, v.additional, v.family, v.suffix)
+            if _join(v.prefix, v.additional, v.suffix):
+                # Kept whole for "Dr." / "Jr." / middle names (see vcard_write._n_line).
+                # Export writes N near the top, so it goes before the other kept lines
+                # read here, to keep the order of `extra` stable across round trips.
+                extra.insert(first_kept, ln)
         elif name == "ORG":
             comps = [c for c in (v if isinstance(v, list) else [v])]
             if orgs == 0:
@@ -183,6 +192,8 @@ def _add_labeled(card: Card, ln: Line, value: str, ab_label: str) -> None:
     # URL is a URI (RFC 2426 §3.6.8): take the text as written, since vobject cuts it at a
     # comma; only undo the "\\:" some writers add (Gmail's "http\\://").
     value = unescape_uri(ln.value).strip() if ln.name == "URL" else value.strip()
+    if ln.name == "TEL" and value[:4].lower() == "tel:":
+        value = value[4:]  # RFC 6350 §6.4.1: a 4.0 TEL may be a tel: URI (RFC 3966)
     if not value:
         return
     types = _types(ln)

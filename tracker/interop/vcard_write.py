@@ -55,7 +55,7 @@ def render_card(card: Card, version: str = "3.0", rev: datetime | None = None) -
     # Single text values escape ";" only in 3.0 (see escape_text); N, ORG, ADR always.
     text = escape_text if not v4 else _escape_v4
     out.append("FN:" + text(card.full_name))
-    out.append("N:" + ";".join(escape_text(x) for x in (card.family_name, card.given_name, "", "", "")))
+    out.append(_n_line(card, extra))
     if card.org and _kept_org(extra) != card.org:
         out.append("ORG:" + escape_text(card.org))
     if card.title:
@@ -125,12 +125,29 @@ def _bday(value: str, v4: bool) -> str:
     return "BDAY:" + value
 
 
+def _n_line(card: Card, extra: list[str]) -> str:
+    """N (RFC 2426 §3.1.2): the kept N line when it still holds the card's family and
+    given names (it carries prefix, middle names, suffix), else one made from them. Any
+    kept N leaves `extra` either way: a card has at most one N."""
+    kept = [x for x in extra if _prop_name(x) == "N"]
+    extra[:] = [x for x in extra if _prop_name(x) != "N"]
+    if kept:
+        comps = split_components(kept[0].partition(":")[2]) + ["", ""]
+        if comps[0] == card.family_name and comps[1] == card.given_name:
+            return kept[0]
+    return "N:" + ";".join(escape_text(x) for x in (card.family_name, card.given_name, "", "", ""))
+
+
+def _prop_name(line: str) -> str:
+    return line.split(":", 1)[0].split(";", 1)[0].split(".")[-1].upper()
+
+
 def _kept(extra: list[str], name: str) -> list[tuple[str, str]]:
     """(params, value) of the kept lines named `name`, in order."""
     out = []
     for line in extra:
-        head, _, value = line.partition(":")
-        if head.split(";")[0].split(".")[-1].upper() == name:
+        if _prop_name(line) == name:
+            head, _, value = line.partition(":")
             out.append((head.upper(), value))
     return out
 
