@@ -1,9 +1,9 @@
 """Contacts with their emails, phones, URLs and tags."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -60,6 +60,13 @@ class Contact(Owned, Timestamped, db.Model):
     cadence_days: Mapped[int | None] = mapped_column(Integer)  # the user's own interval; None = use the proposal
     no_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A cache of the contact's touchpoints, for the cadence engine: the latest touch, the
+    # latest reply (inbound), and outbound days since that reply (0-3). Kept in step, in the
+    # same transaction, by services.cadence.refresh_touch_cache(); a test proves it equals
+    # the derivation from touchpoints. Without it the dashboard reads every touchpoint.
+    last_touch_on: Mapped[date | None] = mapped_column(Date)
+    last_reply_on: Mapped[date | None] = mapped_column(Date)
+    unanswered_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     source: Mapped[str] = mapped_column(String(20), default="manual")
     # vCard properties tracker does not model, as content lines, written back on export.
     vcard_extra: Mapped[str] = mapped_column(Text, default="")

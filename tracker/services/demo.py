@@ -7,6 +7,7 @@ from datetime import timedelta
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Interview, Opportunity, StatusChange, Touchpoint, User
+from tracker.services.cadence import refresh_touch_cache
 from tracker.services.contacts import ContactInput, Detail, save_contact
 
 PEOPLE = [
@@ -75,4 +76,5 @@ def fill_demo_data(user: User, seed: int = 7) -> dict[str, int]:
                                       contacts=[contact]))
             touches += 1
     db.session.flush()
+    refresh_touch_cache(user.id, [c.id for c in contacts.values()])
     return {"contacts": len(contacts), "opportunities": 2, "interviews": len(interviews), "touchpoints": touches}

@@ -1,0 +1,95 @@
+"""The agenda (dashboard and `tracker due`): follow-ups and cadence proposals for one day.
+
+Every contact's cadence is proposed on each call (tracker.domain.cadence is built for
+that), in a fixed number of queries. Only the few reach-outs a page shows are turned into
+agenda items (their reasons are the expensive part); the rest are counted.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from tracker.domain.agenda import Agenda, ContactCadence, FollowUpItem, build_agenda
+from tracker.domain.cadence import STATUSES
+from tracker.extensions import db
+from tracker.models import Contact, FollowUp, Opportunity, User
+from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
+from tracker.services.cadence import proposals
+from tracker.services.followups import active_items
+
+HEALTH_LABELS = {"ok": "In touch", "due_soon": "Due soon", "due": "Due", "overdue": "Overdue",
+                 "losing_touch": "Losing touch"}
+
+
+@dataclass(frozen=True)
+class AgendaResult:
+    """The agenda, with counts of what it leaves out.
+
+    agenda: tracker.domain.agenda.Agenda, at most `limit` reach-outs per group.
+    health: contacts with a cadence by status (ok, due_soon, due, overdue, losing_touch).
+    more: {"overdue"|"today"|"upcoming"|"losing_touch": reach-outs not shown}.
+    """
+
+    agenda: Agenda
+    health: dict[str, int]
+    more: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def tracked(self) -> int:
+        return sum(self.health.values())
+
+
+def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> AgendaResult:
+    """The user's agenda for `today` (their local date) over the next `horizon_days`."""
+    horizon = today + timedelta(days=horizon_days)
+    followups = [FollowUpItem(f.id, f.title, f.effective_due_on, f.contact_id,
+                              f.contact.full_name if f.contact else None, f.kind)
+                 for f in active_items(user, horizon)]
+    covered = {f.contact_id for f in followups if f.contact_id is not None}
+
+    health: Counter[str] = Counter({s: 0 for s in STATUSES})
+    losing, reach = [], []
+    for row, cadence in proposals(user, today):
+        status = cadence.status
+        if status is None:
+            continue
+        health[status] += 1
+        if status == "losing_touch":
+            losing.append((row, cadence))
+        elif cadence.due_on <= horizon and row.id not in covered:
+            reach.append((row, cadence))
+
+    more = {"losing_touch": max(0, len(losing) - limit)}
+    losing.sort(key=lambda rc: (rc[1].due_on, rc[0].id))
+    buckets = {"overdue": [], "today": [], "upcoming": []}
+    for row, cadence in reach:
+        key = "overdue" if cadence.due_on < today else "today" if cadence.due_on == today else "upcoming"
+        buckets[key].append((row, cadence))
+    shown = losing[:limit]
+    for key, items in buckets.items():
+        items.sort(key=lambda rc: (rc[1].due_on, rc[0].id))
+        # The most overdue first for "overdue" would bury recent ones; the agenda sorts by date.
+        shown.extend(items[:limit])
+        more[key] = max(0, len(items) - limit)
+    cadences = [ContactCadence(row.id, row.name, cadence) for row, cadence in shown]
+    agenda = build_agenda(followups, cadences, today, horizon_days)
+    return AgendaResult(agenda, dict(health), more)
+
+
+def pipeline_counts(user: User) -> dict[str, int]:
+    """{status: number of opportunities} in pipeline order, statuses with none left out."""
+    counts = dict(db.session.execute(select(Opportunity.status, func.count(Opportunity.id))
+                                     .where(Opportunity.user_id == user.id).group_by(Opportunity.status)).all())
+    return {s: counts[s] for s in OPPORTUNITY_STATUSES if counts.get(s)}
+
+
+def contact_count(user: User) -> int:
+    return db.session.scalar(select(func.count(Contact.id)).where(Contact.user_id == user.id,
+                                                                 Contact.archived_at.is_(None))) or 0
+
+
+def followup_count(user: User) -> int:
+    return db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.user_id == user.id)) or 0

@@ -1,0 +1,320 @@
+"""Follow-ups: create, edit, complete (optionally logging the touchpoint), snooze, dismiss, reopen.
+
+FollowUp.sequence is iCalendar's SEQUENCE (RFC 5545 §3.8.7.4): it rises on every change of
+the time, the title or the status, so calendar clients replace the event they hold.
+Functions here flush, never commit: the request (or command) commits once.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.domain.drafts import DEFAULT_TEMPLATES, Draft, Template, mailto_url, render_draft
+from tracker.extensions import db
+from tracker.models import Contact, FollowUp, Interview, Opportunity, User
+from tracker.models.followups import KINDS, ORIGINS, STATUSES
+from tracker.services.touchpoints import log_touchpoint
+
+DUE_FILTERS = {"overdue": "Overdue", "today": "Due today", "week": "Next 7 days", "all": "Any time"}
+STATUS_FILTERS = {"active": "Open and snoozed", **STATUSES, "any": "Any status"}
+
+
+class FollowUpError(ValueError):
+    """Input a follow-up cannot be saved with; `field` names the form field it is about."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class FollowUpInput:
+    title: str
+    due_on: date
+    kind: str = "other"
+    due_time: time | None = None
+    notes: str = ""
+    contact: Contact | None = None
+    interview: Interview | None = None
+    opportunity: Opportunity | None = None
+
+
+def _check(user: User, data: FollowUpInput) -> None:
+    if not (data.title or "").strip():
+        raise FollowUpError("title", "Say what to do.")
+    if data.kind not in KINDS:
+        raise FollowUpError("kind", "Choose a kind from the list.")
+    for linked, name in ((data.contact, "contact"), (data.interview, "interview"), (data.opportunity, "opportunity")):
+        if linked is not None and linked.user_id != user.id:
+            raise FollowUpError(name, f"Choose one of your own {name}s.")
+
+
+def create_followup(user: User, data: FollowUpInput, *, origin: str = "manual",
+                    playbook_key: str | None = None) -> FollowUp:
+    """Add an open follow-up. Raises FollowUpError (nothing added) for bad input."""
+    _check(user, data)
+    if origin not in ORIGINS:
+        raise ValueError(f"Unknown origin {origin!r}.")
+    opportunity = data.opportunity or (data.interview.opportunity if data.interview else None)
+    followup = FollowUp(user_id=user.id, title=" ".join(data.title.split())[:300], kind=data.kind,
+                        due_on=data.due_on, due_time=data.due_time, notes=data.notes or "", status="open",
+                        origin=origin, playbook_key=playbook_key, contact=data.contact, interview=data.interview,
+                        opportunity=opportunity, sequence=0)
+    db.session.add(followup)
+    db.session.flush()
+    return followup
+
+
+def _bump(followup: FollowUp) -> None:
+    followup.sequence = (followup.sequence or 0) + 1
+
+
+def update_followup(user: User, followup: FollowUp, data: FollowUpInput) -> FollowUp:
+    """Change a follow-up; a new title or time raises its SEQUENCE."""
+    _check(user, data)
+    title = " ".join(data.title.split())[:300]
+    if (title, data.due_on, data.due_time) != (followup.title, followup.due_on, followup.due_time):
+        _bump(followup)
+    followup.title, followup.kind = title, data.kind
+    followup.due_on, followup.due_time = data.due_on, data.due_time
+    followup.notes = data.notes or ""
+    followup.contact, followup.interview = data.contact, data.interview
+    followup.opportunity = data.opportunity or (data.interview.opportunity if data.interview else None)
+    db.session.flush()
+    return followup
+
+
+def _set_status(followup: FollowUp, status: str, *, snoozed_until: date | None = None,
+                completed_at: datetime | None = None) -> None:
+    if (followup.status, followup.snoozed_until) != (status, snoozed_until):
+        _bump(followup)
+    followup.status = status
+    followup.snoozed_until = snoozed_until
+    followup.completed_at = completed_at
+
+
+@dataclass
+class TouchInput:
+    """The touchpoint to log while completing a follow-up with a contact."""
+
+    channel: str
+    summary: str = ""
+    inbound: bool = False
+    happened_on: date | None = None  # None: the day it is completed
+
+
+def complete(user: User, followup: FollowUp, *, today: date, now: datetime,
+             touch: TouchInput | None = None) -> FollowUp:
+    """Mark done; with `touch`, log that touchpoint with the follow-up's contact in the same
+    transaction (the contact's clock restarts). Raises FollowUpError when a touchpoint is
+    asked for a follow-up without a contact, and TouchpointError for a bad channel."""
+    if touch is not None:
+        if followup.contact is None:
+            raise FollowUpError("log_touch", "This follow-up has no contact to log a touchpoint with.")
+        touchpoint = log_touchpoint(
+            user, contacts=[followup.contact], happened_on=touch.happened_on or today, channel=touch.channel,
+            inbound=touch.inbound, summary=touch.summary or followup.title,
+            interview=followup.interview, opportunity=followup.opportunity)
+        followup.touchpoint_id = touchpoint.id
+    _set_status(followup, "done", completed_at=now)
+    db.session.flush()
+    return followup
+
+
+def snooze(followup: FollowUp, until: date, *, today: date) -> FollowUp:
+    """Put off until `until` (after today): it leaves the agenda until then."""
+    if until <= today:
+        raise FollowUpError("until", "Choose a day after today.")
+    _set_status(followup, "snoozed", snoozed_until=until)
+    db.session.flush()
+    return followup
+
+
+def snooze_for(followup: FollowUp, days: int, *, today: date) -> FollowUp:
+    """Snooze for `days` from today, or from the due date when that is later."""
+    return snooze(followup, max(today, followup.due_on) + timedelta(days=days), today=today)
+
+
+def dismiss(followup: FollowUp) -> FollowUp:
+    _set_status(followup, "dismissed")
+    db.session.flush()
+    return followup
+
+
+def reopen(followup: FollowUp) -> FollowUp:
+    """Back to open (from done, snoozed or dismissed); a logged touchpoint stays logged."""
+    _set_status(followup, "open")
+    db.session.flush()
+    return followup
+
+
+def delete_followup(followup: FollowUp) -> None:
+    db.session.delete(followup)
+    db.session.flush()
+
+
+# --- Reading -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FollowUpQuery:
+    status: str = "active"
+    due: str = "all"
+    origin: str = ""
+    contact_id: int | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class FollowUpPage:
+    items: list[FollowUp]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _case_due():
+    """SQL for FollowUp.effective_due_on: the snooze date while snoozed, else the due date."""
+    return case((FollowUp.status == "snoozed", func.coalesce(FollowUp.snoozed_until, FollowUp.due_on)),
+                else_=FollowUp.due_on)
+
+
+def list_followups(user: User, query: FollowUpQuery, today: date, per_page: int) -> FollowUpPage:
+    """One page of the user's follow-ups, soonest first (two queries plus eager loads)."""
+    due = _case_due()
+    stmt = select(FollowUp).where(FollowUp.user_id == user.id)
+    if query.status == "active":
+        stmt = stmt.where(FollowUp.status.in_(("open", "snoozed")))
+    elif query.status in STATUSES:
+        stmt = stmt.where(FollowUp.status == query.status)
+    if query.due == "overdue":
+        stmt = stmt.where(due < today)
+    elif query.due == "today":
+        stmt = stmt.where(due == today)
+    elif query.due == "week":
+        stmt = stmt.where(due <= today + timedelta(days=7))
+    if query.origin in ORIGINS:
+        stmt = stmt.where(FollowUp.origin == query.origin)
+    if query.contact_id:
+        stmt = stmt.where(FollowUp.contact_id == query.contact_id)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = max(1, min(query.page, max(1, math.ceil(total / per_page))))
+    items = list(db.session.scalars(
+        stmt.order_by(due, FollowUp.due_time.is_(None), FollowUp.due_time, FollowUp.id)
+        .options(selectinload(FollowUp.contact).selectinload(Contact.emails),
+                 selectinload(FollowUp.contact).selectinload(Contact.company),
+                 selectinload(FollowUp.interview), selectinload(FollowUp.opportunity).selectinload(Opportunity.company))
+        .limit(per_page).offset((page - 1) * per_page)))
+    return FollowUpPage(items, total, page, per_page)
+
+
+def open_for_contact(user: User, contact_id: int) -> list[FollowUp]:
+    """The contact's open and snoozed follow-ups, soonest first."""
+    return list(db.session.scalars(
+        select(FollowUp).where(FollowUp.user_id == user.id, FollowUp.contact_id == contact_id,
+                               FollowUp.status.in_(("open", "snoozed")))
+        .order_by(_case_due(), FollowUp.id)))
+
+
+def active_items(user: User, horizon: date) -> list[FollowUp]:
+    """Open and snoozed follow-ups that need attention on or before `horizon`, with contacts."""
+    due = _case_due()
+    return list(db.session.scalars(
+        select(FollowUp).where(FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")), due <= horizon)
+        .order_by(due, FollowUp.id).options(selectinload(FollowUp.contact))))
+
+
+# --- Drafts ------------------------------------------------------------------------------
+
+def user_templates(user: User) -> dict[str, Template]:
+    """The user's message templates: their edits over DEFAULT_TEMPLATES."""
+    out = dict(DEFAULT_TEMPLATES)
+    for kind, saved in (user.message_templates or {}).items():
+        if kind in DEFAULT_TEMPLATES and isinstance(saved, dict):
+            out[kind] = Template(str(saved.get("subject", "")), str(saved.get("body", "")))
+    return out
+
+
+def save_template(user: User, kind: str, subject: str, body: str) -> None:
+    if kind not in DEFAULT_TEMPLATES:
+        raise ValueError(f"Unknown kind {kind!r}.")
+    saved = dict(user.message_templates or {})
+    default = DEFAULT_TEMPLATES[kind]
+    if (subject, body) == (default.subject, default.body):
+        saved.pop(kind, None)
+    else:
+        saved[kind] = {"subject": subject, "body": body}
+    user.message_templates = saved  # a new dict, so the JSON column sees the change
+    db.session.flush()
+
+
+def reset_template(user: User, kind: str) -> None:
+    saved = dict(user.message_templates or {})
+    saved.pop(kind, None)
+    user.message_templates = saved
+    db.session.flush()
+
+
+def event_name(contact: Contact | None) -> str:
+    """Where an event acquaintance was met, from "How you met" up to the first comma or full stop."""
+    text = (contact.how_met if contact else "") or ""
+    first = text.replace(".", ",").replace("\n", ",").split(",")[0].strip()
+    return first if len(first) <= 60 else ""
+
+
+def draft_values(user: User, followup: FollowUp) -> dict[str, object]:
+    contact, interview, opportunity = followup.contact, followup.interview, followup.opportunity
+    opportunity = opportunity or (interview.opportunity if interview else None)
+    company = ""
+    if opportunity is not None and opportunity.company is not None:
+        company = opportunity.company.name
+    elif contact is not None and contact.company is not None:
+        company = contact.company.name
+    return {
+        "first_name": contact.first_name if contact else "",
+        "full_name": contact.full_name if contact else "",
+        "company": company,
+        "role_title": opportunity.title if opportunity else "",
+        "interview_date": interview.starts_at.date() if interview else None,
+        "event_name": event_name(contact),
+        "my_name": user.display_name or "",
+    }
+
+
+@dataclass(frozen=True)
+class DraftView:
+    draft: Draft
+    mailto: str | None  # None when the contact has no email address
+
+
+def draft_for(user: User, followup: FollowUp, templates: dict[str, Template] | None = None) -> DraftView | None:
+    """The message draft for the follow-up's kind, filled in; None for kinds without one."""
+    templates = templates if templates is not None else user_templates(user)
+    template = templates.get(followup.kind)
+    if template is None:
+        return None
+    draft = render_draft(template, draft_values(user, followup))
+    email = followup.contact.emails[0].value if followup.contact and followup.contact.emails else None
+    return DraftView(draft, mailto_url(email, draft) if email else None)
+
+
+def owned(user: User, model, object_id: int | None):
+    """The user's row of `model` with this id, or None (also for a foreign id)."""
+    if not object_id:
+        return None
+    return db.session.scalar(select(model).where(model.id == object_id, model.user_id == user.id))
