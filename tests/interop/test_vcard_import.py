@@ -1,6 +1,16 @@
 """vCard import of the cases no corpus file covers, from small golden files in
-tests/data/vcard (each file's bytes are the point: see the comment where it is made in
-the commit that added it, and .gitattributes keeps them unchanged)."""
+tests/data/vcard (their exact bytes are the point; .gitattributes keeps them unchanged):
+
+- eol_cr.vcf, eol_mixed.vcf: CR-only and mixed CRLF/LF/CR line ends
+- fold_split_utf8.vcf: a fold between the two bytes of "ü", and a TAB fold
+- qp_iso8859_2.vcf: 2.1 quoted-printable in ISO-8859-2 with a soft break, and in UTF-8
+- utf16be_nobom.vcf: UTF-16 big-endian without a BOM
+- cp1252_undeclared.vcf: Windows-1252 bytes with no CHARSET; 2.1 literal "," and "\\"
+- shift_jis.vcf: Shift_JIS declared on N only
+- apple_style.vcf: lowercase names, X-APPLE-OMIT-YEAR, item groups, X-SOCIALPROFILE,
+  tracker's X-TRACKER-* properties and NOTE trailer
+- garbage_between.vcf, agent.vcf, no_names.vcf, empty.vcf: what the names say
+"""
 
 from __future__ import annotations
 
