@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tracker.extensions import csrf, db, login_manager, migrate
 
 # Endpoints reachable without logging in. Everything else requires a session.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.register", "static", "health", "calendar.feed"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "auth.register", "static", "health", "calendar.feed"})
 
 
 def register_all(app: Flask) -> None:

@@ -22,6 +22,7 @@ def test_register_creates_account_and_signs_in(client, in_db):
 @pytest.mark.parametrize("data, field_error", [
     pytest.param({"email": "not-an-email"}, "not a valid email", id="bad email"),
     pytest.param({"password": "short", "confirm": "short"}, "at least 10", id="short password"),
+    pytest.param({"password": "password1234", "confirm": "password1234"}, "unrelated words", id="common password"),
     pytest.param({"confirm": "something else!"}, "passwords differ", id="mismatch"),
     pytest.param({"timezone": "Mars/Olympus"}, "time zone", id="unknown time zone"),
 ])

@@ -21,8 +21,8 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from tracker.cli import accounts, server
+    from tracker.cli import accounts, agenda, calendar, data, server
 
-    for module in (server, accounts):
+    for module in (server, accounts, agenda, data, calendar):
         for command in module.COMMANDS:
             app.cli.add_command(command)

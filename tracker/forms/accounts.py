@@ -34,3 +34,14 @@ class ProfileForm(FlaskForm):
                                description="Used to sign message drafts.")
     timezone = SelectField("Time zone", validators=[time_zone],
                            description="Decides what “today” is for due dates and reminders.")
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code from your authenticator app", validators=[DataRequired(), Length(max=10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class DisableTwoFactorForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    code = StringField("Code from your authenticator app", validators=[DataRequired(), Length(max=10)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
