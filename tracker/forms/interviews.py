@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tracker.models.interviews import FORMATS, OUTCOMES, STAGES
 
@@ -13,7 +13,7 @@ class InterviewForm(FlaskForm):
     starts_time = TimeField("Start time", validators=[InputRequired("Give the start time.")],
                             description="In your time zone.")
     duration_minutes = IntegerField("Length in minutes", default=60,
-                                    validators=[DataRequired("Give the length in minutes."),
+                                    validators=[InputRequired("Give the length in minutes."),
                                                 NumberRange(5, 24 * 60, "Between 5 minutes and a day.")])
     stage = SelectField("Stage", choices=list(STAGES.items()), default="other")
     format = SelectField("Format", choices=list(FORMATS.items()), default="video")

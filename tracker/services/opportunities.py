@@ -32,12 +32,10 @@ def save_opportunity(user: User, opportunity: Opportunity | None, data: Opportun
     """Create (None) or update an opportunity; a new status is recorded as a StatusChange. Flushes."""
     if data.status not in STATUSES:
         raise ValueError(f"Unknown status {data.status!r}.")
-    if opportunity is None:
+    created = opportunity is None
+    if created:
         opportunity = Opportunity(user_id=user.id, status=data.status)
         db.session.add(opportunity)
-        db.session.flush()
-        db.session.add(StatusChange(user_id=user.id, opportunity_id=opportunity.id, from_status=None,
-                                    to_status=data.status, at=clock.now()))
     else:
         set_status(user, opportunity, data.status)
     opportunity.title = " ".join(data.title.split())
@@ -47,7 +45,13 @@ def save_opportunity(user: User, opportunity: Opportunity | None, data: Opportun
     opportunity.applied_on = data.applied_on
     if data.closed_on is not None or opportunity.status in OPEN_STATUSES:
         opportunity.closed_on = data.closed_on
+    elif created:
+        opportunity.closed_on = clock.today(user.timezone)
     opportunity.notes = data.notes
+    db.session.flush()
+    if created:
+        db.session.add(StatusChange(user_id=user.id, opportunity_id=opportunity.id, from_status=None,
+                                    to_status=data.status, at=clock.now()))
     set_contacts(user, opportunity, data.contacts)
     db.session.flush()
     return opportunity
