@@ -75,8 +75,8 @@ def save_interview(user: User, opportunity: Opportunity, interview: Interview | 
     if interview is None:
         interview = Interview(user_id=user.id, opportunity=opportunity, sequence=0)
         db.session.add(interview)
-    elif (interview.starts_at != data.starts_at or interview.stage != data.stage
-          or interview.outcome != data.outcome):
+    elif (interview.starts_at != data.starts_at or interview.duration_minutes != data.duration_minutes
+          or interview.stage != data.stage or interview.outcome != data.outcome):
         interview.sequence = (interview.sequence or 0) + 1
     interview.starts_at = data.starts_at
     interview.duration_minutes = data.duration_minutes

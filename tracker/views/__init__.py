@@ -7,7 +7,7 @@ from flask import Blueprint
 
 # Each module here defines `bp`. Order decides nothing but readability.
 AREAS = ("auth", "dashboard", "contacts", "companies", "account",
-         "opportunities", "interviews", "touchpoints", "activity")
+         "opportunities", "interviews", "touchpoints", "activity", "calendar")
 
 # The main navigation: (blueprint, endpoint, label). Entries whose endpoint is not
 # registered (an area not built yet) are left out when rendering.

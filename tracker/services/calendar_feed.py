@@ -1,0 +1,415 @@
+"""Follow-ups, interviews and cadence due dates as iCalendar: the subscription feed, the
+"Add to calendar" downloads and `tracker export-ics`.
+
+What goes in a VEVENT is decided here; how it is written (RFC 5545 escaping, folding,
+time zones) is tracker.interop.ical. Functions here read; only the token functions
+write (they flush, the caller commits).
+
+The feed token. The subscription URL carries `secrets.token_urlsafe(32)` (256 bits).
+User.feed_token stores its SHA-256 (hex), never the token: the feed is found by the
+digest of what the client sent, so the database compares digests, whose timing says
+nothing about the token, and hmac.compare_digest confirms the match in constant time.
+A copy of the database (a backup) therefore holds no working feed address. The price:
+tracker cannot show an address again after the session that created it.
+
+SEQUENCE of derived events. A cadence due date ("Get back in touch with Jane Doe") is
+computed, not stored, so it has no counter to bump. Its SEQUENCE is the number of whole
+minutes from 2020-01-01 UTC to its LAST-MODIFIED, which is the newest change tracker can
+see among what places it: an edit of the contact, a touchpoint with them, an edit of your
+settings, and (while it is overdue and so shown today) the start of today. Time only
+moves forward, so the number rises whenever the date moves for those reasons. Subscribed
+calendars replace the whole feed on every poll and do not need SEQUENCE to move an event;
+it matters for a file imported twice, and there it behaves.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.domain.drafts import Template
+from tracker.extensions import db
+from tracker.interop.ical import CalEvent, render_calendar, render_event
+from tracker.models import (Company, Contact, ContactEmail, ContactPhone, FollowUp, Interview, Opportunity,
+                            Touchpoint, User, interview_contacts, touchpoint_contacts)
+from tracker.models.followups import KINDS
+from tracker.models.interviews import FORMATS
+from tracker.services.cadence import proposals
+from tracker.services.followups import draft_for, user_templates
+
+# Bump when what the feed writes changes, so every client's cached copy is stale (ETag).
+FEED_VERSION = "1"
+REFRESH_MINUTES = 60
+# How long a client (or a proxy it runs through) may reuse the feed without asking.
+MAX_AGE_SECONDS = 15 * 60
+ALARM_CHOICES = (None, 0, 5, 10, 15, 30, 60, 120, 1440)
+_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+ACTIVE = ("open", "snoozed")
+
+
+# --- The token ---------------------------------------------------------------------------
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_feed_token(user: User) -> str:
+    """Turn the feed on with a new address (the old one, if any, stops working at once).
+    Returns the token; only its digest is stored."""
+    token = secrets.token_urlsafe(32)
+    user.feed_token = _digest(token)
+    db.session.flush()
+    return token
+
+
+def disable_feed(user: User) -> None:
+    user.feed_token = None
+    db.session.flush()
+
+
+def user_for_token(token: str) -> User | None:
+    """The user whose feed token this is, or None (compared in constant time)."""
+    if not token or len(token) > 200:
+        return None
+    digest = _digest(token)
+    user = db.session.scalar(select(User).where(User.feed_token == digest))
+    if user is None or user.feed_token is None or not hmac.compare_digest(user.feed_token, digest):
+        return None
+    return user
+
+
+def token_matches(user: User, token: str | None) -> bool:
+    """Whether `token` is the user's current feed token (for showing it back)."""
+    return bool(token and user.feed_token and hmac.compare_digest(user.feed_token, _digest(token)))
+
+
+def feed_urls(base_url: str, token: str) -> tuple[str, str]:
+    """(https-or-http URL, webcal URL) of the feed; `base_url` is the app's root URL."""
+    root = base_url.rstrip("/")
+    path = _adapter().build("calendar.feed", {"token": token})
+    http_url = root + path
+    return http_url, "webcal://" + http_url.split("://", 1)[1]
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    include_interviews: bool
+    include_cadence: bool
+    private: bool
+    alarm_minutes: int | None
+
+
+def save_options(user: User, options: FeedOptions) -> None:
+    if options.alarm_minutes is not None and not 0 <= options.alarm_minutes <= 40320:
+        raise ValueError("A reminder is between 0 minutes and 4 weeks before.")
+    user.feed_include_interviews = options.include_interviews
+    user.feed_include_cadence = options.include_cadence
+    user.feed_private = options.private
+    user.feed_alarm_minutes = options.alarm_minutes
+    db.session.flush()
+
+
+# --- Validators for conditional GET ----------------------------------------------------------
+
+def validator(user: User, today: date) -> tuple[str, datetime]:
+    """(strong ETag, Last-Modified) of the user's feed, from one aggregate query.
+
+    Everything the feed shows is covered: counts and newest updated_at of the tables it
+    reads (a deletion changes a count), the feed settings, the message templates, and
+    `today` when cadence dates are included (an overdue one is shown today). Deleting a
+    row moves the ETag but cannot move Last-Modified back; clients that send If-None-Match
+    (every calendar client we know) are unaffected.
+    """
+    uid = user.id
+
+    def agg(model, *where):
+        return (select(func.count(model.id), func.max(model.updated_at))
+                .where(model.user_id == uid, *where))
+
+    parts = [agg(FollowUp), agg(Opportunity), agg(Company), agg(Contact)]
+    if user.feed_include_interviews:
+        parts.append(agg(Interview))
+        parts.append(select(func.count(), func.max(interview_contacts.c.contact_id))
+                     .select_from(interview_contacts).join(Interview, Interview.id == interview_contacts.c.interview_id)
+                     .where(Interview.user_id == uid))
+    if user.feed_include_cadence:
+        parts.append(agg(Touchpoint))
+    if not user.feed_private:
+        for detail in (ContactEmail, ContactPhone):
+            parts.append(select(func.count(detail.id), func.max(detail.id))
+                         .join(Contact, Contact.id == detail.contact_id).where(Contact.user_id == uid))
+    # One round trip: each aggregate is a one-row subquery; joined on TRUE they make one row.
+    subs = [stmt.subquery() for stmt in parts]
+    joined = subs[0]
+    for sub in subs[1:]:
+        joined = joined.join(sub, true())
+    row = db.session.execute(select(*(c for sub in subs for c in sub.c)).select_from(joined)).one()
+    newest = [v for v in row if isinstance(v, datetime)] + [user.updated_at]
+    last_modified = max(_aware(v) for v in newest)
+    if user.feed_include_cadence:
+        last_modified = max(last_modified, _local_midnight(today, user.timezone))
+    key = "|".join(str(v) for v in (
+        FEED_VERSION, uid, user.timezone, user.feed_token, user.feed_include_interviews, user.feed_include_cadence,
+        user.feed_private, user.feed_alarm_minutes, sorted((user.message_templates or {}).items()),
+        sorted((user.cadence_defaults or {}).items()), user.display_name,
+        today if user.feed_include_cadence else "", *row))
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return etag, last_modified.replace(microsecond=0)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _local_midnight(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=clock.zone(tz)).astimezone(UTC)
+
+
+# --- Events ------------------------------------------------------------------------------------
+
+def _adapter():
+    # URLs without a request (the CLI): the app's URL map, bound to any host; we add the root.
+    return current_app.url_map.bind("localhost")
+
+
+class Links:
+    """Absolute links back to the app: `base_url` (BASE_URL or the request's root URL) plus
+    the endpoint's path."""
+
+    def __init__(self, base_url: str):
+        self.root = base_url.rstrip("/")
+        self._adapter = _adapter()
+
+    def __call__(self, endpoint: str, **values) -> str:
+        return self.root + self._adapter.build(endpoint, values)
+
+
+@dataclass
+class Context:
+    """What building events for one user needs, loaded once."""
+
+    user: User
+    links: Links
+    private: bool
+    alarm_minutes: int | None
+    templates: dict[str, Template]
+
+
+def _context(user: User, base_url: str, *, private: bool) -> Context:
+    return Context(user, Links(base_url), private, user.feed_alarm_minutes,
+                   {} if private else user_templates(user))
+
+
+def _contact_lines(contact: Contact) -> list[str]:
+    lines = [contact.full_name]
+    role = " at ".join(p for p in (contact.title, contact.company.name if contact.company else "") if p)
+    if role:
+        lines.append(role)
+    lines += [f"Email: {e.value}" for e in contact.emails]
+    lines += [f"Phone: {p.value}" for p in contact.phones]
+    if contact.linkedin_url:
+        lines.append(f"LinkedIn: {contact.linkedin_url}")
+    return lines
+
+
+def followup_event(ctx: Context, followup: FollowUp, *, status: str = "CONFIRMED") -> CalEvent:
+    """The VEVENT of a follow-up: all-day on the day it needs attention (the snooze date while
+    snoozed), or timed at due_time, a wall time in the user's zone."""
+    day = followup.effective_due_on
+    start: date | datetime = day
+    if followup.due_time is not None:
+        start = datetime.combine(day, followup.due_time, tzinfo=clock.zone(ctx.user.timezone))
+    url = ctx.links("followups.show", followup_id=followup.id)
+    description = ""
+    if not ctx.private:
+        parts = []
+        if followup.contact is not None:
+            parts.append("\n".join(_contact_lines(followup.contact)))
+        if followup.notes:
+            parts.append(followup.notes)
+        view = draft_for(ctx.user, followup, ctx.templates)
+        if view is not None:
+            parts.append(f"Message draft\nSubject: {view.draft.subject}\n\n{view.draft.body}")
+        parts.append(f"Open in tracker: {url}")
+        description = "\n\n".join(parts)
+    return CalEvent(
+        uid=followup.uid, sequence=followup.sequence or 0, summary=followup.title, start=start,
+        description=description, url=url,
+        categories=["Follow-up", KINDS.get(followup.kind, "Other")],
+        status=status, created=followup.created_at, last_modified=followup.updated_at,
+        alarm_minutes=ctx.alarm_minutes)
+
+
+def interview_summary(interview: Interview) -> str:
+    """"Interview: Technical — Data Engineer at Blue Fjord"."""
+    opportunity = interview.opportunity
+    company = opportunity.company.name if opportunity.company else ""
+    return f"Interview: {interview.stage_label} — {opportunity.title}" + (f" at {company}" if company else "")
+
+
+def interview_event(ctx: Context, interview: Interview) -> CalEvent:
+    url = ctx.links("interviews.show", interview_id=interview.id)
+    start = interview.starts_at
+    description, location = "", ""
+    if not ctx.private:
+        location = interview.location
+        parts = [f"{FORMATS.get(interview.format, interview.format)} interview"
+                 + (f": {interview.location}" if interview.location else "")]
+        if interview.interviewers:
+            parts.append("Interviewers\n" + "\n\n".join("\n".join(_contact_lines(c)) for c in interview.interviewers))
+        if interview.notes:
+            parts.append(interview.notes)
+        parts.append(f"Open in tracker: {url}")
+        description = "\n\n".join(parts)
+    return CalEvent(
+        uid=interview.uid, sequence=interview.sequence or 0, summary=interview_summary(interview),
+        start=start, end=start + timedelta(minutes=max(1, interview.duration_minutes or 60)),
+        description=description, url=url, location=location,
+        categories=["Interview", interview.stage_label],
+        created=interview.created_at, last_modified=interview.updated_at, alarm_minutes=ctx.alarm_minutes)
+
+
+def _followups(user: User, *, private: bool) -> list[FollowUp]:
+    """The user's open and snoozed follow-ups, soonest first, with what the events show."""
+    stmt = (select(FollowUp).where(FollowUp.user_id == user.id, FollowUp.status.in_(ACTIVE))
+            .order_by(FollowUp.due_on, FollowUp.id))
+    if not private:
+        contact = selectinload(FollowUp.contact)
+        stmt = stmt.options(
+            contact.selectinload(Contact.emails), contact.selectinload(Contact.phones),
+            contact.selectinload(Contact.company),
+            selectinload(FollowUp.interview).selectinload(Interview.opportunity).selectinload(Opportunity.company),
+            selectinload(FollowUp.opportunity).selectinload(Opportunity.company))
+    return list(db.session.scalars(stmt))
+
+
+def _interviews(user: User, *, private: bool) -> list[Interview]:
+    options = [selectinload(Interview.opportunity).selectinload(Opportunity.company)]
+    if not private:
+        people = selectinload(Interview.interviewers)
+        options += [people.selectinload(Contact.emails), people.selectinload(Contact.phones),
+                    people.selectinload(Contact.company)]
+    return list(db.session.scalars(select(Interview).where(Interview.user_id == user.id)
+                                   .order_by(Interview.starts_at, Interview.id).options(*options)))
+
+
+def cadence_uid(contact_uid: str) -> str:
+    """The stable UID of a contact's cadence event: the contact's UID with "-cadence"."""
+    local, sep, domain = contact_uid.partition("@")
+    return f"{local}-cadence{sep}{domain}"
+
+
+def _minutes_since_epoch(moment: datetime) -> int:
+    return max(0, int((moment - _EPOCH).total_seconds() // 60))
+
+
+def cadence_events(ctx: Context, today: date, covered: set[int]) -> list[CalEvent]:
+    """All-day "Get back in touch with …" events for contacts whose cadence is due (per the
+    cadence engine), except those an open follow-up already covers. An overdue one is shown
+    today. See the module docstring for SEQUENCE."""
+    user = ctx.user
+    due = [(row, cadence) for row, cadence in proposals(user, today)
+           if cadence.due_on is not None and row.id not in covered]
+    if not due:
+        return []
+    ids = [row.id for row, _ in due]
+    info = {cid: (uid, created, updated) for cid, uid, created, updated in db.session.execute(
+        select(Contact.id, Contact.uid, Contact.created_at, Contact.updated_at)
+        .where(Contact.user_id == user.id, Contact.id.in_(ids)))}
+    touched = dict(db.session.execute(
+        select(touchpoint_contacts.c.contact_id, func.max(Touchpoint.updated_at))
+        .join(Touchpoint, Touchpoint.id == touchpoint_contacts.c.touchpoint_id)
+        .where(Touchpoint.user_id == user.id, touchpoint_contacts.c.contact_id.in_(ids))
+        .group_by(touchpoint_contacts.c.contact_id)).all())
+    midnight = _local_midnight(today, user.timezone)
+    events = []
+    for row, cadence in due:
+        uid, created, updated = info[row.id]
+        changed = [updated, user.updated_at] + ([touched[row.id]] if touched.get(row.id) else [])
+        day = cadence.due_on
+        if day < today:
+            day = today
+            changed.append(midnight)
+        last_modified = max(_aware(c) for c in changed)
+        who = row.name + (f" ({row.company})" if row.company else "")
+        url = ctx.links("contacts.show", contact_id=row.id)
+        description = "" if ctx.private else f"{cadence.reason}\n\nOpen in tracker: {url}"
+        events.append(CalEvent(
+            uid=cadence_uid(uid), sequence=_minutes_since_epoch(last_modified),
+            summary=f"Get back in touch with {who}", start=day, description=description, url=url,
+            categories=["Cadence"], created=created, last_modified=last_modified,
+            alarm_minutes=ctx.alarm_minutes))
+    return events
+
+
+def feed_events(user: User, base_url: str, today: date) -> list[CalEvent]:
+    """Everything the user's feed holds, with the user's feed options."""
+    ctx = _context(user, base_url, private=user.feed_private)
+    followups = _followups(user, private=ctx.private)
+    events = [followup_event(ctx, f) for f in followups]
+    if user.feed_include_interviews:
+        events += [interview_event(ctx, i) for i in _interviews(user, private=ctx.private)]
+    if user.feed_include_cadence:
+        covered = {f.contact_id for f in followups if f.contact_id is not None}
+        events += cadence_events(ctx, today, covered)
+    return events
+
+
+def _stamp(events: list[CalEvent], user: User) -> datetime:
+    """DTSTAMP for every event: the newest LAST-MODIFIED, so the same data gives the same bytes."""
+    return max([e.last_modified for e in events if e.last_modified] + [_aware(user.updated_at)])
+
+
+def calendar_name(user: User) -> str:
+    return f"tracker — {user.display_name or user.email}"
+
+
+def render_feed(user: User, base_url: str, today: date) -> bytes:
+    """The subscription feed (and `tracker export-ics`): a VCALENDAR without METHOD."""
+    events = feed_events(user, base_url, today)
+    return render_calendar(events, name=calendar_name(user), tz=user.timezone, now=_stamp(events, user),
+                           refresh_minutes=REFRESH_MINUTES)
+
+
+# --- Downloads ("Add to calendar") ------------------------------------------------------------
+# A file the user imports into their own calendar once: full details (privacy mode is about
+# a URL that can leak), no refresh interval, a done or dismissed follow-up as CANCELLED so
+# importing it again takes it out of the calendar.
+
+def followup_ics(user: User, followup: FollowUp, base_url: str) -> bytes:
+    ctx = _context(user, base_url, private=False)
+    status = "CONFIRMED" if followup.status in ACTIVE else "CANCELLED"
+    event = followup_event(ctx, followup, status=status)
+    return render_event(event, tz=user.timezone, now=clock.now(), name=calendar_name(user))
+
+
+def interview_ics(user: User, interview: Interview, base_url: str) -> bytes:
+    ctx = _context(user, base_url, private=False)
+    event = interview_event(ctx, interview)
+    return render_event(event, tz=user.timezone, now=clock.now(), name=calendar_name(user))
+
+
+def open_followups_ics(user: User, base_url: str) -> tuple[bytes, int]:
+    """Every open and snoozed follow-up in one file, with details; (file, how many)."""
+    ctx = _context(user, base_url, private=False)
+    events = [followup_event(ctx, f) for f in _followups(user, private=False)]
+    body = render_calendar(events, name=f"{calendar_name(user)} · follow-ups", tz=user.timezone, now=clock.now())
+    return body, len(events)
+
+
+def base_url_or(fallback: Callable[[], str] | str | None) -> str:
+    """BASE_URL when set, else `fallback` (the request's root URL in a view)."""
+    configured = (current_app.config.get("BASE_URL") or "").strip()
+    if configured:
+        return configured
+    if callable(fallback):
+        return fallback()
+    return fallback or ""

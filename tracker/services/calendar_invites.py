@@ -1,0 +1,246 @@
+"""Importing an interview invitation (.ics): preview, then create the interview.
+
+The people on the invitation (organizer and attendees, without you and without rooms) are
+matched to contacts by e-mail address (ContactEmail.value_key); the others become new
+contacts (source "invite"). Everything happens in the caller's one transaction.
+
+Recognising the same invitation twice. The invitation's UID is the organiser's event,
+which the invitation also put in your own calendar. Reusing it as the interview's UID
+would make tracker's "Add to calendar" file overwrite (or duplicate) that original, which
+holds the real meeting link and changes when the organiser reschedules. So the interview
+gets its own UID derived from yours and the invitation's: "invite-<sha256(user id, invite
+UID)>@tracker". It is stable, unique per account, needs no extra column, and finding an
+interview by it tells that this invitation was imported already.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.interop.ical import Invite, InviteError, parse_invite
+from tracker.interop.ical_invite import MAX_INVITE_BYTES
+from tracker.models import Company, Contact, ContactEmail, Interview, Opportunity, User
+from tracker.models.opportunities import OPEN_STATUSES
+from tracker.services.contacts import ContactInput, Detail, save_contact
+from tracker.services.interviews import InterviewInput, save_interview
+from tracker.services.opportunities import OpportunityInput, save_opportunity
+
+__all__ = ["MAX_INVITE_BYTES", "InviteError", "InvitePreview", "Person", "import_invite", "preview_invite"]
+
+# Addresses at these domains say nothing about the employer.
+_PERSONAL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+    "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de",
+    "gmx.net", "web.de", "mail.com", "yandex.com", "zoho.com", "fastmail.com", "hey.com",
+})
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
+_STAGES = (("phone_screen", r"phone|screen|intro"), ("technical", r"technical|coding|pairing|system design"),
+           ("take_home", r"take[- ]home"), ("panel", r"panel"), ("onsite", r"on[- ]?site"), ("final", r"final"))
+_SUMMARY_NOISE = re.compile(
+    r"^(updated invitation|invitation|invite|accepted|fwd?|re)\s*(with note)?:\s*|\s+@\s.*$", re.IGNORECASE)
+_INTERVIEW_WORDS = re.compile(r"\b(interview|invitation|call|meeting|chat|round)\b", re.IGNORECASE)
+
+
+@dataclass
+class Person:
+    email: str
+    name: str
+    organizer: bool
+    contact: Contact | None  # the matching contact, None: one will be created
+
+    @property
+    def display(self) -> str:
+        return self.name or self.email
+
+
+@dataclass
+class InvitePreview:
+    invite: Invite
+    starts_at: datetime
+    duration_minutes: int
+    stage: str
+    format: str
+    location: str
+    people: list[Person] = field(default_factory=list)
+    existing: Interview | None = None  # imported already
+    company_guess: str = ""
+    title_guess: str = ""
+    opportunity_guess: Opportunity | None = None
+
+    @property
+    def moved(self) -> bool:
+        """Imported already, and the invitation now says another time or place."""
+        e = self.existing
+        return e is not None and (e.starts_at != self.starts_at or e.duration_minutes != self.duration_minutes
+                                  or e.location != self.location)
+
+
+def interview_uid(user: User, invite_uid: str) -> str:
+    digest = hashlib.sha256(f"{user.id}\n{invite_uid}".encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return f"invite-{digest}@tracker"
+
+
+def preview_invite(user: User, data: bytes) -> InvitePreview:
+    """What importing `data` would do. Reads only. Raises InviteError with a sentence for the user."""
+    invite = parse_invite(data, default_tz=user.timezone)
+    if not isinstance(invite.start, datetime):
+        raise InviteError("This invitation is for a whole day, without a time; add the interview by hand",
+                          "all_day")
+    end = invite.end if isinstance(invite.end, datetime) else None
+    minutes = int((end - invite.start).total_seconds() // 60) if end else 60
+    location = (invite.location or invite.url or "").strip()[:500]
+    people = _people(user, invite)
+    company = _company_guess(user, people)
+    title = _title_guess(invite.summary, company)
+    existing = db.session.scalar(
+        select(Interview).where(Interview.user_id == user.id, Interview.uid == interview_uid(user, invite.uid))
+        .options(selectinload(Interview.opportunity).selectinload(Opportunity.company)))
+    return InvitePreview(
+        invite=invite, starts_at=invite.start, duration_minutes=max(1, min(minutes, 24 * 60)),
+        stage=_stage(invite.summary), format=_format(location), location=location, people=people,
+        existing=existing, company_guess=company, title_guess=title,
+        opportunity_guess=_opportunity_guess(user, company))
+
+
+def import_invite(user: User, data: bytes, *, opportunity: Opportunity | None, company: str = "",
+                  title: str = "") -> tuple[Interview, bool]:
+    """Create the interview of invitation `data` for `opportunity` (or a new opportunity from
+    `company` and `title`), with its people as interviewers. Flushes; the caller commits.
+
+    Returns (interview, created). An invitation imported before is not imported again: its
+    interview gets the invitation's current time and place instead (created is False).
+    Raises InviteError for an unreadable file and ValueError for a bad choice.
+    """
+    preview = preview_invite(user, data)
+    if preview.existing is not None:
+        interview = preview.existing
+        save_interview(user, interview.opportunity, interview, InterviewInput(
+            starts_at=preview.starts_at, duration_minutes=preview.duration_minutes, stage=interview.stage,
+            format=interview.format, location=preview.location, outcome=interview.outcome, notes=interview.notes,
+            interviewers=list(interview.interviewers)))
+        return interview, False
+    if opportunity is not None and opportunity.user_id != user.id:
+        raise ValueError("not your opportunity")
+    if opportunity is None:
+        title = " ".join((title or "").split()) or preview.title_guess or "Role from an invitation"
+        opportunity = save_opportunity(user, None, OpportunityInput(
+            title=title[:200], company=(company or "").strip()[:200], status="interviewing", source="other"))
+    company_name = opportunity.company.name if opportunity.company else ""
+    interviewers = []
+    for person in preview.people:
+        contact = person.contact or save_contact(user, None, ContactInput(
+            full_name=person.name or _name_from_email(person.email), role="interviewer",
+            company=company_name, emails=[Detail(person.email, "work")]), source="invite")
+        interviewers.append(contact)
+    summary = preview.invite.summary
+    notes = "Imported from a calendar invitation" + (f": {summary}" if summary else ".")
+    if preview.invite.description:
+        notes += "\n\n" + preview.invite.description.strip()[:20000]
+    interview = save_interview(user, opportunity, None, InterviewInput(
+        starts_at=preview.starts_at, duration_minutes=preview.duration_minutes, stage=preview.stage,
+        format=preview.format, location=preview.location, notes=notes, interviewers=interviewers))
+    interview.uid = interview_uid(user, preview.invite.uid)
+    db.session.flush()
+    return interview, True
+
+
+def _people(user: User, invite: Invite) -> list[Person]:
+    """Organizer and attendees, once each by address, without the user; matched in one query."""
+    mine = user.email.lower()
+    seen: dict[str, Person] = {}
+    entries = ([(invite.organizer, True)] if invite.organizer else []) + [(a, False) for a in invite.attendees]
+    for attendee, organizer in entries:
+        key = attendee.email.strip().lower()
+        if not key or "@" not in key or key == mine or key in seen:
+            continue
+        seen[key] = Person(attendee.email.strip(), " ".join(attendee.name.split()), organizer, None)
+    if seen:
+        rows = db.session.execute(
+            select(ContactEmail.value_key, Contact).join(Contact, Contact.id == ContactEmail.contact_id)
+            .where(Contact.user_id == user.id, ContactEmail.value_key.in_(list(seen)))
+            .order_by(Contact.archived_at.is_not(None), Contact.id)).all()
+        for key, contact in rows:
+            if seen[key].contact is None:
+                seen[key].contact = contact
+    return list(seen.values())
+
+
+def _domain_company(domain: str) -> str:
+    """"mail.blue-fjord.co.uk" -> "Blue Fjord"."""
+    labels = [p for p in domain.lower().split(".") if p]
+    if len(labels) < 2:
+        return ""
+    core = labels[-3] if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else labels[-2]
+    return " ".join(w.capitalize() for w in re.split(r"[-_]+", core) if w)
+
+
+def _company_guess(user: User, people: list[Person]) -> str:
+    mine = user.email.lower().rpartition("@")[2]
+    domains = Counter(p.email.lower().rpartition("@")[2] for p in people)
+    for domain, _ in sorted(domains.items(), key=lambda kv: (-kv[1], not any(q.organizer and q.email.lower().endswith(
+            "@" + kv[0]) for q in people))):
+        if domain in _PERSONAL_DOMAINS or domain == mine or domain.endswith("calendar.google.com"):
+            continue
+        # A company of the user's whose website is on this domain wins over a guess from the name.
+        bare = domain.split(".", 1)[1] if domain.count(".") >= 2 else domain
+        known = db.session.scalar(select(Company.name).where(
+            Company.user_id == user.id, Company.website.contains(bare)).order_by(Company.id).limit(1))
+        if known:
+            return known
+        guess = _domain_company(domain)
+        if guess:
+            named = db.session.scalar(select(Company.name).where(
+                Company.user_id == user.id, Company.name_key == Company.key_for(guess)))
+            return named or guess
+    for person in people:
+        if person.contact is not None and person.contact.company is not None:
+            return person.contact.company.name
+    return ""
+
+
+def _title_guess(summary: str, company: str) -> str:
+    text = _SUMMARY_NOISE.sub("", summary or "")
+    if company:
+        text = re.sub(re.escape(company), "", text, flags=re.IGNORECASE)
+    text = _INTERVIEW_WORDS.sub("", text)
+    for _, pattern in _STAGES:
+        text = re.sub(rf"\b({pattern})\b", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(with|at|for)\s*$|^\s*(with|at|for)\b", "", text.strip(" -–—|:,()"), flags=re.IGNORECASE)
+    return " ".join(text.strip(" -–—|:,()").split())[:200]
+
+
+def _stage(summary: str) -> str:
+    for stage, pattern in _STAGES:
+        if re.search(pattern, summary or "", re.IGNORECASE):
+            return stage
+    return "other"
+
+
+def _format(location: str) -> str:
+    if re.match(r"https?://", location) or re.search(r"zoom|meet\.google|teams\.microsoft|webex", location, re.I):
+        return "video"
+    if re.fullmatch(r"[+\d ()./-]{6,}", location):
+        return "phone"
+    return "on_site" if location else "video"
+
+
+def _opportunity_guess(user: User, company: str) -> Opportunity | None:
+    if not company:
+        return None
+    return db.session.scalar(
+        select(Opportunity).join(Company, Company.id == Opportunity.company_id)
+        .where(Opportunity.user_id == user.id, Company.name_key == Company.key_for(company),
+               Opportunity.status.in_(OPEN_STATUSES)).order_by(Opportunity.updated_at.desc()).limit(1))
+
+
+def _name_from_email(email: str) -> str:
+    local = email.partition("@")[0]
+    words = [w for w in re.split(r"[._+-]+", local) if w and not w.isdigit()]
+    return " ".join(w.capitalize() for w in words) or email
