@@ -32,6 +32,14 @@ def template_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """scrypt costs ~100 ms a hash; in-process tests use a cheap method (servers keep scrypt)."""
+    from tracker.services import accounts
+
+    monkeypatch.setattr(accounts, "HASH_METHOD", "pbkdf2:sha256:1000")
+
+
 @pytest.fixture
 def app(tmp_path, template_db):
     path = tmp_path / "tracker.sqlite3"

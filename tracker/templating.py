@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from flask import Flask, request, url_for
 from flask_login import current_user
@@ -12,6 +13,7 @@ from tracker import clock
 def install(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["local_dt"] = local_datetime
+    app.jinja_env.filters["web_href"] = web_href
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["user_today"] = user_today
     app.jinja_env.globals["nav_items"] = lambda: _nav_items(app)
@@ -34,6 +36,20 @@ def local_datetime(value: datetime | None) -> str:
         return ""
     local = value.astimezone(clock.zone(_tz()))
     return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def web_href(value: str | None) -> str:
+    """`value` as a link target if it is an http(s) address ("example.com" gains https://), else "".
+
+    Imported and typed URLs are hostile: `javascript:` and other schemes never become links.
+    """
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if "://" not in value and not value.lower().startswith(("javascript:", "data:", "vbscript:")):
+        value = "https://" + value
+    parts = urlsplit(value)
+    return value if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
 
 
 def user_today() -> date:

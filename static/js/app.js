@@ -75,3 +75,14 @@ document.addEventListener("click", (event) => {
     .catch(() => { window.location.href = more.href; });
 });
 // ==== end of timeline section ====
+
+// Follow-ups: the "log a touchpoint too" fields show only while their checkbox is ticked
+// (without JavaScript they are always visible, and ignored unless the box is ticked).
+function syncReveal(box) {
+  const target = document.getElementById(box.dataset.reveal);
+  if (target) target.hidden = !box.checked;
+}
+document.querySelectorAll("[data-reveal]").forEach(syncReveal);
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-reveal]")) syncReveal(event.target);
+});

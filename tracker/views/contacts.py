@@ -12,6 +12,8 @@ from tracker.services.companies import company_names
 from tracker.services.search import SORTS, ContactQuery, search_contacts
 from tracker.views.common import owned_or_404, page_arg, per_page
 from tracker.views.activity import contact_timeline
+from tracker.views.followups import cadence_card
+from tracker.views.playbooks import preview_url
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
@@ -41,14 +43,17 @@ def create():
         contact = service.save_contact(current_user, None, form.to_input())
         db.session.commit()
         flash(f"{contact.full_name} is added.", "success")
-        return redirect(url_for("contacts.show", contact_id=contact.id))
+        page = url_for("contacts.show", contact_id=contact.id)
+        if contact.role == "event_acquaintance":  # offer the playbook's steps first
+            return redirect(preview_url("event_acquaintance", "contact", contact.id, page) or page)
+        return redirect(page)
     return _form_page(form, None, 400 if form.is_submitted() else 200)
 
 
 @bp.get("/<int:contact_id>")
 def show(contact_id: int):
     contact = service.contact_with_details(current_user, contact_id) or owned_or_404(Contact, contact_id)
-    return render_template("contacts/show.html", contact=contact, **contact_timeline(contact))
+    return render_template("contacts/show.html", contact=contact, **contact_timeline(contact), **cadence_card(contact))
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from tracker.models import Contact, Interview, Opportunity
 from tracker.services import interviews as service
 from tracker.services.touchpoints import owned_contacts, user_contacts
 from tracker.views.common import owned_or_404
+from tracker.views.playbooks import next_step
 
 bp = Blueprint("interviews", __name__, url_prefix="/interviews")
 
@@ -49,7 +50,8 @@ def create(opportunity_id: int):
         db.session.commit()
         flash("The interview is added.", "success")
         _flash_outcome(interview, "pending")
-        return redirect(url_for("interviews.show", interview_id=interview.id))
+        return redirect(next_step(url_for("interviews.show", interview_id=interview.id), interview=interview,
+                                  rejected=interview.outcome == "rejected", logged=True))
     return render_template("interviews/form.html", form=form, opportunity=opportunity, interview=None), \
         400 if form.is_submitted() else 200
 
@@ -77,7 +79,8 @@ def edit(interview_id: int):
         db.session.commit()
         flash("Your changes are saved.", "success")
         _flash_outcome(interview, was)
-        return redirect(url_for("interviews.show", interview_id=interview.id))
+        return redirect(next_step(url_for("interviews.show", interview_id=interview.id), interview=interview,
+                                  rejected=interview.outcome == "rejected" and was != "rejected"))
     return render_template("interviews/form.html", form=form, opportunity=interview.opportunity,
                            interview=interview), 400 if form.is_submitted() else 200
 
@@ -92,6 +95,8 @@ def outcome(interview_id: int):
         db.session.commit()
         flash(f"Outcome: {interview.outcome_label}.", "success")
         _flash_outcome(interview, was)
+        return redirect(next_step(url_for("interviews.show", interview_id=interview.id), interview=interview,
+                                  rejected=interview.outcome == "rejected" and was != "rejected"))
     else:
         flash("Choose an outcome from the list.", "error")
     return redirect(url_for("interviews.show", interview_id=interview.id))

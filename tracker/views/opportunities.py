@@ -13,6 +13,7 @@ from tracker.services import opportunities as service
 from tracker.services.companies import company_names
 from tracker.services.touchpoints import owned_contacts, user_contacts
 from tracker.views.common import owned_or_404
+from tracker.views.playbooks import next_step
 
 bp = Blueprint("opportunities", __name__, url_prefix="/opportunities")
 
@@ -84,10 +85,12 @@ def edit(opportunity_id: int):
                                **{name: [c.id for c in people.get(role, [])] for name, role in ROLE_FIELDS.items()})
     _people_choices(form)
     if form.validate_on_submit():
+        was = opportunity.status
         service.save_opportunity(current_user, opportunity, _input(form))
         db.session.commit()
         flash("Your changes are saved.", "success")
-        return redirect(url_for("opportunities.show", opportunity_id=opportunity.id))
+        return redirect(next_step(url_for("opportunities.show", opportunity_id=opportunity.id), opportunity=opportunity,
+                                  rejected=opportunity.status == "rejected" and was != "rejected"))
     return _form_page(form, opportunity, 400 if form.is_submitted() else 200)
 
 
@@ -104,7 +107,7 @@ def move(opportunity_id: int):
     back = url_for("opportunities.show", opportunity_id=opportunity.id)
     if request.form.get("from") == "board":
         back = url_for("opportunities.index")
-    return redirect(back)
+    return redirect(next_step(back, opportunity=opportunity, rejected=form.status.data == "rejected"))
 
 
 @bp.route("/<int:opportunity_id>/delete", methods=["GET", "POST"])

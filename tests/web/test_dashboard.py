@@ -1,0 +1,81 @@
+"""The dashboard: empty state, agenda groups, reach-outs with reasons, health, pipeline, activity."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import event, select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import User
+
+
+def test_new_user_sees_the_empty_state(user_client):
+    page = user_client.get("/").get_data(as_text=True)
+    assert "Start with one person" in page and "Add a contact" in page
+
+
+def test_dashboard_groups_and_reasons(user_client, in_db):
+    clock.pin(datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc))
+    ids = {}
+    for name, role in (("Old Friend", "peer"), ("Mia Mentor", "mentor"), ("Rita Recruiter", "recruiter")):
+        r = user_client.post_form("/contacts/new", {"full_name": name, "role": role, "company": "Acme"})
+        ids[name] = int(r.headers["Location"].rsplit("/", 1)[-1])
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+    user_client.post_form(f"/touchpoints/for/{ids['Rita Recruiter']}", {"happened_on": "2026-03-01", "channel": "call",
+                                                                       "direction": "in", "summary": "Intro call"})
+    user_client.post_form("/followups/new", {"title": "Send Rita the CV", "kind": "follow_up", "due_on": "2026-03-09",
+                                             "contact": str(ids["Rita Recruiter"]), "interview": "0", "opportunity": "0"})
+    user_client.post_form("/opportunities/new", {"title": "Backend Engineer", "company": "Acme", "status": "applied",
+                                                 "source": "other"})
+    page = user_client.get("/").get_data(as_text=True)
+    overdue = page.split('id="overdue-h"')[1].split('id="today-h"')[0]
+    assert "Send Rita the CV" in overdue and "yesterday" in overdue
+    losing = page.split('id="losing-h"')[1].split('id="pipeline-h"')[0]
+    # The mentor (monthly, added 1 Jan): 38 days overdue — losing touch, with the reason.
+    assert "Mia Mentor" in losing and "Mentor at Acme — every month." in losing
+    suggested = page.split('id="suggest-h"')[1].split('id="losing-h"')[0]
+    assert "Old Friend" not in losing and "Rita" not in suggested
+    assert "Network health" in page and "Losing touch <strong>1</strong>" in page
+    pipeline = page.split('id="pipeline-h"')[1]
+    assert "Applied" in pipeline and "Intro call" in pipeline
+
+
+def test_today_is_the_users_local_day(user_client, in_db):
+    in_db(lambda: (setattr(db.session.scalar(select(User)), "timezone", "Pacific/Auckland"), db.session.commit()))
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))  # already 11 March in Auckland
+    user_client.post_form("/contacts/new", {"full_name": "Kiri", "role": "peer"})
+    user_client.post_form("/followups/new", {"title": "Call Kiri", "kind": "follow_up", "due_on": "2026-03-11",
+                                             "contact": "0", "interview": "0", "opportunity": "0"})
+    page = user_client.get("/").get_data(as_text=True)
+    assert "Call Kiri" in page.split('id="today-h"')[1].split('id="week-h"')[0]
+
+
+def test_no_query_per_contact(app, user_client, in_db):
+    """The number of statements does not grow with the number of contacts."""
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+
+    def count_for(n):
+        from tracker.services.contacts import ContactInput, save_contact
+        from tracker.services.touchpoints import log_touchpoint
+
+        def add():
+            user = db.session.scalar(select(User))
+            for i in range(n):
+                c = save_contact(user, None, ContactInput(full_name=f"P{i}", role="peer", company=f"Co{i}"))
+                log_touchpoint(user, contacts=[c], happened_on=clock.today() - timedelta(days=100 + i),
+                               channel="email", inbound=False)
+            db.session.commit()
+
+        in_db(add)
+        statements = []
+        with app.app_context():
+            listener = lambda *a, **k: statements.append(1)  # noqa: E731
+            event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                assert user_client.get("/").status_code == 200
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    assert count_for(3) == count_for(30)

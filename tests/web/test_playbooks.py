@@ -1,0 +1,162 @@
+"""Playbooks through the web: the triggers redirect to a preview, the preview creates the
+ticked steps with the chosen dates, and nothing is ever created twice."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import FormClient
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import FollowUp, Interview, Opportunity, User
+
+
+@pytest.fixture
+def opp(user_client, in_db):
+    """An opportunity at Acme with a recruiter; returns its id (jo@example.com, Berlin)."""
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+    in_db(lambda: (setattr(db.session.scalar(select(User)), "timezone", "Europe/Berlin"), db.session.commit()))
+    r = user_client.post_form("/contacts/new", {"full_name": "Rita Recruiter", "role": "recruiter", "company": "Acme"})
+    rita = int(r.headers["Location"].rsplit("/", 1)[-1])
+    r = user_client.post_form("/opportunities/new", {"title": "Backend Engineer", "company": "Acme",
+                                                     "status": "interviewing", "source": "recruiter",
+                                                     "recruiters": str(rita)})
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    return int(r.headers["Location"].rsplit("/", 1)[-1])
+
+
+def _log_interview(client, opp, names="Ivan Interviewer\nPia Panel", outcome="pending"):
+    return client.post_form(f"/interviews/new/{opp}", {
+        "starts_on": "2026-03-10", "starts_time": "10:00", "duration_minutes": "60", "stage": "technical",
+        "format": "video", "new_interviewers": names, "outcome": outcome})
+
+
+def _followups(in_db):
+    return in_db(lambda: sorted((f.playbook_key, f.title, f.due_on, f.origin)
+                                for f in db.session.scalars(select(FollowUp))))
+
+
+def _accept_all(client, url):
+    """Submit the preview form as shown (every creatable step ticked, dates as proposed)."""
+    page = client.get(url).get_data(as_text=True)
+    data = {name: "y" for name in re.findall(r'name="(take-[^"]+)"', page)}
+    data.update(dict(re.findall(r'name="(due-[^"]+)" value="([^"]+)"', page)))
+    return client.post_form(url, data)
+
+
+def test_logging_an_interview_offers_thank_yous(user_client, opp, in_db):
+    response = _log_interview(user_client, opp)
+    location = response.headers["Location"]
+    assert location.startswith("/playbooks/after_interview/interview/")
+    page = user_client.get(location).get_data(as_text=True)
+    assert "Thank Ivan Interviewer (Acme) for the interview" in page and "Thank Pia Panel (Acme)" in page
+    assert 'value="2026-03-11"' in page  # the next day
+    # Untick Pia, move Ivan's to the 12th.
+    ivan_key = re.search(r'name="take-(after_interview:[^"]+)"', page).group(1)
+    response = user_client.post_form(location, {f"take-{ivan_key}": "y", f"due-{ivan_key}": "2026-03-12"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/interviews/")
+    rows = _followups(in_db)
+    assert [(r[1], r[2], r[3]) for r in rows] == [("Thank Ivan Interviewer (Acme) for the interview",
+                                                   date(2026, 3, 12), "playbook")]
+    # Pia's step is still offered; Ivan's shows as already created.
+    page = user_client.get(location).get_data(as_text=True)
+    assert "Already created" in page and page.count('name="take-') == 1
+
+
+def test_marking_the_same_rejection_twice_creates_nothing_twice(user_client, opp, in_db):
+    r = _log_interview(user_client, opp)
+    interview = in_db(lambda: db.session.scalar(select(Interview.id)))
+    response = user_client.post_form(f"/interviews/{interview}/outcome", {"outcome": "rejected"})
+    location = response.headers["Location"]
+    assert location.startswith(f"/playbooks/after_rejection/opportunity/{opp}")
+    assert _accept_all(user_client, location).status_code == 302
+    first = _followups(in_db)
+    titles = [t for _, t, _, _ in first]
+    assert "Thank Rita Recruiter (Acme) graciously for their time" in titles
+    assert "Ask Ivan Interviewer (Acme) for feedback on the Backend Engineer process" in titles
+    assert "Check new postings at Acme and check in with Pia Panel" in titles
+    assert len(first) == 3 * 5  # three people, five steps (nobody is connected on LinkedIn)
+    # The opportunity marked rejected as well, and the interview again: nothing new, no preview.
+    response = user_client.post_form(f"/opportunities/{opp}/status", {"status": "rejected"})
+    assert not response.headers["Location"].startswith("/playbooks/")
+    response = user_client.post_form(f"/interviews/{interview}/outcome", {"outcome": "rejected"})
+    assert not response.headers["Location"].startswith("/playbooks/")
+    # Submitting the old form again (a double click) creates nothing either.
+    assert _accept_all(user_client, location).status_code == 302
+    assert user_client.post_form(location, {f"take-{k}": "y" for k, *_ in first}).status_code == 302
+    assert _followups(in_db) == first
+
+
+def test_rejecting_interview_and_opportunity_plans_one_set(user_client, opp, in_db):
+    _log_interview(user_client, opp, names="Ivan Interviewer")
+    interview = in_db(lambda: db.session.scalar(select(Interview.id)))
+    # The interview preview URL redirects to the same keys as the opportunity's.
+    via_interview = f"/playbooks/after_rejection/interview/{interview}"
+    user_client.post_form(f"/opportunities/{opp}/status", {"status": "rejected"})
+    assert _accept_all(user_client, via_interview).status_code == 302
+    first = _followups(in_db)
+    assert all(k.startswith(f"after_rejection:opportunity:{opp}:") for k, *_ in first)
+    assert _accept_all(user_client, f"/playbooks/after_rejection/opportunity/{opp}").status_code == 302
+    assert _followups(in_db) == first
+
+
+def test_linkedin_step_is_skipped_for_connected_people(user_client, opp, in_db):
+    rita = in_db(lambda: db.session.scalar(select(Opportunity).where(Opportunity.id == opp)).contacts[0].id)
+    user_client.post_form(f"/touchpoints/for/{rita}", {"happened_on": "2026-03-09", "channel": "linkedin_connection",
+                                                      "direction": "out", "summary": "Connected"})
+    user_client.post_form(f"/opportunities/{opp}/status", {"status": "rejected"})
+    page = user_client.get(f"/playbooks/after_rejection/opportunity/{opp}").get_data(as_text=True)
+    assert "Skipped: Already connected on LinkedIn" in page
+    _accept_all(user_client, f"/playbooks/after_rejection/opportunity/{opp}")
+    assert not any("LinkedIn" in t for _, t, _, _ in _followups(in_db))
+
+
+def test_new_event_acquaintance_is_offered_the_playbook(user_client, opp, in_db):
+    r = user_client.post_form("/contacts/new", {"full_name": "Eve Event", "role": "event_acquaintance",
+                                                "how_met": "PyCon Berlin, hallway chat"})
+    location = r.headers["Location"]
+    assert location.startswith("/playbooks/event_acquaintance/contact/")
+    page = user_client.get(location).get_data(as_text=True)
+    assert "Connect with Eve Event on LinkedIn" in page and "Follow up with Eve Event from PyCon Berlin" in page
+    assert "Skip" in page
+    _accept_all(user_client, location)
+    fid = in_db(lambda: db.session.scalar(select(FollowUp.id).where(FollowUp.kind == "follow_up")))
+    assert "It was great to meet you at PyCon Berlin" in user_client.get(f"/followups/{fid}").get_data(as_text=True)
+    # Other roles go straight to the contact page.
+    r = user_client.post_form("/contacts/new", {"full_name": "Pete Peer", "role": "peer"})
+    assert r.headers["Location"].startswith("/contacts/")
+
+
+def test_bad_date_is_shown_next_to_the_step(user_client, opp, in_db):
+    _log_interview(user_client, opp, names="Ivan Interviewer")
+    interview = in_db(lambda: db.session.scalar(select(Interview.id)))
+    url = f"/playbooks/after_interview/interview/{interview}"
+    key = re.search(r'name="take-([^"]+)"', user_client.get(url).get_data(as_text=True)).group(1)
+    response = user_client.post_form(url, {f"take-{key}": "y", f"due-{key}": "soon"})
+    assert response.status_code == 400 and "Give a date for this step, or untick it." in response.get_data(as_text=True)
+    assert _followups(in_db) == []
+
+
+@pytest.mark.parametrize("template", [
+    "/playbooks/after_interview/interview/{interview}", "/playbooks/after_rejection/interview/{interview}",
+    "/playbooks/after_rejection/opportunity/{opp}", "/playbooks/event_acquaintance/contact/{contact}"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_foreign_triggers_are_404(app, user_client, opp, in_db, make_user, login, template, method):
+    _log_interview(user_client, opp, names="Ivan Interviewer")
+    ids = in_db(lambda: {"interview": db.session.scalar(select(Interview.id)), "opp": opp,
+                         "contact": db.session.scalar(select(Opportunity).where(Opportunity.id == opp)).contacts[0].id})
+    make_user("mallory@example.com")
+    mallory = FormClient(app.test_client())
+    login(mallory, "mallory@example.com")
+    url = template.format(**ids)
+    response = mallory.get(url) if method == "GET" else mallory.post_form(url, {})
+    assert response.status_code == 404
+    assert _followups(in_db) == []
+
+
+def test_unknown_playbook_or_trigger_is_404(user_client, opp):
+    assert user_client.get(f"/playbooks/nope/opportunity/{opp}").status_code == 404
+    assert user_client.get(f"/playbooks/after_interview/opportunity/{opp}").status_code == 404

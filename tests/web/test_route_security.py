@@ -1,0 +1,162 @@
+"""Every route, tried the way an attacker would: without a session, without a CSRF token,
+with another user's ids, and with script in every text the pages show.
+
+The routes come from the app's URL map, so a route added later is covered (or, when it
+takes an id this file does not know, the test fails and says so).
+"""
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import String, Text, func, select
+
+from tests.conftest import FormClient
+from tracker import clock
+from tracker.extensions import db
+from tracker.wiring import PUBLIC_ENDPOINTS
+
+# Which model an id argument names.
+ID_ARGS = {
+    "contact_id": "Contact", "company_id": "Company", "opportunity_id": "Opportunity", "interview_id": "Interview",
+    "touchpoint_id": "Touchpoint", "followup_id": "FollowUp", "trigger_id": "Opportunity", "job_id": "ImportJob",
+}
+# Values for the routes' other arguments.
+OTHER_ARGS = {"playbook": "after_rejection", "trigger_type": "opportunity", "kind": "thank_you", "token": "not-a-token"}
+PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+# Columns that hold codes, keys or secrets rather than free text.
+NOT_FREE_TEXT = {"uid", "role", "status", "channel", "kind", "source", "origin", "stage", "format", "outcome",
+                 "timezone", "name_key", "value_key", "sort_name", "playbook_key", "password_hash", "email",
+                 "feed_token", "totp_secret", "birthday", "from_status", "to_status", "label_key", "filename",
+                 "vcard_extra", "ip", "sha256", "key"}
+URL_COLUMNS = {"linkedin_url", "website", "posting_url"}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint == "static":
+            continue
+        yield rule
+
+
+def build(rule, ids: dict[str, int]) -> str:
+    values = {}
+    for arg in rule.arguments:
+        if arg in ID_ARGS:
+            values[arg] = ids[ID_ARGS[arg]]
+        elif arg in OTHER_ARGS:
+            values[arg] = OTHER_ARGS[arg]
+        else:
+            raise AssertionError(f"{rule.rule}: add its argument {arg!r} to ID_ARGS or OTHER_ARGS")
+    return rule.build(values, append_unknown=False)[1]
+
+
+@pytest.fixture
+def alice(app, make_user, login):
+    """Alice with one of everything; returns (client, {model name: id})."""
+    from tracker import models
+    from tracker.models import Contact, FollowUp, User
+    from tracker.services.demo import fill_demo_data
+
+    make_user("alice@example.com")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "alice@example.com"))
+        fill_demo_data(user)
+        contact = db.session.scalar(select(Contact).where(Contact.user_id == user.id))
+        db.session.add(FollowUp(user_id=user.id, title="Write to Ana", due_on=clock.today() + timedelta(days=1),
+                                due_time=time(9), contact=contact))
+        db.session.commit()
+        ids = {}
+        for name in set(ID_ARGS.values()):
+            model = getattr(models, name, None)
+            if model is not None:
+                ids[name] = db.session.scalar(select(func.min(model.id)).where(model.user_id == user.id))
+    client = FormClient(app.test_client())
+    login(client, "alice@example.com")
+    return client, ids
+
+
+@pytest.fixture
+def mallory(app, make_user, login) -> FormClient:
+    make_user("mallory@example.com")
+    client = FormClient(app.test_client())
+    login(client, "mallory@example.com")
+    return client
+
+
+def row_counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {t.name: db.session.execute(select(func.count()).select_from(t)).scalar()
+                for t in db.metadata.sorted_tables if t.name != "login_attempts"}
+
+
+def test_every_route_requires_login(app, client):
+    checked = 0
+    for rule in routes(app):
+        url = build(rule, {name: 1 for name in ID_ARGS.values()})
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.raw.open(url, method=method)
+        assert response.status_code in (302, 400), f"{method} {url} answered {response.status_code} without login"
+        if response.status_code == 302:
+            assert "/login" in response.headers["Location"], url
+        checked += 1
+    assert checked > 40
+
+
+def test_every_post_needs_a_csrf_token(app, alice):
+    client, ids = alice
+    before = row_counts(app)
+    posts = [rule for rule in routes(app) if "POST" in rule.methods]
+    for rule in posts:
+        url = build(rule, ids)
+        response = client.raw.post(url, data={"full_name": "x", "title": "x", "name": "x"})
+        assert response.status_code == 400, f"POST {url} without a CSRF token answered {response.status_code}"
+    assert row_counts(app) == before
+    assert len(posts) > 20
+
+
+def test_another_users_ids_answer_404(app, alice, mallory):
+    _, ids = alice
+    before = row_counts(app)
+    tried = 0
+    for rule in routes(app):
+        if not any(arg in ID_ARGS for arg in rule.arguments):
+            continue
+        url = build(rule, ids)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = mallory.get(url) if method == "GET" else mallory.post_form(
+                url, {"full_name": "pwned", "title": "pwned", "name": "pwned", "status": "rejected"})
+            assert response.status_code == 404, f"{method} {url} answered {response.status_code} to another user"
+            tried += 1
+    assert row_counts(app) == before
+    assert tried > 30
+
+
+def test_script_in_every_text_is_rendered_harmless(app, alice):
+    """Put a script payload in every free-text column of Alice's rows (URLs get javascript:),
+    then read every page she can reach: the payload must only ever appear escaped."""
+    client, ids = alice
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            text_columns = [c for c in table.c if isinstance(c.type, (String, Text))
+                            and c.name not in NOT_FREE_TEXT and not c.primary_key and not c.foreign_keys]
+            if not text_columns:
+                continue
+            values = {c.name: ("javascript:alert(1)//" if c.name in URL_COLUMNS or c.name == "value" and table.name == "contact_urls"
+                               else PAYLOAD[: c.type.length or None]) for c in text_columns}
+            if table.name == "contact_emails":
+                values.pop("value", None)
+            db.session.execute(table.update().values(**values))
+        db.session.commit()
+    pages = 0
+    for rule in routes(app):
+        if "GET" not in rule.methods or rule.endpoint in ("account.export",) or rule.rule.endswith(".ics"):
+            continue
+        url = build(rule, ids)
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        assert response.status_code < 500, f"GET {url} failed with {response.status_code}"
+        assert "<script>alert" not in body and "<img src=x" not in body, f"unescaped payload on {url}"
+        assert 'href="javascript:' not in body.lower(), f"javascript: link on {url}"
+        pages += 1
+    assert pages > 20

@@ -1,0 +1,233 @@
+"""Follow-ups: the list, create/edit, complete (with a touchpoint), snooze, dismiss, reopen;
+and the contact page's cadence choice (accept, own interval, don't remind me, back to the proposal)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.forms.followups import CadenceForm, CompleteForm, FollowUpForm, SnoozeForm
+from tracker.models import Contact, FollowUp, Interview, Opportunity
+from tracker.models.followups import ORIGINS
+from tracker.services import cadence as cadence_service
+from tracker.services import followups as service
+from tracker.services.interviews import user_interviews
+from tracker.services.opportunities import user_opportunities
+from tracker.services.touchpoints import TouchpointError, user_contacts
+from tracker.views.common import owned_or_404, page_arg, per_page, safe_next
+
+bp = Blueprint("followups", __name__, url_prefix="/followups")
+
+
+def _today():
+    return clock.today(current_user.timezone)
+
+
+@bp.get("/")
+def index():
+    args = request.args
+    query = service.FollowUpQuery(
+        status=args.get("status") if args.get("status") in service.STATUS_FILTERS else "active",
+        due=args.get("due") if args.get("due") in service.DUE_FILTERS else "all",
+        origin=args.get("origin") if args.get("origin") in ORIGINS else "",
+        contact_id=args.get("contact", type=int), page=page_arg())
+    contact = service.owned(current_user, Contact, query.contact_id)
+    page = service.list_followups(current_user, query, _today(), per_page())
+    templates = service.user_templates(current_user)
+    drafts = {f.id: service.draft_for(current_user, f, templates) for f in page.items}
+    return render_template("followups/index.html", page=page, query=query, contact=contact, drafts=drafts,
+                           today=_today(), statuses=service.STATUS_FILTERS, dues=service.DUE_FILTERS,
+                           complete_form=CompleteForm(formdata=None),
+                           snooze_form=SnoozeForm(formdata=None))
+
+
+def _pickers(form: FollowUpForm) -> None:
+    form.contact.choices = [(0, "Nobody in particular")] + [
+        (c.id, c.full_name + (f" ({c.company.name})" if c.company else "")) for c in user_contacts(current_user)
+        if c.archived_at is None or c.id == form.contact.data]
+    form.interview.choices = [(0, "None")] + [
+        (i.id, f"{i.opportunity.title} · {i.stage_label} · {i.starts_at.astimezone(clock.zone(current_user.timezone)):%d %b %Y}")
+        for i in user_interviews(current_user)]
+    form.opportunity.choices = [(0, "None")] + [
+        (o.id, o.title + (f" ({o.company.name})" if o.company else "")) for o in user_opportunities(current_user)]
+
+
+def _input(form: FollowUpForm) -> service.FollowUpInput | None:
+    """The form's data with linked rows resolved; None (errors added) for a foreign or unknown id."""
+    linked = {}
+    for name, model in (("contact", Contact), ("interview", Interview), ("opportunity", Opportunity)):
+        value = getattr(form, name).data
+        linked[name] = service.owned(current_user, model, value)
+        if value and linked[name] is None:
+            getattr(form, name).errors.append("Choose one from the list.")
+            return None
+    return service.FollowUpInput(title=form.title.data, kind=form.kind.data, due_on=form.due_on.data,
+                                 due_time=form.due_time.data, notes=form.notes.data or "", **linked)
+
+
+def _save(form: FollowUpForm, followup: FollowUp | None):
+    data = _input(form)
+    if data is None:
+        return None
+    try:
+        if followup is None:
+            return service.create_followup(current_user, data)
+        return service.update_followup(current_user, followup, data)
+    except service.FollowUpError as e:
+        getattr(form, e.field).errors.append(str(e))
+        return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = FollowUpForm()
+    if request.method == "GET":
+        form.due_on.data = _today()
+        for name in ("contact", "interview", "opportunity"):
+            getattr(form, name).data = request.args.get(name, 0, type=int)
+        contact = service.owned(current_user, Contact, form.contact.data)
+        if contact is not None:
+            form.title.data = f"Get in touch with {contact.full_name}"
+            form.kind.data = "check_in"
+    _pickers(form)
+    if form.validate_on_submit():
+        followup = _save(form, None)
+        if followup is not None:
+            db.session.commit()
+            flash("The follow-up is added.", "success")
+            return redirect(url_for("followups.show", followup_id=followup.id))
+    return render_template("followups/form.html", form=form, followup=None), 400 if form.is_submitted() else 200
+
+
+@bp.get("/<int:followup_id>")
+def show(followup_id: int):
+    followup = owned_or_404(FollowUp, followup_id)
+    return render_template("followups/show.html", followup=followup, today=_today(),
+                           draft=service.draft_for(current_user, followup),
+                           complete_form=CompleteForm(formdata=None), snooze_form=SnoozeForm(formdata=None))
+
+
+@bp.route("/<int:followup_id>/edit", methods=["GET", "POST"])
+def edit(followup_id: int):
+    followup = owned_or_404(FollowUp, followup_id)
+    if request.method == "POST":
+        form = FollowUpForm()
+    else:
+        form = FollowUpForm(obj=followup, contact=followup.contact_id or 0, interview=followup.interview_id or 0,
+                            opportunity=followup.opportunity_id or 0)
+    _pickers(form)
+    if form.validate_on_submit() and _save(form, followup) is not None:
+        db.session.commit()
+        flash("Your changes are saved.", "success")
+        return redirect(url_for("followups.show", followup_id=followup.id))
+    return render_template("followups/form.html", form=form, followup=followup), \
+        400 if form.is_submitted() else 200
+
+
+def _back(followup: FollowUp):
+    return redirect(safe_next(request.form.get("next"), url_for("followups.show", followup_id=followup.id)))
+
+
+@bp.post("/<int:followup_id>/complete")
+def complete(followup_id: int):
+    followup = owned_or_404(FollowUp, followup_id)
+    form = CompleteForm()
+    if not form.validate_on_submit():
+        flash("The follow-up is not marked done: " + " ".join(e for es in form.errors.values() for e in es), "error")
+        return _back(followup)
+    touch = service.TouchInput(channel=form.channel.data, summary=form.summary.data or "") if form.log_touch.data else None
+    try:
+        service.complete(current_user, followup, today=_today(), now=clock.now(), touch=touch)
+    except (service.FollowUpError, TouchpointError) as e:
+        db.session.rollback()
+        flash(f"The follow-up is not marked done: {e}", "error")
+        return _back(followup)
+    db.session.commit()
+    flash(f"Done: {followup.title}." + (" The touchpoint is logged." if touch else ""), "success")
+    return _back(followup)
+
+
+@bp.post("/<int:followup_id>/snooze")
+def snooze(followup_id: int):
+    followup = owned_or_404(FollowUp, followup_id)
+    days = request.form.get("days", type=int)
+    form = SnoozeForm()
+    try:
+        if days in (1, 7):  # CSRFProtect has checked the token before the view runs
+            service.snooze_for(followup, days, today=_today())
+        elif form.validate_on_submit():
+            service.snooze(followup, form.until.data, today=_today())
+        else:
+            flash("Pick the day to bring it back.", "error")
+            return _back(followup)
+    except service.FollowUpError as e:
+        flash(str(e), "error")
+        return _back(followup)
+    db.session.commit()
+    flash(f"Snoozed until {followup.snoozed_until.day} {followup.snoozed_until:%b}.", "success")
+    return _back(followup)
+
+
+@bp.post("/<int:followup_id>/dismiss")
+def dismiss(followup_id: int):
+    followup = owned_or_404(FollowUp, followup_id)
+    service.dismiss(followup)
+    db.session.commit()
+    flash("Dismissed. It stays in the list under Dismissed.", "success")
+    return _back(followup)
+
+
+@bp.post("/<int:followup_id>/reopen")
+def reopen(followup_id: int):
+    followup = owned_or_404(FollowUp, followup_id)
+    service.reopen(followup)
+    db.session.commit()
+    flash("Open again.", "success")
+    return _back(followup)
+
+
+@bp.post("/cadence/<int:contact_id>")
+def cadence(contact_id: int):
+    """The contact page's cadence buttons: action = accept | own | mute | proposal."""
+    contact = owned_or_404(Contact, contact_id)
+    action = request.form.get("action")
+    back = url_for("contacts.show", contact_id=contact.id)
+    if action == "accept":
+        view = cadence_service.for_contact(current_user, contact, _today())
+        cadence_service.set_override(contact, view.proposal.ideal_days)
+        message = f"{contact.full_name}: every {view.proposal.ideal_days} days, as you accepted."
+    elif action == "own":
+        form = CadenceForm()
+        if not form.validate_on_submit():
+            flash("Your interval is not saved: " + " ".join(form.days.errors), "error")
+            return redirect(back + "#cadence-h")
+        cadence_service.set_override(contact, form.days.data)
+        message = f"{contact.full_name}: every {form.days.data} days, as you chose."
+    elif action == "mute":
+        cadence_service.set_no_reminders(contact)
+        message = f"No more reminders for {contact.full_name}."
+    elif action == "proposal":
+        cadence_service.set_override(contact, None)
+        message = f"{contact.full_name} follows the proposed cadence again."
+    else:
+        flash("Choose one of the buttons.", "error")
+        return redirect(back)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(back)
+
+
+def cadence_card(contact: Contact) -> dict:
+    """Template context for the contact page's cadence card (templates/contacts/_cadence.html)."""
+    view = cadence_service.for_contact(current_user, contact, _today())
+    return {"cadence_view": view, "contact_followups": service.open_for_contact(current_user, contact.id),
+            "cadence_form": CadenceForm(formdata=None, days=view.cadence.ideal_days or view.proposal.ideal_days)}
+
+
+@bp.app_context_processor
+def _labels() -> dict:
+    from tracker.models.followups import KINDS
+    from tracker.models.touchpoints import CHANNELS
+
+    return {"fu_channels": CHANNELS, "fu_kinds": KINDS, "fu_origins": ORIGINS}

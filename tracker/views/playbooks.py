@@ -1,0 +1,79 @@
+"""Playbook previews: the steps a playbook would create for an event, shown before they are
+created (untick steps, change dates); POST creates the chosen ones, idempotently."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.services import playbooks as service
+from tracker.views.common import safe_next
+
+bp = Blueprint("playbooks", __name__, url_prefix="/playbooks")
+
+
+def preview_url(playbook: str, trigger_type: str, trigger_id: int, next_url: str) -> str | None:
+    """The preview page when the playbook has something new to create for this event, else None.
+
+    The views where events happen (an interview saved, a rejection, a new contact) redirect
+    there instead of to their usual page; "Skip" on the preview goes on to `next_url`.
+    """
+    if service.has_new_steps(current_user, playbook, trigger_type, trigger_id, clock.today(current_user.timezone)):
+        return url_for("playbooks.preview", playbook=playbook, trigger_type=trigger_type, trigger_id=trigger_id,
+                       next=next_url)
+    return None
+
+
+def _trigger(playbook: str, trigger_type: str, trigger_id: int) -> service.Trigger:
+    trigger = service.resolve(current_user, playbook, trigger_type, trigger_id)
+    if trigger is None:
+        abort(404)
+    return trigger
+
+
+@bp.route("/<playbook>/<trigger_type>/<int:trigger_id>", methods=["GET", "POST"])
+def preview(playbook: str, trigger_type: str, trigger_id: int):
+    trigger = _trigger(playbook, trigger_type, trigger_id)
+    today = clock.today(current_user.timezone)
+    next_url = safe_next(request.values.get("next"), url_for("followups.index"))
+    steps = service.preview(current_user, trigger, today)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        chosen = {}
+        for step in steps:
+            key = step.planned.idempotency_key
+            if not step.creatable or request.form.get(f"take-{key}") != "y":
+                continue
+            try:
+                chosen[key] = date.fromisoformat(request.form.get(f"due-{key}", ""))
+            except ValueError:
+                errors[key] = "Give a date for this step, or untick it."
+        if not errors:
+            created = service.create_steps(current_user, trigger, today, chosen)
+            db.session.commit()
+            if created:
+                flash(f"{len(created)} follow-up{'s are' if len(created) != 1 else ' is'} added.", "success")
+            else:
+                flash("Nothing new to add.", "info")
+            return redirect(next_url)
+    return render_template("playbooks/preview.html", trigger=trigger, steps=steps, next_url=next_url,
+                           errors=errors, form=request.form if request.method == "POST" else None, today=today), \
+        400 if errors else 200
+
+
+def next_step(default: str, *, interview=None, opportunity=None, rejected: bool = False, logged: bool = False) -> str:
+    """Where a save view goes next: a playbook's preview when the event calls for one and it
+    has something new to create, else `default`.
+
+    rejected: the opportunity (or the interview's) has just been marked rejected;
+    logged: `interview` has just been logged (offer the thank-you notes).
+    """
+    opportunity = opportunity or (interview.opportunity if interview is not None else None)
+    if rejected and opportunity is not None and opportunity.status == "rejected":
+        return preview_url("after_rejection", "opportunity", opportunity.id, default) or default
+    if logged and interview is not None:
+        return preview_url("after_interview", "interview", interview.id, default) or default
+    return default
