@@ -3,12 +3,13 @@ from tracker.models.accounts import LoginAttempt, User
 from tracker.models.companies import Company
 from tracker.models.contacts import Contact, ContactEmail, ContactPhone, ContactUrl, Tag, contact_tags
 from tracker.models.followups import FollowUp
+from tracker.models.imports import ImportItem, ImportJob
 from tracker.models.interviews import Interview, interview_contacts
 from tracker.models.opportunities import Opportunity, StatusChange, opportunity_contacts
 from tracker.models.touchpoints import Touchpoint, touchpoint_contacts
 
 __all__ = [
-    "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FollowUp", "Interview",
+    "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FollowUp", "ImportItem", "ImportJob", "Interview",
     "LoginAttempt", "Opportunity", "StatusChange", "Tag", "Touchpoint", "User",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",
 ]
