@@ -6,9 +6,11 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-ALARMS = [("", "No reminder"), ("0", "At the start"), ("5", "5 minutes before"), ("10", "10 minutes before"),
+from tracker.forms import choices
+
+ALARMS = choices([("", "No reminder"), ("0", "At the start"), ("5", "5 minutes before"), ("10", "10 minutes before"),
           ("15", "15 minutes before"), ("30", "30 minutes before"), ("60", "1 hour before"),
-          ("120", "2 hours before"), ("1440", "1 day before")]
+          ("120", "2 hours before"), ("1440", "1 day before")])
 
 
 class ActionForm(FlaskForm):
@@ -35,7 +37,7 @@ class InviteUploadForm(FlaskForm):
 
 
 class InviteConfirmForm(FlaskForm):
-    data = HiddenField()
+    invite = HiddenField()
     opportunity = SelectField("For which opportunity", coerce=int, default=0, validate_choice=False)
     company = StringField("Company", validators=[Length(max=200)], description="For a new opportunity.")
     title = StringField("Role title", validators=[Length(max=200)], description="For a new opportunity.")

@@ -45,7 +45,9 @@ _STAGES = (("phone_screen", r"phone|screen|intro"), ("technical", r"technical|co
            ("take_home", r"take[- ]home"), ("panel", r"panel"), ("onsite", r"on[- ]?site"), ("final", r"final"))
 _SUMMARY_NOISE = re.compile(
     r"^(updated invitation|invitation|invite|accepted|fwd?|re)\s*(with note)?:\s*|\s+@\s.*$", re.IGNORECASE)
-_INTERVIEW_WORDS = re.compile(r"\b(interview|invitation|call|meeting|chat|round)\b", re.IGNORECASE)
+_INTERVIEW_WORDS = re.compile(
+    r"\b(interview|invitation|call|meeting|chat|round\s*\d*|entretien|entrevista|gespräch|vorstellungsgespräch)\b",
+    re.IGNORECASE)
 
 
 @dataclass
@@ -95,10 +97,10 @@ def preview_invite(user: User, data: bytes) -> InvitePreview:
                           "all_day")
     end = invite.end if isinstance(invite.end, datetime) else None
     minutes = int((end - invite.start).total_seconds() // 60) if end else 60
-    location = (invite.location or invite.url or "").strip()[:500]
+    location = (invite.location or _meeting_link(invite.description) or invite.url or "").strip()[:500]
     people = _people(user, invite)
     company = _company_guess(user, people)
-    title = _title_guess(invite.summary, company)
+    title = _title_guess(invite.summary, [company] + [p.name for p in people])
     existing = db.session.scalar(
         select(Interview).where(Interview.user_id == user.id, Interview.uid == interview_uid(user, invite.uid))
         .options(selectinload(Interview.opportunity).selectinload(Opportunity.company)))
@@ -160,7 +162,7 @@ def _people(user: User, invite: Invite) -> list[Person]:
         key = attendee.email.strip().lower()
         if not key or "@" not in key or key == mine or key in seen:
             continue
-        seen[key] = Person(attendee.email.strip(), " ".join(attendee.name.split()), organizer, None)
+        seen[key] = Person(attendee.email.strip(), _natural_name(attendee.name), organizer, None)
     if seen:
         rows = db.session.execute(
             select(ContactEmail.value_key, Contact).join(Contact, Contact.id == ContactEmail.contact_id)
@@ -205,15 +207,20 @@ def _company_guess(user: User, people: list[Person]) -> str:
     return ""
 
 
-def _title_guess(summary: str, company: str) -> str:
+def _title_guess(summary: str, names: list[str]) -> str:
+    """The role title in a summary like "Interview: Senior Engineer – Acme (Priya Raman)":
+    what is left without the company, the people, and words like "interview"."""
     text = _SUMMARY_NOISE.sub("", summary or "")
-    if company:
-        text = re.sub(re.escape(company), "", text, flags=re.IGNORECASE)
+    for name in sorted(filter(None, names), key=len, reverse=True):
+        text = re.sub(re.escape(name), "", text, flags=re.IGNORECASE)
     text = _INTERVIEW_WORDS.sub("", text)
     for _, pattern in _STAGES:
         text = re.sub(rf"\b({pattern})\b", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"\b(with|at|for)\s*$|^\s*(with|at|for)\b", "", text.strip(" -–—|:,()"), flags=re.IGNORECASE)
-    return " ".join(text.strip(" -–—|:,()").split())[:200]
+    # What is left of "A – B (C)": the longest piece with letters in it.
+    pieces = [p.strip(" ,.") for p in re.split(r"\s[–—|:/-]\s|[–—|:()\[\]]", text)]
+    pieces = [re.sub(r"^((with|at|for)\s+)+|(\s+(with|at|for))+$", "", p, flags=re.IGNORECASE) for p in pieces]
+    pieces = [" ".join(p.split()) for p in pieces if re.search(r"[^\W\d_]{2,}", p)]
+    return max(pieces, key=len)[:200] if pieces else ""
 
 
 def _stage(summary: str) -> str:
@@ -238,6 +245,27 @@ def _opportunity_guess(user: User, company: str) -> Opportunity | None:
         select(Opportunity).join(Company, Company.id == Opportunity.company_id)
         .where(Opportunity.user_id == user.id, Company.name_key == Company.key_for(company),
                Opportunity.status.in_(OPEN_STATUSES)).order_by(Opportunity.updated_at.desc()).limit(1))
+
+
+_MEETING = re.compile(r"https://[^\s<>\"']*(?:meet\.google\.com|zoom\.us|teams\.microsoft\.com|webex\.com|whereby\.com)"
+                      r"[^\s<>\"']*", re.IGNORECASE)
+
+
+def _meeting_link(description: str) -> str:
+    """The video meeting link in an invitation's text (Google puts Meet links only there)."""
+    match = _MEETING.search(description or "")
+    return match.group(0).rstrip(".,;)") if match else ""
+
+
+def _natural_name(name: str) -> str:
+    """"Nguyen, Linh" (Outlook's directory order) -> "Linh Nguyen"; an address as a name -> ""."""
+    name = " ".join((name or "").split())
+    if "@" in name:
+        return ""
+    family, comma, given = name.partition(",")
+    if comma and given.strip() and family.strip() and "," not in given:
+        return f"{given.strip()} {family.strip()}"
+    return name
 
 
 def _name_from_email(email: str) -> str:

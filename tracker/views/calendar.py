@@ -11,6 +11,7 @@ from werkzeug.http import is_resource_modified
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.forms import choices
 from tracker.forms.calendar import ActionForm, FeedOptionsForm, InviteConfirmForm, InviteUploadForm
 from tracker.models import FollowUp, Opportunity
 from tracker.services import calendar_feed as feed
@@ -157,7 +158,7 @@ def invite():
         except invites.InviteError as e:
             form.file.errors.append(f"{e}. Nothing was imported.")
         else:
-            confirm = InviteConfirmForm(formdata=None, data=base64.b64encode(data).decode("ascii"),
+            confirm = InviteConfirmForm(formdata=None, invite=base64.b64encode(data).decode("ascii"),
                                         company=preview.company_guess, title=preview.title_guess,
                                         opportunity=preview.opportunity_guess.id if preview.opportunity_guess else 0)
             return _preview_page(preview, confirm)
@@ -166,8 +167,8 @@ def invite():
 
 def _preview_page(preview, confirm: InviteConfirmForm, status: int = 200):
     opportunities = user_opportunities(current_user)
-    confirm.opportunity.choices = [(0, "A new opportunity (below)")] + [
-        (o.id, o.title + (f" ({o.company.name})" if o.company else "")) for o in opportunities]
+    confirm.opportunity.choices = choices([(0, "A new opportunity (below)")] + [
+        (o.id, o.title + (f" ({o.company.name})" if o.company else "")) for o in opportunities])
     return render_template("calendar/invite_preview.html", preview=preview, form=confirm,
                            zone=clock.zone(current_user.timezone)), status
 
@@ -176,7 +177,7 @@ def _preview_page(preview, confirm: InviteConfirmForm, status: int = 200):
 def invite_create():
     form = InviteConfirmForm()
     try:
-        data = base64.b64decode(form.data.data or "", validate=True)
+        data = base64.b64decode(form.invite.data or "", validate=True)
     except (binascii.Error, ValueError):
         data = b""
     if not form.validate_on_submit() or not data:
