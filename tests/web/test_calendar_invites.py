@@ -119,7 +119,7 @@ def test_preview_matches_attendees_by_email(candidate, in_db):
     _existing_people(in_db)
     page = html.unescape(upload(candidate, (SAMPLES / "google.ics").read_bytes()).get_data(as_text=True))
     assert "matches Priya R." in page
-    assert re.search(r"Tomás Ortega <tomas.ortega@acme.example> —\s*<span class="badge">new contact will be created", page)
+    assert re.search(r'Tomás Ortega <tomas.ortega@acme.example> —\s*<span class="badge">new contact will be created', page)
     assert "candidate@mail.example" not in page.split("<h3>People</h3>")[1].split("</ul>")[0]  # not me
     assert "10 Mar 2026, 16:00" in page  # 15:00 UTC in Berlin
     assert "https://meet.google.com/abc-defg-hij" in page
