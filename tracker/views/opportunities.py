@@ -27,7 +27,8 @@ def index():
         return render_template("opportunities/index.html", view=view, items=items, status=status,
                                statuses=STATUSES)
     return render_template("opportunities/index.html", view=view, board=service.pipeline(current_user),
-                           statuses=STATUSES, open_statuses=OPEN_STATUSES, status_form=StatusForm())
+                           statuses=STATUSES, open_statuses=OPEN_STATUSES,
+                           closed_statuses=[s for s in STATUSES if s not in OPEN_STATUSES])
 
 
 def _form_page(form: OpportunityForm, opportunity: Opportunity | None, status: int = 200):
