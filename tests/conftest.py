@@ -1,13 +1,17 @@
 """Fixtures shared by every test: an app on a fresh, migrated database per test.
 
 The schema is built once per session by running the real Alembic migrations into a template
-file; each test gets a copy of that file. No test holds an app context open while it makes
+database; each test gets a copy of it (a file copy on SQLite, CREATE DATABASE … TEMPLATE on
+PostgreSQL). No test holds an app context open while it makes
 requests, so a view that forgets to commit fails here as it would in production.
 """
 from __future__ import annotations
 
+import itertools
+import os
 import re
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -18,18 +22,117 @@ from tracker.extensions import db
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
+# Where the suite runs: SQLite files (default), or the PostgreSQL server whose admin URL is
+# in TRACKER_TEST_DATABASE_URL (tests/pg.sh prints one). Every test gets its own database.
+PG_ADMIN_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "")
+ON_POSTGRES = PG_ADMIN_URL.startswith("postgresql")
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite-specific (the suite runs on PostgreSQL now)")
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("template")
-    path = folder / "template.sqlite3"
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test"}, instance=folder)
-    with app.app_context():
+
+class Databases:
+    """Hands out databases: a fresh one migrated to head, or an empty one."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.counter = itertools.count()
+        self.run_id = uuid.uuid4().hex[:8]
+        self.template: str | None = None
+        self.created: list[str] = []
+        if ON_POSTGRES:
+            from sqlalchemy import create_engine
+
+            self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+
+    def _url(self, name: str) -> str:
+        if ON_POSTGRES:
+            return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+        return f"sqlite:///{self.folder / (name + '.sqlite3')}"
+
+    def _sql(self, statement: str) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as c:
+            c.execute(text(statement))
+
+    def empty(self) -> str:
+        name = f"t_{self.run_id}_{next(self.counter)}"
+        if ON_POSTGRES:
+            self._sql(f'CREATE DATABASE "{name}"')
+            self.created.append(name)
+        return self._url(name)
+
+    def fresh(self) -> str:
+        """A database at the newest migration (a copy of one migrated once per session)."""
+        if self.template is None:
+            self.template = self._migrated_template()
+        name = f"t_{self.run_id}_{next(self.counter)}"
+        if ON_POSTGRES:
+            self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+            self.created.append(name)
+        else:
+            shutil.copy(self.folder / (self.template + ".sqlite3"), self.folder / (name + ".sqlite3"))
+        return self._url(name)
+
+    def _migrated_template(self) -> str:
         from tracker.services.database import upgrade_database
 
-        upgrade_database()
-        db.engine.dispose()
-    return path
+        name = f"tpl_{self.run_id}"
+        if ON_POSTGRES:
+            self._sql(f'CREATE DATABASE "{name}"')
+            self.created.append(name)
+        app = create_app({"DATABASE_URL": self._url(name), "SECRET_KEY": "test"}, instance=self.folder)
+        with app.app_context():
+            upgrade_database()
+            db.engine.dispose()
+        return name
+
+    def drop(self, url: str) -> None:
+        if ON_POSTGRES:
+            name = url.rsplit("/", 1)[1]
+            self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self.created.remove(name)
+
+    def close(self) -> None:
+        if ON_POSTGRES:
+            for name in reversed(list(self.created)):
+                self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    dbs = Databases(tmp_path_factory.mktemp("databases"))
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture
+def database_url(databases):
+    """A fresh database at the newest migration, for this test only."""
+    url = databases.fresh()
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def instance(tmp_path, databases):
+    """An instance folder for commands run as subprocesses; on PostgreSQL its tracker.toml
+    points at an empty database of its own."""
+    if ON_POSTGRES:
+        url = databases.empty()
+        (tmp_path / "tracker.toml").write_text(f'database_url = "{url}"\n')
+        yield tmp_path
+        databases.drop(url)
+    else:
+        yield tmp_path
+
+
+@pytest.fixture
+def empty_database_url(databases):
+    """An empty database (no tables), for migration tests and CLI runs that migrate themselves."""
+    url = databases.empty()
+    yield url
+    databases.drop(url)
 
 
 @pytest.fixture(autouse=True)
@@ -41,11 +144,9 @@ def cheap_password_hashing(monkeypatch):
 
 
 @pytest.fixture
-def app(tmp_path, template_db):
-    path = tmp_path / "tracker.sqlite3"
-    shutil.copy(template_db, path)
+def app(tmp_path, database_url):
     app = create_app({
-        "TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{path}",
+        "TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url,
         "REGISTRATION": "open", "SERVER_NAME": "tracker.test",
     }, instance=tmp_path)
     yield app

@@ -27,9 +27,25 @@ if [ -f tests/js/package.json ]; then
   (cd tests/js && npm install --no-audit --no-fund --silent)
 fi
 
-set +e
-.venv/bin/python -m pytest "$@"
-status=$?
-set -e
-if [ "$status" = 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi
+run_pytest() {  # run_pytest LABEL ARGS...: a pytest run that also fails when it collected nothing
+  local label="$1"; shift
+  echo "=== tests on $label ==="
+  set +e
+  .venv/bin/python -m pytest "$@"
+  local status=$?
+  set -e
+  if [ "$status" = 5 ]; then echo "pytest collected no tests on $label" >&2; return 1; fi
+  return "$status"
+}
+
+status=0
+run_pytest SQLite "$@" || status=1
+
+# The same suite on PostgreSQL (Debian's postgresql, installed and started by tests/pg.sh).
+# The pure layers (tests/domain, tests/interop) touch no database and run once, above.
+# TRACKER_TEST_POSTGRES=0 skips this second run.
+if [ "${TRACKER_TEST_POSTGRES:-1}" != 0 ]; then
+  pg_url=$(bash tests/pg.sh)
+  TRACKER_TEST_DATABASE_URL="$pg_url" run_pytest PostgreSQL --ignore=tests/domain --ignore=tests/interop "$@" || status=1
+fi
 exit "$status"

@@ -7,14 +7,28 @@ import sys
 
 from sqlalchemy import create_engine, text
 
+from tracker import config
+
 
 def run(instance, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TRACKER_INSTANCE": str(instance)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env["TRACKER_INSTANCE"] = str(instance)
     return subprocess.run([sys.executable, "-m", "tracker", *args], env=env, input=stdin,
                           capture_output=True, text=True, timeout=120)
 
 
-def test_db_upgrade_create_user_and_demo_data(tmp_path):
+def count_rows(instance, table: str) -> int:
+    """Rows in `table` of the instance's database (whichever engine it is)."""
+    engine = create_engine(config.load(instance)["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with engine.connect() as c:
+            return c.execute(text(f"select count(*) from {table}")).scalar()
+    finally:
+        engine.dispose()
+
+
+def test_db_upgrade_create_user_and_demo_data(instance):
+    tmp_path = instance
     assert run(tmp_path, "db", "upgrade").returncode == 0
     created = run(tmp_path, "create-user", "Admin@Example.com", "--password-stdin", stdin="a long passphrase\n")
     assert created.returncode == 0, created.stderr
@@ -25,9 +39,7 @@ def test_db_upgrade_create_user_and_demo_data(tmp_path):
     assert short.returncode != 0 and "at least 10" in short.stderr
     demo = run(tmp_path, "demo-data", "--user", "admin@example.com")
     assert demo.returncode == 0, demo.stderr
-    engine = create_engine(f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
-    with engine.connect() as c:
-        assert c.execute(text("select count(*) from contacts")).scalar() >= 10
-        assert c.execute(text("select count(*) from touchpoints")).scalar() > 0
+    assert count_rows(instance, "contacts") >= 10
+    assert count_rows(instance, "touchpoints") > 0
     missing = run(tmp_path, "demo-data", "--user", "nobody@example.com")
     assert missing.returncode != 0 and "No account" in missing.stderr

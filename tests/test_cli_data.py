@@ -4,9 +4,13 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from tests.test_cli import run
+import pytest
+
+from tests.conftest import ON_POSTGRES, sqlite_only
+from tests.test_cli import count_rows, run
 
 
+@sqlite_only
 def test_backup_copy_is_consistent_and_complete(tmp_path):
     run(tmp_path, "db", "upgrade")
     run(tmp_path, "create-user", "jo@example.com", "--password-stdin", stdin="correct horse battery\n")
@@ -20,7 +24,15 @@ def test_backup_copy_is_consistent_and_complete(tmp_path):
             assert copy.execute(f"select count(*) from {table}").fetchone() == live.execute(f"select count(*) from {table}").fetchone()
 
 
-def test_export_import_and_delete_user_commands(tmp_path):
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only")
+def test_backup_on_postgresql_points_at_pg_dump(instance):
+    run(instance, "db", "upgrade")
+    result = run(instance, "backup", "-o", str(instance / "copy"))
+    assert result.returncode != 0 and "pg_dump" in result.stderr
+
+
+def test_export_import_and_delete_user_commands(instance):
+    tmp_path = instance
     run(tmp_path, "db", "upgrade")
     run(tmp_path, "create-user", "jo@example.com", "--password-stdin", stdin="correct horse battery\n")
     run(tmp_path, "demo-data", "--user", "jo@example.com")
@@ -35,5 +47,4 @@ def test_export_import_and_delete_user_commands(tmp_path):
     assert bad.returncode != 0 and "Nothing was imported" in bad.stderr
     deleted = run(tmp_path, "delete-user", "jo@example.com", "--yes")
     assert deleted.returncode == 0
-    with sqlite3.connect(tmp_path / "tracker.sqlite3") as c:
-        assert c.execute("select count(*) from contacts").fetchone()[0] == 12  # only the imported copy remains
+    assert count_rows(instance, "contacts") == 12  # only the imported copy remains

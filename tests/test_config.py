@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import sqlite_only
 from tracker import config
 
 
@@ -38,6 +39,7 @@ def test_instance_folder_from_environment(tmp_path, monkeypatch):
     assert config.instance_path() == tmp_path / "inst"
 
 
+@sqlite_only
 def test_sqlite_runs_with_wal_and_foreign_keys(app):
     from sqlalchemy import text
 

@@ -2,7 +2,7 @@
 is upgraded to head and still holds all of it, and the app serves it."""
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import FormClient
@@ -10,25 +10,26 @@ from tracker import create_app
 from tracker.extensions import db
 
 FIRST = "0001"
+JSON_COLUMNS = {"cadence_defaults", "message_templates"}  # PostgreSQL's json has no "="
 NOW = "2026-10-01 09:00:00.000000"
 
 # Rows as the first schema knew them (column names of migration 0001 only).
 ROWS = {
     "users": [dict(id=1, email="jo@example.com", password_hash=generate_password_hash("correct horse battery"),
                    display_name="Jo", timezone="Europe/Berlin", session_version=1, cadence_defaults='{"recruiter": 30}',
-                   message_templates="{}", feed_token=None, feed_include_interviews=1, feed_include_cadence=0,
-                   feed_private=1, feed_alarm_minutes=None, totp_secret=None, created_at=NOW, updated_at=NOW)],
+                   message_templates="{}", feed_token=None, feed_include_interviews=True, feed_include_cadence=False,
+                   feed_private=True, feed_alarm_minutes=None, totp_secret=None, created_at=NOW, updated_at=NOW)],
     "companies": [dict(id=1, user_id=1, name="Acme Robotics", name_key="acme robotics", website="acme.example",
                        notes="Series B", created_at=NOW, updated_at=NOW)],
     "contacts": [
         dict(id=1, user_id=1, uid="c1@tracker", full_name="Jane Doe", sort_name="jane doe", given_name="Jane",
              family_name="Doe", role="recruiter", company_id=1, title="Talent Partner",
              linkedin_url="https://www.linkedin.com/in/jane-doe", location="Berlin", how_met="Meetup",
-             notes="Likes Rust", birthday="--0412", cadence_days=None, no_reminders=0, archived_at=None,
+             notes="Likes Rust", birthday="--0412", cadence_days=None, no_reminders=False, archived_at=None,
              source="manual", vcard_extra="X-FOO:bar", created_at=NOW, updated_at=NOW),
         dict(id=2, user_id=1, uid="c2@tracker", full_name="Ken Ito", sort_name="ken ito", given_name="", family_name="",
              role="interviewer", company_id=1, title="", linkedin_url="", location="", how_met="", notes="",
-             birthday="", cadence_days=14, no_reminders=0, archived_at=None, source="vcard", vcard_extra="",
+             birthday="", cadence_days=14, no_reminders=False, archived_at=None, source="vcard", vcard_extra="",
              created_at=NOW, updated_at=NOW)],
     "contact_emails": [dict(id=1, contact_id=1, value="jane@acme.example", value_key="jane@acme.example", label="work", position=0)],
     "contact_phones": [dict(id=1, contact_id=1, value="+49 30 1234567", label="cell", position=0)],
@@ -46,7 +47,7 @@ ROWS = {
                         feedback="", feedback_from_id=None, feedback_on=None, lessons="", notes="",
                         created_at=NOW, updated_at=NOW)],
     "interview_contacts": [dict(interview_id=1, contact_id=2)],
-    "touchpoints": [dict(id=1, user_id=1, happened_on="2026-09-21", happened_at=None, channel="thank_you", inbound=0,
+    "touchpoints": [dict(id=1, user_id=1, happened_on="2026-09-21", happened_at=None, channel="thank_you", inbound=False,
                          summary="Thanked Ken", notes="", interview_id=1, opportunity_id=1, created_at=NOW, updated_at=NOW)],
     "touchpoint_contacts": [dict(touchpoint_id=1, contact_id=2)],
     "followups": [dict(id=1, user_id=1, uid="f1@tracker", sequence=0, title="Ask Jane for news", kind="check_in",
@@ -56,11 +57,10 @@ ROWS = {
 }
 
 
-def test_upgrade_from_the_first_migration_keeps_everything(tmp_path):
+def test_upgrade_from_the_first_migration_keeps_everything(tmp_path, empty_database_url):
     from flask_migrate import upgrade
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}", "SECRET_KEY": "x", "TESTING": True},
-                     instance=tmp_path)
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x", "TESTING": True}, instance=tmp_path)
     with app.app_context():
         upgrade(revision=FIRST)
         with db.engine.begin() as c:
@@ -68,18 +68,23 @@ def test_upgrade_from_the_first_migration_keeps_everything(tmp_path):
                 for row in rows:
                     columns = ", ".join(row)
                     c.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(':' + k for k in row)})"), row)
+            if c.dialect.name == "postgresql":  # explicit ids leave the sequences behind
+                for table, rows in ROWS.items():
+                    if "id" in rows[0]:
+                        c.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
         upgrade()
         with db.engine.connect() as c:
             assert c.execute(text("select version_num from alembic_version")).scalar() != FIRST
             for table, rows in ROWS.items():
                 for row in rows:
-                    where = " AND ".join(f"{k} IS :{k}" if row[k] is None else f"{k} = :{k}" for k in row if k != "password_hash")
+                    where = " AND ".join(
+                        f"{k} IS NULL" if row[k] is None else f"CAST({k} AS TEXT) = :{k}" if k in JSON_COLUMNS else f"{k} = :{k}"
+                        for k in row if k != "password_hash")
                     found = c.execute(text(f"SELECT count(*) FROM {table} WHERE {where}"), row).scalar()
                     assert found == 1, f"{table} lost or changed {row}"
             # Caches added by later migrations are filled from the rows already there.
-            columns = {r[1] for r in c.execute(text("PRAGMA table_info(contacts)"))}
-            if "last_touch_on" in columns:
-                assert c.execute(text("select last_touch_on from contacts where id = 2")).scalar() == "2026-09-21"
+            if "last_touch_on" in {col["name"] for col in inspect(c).get_columns("contacts")}:
+                assert str(c.execute(text("select last_touch_on from contacts where id = 2")).scalar()) == "2026-09-21"
         db.engine.dispose()
 
     client = FormClient(app.test_client())

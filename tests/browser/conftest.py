@@ -63,10 +63,15 @@ class LiveServer:
 
 
 @pytest.fixture
-def server(tmp_path):
-    live = LiveServer(tmp_path)
+def server(tmp_path, databases):
+    from tests.conftest import ON_POSTGRES
+
+    url = databases.empty() if ON_POSTGRES else None
+    live = LiveServer(tmp_path, {"TRACKER_DATABASE_URL": url} if url else None)
     yield live
     live.stop()
+    if url:
+        databases.drop(url)
 
 
 @pytest.fixture(scope="session")

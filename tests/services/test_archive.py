@@ -59,9 +59,9 @@ def canonical(document: dict) -> dict:
 
 
 @pytest.fixture
-def second_instance(tmp_path):
+def second_instance(tmp_path, empty_database_url):
     folder = tmp_path / "fresh"
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}", "SECRET_KEY": "x"}, instance=folder)
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x"}, instance=folder)
     with app.app_context():
         upgrade_database()
     yield app
