@@ -11,6 +11,7 @@ Not collected by pytest (no test_ prefix).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -146,15 +147,18 @@ def main() -> None:
     statements.clear()
     client.get("/")
     per_request = len(statements)
-    times = []
+    times, cpu = [], []
     for _ in range(args.runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get("/")
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         assert response.status_code == 200
     median = statistics.median(times)
+    # CPU time too: on a shared machine the wall clock also counts waiting for a core.
     print(f"GET / median {median:.1f} ms over {args.runs} runs (min {min(times):.1f}, max {max(times):.1f}); "
-          f"{per_request} SQL statements per request; budget {BUDGET_MS:.0f} ms")
+          f"CPU median {statistics.median(cpu):.1f} ms; {per_request} SQL statements per request; "
+          f"budget {BUDGET_MS:.0f} ms; load average {os.getloadavg()[0]:.1f}")
     sys.exit(0 if median < BUDGET_MS else 1)
 
 

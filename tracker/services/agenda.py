@@ -6,7 +6,6 @@ agenda items (their reasons are the expensive part); the rest are counted.
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,7 +16,7 @@ from tracker.domain.cadence import STATUSES
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Opportunity, User
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
-from tracker.services.cadence import proposals
+from tracker.services.cadence import contact_names, proposals
 from tracker.services.followups import active_items
 
 HEALTH_LABELS = {"ok": "In touch", "due_soon": "Due soon", "due": "Due", "overdue": "Overdue",
@@ -43,40 +42,48 @@ class AgendaResult:
 
 
 def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> AgendaResult:
-    """The user's agenda for `today` (their local date) over the next `horizon_days`."""
+    """The user's agenda for `today` (their local date) over the next `horizon_days`.
+
+    Follow-ups are all listed; reach-outs are capped at `limit` per group (counted in
+    `more`). A fixed number of queries: the per-contact work is in Python, on plain rows.
+    """
     horizon = today + timedelta(days=horizon_days)
-    followups = [FollowUpItem(f.id, f.title, f.effective_due_on, f.contact_id,
-                              f.contact.full_name if f.contact else None, f.kind)
-                 for f in active_items(user, horizon)]
+    followups = active_items(user, horizon)
     covered = {f.contact_id for f in followups if f.contact_id is not None}
 
-    health: Counter[str] = Counter({s: 0 for s in STATUSES})
+    health = dict.fromkeys(STATUSES, 0)
     losing, reach = [], []
-    for row, cadence in proposals(user, today):
+    horizon_ord = horizon.toordinal()
+    for row, cadence in proposals(user, today, names=False):
         status = cadence.status
         if status is None:
             continue
         health[status] += 1
         if status == "losing_touch":
-            losing.append((row, cadence))
-        elif cadence.due_on <= horizon and row.id not in covered:
-            reach.append((row, cadence))
+            losing.append((cadence.due_on, row.id, cadence))
+        elif status != "ok" or cadence.due_on.toordinal() <= horizon_ord:
+            if cadence.due_on.toordinal() <= horizon_ord and row.id not in covered:
+                reach.append((cadence.due_on, row.id, cadence))
 
+    losing.sort(key=_first_two)
+    reach.sort(key=_first_two)
     more = {"losing_touch": max(0, len(losing) - limit)}
-    losing.sort(key=lambda rc: (rc[1].due_on, rc[0].id))
-    buckets = {"overdue": [], "today": [], "upcoming": []}
-    for row, cadence in reach:
-        key = "overdue" if cadence.due_on < today else "today" if cadence.due_on == today else "upcoming"
-        buckets[key].append((row, cadence))
+    buckets: dict[str, list] = {"overdue": [], "today": [], "upcoming": []}
+    for item in reach:
+        due_on = item[0]
+        buckets["overdue" if due_on < today else "today" if due_on == today else "upcoming"].append(item)
     shown = losing[:limit]
     for key, items in buckets.items():
-        items.sort(key=lambda rc: (rc[1].due_on, rc[0].id))
-        # The most overdue first for "overdue" would bury recent ones; the agenda sorts by date.
         shown.extend(items[:limit])
         more[key] = max(0, len(items) - limit)
-    cadences = [ContactCadence(row.id, row.name, cadence) for row, cadence in shown]
+    names = contact_names(user, [cid for _, cid, _ in shown])
+    cadences = [ContactCadence(cid, names.get(cid, ""), cadence) for _, cid, cadence in shown]
     agenda = build_agenda(followups, cadences, today, horizon_days)
-    return AgendaResult(agenda, dict(health), more)
+    return AgendaResult(agenda, health, more)
+
+
+def _first_two(item: tuple) -> tuple:
+    return item[0], item[1]
 
 
 def pipeline_counts(user: User) -> dict[str, int]:

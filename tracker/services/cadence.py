@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from typing import NamedTuple
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Integer, String, bindparam, case, func, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from tracker import clock
@@ -176,9 +177,8 @@ def set_no_reminders(contact: Contact) -> None:
 
 # --- Loading inputs in bulk ----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ContactRow:
-    """The few columns of a contact that lists and the agenda show."""
+class ContactRow(NamedTuple):
+    """The few columns of a contact that lists, the agenda and the calendar feed show."""
 
     id: int
     name: str
@@ -232,38 +232,81 @@ def _rejections(user_id: int, ids: list[int] | None, tz: str) -> dict[int, date]
     return out
 
 
-def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None,
-                include_muted: bool = False) -> list[tuple[ContactRow, CadenceInput]]:
-    """Cadence inputs for the user's contacts (or just `contact_ids`), five queries in all.
+def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include_muted: bool = False,
+                names: bool = True) -> list[tuple[ContactRow, CadenceInput]]:
+    """(contact, cadence input) for the user's contacts (or just `contact_ids`), in six
+    queries whatever their number.
 
     Archived and "don't remind me" contacts are left out unless include_muted (they have no
-    cadence; the contact page still wants to say so).
+    cadence; the contact page still wants to say so). names=False leaves ContactRow.name
+    empty (the dashboard names only the few it shows). Built for 10,000 contacts in a few
+    milliseconds: columns come as raw text (no per-value type processing), dates are parsed
+    with date.fromisoformat, and equal Touch objects are shared. The one shortcut:
+    `added_on` is only read by the engine for contacts never in touch, so only theirs is
+    the real (local) day they were added; for the others it is the last touch's day.
     """
     ids = None if contact_ids is None else [int(i) for i in contact_ids]
-    stmt = select(Contact.id, Contact.full_name, Contact.role, Contact.company_id, Contact.created_at,
-                  Contact.cadence_days, Contact.no_reminders, Contact.archived_at, Contact.last_touch_on,
-                  Contact.last_reply_on, Contact.unanswered_count).where(Contact.user_id == user.id)
+    raw = lambda column, type_=String: type_coerce(column, type_)  # noqa: E731
+    stmt = select(Contact.id, Contact.full_name if names else literal(""), Contact.role, Contact.company_id,
+                  raw(case((Contact.last_touch_on.is_(None), Contact.created_at))),
+                  Contact.cadence_days, raw(Contact.no_reminders, Integer), raw(Contact.archived_at),
+                  raw(Contact.last_touch_on), raw(Contact.last_reply_on), Contact.unanswered_count
+                  ).where(Contact.user_id == user.id)
     if ids is not None:
         stmt = stmt.where(Contact.id.in_(ids))
     if not include_muted:
         stmt = stmt.where(Contact.archived_at.is_(None), Contact.no_reminders.is_(False))
-    rows = db.session.execute(stmt).all()
+    rows = db.session.connection().execute(stmt).all()  # Core: no ORM row processing
     if not rows:
         return []
     companies = dict(db.session.execute(select(Company.id, Company.name).where(Company.user_id == user.id)).all())
     active = _active_processes(user.id, ids)
     rejected = _rejections(user.id, ids, user.timezone)
     zone = clock.zone(user.timezone)
+    parse = date.fromisoformat
+    shared: dict[tuple, Touch] = {}
+
+    def touch(on: date, inbound: bool) -> Touch:
+        key = (on, inbound)
+        t = shared.get(key)
+        if t is None:
+            t = shared[key] = Touch(on, inbound)
+        return t
+
     out = []
+    append = out.append
     for (cid, name, role, company_id, created_at, override, muted, archived_at,
          last, reply, unanswered) in rows:
+        if last is None:
+            added_on = _aware(created_at).astimezone(zone).date()
+            touches = ()
+        else:
+            added_on = last_on = parse(last)
+            if unanswered:
+                first = last_on.toordinal()
+                touches = tuple(touch(date.fromordinal(first - k), False) for k in range(unanswered))
+                if reply is not None:
+                    touches += (touch(parse(reply), True),)
+            else:
+                touches = (touch(parse(reply) if reply else last_on, reply is not None),)
         company = companies.get(company_id)
-        touches = touches_from_summary(TouchSummary(last, reply, unanswered or 0)) if last else ()
-        out.append((ContactRow(cid, name, company), CadenceInput(
-            role=role, company=company, added_on=created_at.astimezone(zone).date(), touches=touches,
-            override_days=override, no_reminders=bool(muted), archived=archived_at is not None,
-            active_process=active.get(cid), rejected_on=rejected.get(cid))))
+        append((ContactRow(cid, name, company), CadenceInput(
+            role, company, added_on, touches, override, bool(muted), archived_at is not None,
+            active.get(cid), rejected.get(cid))))
     return out
+
+
+def contact_names(user: User, ids: Iterable[int]) -> dict[int, str]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Contact.id, Contact.full_name)
+                                   .where(Contact.user_id == user.id, Contact.id.in_(ids))).all())
+
+
+def _aware(text: str) -> datetime:
+    """A UTC timestamp as SQLite stores it ("2026-03-10 12:00:00.000000"), made aware."""
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
 
 def proposals(user: User, today: date, **kw) -> list[tuple[ContactRow, Cadence]]:

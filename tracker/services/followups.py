@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.domain.agenda import FollowUpItem
 from tracker.domain.drafts import DEFAULT_TEMPLATES, Draft, Template, mailto_url, render_draft
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Interview, Opportunity, User
@@ -231,12 +232,17 @@ def open_for_contact(user: User, contact_id: int) -> list[FollowUp]:
         .order_by(_case_due(), FollowUp.id)))
 
 
-def active_items(user: User, horizon: date) -> list[FollowUp]:
-    """Open and snoozed follow-ups that need attention on or before `horizon`, with contacts."""
+def active_items(user: User, horizon: date) -> list[FollowUpItem]:
+    """Open and snoozed follow-ups that need attention on or before `horizon` (their
+    effective date: the snooze date while snoozed), as agenda items (one query)."""
     due = _case_due()
-    return list(db.session.scalars(
-        select(FollowUp).where(FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")), due <= horizon)
-        .order_by(due, FollowUp.id).options(selectinload(FollowUp.contact))))
+    rows = db.session.execute(
+        select(FollowUp.id, FollowUp.title, due, FollowUp.contact_id, Contact.full_name, FollowUp.kind)
+        .outerjoin(Contact, Contact.id == FollowUp.contact_id)
+        .where(FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")), due <= horizon)
+        .order_by(due, FollowUp.id))
+    return [FollowUpItem(fid, title, date.fromisoformat(on) if isinstance(on, str) else on, cid, name, kind)
+            for fid, title, on, cid, name, kind in rows]
 
 
 # --- Drafts ------------------------------------------------------------------------------
