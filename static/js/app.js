@@ -86,3 +86,31 @@ document.querySelectorAll("[data-reveal]").forEach(syncReveal);
 document.addEventListener("change", (event) => {
   if (event.target.matches("[data-reveal]")) syncReveal(event.target);
 });
+
+// ==== Import progress (issue 6) ====
+// The page also refreshes itself every few seconds (meta refresh); with JS the bar moves
+// every second and the page reloads as soon as the job changes state.
+document.querySelectorAll("[data-import-progress]").forEach((box) => {
+  const bar = box.querySelector("progress");
+  const text = box.querySelector("[data-progress-text]");
+  const poll = () => {
+    fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+      .then((job) => {
+        if (job.status !== box.dataset.status || job.interrupted) {
+          window.location.reload();
+          return;
+        }
+        if (job.total) bar.max = job.total;
+        if (job.processed) {
+          bar.value = job.processed;
+          if (job.status === "analysing") text.textContent = `${job.processed} of ${job.total} read.`;
+          else text.textContent = `${job.processed} of ${job.total} imported.`;
+        }
+        window.setTimeout(poll, 1000);
+      })
+      .catch(() => window.setTimeout(poll, 3000));
+  };
+  window.setTimeout(poll, 1000);
+});
+// ==== end of import progress section ====

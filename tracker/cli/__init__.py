@@ -21,8 +21,8 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from tracker.cli import accounts, agenda, calendar, data, server
+    from tracker.cli import accounts, agenda, calendar, data, server, transfer
 
-    for module in (server, accounts, agenda, data, calendar):
+    for module in (server, accounts, agenda, data, calendar, transfer):
         for command in module.COMMANDS:
             app.cli.add_command(command)

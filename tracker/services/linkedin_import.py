@@ -1,0 +1,93 @@
+"""LinkedIn's Connections.csv as import cards, and the "connected on LinkedIn" touchpoints.
+
+Each row becomes a card (name, company, Position as title, email when there is one, the
+profile URL) that goes through the same preview, matching and merging as a vCard; what is
+particular to LinkedIn is the matching order (profile first), the source "linkedin", and
+one touchpoint per contact dated Connected On.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.interop.linkedin import parse_connections
+from tracker.interop.vcard import Card, Labeled
+from tracker.models import Touchpoint, User, touchpoint_contacts
+from tracker.services.cadence import refresh_touch_cache
+
+CHANNEL = "linkedin_connection"
+RULES = ("linkedin", "email", "name")
+ZIP_MAX_UNCOMPRESSED = 50 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+
+
+@dataclass
+class Row:
+    """One row of the file: a card, or the reason it cannot be imported."""
+
+    position: int  # the line in the CSV
+    card: Card | None
+    connected_on: date | None = None
+    note: str = ""  # e.g. the date could not be read
+    problem: str = ""
+
+
+@dataclass
+class Rows:
+    rows: list[Row]
+    hidden: int  # members who hide their profile: skipped, counted
+
+
+def read_rows(data: bytes) -> Rows:
+    """The file's rows in line order. Raises interop.linkedin.ConnectionsError for a file
+    that is not Connections.csv (or its export .zip), or a zip over the caps."""
+    result = parse_connections(data, max_uncompressed=ZIP_MAX_UNCOMPRESSED, max_ratio=ZIP_MAX_RATIO)
+    notes = dict(result.problems)
+    rows = []
+    for c in result.connections:
+        name = " ".join(f"{c.first_name} {c.last_name}".split())
+        card = Card(full_name=name, given_name=c.first_name, family_name=c.last_name,
+                    org="" if c.company.strip() == "-" else c.company, title=c.position,
+                    emails=[Labeled(c.email)] if c.email else [], linkedin_url=c.url)
+        rows.append(Row(c.line, card, c.connected_on, notes.pop(c.line, "")))
+    rows += [Row(line, None, problem=reason) for line, reason in notes.items()]
+    rows.sort(key=lambda r: r.position)
+    return Rows(rows, result.hidden)
+
+
+def chunks(rows: list[Row], size: int) -> Iterator[list[Row]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def add_touchpoints(user: User, connected: dict[int, date]) -> int:
+    """A "connected on LinkedIn" touchpoint for each {contact id: Connected On} that has
+    none yet (whatever its date), then the cadence cache of those contacts brought up to
+    date. Two queries and one insert batch for any number of contacts; returns how many
+    were added."""
+    if not connected:
+        return 0
+    have = set(db.session.scalars(
+        select(touchpoint_contacts.c.contact_id)
+        .join(Touchpoint, Touchpoint.id == touchpoint_contacts.c.touchpoint_id)
+        .where(Touchpoint.user_id == user.id, Touchpoint.channel == CHANNEL,
+               touchpoint_contacts.c.contact_id.in_(list(connected)))))
+    todo = {cid: on for cid, on in connected.items() if cid not in have}
+    if not todo:
+        return 0
+    # Inbound: accepting each other's invitation is a mutual step, not an outreach the
+    # cadence should count as unanswered.
+    points = [Touchpoint(user_id=user.id, happened_on=on, channel=CHANNEL, inbound=True,
+                         summary="Connected on LinkedIn") for on in todo.values()]
+    db.session.add_all(points)
+    db.session.flush()
+    db.session.execute(touchpoint_contacts.insert(),
+                       [{"touchpoint_id": p.id, "contact_id": cid} for p, cid in zip(points, todo, strict=True)])
+    refresh_touch_cache(user.id, list(todo))
+    for p in points:
+        db.session.expunge(p)
+    return len(todo)
