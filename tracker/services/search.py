@@ -1,15 +1,26 @@
-"""The contacts list: search, filter, sort, page — one query for the rows, one for the count."""
+"""The contacts list: search, filter, sort, page — one query for the rows, one for the count.
+
+Search semantics, the same on every engine: the query is split on whitespace and every word
+must occur, case-insensitively, as a substring of the contact's search document (name,
+title, how-met, notes, company name, emails, tags). "ada@engines" finds ada@engines.example,
+"ADA engines" finds Ada at Analytical Engines, "%" and "_" are literal characters.
+
+The documents live in `contact_search`, kept current by database triggers (migration 0004):
+an FTS5 trigram index on SQLite, a pg_trgm GIN index on PostgreSQL. Words of three or more
+characters are answered by the index; shorter words scan the documents (still one query).
+The table is not in the models' metadata; include_name() hides it from autogenerate.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from math import ceil
 from typing import Generic, Sequence, TypeVar
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, column, exists, func, literal_column, select, table, text
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Company, Contact, ContactEmail, Tag, User, contact_tags
+from tracker.models import Contact, Tag, User, contact_tags
 
 T = TypeVar("T")
 
@@ -52,9 +63,44 @@ class ContactQuery:
     page: int = 1
 
 
+SEARCH_TABLE = "contact_search"
+_search = table(SEARCH_TABLE, column("body"))
+# Fewer characters than a trigram: the index cannot answer, the word is matched by a scan.
+_INDEXED_LENGTH = 3
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic autogenerate hook: hide the search index (and FTS5's shadow tables) from compare."""
+    return not (type_ == "table" and name is not None
+                and (name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_")))
+
+
 def _like(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def _fts5_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def matching_contact_ids(words: Sequence[str]) -> Select:
+    """SELECT of the ids of contacts (any user's: the caller scopes) whose document holds every word."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = select(literal_column("contact_id")).select_from(_search)
+        for word in words:
+            stmt = stmt.where(_search.c.body.ilike(_like(word), escape="\\"))
+        return stmt
+    stmt = select(literal_column("rowid")).select_from(_search)
+    indexed = [w for w in words if len(w) >= _INDEXED_LENGTH]
+    if indexed:
+        stmt = stmt.where(text("contact_search MATCH :phrases").bindparams(
+            phrases=" ".join(_fts5_phrase(w) for w in indexed)))
+    for word in words:
+        if len(word) < _INDEXED_LENGTH:
+            # The trigram tokenizer folds case like LIKE does here (ASCII); short words only.
+            stmt = stmt.where(_search.c.body.like(_like(word), escape="\\"))
+    return stmt
 
 
 def filtered_contacts(user: User, query: ContactQuery) -> Select:
@@ -69,18 +115,8 @@ def filtered_contacts(user: User, query: ContactQuery) -> Select:
         stmt = stmt.where(exists().where(
             contact_tags.c.contact_id == Contact.id, contact_tags.c.tag_id == Tag.id,
             Tag.name_key == query.tag.casefold()))
-    for term in query.q.split():
-        like = _like(term)
-        stmt = stmt.where(or_(
-            Contact.full_name.ilike(like, escape="\\"),
-            Contact.title.ilike(like, escape="\\"),
-            Contact.notes.ilike(like, escape="\\"),
-            Contact.how_met.ilike(like, escape="\\"),
-            exists().where(Company.id == Contact.company_id, Company.name.ilike(like, escape="\\")),
-            exists().where(ContactEmail.contact_id == Contact.id, ContactEmail.value_key.ilike(like, escape="\\")),
-            exists().where(contact_tags.c.contact_id == Contact.id, contact_tags.c.tag_id == Tag.id,
-                           Tag.name.ilike(like, escape="\\")),
-        ))
+    if words := query.q.split():
+        stmt = stmt.where(Contact.id.in_(matching_contact_ids(words)))
     return stmt
 
 
