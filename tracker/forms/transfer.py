@@ -6,13 +6,13 @@ from flask_wtf.file import FileField, FileRequired
 
 
 class VcardUploadForm(FlaskForm):
-    file = FileField("vCard file (.vcf)", validators=[FileRequired("Choose a .vcf file to import.")],
+    vcard_file = FileField("vCard file (.vcf)", validators=[FileRequired("Choose a .vcf file to import.")],
                      description="From Apple Contacts, Google Contacts, Outlook, Android, Thunderbird or "
                                  "any address book: one file with any number of contacts.")
 
 
 class LinkedInUploadForm(FlaskForm):
-    file = FileField("LinkedIn connections (Connections.csv or the export .zip)",
+    linkedin_file = FileField("LinkedIn connections (Connections.csv or the export .zip)",
                      validators=[FileRequired("Choose Connections.csv or LinkedIn's export .zip.")],
                      description="On LinkedIn: Settings → Data privacy → Get a copy of your data → "
                                  "Connections. The whole .zip works too.")

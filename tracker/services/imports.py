@@ -229,7 +229,7 @@ def _stage(user: User, job: ImportJob, chunk: list[_Entry], rules, seen: dict[st
         v, match = values[e.position], matches[e.position]
         detail = " · ".join(x for x in (v.fields["company"], v.emails[0].value if v.emails else "") if x)
         item = ImportItem(job_id=job.id, position=e.position, kind="match" if match else "new",
-                          name=v.fields["full_name"][:300], detail=detail[:500], payload=_dump(e))
+                          name=v.fields["full_name"][:300], detail=detail[:500], payload=_dump(e), reason="")
         if match:
             item.contact_id = match.contact.id
             item.reason = match.explanation

@@ -30,7 +30,7 @@ def _index_page(vcard: VcardUploadForm, linkedin: LinkedInUploadForm, status: in
 
 @bp.get("/")
 def index():
-    return _index_page(VcardUploadForm(prefix="vcard", formdata=None), LinkedInUploadForm(prefix="linkedin", formdata=None))
+    return _index_page(VcardUploadForm(formdata=None), LinkedInUploadForm(formdata=None))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -40,22 +40,26 @@ def too_large(error):
     size = (request.content_length or 0) / (1024 * 1024)
     message = (f"This file is {size:.0f} MB; the largest file tracker accepts is {limit} MB "
                "(the MAX_UPLOAD_MB setting). Nothing was imported.")
-    vcard = VcardUploadForm(prefix="vcard", formdata=None)
-    linkedin = LinkedInUploadForm(prefix="linkedin", formdata=None)
-    (linkedin if request.path.endswith("/linkedin") else vcard).file.errors = [message]
+    vcard = VcardUploadForm(formdata=None)
+    linkedin = LinkedInUploadForm(formdata=None)
+    if request.path.endswith("/linkedin"):
+        linkedin.linkedin_file.errors = [message]
+    else:
+        vcard.vcard_file.errors = [message]
     return _index_page(vcard, linkedin, 413)
 
 
 def _upload(kind: str):
-    vcard = VcardUploadForm(prefix="vcard", formdata=None if kind != "vcard" else request.form)
-    linkedin = LinkedInUploadForm(prefix="linkedin", formdata=None if kind != "linkedin" else request.form)
+    vcard = VcardUploadForm() if kind == "vcard" else VcardUploadForm(formdata=None)
+    linkedin = LinkedInUploadForm() if kind == "linkedin" else LinkedInUploadForm(formdata=None)
     form = vcard if kind == "vcard" else linkedin
+    field = form.vcard_file if kind == "vcard" else form.linkedin_file
     if form.validate_on_submit():
-        upload = form.file.data
+        upload = field.data
         try:
             job = imports.create_job(current_user, kind, upload.filename or "", upload.read())
         except imports.ImportProblem as e:
-            form.file.errors.append(f"{e} Nothing was imported.")
+            field.errors.append(f"{e} Nothing was imported.")
         else:
             db.session.commit()
             import_runner.launch(current_app._get_current_object(), import_runner.run_analysis, job.id)
