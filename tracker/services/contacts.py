@@ -41,6 +41,10 @@ class ContactInput:
 
 def save_contact(user: User, contact: Contact | None, data: ContactInput, *, source: str = "manual") -> Contact:
     """Create (contact=None) or update a contact from `data`. Flushes; the caller commits."""
+    # The lookups first: their queries autoflush, and a new contact flushed before its
+    # collections are set would load each (empty) collection back with a SELECT.
+    company = find_or_create_company(user, data.company)
+    tags = tags_named(user, data.tags)
     if contact is None:
         contact = Contact(user_id=user.id, source=source)
         db.session.add(contact)
@@ -49,7 +53,7 @@ def save_contact(user: User, contact: Contact | None, data: ContactInput, *, sou
     contact.given_name = data.given_name.strip()
     contact.family_name = data.family_name.strip()
     contact.role = data.role
-    contact.company = find_or_create_company(user, data.company)
+    contact.company = company
     contact.title = data.title.strip()
     contact.linkedin_url = normalize_linkedin_url(data.linkedin_url)
     contact.location = data.location.strip()
@@ -61,7 +65,7 @@ def save_contact(user: User, contact: Contact | None, data: ContactInput, *, sou
                       for i, d in enumerate(_non_blank(data.phones))]
     contact.urls = [ContactUrl(value=d.value.strip(), label=d.label.strip(), position=i)
                     for i, d in enumerate(_non_blank(data.urls))]
-    contact.tags = tags_named(user, data.tags)
+    contact.tags = tags
     db.session.flush()
     return contact
 
