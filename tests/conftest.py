@@ -76,14 +76,16 @@ class Databases:
     def _migrated_template(self) -> str:
         from tracker.services.database import upgrade_database
 
-        name = f"tpl_{self.run_id}"
+        name = f"tpl_{self.run_id}_{next(self.counter)}"  # a failed attempt leaves no name taken
         if ON_POSTGRES:
             self._sql(f'CREATE DATABASE "{name}"')
             self.created.append(name)
         app = create_app({"DATABASE_URL": self._url(name), "SECRET_KEY": "test"}, instance=self.folder)
         with app.app_context():
-            upgrade_database()
-            db.engine.dispose()
+            try:
+                upgrade_database()
+            finally:
+                db.engine.dispose()
         return name
 
     def drop(self, url: str) -> None:

@@ -62,6 +62,26 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLAlchemy, not the driver, opens transactions (see _sqlite_begin): pysqlite's own
+        # transaction handling breaks SAVEPOINT and begins too late to take the right lock.
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """Open SQLite transactions so concurrent writers queue instead of failing.
+
+    A request that may write takes the write lock up front (BEGIN IMMEDIATE) and waits its
+    turn under the busy timeout; a deferred transaction that read first and wrote later would
+    fail at once with "database is locked" when another process committed in between (WAL's
+    snapshot rule). Reads (GET) stay deferred so they never wait for writers.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    from flask import has_request_context
+
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -30,14 +30,14 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, instance: Path, env_extra: dict[str, str] | None = None):
+    def __init__(self, instance: Path, env_extra: dict[str, str] | None = None, workers: int = 1):
         self.instance = instance
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "TRACKER_INSTANCE": str(instance), "TRACKER_REGISTRATION": "open", **(env_extra or {})}
         self.log = (instance / "server.log").open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tracker", "serve", "--port", str(self.port), "--workers", "1"],
+            [sys.executable, "-m", "tracker", "serve", "--port", str(self.port), "--workers", str(workers)],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 

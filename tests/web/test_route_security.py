@@ -66,6 +66,7 @@ def alice(app, make_user, login):
         contact = db.session.scalar(select(Contact).where(Contact.user_id == user.id))
         db.session.add(FollowUp(user_id=user.id, title="Write to Ana", due_on=clock.today() + timedelta(days=1),
                                 due_time=time(9), contact=contact))
+        db.session.add(models.ImportJob(user_id=user.id, kind="vcard", filename="cards.vcf", data=b"BEGIN:VCARD"))
         db.session.add(models.ImportJob(user_id=user.id, kind="vcard", status="previewing", filename="a.vcf",
                                         data=b"BEGIN:VCARD\r\nFN:A\r\nEND:VCARD\r\n"))
         db.session.commit()

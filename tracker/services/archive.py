@@ -31,15 +31,19 @@ VERSION = 1
 # Account columns that are secrets or identity of this instance, never exported.
 _PRIVATE_ACCOUNT_COLUMNS = {"id", "email", "password_hash", "totp_secret", "feed_token", "session_version"}
 _SKIPPED_TABLES = {"users", "login_attempts", "alembic_version"}
+# Work in progress, not data: an import's uploaded file and its preview. Deleting the account
+# removes them (ON DELETE CASCADE); an archive does not carry them.
+_TRANSIENT_TABLES = {"import_jobs", "import_items"}
 
 
 class ArchiveError(ValueError):
     """The file is not a tracker account archive this version can read."""
 
 
-def _owned_tables() -> list[Table]:
+def _owned_tables(*, transient: bool = False) -> list[Table]:
     """Tables holding a user's data, parents before children (FK order)."""
-    return [t for t in db.metadata.sorted_tables if t.name not in _SKIPPED_TABLES]
+    skipped = _SKIPPED_TABLES if transient else _SKIPPED_TABLES | _TRANSIENT_TABLES
+    return [t for t in db.metadata.sorted_tables if t.name not in skipped]
 
 
 def _parent_fk(table: Table):

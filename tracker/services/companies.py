@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import Company, User
@@ -13,11 +14,17 @@ def find_or_create_company(user: User, name: str) -> Company | None:
     if not name:
         return None
     key = Company.key_for(name)
-    company = db.session.scalar(select(Company).where(Company.user_id == user.id, Company.name_key == key))
+    query = select(Company).where(Company.user_id == user.id, Company.name_key == key)
+    company = db.session.scalar(query)
     if company is None:
-        company = Company(user_id=user.id, name=name, name_key=key)
-        db.session.add(company)
-        db.session.flush()
+        # Another request may create the same name between our look and our insert: the
+        # unique index decides, and the loser takes the winner's row.
+        try:
+            with db.session.begin_nested():
+                company = Company(user_id=user.id, name=name, name_key=key)
+                db.session.add(company)
+        except IntegrityError:
+            company = db.session.scalar(query)
     return company
 
 
