@@ -99,8 +99,9 @@ def edit(opportunity_id: int):
 def move(opportunity_id: int):
     opportunity = owned_or_404(Opportunity, opportunity_id)
     form = StatusForm()
+    changed = None
     if form.validate_on_submit():
-        if service.set_status(current_user, opportunity, form.status.data):
+        if changed := service.set_status(current_user, opportunity, form.status.data):
             db.session.commit()
             flash(f"{opportunity.title} is now {opportunity.status_label.lower()}.", "success")
     else:
@@ -108,7 +109,7 @@ def move(opportunity_id: int):
     back = url_for("opportunities.show", opportunity_id=opportunity.id)
     if request.form.get("from") == "board":
         back = url_for("opportunities.index")
-    return redirect(next_step(back, opportunity=opportunity, rejected=form.status.data == "rejected"))
+    return redirect(next_step(back, opportunity=opportunity, rejected=changed is not None and changed.to_status == "rejected"))
 
 
 @bp.route("/<int:opportunity_id>/delete", methods=["GET", "POST"])
