@@ -41,7 +41,7 @@ class Databases:
         if ON_POSTGRES:
             from sqlalchemy import create_engine
 
-            self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+            self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1, pool_pre_ping=True)
 
     def _url(self, name: str) -> str:
         if ON_POSTGRES:

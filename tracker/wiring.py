@@ -106,8 +106,11 @@ def register_login_guard(app: Flask) -> None:
 
 
 def register_error_pages(app: Flask) -> None:
+    from sqlalchemy.exc import OperationalError
+
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
+    app.register_error_handler(OperationalError, _database_unavailable)
 
 
 def _error_page(error):
@@ -115,6 +118,25 @@ def _error_page(error):
     if code == 500:
         db.session.rollback()
     return render_template("error.html", error=error, code=code), code
+
+
+def _database_unavailable(error):
+    """The database is down, restarting or busy past the timeout: a 503 that says so.
+
+    Nothing was saved (the transaction is rolled back). The pool pings connections before
+    use (pool_pre_ping), so the app recovers by itself once the database is back. The page
+    is standalone: the usual layout would ask the database who is signed in.
+    """
+    from flask import g
+    from flask_login import AnonymousUserMixin
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the pool drops it
+        db.session.close()
+    # Flask-Login's template context would load the signed-in user: from the database.
+    g._login_user = AnonymousUserMixin()
+    return render_template("unavailable.html"), 503, {"Retry-After": "10"}
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,0 +1,65 @@
+"""PostgreSQL restarts under a running server: a clear 503 while it is down, and the app
+recovers by itself (pool_pre_ping) once it is back. No restart of tracker needed."""
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import urllib.error
+
+import pytest
+
+from tests.browser.conftest import LiveServer
+from tests.conftest import ON_POSTGRES
+from tests.test_concurrency import Browser
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs the PostgreSQL server (TRACKER_TEST_DATABASE_URL)")
+
+
+def cluster(action: str) -> None:
+    version, name = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True,
+                                   check=True).stdout.split()[:2]
+    command = ["pg_ctlcluster", version, name, action] + (["-m", "fast"] if action == "stop" else [])
+    subprocess.run(command if os.geteuid() == 0 else ["sudo", *command], check=True, timeout=120)
+
+
+def status_of(browser: Browser, path: str) -> tuple[int, str]:
+    try:
+        with browser.opener.open(browser.base + path, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_database_restart_gives_503_then_recovers(tmp_path, databases):
+    url = databases.empty()
+    server = LiveServer(tmp_path, {"TRACKER_DATABASE_URL": url})
+    stopped = False
+    try:
+        browser = Browser(server.url)
+        token = browser.token("/register")
+        browser.post("/register", {"email": "jo@example.com", "password": "correct horse battery",
+                                   "confirm": "correct horse battery", "timezone": "UTC"}, token)
+        browser.post("/contacts/new", {"full_name": "Jane Doe", "role": "peer"}, browser.token("/contacts/new"))
+        assert "Jane Doe" in status_of(browser, "/contacts/")[1]
+
+        cluster("stop")
+        stopped = True
+        status, body = status_of(browser, "/contacts/")
+        assert status == 503 and "not reachable" in body, (tmp_path / "server.log").read_text()[-3000:]
+
+        cluster("start")
+        stopped = False
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            status, body = status_of(browser, "/contacts/")
+            if status == 200:
+                break
+            time.sleep(0.5)
+        assert status == 200 and "Jane Doe" in body  # same session, same data, no restart of tracker
+    finally:
+        if stopped:
+            cluster("start")
+        server.stop()
+        databases.drop(url)
+    assert "Traceback" not in (tmp_path / "server.log").read_text()
