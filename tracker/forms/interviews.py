@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from tracker.forms import choices
 from tracker.models.interviews import FORMATS, OUTCOMES, STAGES
 
 
@@ -15,14 +16,14 @@ class InterviewForm(FlaskForm):
     duration_minutes = IntegerField("Length in minutes", default=60,
                                     validators=[InputRequired("Give the length in minutes."),
                                                 NumberRange(5, 24 * 60, "Between 5 minutes and a day.")])
-    stage = SelectField("Stage", choices=list(STAGES.items()), default="other")
-    format = SelectField("Format", choices=list(FORMATS.items()), default="video")
+    stage = SelectField("Stage", choices=choices(STAGES), default="other")
+    format = SelectField("Format", choices=choices(FORMATS), default="video")
     location = StringField("Location or meeting link", validators=[Length(max=500)])
     interviewers = SelectMultipleField("Interviewers you already have", coerce=int, validate_choice=False,
                                        description="Ctrl or Cmd + click to pick several.")
     new_interviewers = TextAreaField("New interviewers, one per line", validators=[Length(max=5000)],
                                      description="Each becomes a contact (role interviewer) at the company.")
-    outcome = SelectField("Outcome", choices=list(OUTCOMES.items()), default="pending",
+    outcome = SelectField("Outcome", choices=choices(OUTCOMES), default="pending",
                           description="Rejected also marks the opportunity rejected.")
     notes = TextAreaField("Notes", validators=[Length(max=50000)])
 
@@ -39,4 +40,4 @@ class ReflectionForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = SelectField("Outcome", choices=list(OUTCOMES.items()))
+    outcome = SelectField("Outcome", choices=choices(OUTCOMES))

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from tracker.forms import choices
 from tracker.forms.validators import web_url
 from tracker.models.opportunities import CONTACT_ROLES, SOURCES, STATUSES
 
@@ -22,8 +23,8 @@ class OpportunityForm(FlaskForm):
     title = StringField("Role title", validators=[DataRequired("Give the role a title."), Length(max=200)])
     company = StringField("Company", validators=[Length(max=200)],
                           description="Pick one you have or type a new name; it is created for you.")
-    status = SelectField("Status", choices=list(STATUSES.items()), default="interested")
-    source = SelectField("Source", choices=list(SOURCES.items()), default="other")
+    status = SelectField("Status", choices=choices(STATUSES), default="interested")
+    source = SelectField("Source", choices=choices(SOURCES), default="other")
     posting_url = StringField("Job posting", validators=[Length(max=1000), web_url])
     applied_on = DateField("Applied on", validators=[Optional()])
     closed_on = DateField("Closed on", validators=[Optional()],
@@ -40,4 +41,4 @@ class OpportunityForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Move to", choices=list(STATUSES.items()))
+    status = SelectField("Move to", choices=choices(STATUSES))

@@ -5,9 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from tracker.forms import choices
 from tracker.models.touchpoints import CHANNELS
 
-DIRECTIONS = [("out", "I reached out"), ("in", "They reached out")]
+DIRECTIONS = choices([("out", "I reached out"), ("in", "They reached out")])
 
 
 def not_in_future(form, field) -> None:
@@ -26,7 +27,7 @@ class QuickTouchpointForm(FlaskForm):
     """Logging a touchpoint from a contact's page: the contact is the page's."""
 
     happened_on = DateField("Date", validators=[InputRequired("Give the date it happened."), not_in_future])
-    channel = SelectField("Channel", choices=list(CHANNELS.items()), default="email")
+    channel = SelectField("Channel", choices=choices(CHANNELS), default="email")
     direction = RadioField("Who reached out", choices=DIRECTIONS, default="out")
     summary = StringField("Summary", validators=[Length(max=300)], description="One line: what was it about?")
 

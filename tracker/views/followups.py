@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.forms import choices
 from tracker import clock
 from tracker.extensions import db
 from tracker.forms.followups import CadenceForm, CompleteForm, FollowUpForm, SnoozeForm
@@ -43,14 +44,14 @@ def index():
 
 
 def _pickers(form: FollowUpForm) -> None:
-    form.contact.choices = [(0, "Nobody in particular")] + [
+    form.contact.choices = choices([(0, "Nobody in particular")] + [
         (c.id, c.full_name + (f" ({c.company.name})" if c.company else "")) for c in user_contacts(current_user)
-        if c.archived_at is None or c.id == form.contact.data]
-    form.interview.choices = [(0, "None")] + [
+        if c.archived_at is None or c.id == form.contact.data])
+    form.interview.choices = choices([(0, "None")] + [
         (i.id, f"{i.opportunity.title} · {i.stage_label} · {i.starts_at.astimezone(clock.zone(current_user.timezone)):%d %b %Y}")
-        for i in user_interviews(current_user)]
-    form.opportunity.choices = [(0, "None")] + [
-        (o.id, o.title + (f" ({o.company.name})" if o.company else "")) for o in user_opportunities(current_user)]
+        for i in user_interviews(current_user)])
+    form.opportunity.choices = choices([(0, "None")] + [
+        (o.id, o.title + (f" ({o.company.name})" if o.company else "")) for o in user_opportunities(current_user)])
 
 
 def _input(form: FollowUpForm) -> service.FollowUpInput | None:

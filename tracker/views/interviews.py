@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.forms import choices
 from tracker import clock
 from tracker.domain.timeline import local_instant
 from tracker.extensions import db
@@ -18,8 +19,8 @@ bp = Blueprint("interviews", __name__, url_prefix="/interviews")
 
 
 def _choices(form: InterviewForm) -> None:
-    form.interviewers.choices = [(c.id, c.full_name + (f" ({c.company.name})" if c.company else ""))
-                                 for c in user_contacts(current_user)]
+    form.interviewers.choices = choices((c.id, c.full_name + (f" ({c.company.name})" if c.company else ""))
+                                        for c in user_contacts(current_user))
 
 
 def _input(form: InterviewForm) -> service.InterviewInput:
@@ -107,7 +108,7 @@ def reflection(interview_id: int):
     interview = owned_or_404(Interview, interview_id)
     form = ReflectionForm() if request.method == "POST" else ReflectionForm(
         obj=interview, feedback_from=interview.feedback_from_id or 0)
-    form.feedback_from.choices = [(0, "Nobody yet")] + [(c.id, c.full_name) for c in user_contacts(current_user)]
+    form.feedback_from.choices = choices([(0, "Nobody yet")] + [(c.id, c.full_name) for c in user_contacts(current_user)])
     if form.validate_on_submit():
         source = None
         if form.feedback_from.data:

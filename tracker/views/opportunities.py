@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker.forms import choices
 from tracker import clock
 from tracker.extensions import db
 from tracker.forms.opportunities import ROLE_FIELDS, OpportunityForm, StatusForm
@@ -37,10 +38,10 @@ def _form_page(form: OpportunityForm, opportunity: Opportunity | None, status: i
 
 
 def _people_choices(form: OpportunityForm) -> None:
-    choices = [(c.id, c.full_name + (f" ({c.company.name})" if c.company else ""))
-               for c in user_contacts(current_user)]
+    people = choices((c.id, c.full_name + (f" ({c.company.name})" if c.company else ""))
+                     for c in user_contacts(current_user))
     for name in ROLE_FIELDS:
-        getattr(form, name).choices = choices
+        getattr(form, name).choices = people
 
 
 def _input(form: OpportunityForm) -> service.OpportunityInput:
