@@ -23,17 +23,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Integer, String, bindparam, case, func, literal, select, type_coerce, update
+from sqlalchemy import (Date, Integer, String, and_, bindparam, case, func, literal, or_, select, type_coerce, union_all,
+                        update)
 from sqlalchemy.orm import Session
 
 from tracker import clock
-from tracker.domain.cadence import DEFAULT_CADENCE_DAYS, Cadence, CadenceInput, Touch, propose
+from tracker.domain.cadence import (AFTER_REJECTION_DAYS, DEFAULT_CADENCE_DAYS, Cadence, CadenceInput, Touch,
+                                    propose)
 from tracker.extensions import db
 from tracker.models import (Company, Contact, Interview, Opportunity, Touchpoint, User, interview_contacts,
                             opportunity_contacts, touchpoint_contacts)
 from tracker.models.opportunities import ACTIVE_STATUSES
+from tracker.models.types import UTCDateTime
 
 MAX_CADENCE_DAYS = 3650
 
@@ -232,18 +235,70 @@ def _rejections(user_id: int, ids: list[int] | None, tz: str) -> dict[int, date]
     return out
 
 
+def min_interval_days(role: str | None, defaults: Mapping[str, int]) -> int:
+    """The shortest interval (days) the engine can give a contact of this role that has no
+    override of its own and is in no open process: the role's interval (resolved as
+    tracker.domain.cadence.propose resolves it), or the quarterly one after a rejection,
+    whichever is shorter. Backing off only lengthens an interval, and a rejection only moves
+    the anchor later, so such a contact is due no earlier than its last touch (or the day
+    it was added) plus this."""
+    ideal = (defaults.get(role) or DEFAULT_CADENCE_DAYS.get(role) or defaults.get("other")
+             or DEFAULT_CADENCE_DAYS["other"])
+    return min(ideal, AFTER_REJECTION_DAYS)
+
+
+def _may_be_due_by(user: User, due_by: date, defaults: Mapping[str, int]):
+    """A WHERE clause keeping every contact whose next due date can be on or before
+    `due_by`, and leaving out only contacts that are provably not due by then.
+
+    Kept: contacts with an override (their interval can be anything), contacts in an open
+    process (weekly), and contacts whose anchor (last touch, else the local day they were
+    added) is on or before due_by minus min_interval_days(role). Plain date comparisons with
+    one bound per role, so the same SQL works on every engine.
+    """
+    roles = sorted(set(DEFAULT_CADENCE_DAYS) | set(defaults))
+    last_by = {role: due_by - timedelta(days=min_interval_days(role, defaults)) for role in roles}
+    other_last = due_by - timedelta(days=min_interval_days(None, defaults))
+    zone = clock.zone(user.timezone)
+
+    def added_before(last_day: date) -> datetime:
+        # Added on or before last_day (local) = created before the next local midnight.
+        return datetime.combine(last_day + timedelta(days=1), time(), zone).astimezone(timezone.utc)
+
+    touch_bound = case({r: literal(d, Date) for r, d in last_by.items()}, value=Contact.role,
+                       else_=literal(other_last, Date))
+    added_bound = case({r: literal(added_before(d), UTCDateTime) for r, d in last_by.items()}, value=Contact.role,
+                       else_=literal(added_before(other_last), UTCDateTime))
+    active = union_all(
+        select(opportunity_contacts.c.contact_id)
+        .join(Opportunity, Opportunity.id == opportunity_contacts.c.opportunity_id)
+        .where(Opportunity.user_id == user.id, Opportunity.status.in_(ACTIVE_STATUSES)),
+        select(interview_contacts.c.contact_id)
+        .join(Interview, Interview.id == interview_contacts.c.interview_id)
+        .join(Opportunity, Opportunity.id == Interview.opportunity_id)
+        .where(Opportunity.user_id == user.id, Opportunity.status.in_(ACTIVE_STATUSES)))
+    return or_(Contact.cadence_days.is_not(None),
+               and_(Contact.last_touch_on.is_not(None), Contact.last_touch_on <= touch_bound),
+               and_(Contact.last_touch_on.is_(None), Contact.created_at < added_bound),
+               Contact.id.in_(active))
+
+
 def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include_muted: bool = False,
-                names: bool = True) -> list[tuple[ContactRow, CadenceInput]]:
+                names: bool = True, due_by: date | None = None) -> list[tuple[ContactRow, CadenceInput]]:
     """(contact, cadence input) for the user's contacts (or just `contact_ids`), in six
     queries whatever their number.
 
     Archived and "don't remind me" contacts are left out unless include_muted (they have no
     cadence; the contact page still wants to say so). names=False leaves ContactRow.name
-    empty (the dashboard names only the few it shows). Built for 10,000 contacts in a few
-    milliseconds: columns come as raw text (no per-value type processing), dates are parsed
-    with date.fromisoformat, and equal Touch objects are shared. The one shortcut:
-    `added_on` is only read by the engine for contacts never in touch, so only theirs is
-    the real (local) day they were added; for the others it is the last touch's day.
+    empty (the dashboard names only the few it shows). due_by: leave out contacts whose
+    next due date is certainly after that day (see _may_be_due_by): those are "ok" and on
+    no agenda; the rest may still be anything.
+
+    Built for 10,000 contacts in a few milliseconds, on any engine: date columns come
+    unprocessed (text on SQLite, dates on PostgreSQL) and are converted once per distinct
+    value, and equal touch lists are shared. The one shortcut: `added_on` is only read by
+    the engine for contacts never in touch, so only theirs is the real (local) day they
+    were added; for the others it is the last touch's day.
     """
     ids = None if contact_ids is None else [int(i) for i in contact_ids]
     raw = lambda column, type_=String: type_coerce(column, type_)  # noqa: E731
@@ -256,6 +311,8 @@ def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include
         stmt = stmt.where(Contact.id.in_(ids))
     if not include_muted:
         stmt = stmt.where(Contact.archived_at.is_(None), Contact.no_reminders.is_(False))
+    if due_by is not None:
+        stmt = stmt.where(_may_be_due_by(user, due_by, user_defaults(user)))
     rows = db.session.connection().execute(stmt).all()  # Core: no ORM row processing
     if not rows:
         return []
@@ -263,36 +320,39 @@ def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include
     active = _active_processes(user.id, ids)
     rejected = _rejections(user.id, ids, user.timezone)
     zone = clock.zone(user.timezone)
-    parse = date.fromisoformat
-    shared: dict[tuple, Touch] = {}
+    days: dict = {}  # raw value -> date
+    summaries: dict[tuple, tuple[date, tuple[Touch, ...]]] = {}  # (last, reply, n) -> (last day, touches)
 
-    def touch(on: date, inbound: bool) -> Touch:
-        key = (on, inbound)
-        t = shared.get(key)
-        if t is None:
-            t = shared[key] = Touch(on, inbound)
-        return t
+    def day(value) -> date:
+        d = days.get(value)
+        if d is None:
+            d = days[value] = value if isinstance(value, date) else date.fromisoformat(value)
+        return d
+
+    def touches_of(key: tuple) -> tuple[date, tuple[Touch, ...]]:
+        last, reply, n = key
+        summary = TouchSummary(day(last), None if reply is None else day(reply), n or 0)
+        found = summaries[key] = (summary.last_touch_on, touches_from_summary(summary))
+        return found
 
     out = []
     append = out.append
+    get_summary = summaries.get
+    get_company = companies.get
+    get_active = active.get
+    get_rejected = rejected.get
     for (cid, name, role, company_id, created_at, override, muted, archived_at,
          last, reply, unanswered) in rows:
         if last is None:
             added_on = _aware(created_at).astimezone(zone).date()
             touches = ()
         else:
-            added_on = last_on = parse(last)
-            if unanswered:
-                first = last_on.toordinal()
-                touches = tuple(touch(date.fromordinal(first - k), False) for k in range(unanswered))
-                if reply is not None:
-                    touches += (touch(parse(reply), True),)
-            else:
-                touches = (touch(parse(reply) if reply else last_on, reply is not None),)
-        company = companies.get(company_id)
+            key = (last, reply, unanswered)
+            added_on, touches = get_summary(key) or touches_of(key)
+        company = get_company(company_id)
         append((ContactRow(cid, name, company), CadenceInput(
             role, company, added_on, touches, override, bool(muted), archived_at is not None,
-            active.get(cid), rejected.get(cid))))
+            get_active(cid), get_rejected(cid))))
     return out
 
 
@@ -304,9 +364,19 @@ def contact_names(user: User, ids: Iterable[int]) -> dict[int, str]:
                                    .where(Contact.user_id == user.id, Contact.id.in_(ids))).all())
 
 
-def _aware(text: str) -> datetime:
-    """A UTC timestamp as SQLite stores it ("2026-03-10 12:00:00.000000"), made aware."""
+def _aware(text: str | datetime) -> datetime:
+    """A UTC timestamp as SQLite stores it ("2026-03-10 12:00:00.000000"), made aware.
+
+    PostgreSQL's driver hands back a (naive, UTC) datetime whatever the coerced type.
+    """
+    if isinstance(text, datetime):
+        return text if text.tzinfo else text.replace(tzinfo=timezone.utc)
     return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+
+def _day(value: str | date) -> date:
+    """A date as SQLite stores it ("2026-03-10"), or as PostgreSQL's driver returns it."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def proposals(user: User, today: date, **kw) -> list[tuple[ContactRow, Cadence]]:
