@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from tracker.domain.agenda import Agenda, ContactCadence, FollowUpItem, build_agenda
-from tracker.domain.cadence import STATUSES
+from tracker.domain.cadence import DUE_SOON_DAYS, STATUSES
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Opportunity, User
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
@@ -46,24 +46,29 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> Ag
 
     Follow-ups are all listed; reach-outs are capped at `limit` per group (counted in
     `more`). A fixed number of queries: the per-contact work is in Python, on plain rows.
+
+    Only contacts that may be due within the window are proposed at all: the others are
+    certainly "ok" and on no list (the SQL pre-filter, services.cadence._may_be_due_by),
+    so they are counted as such. tests/services/test_agenda.py proves, on random accounts,
+    that the result equals the agenda built from every contact's proposal.
     """
     horizon = today + timedelta(days=horizon_days)
     followups = active_items(user, horizon)
     covered = {f.contact_id for f in followups if f.contact_id is not None}
 
+    # A proposal is anything but "ok" only within DUE_SOON_DAYS of its due date.
+    window = today + timedelta(days=max(horizon_days, DUE_SOON_DAYS))
     health = dict.fromkeys(STATUSES, 0)
     losing, reach = [], []
     horizon_ord = horizon.toordinal()
-    for row, cadence in proposals(user, today, names=False):
+    for row, cadence in proposals(user, today, names=False, due_by=window):
         status = cadence.status
-        if status is None:
-            continue
         health[status] += 1
         if status == "losing_touch":
             losing.append((cadence.due_on, row.id, cadence))
-        elif status != "ok" or cadence.due_on.toordinal() <= horizon_ord:
-            if cadence.due_on.toordinal() <= horizon_ord and row.id not in covered:
-                reach.append((cadence.due_on, row.id, cadence))
+        elif cadence.due_on.toordinal() <= horizon_ord and row.id not in covered:
+            reach.append((cadence.due_on, row.id, cadence))
+    health["ok"] += tracked_count(user) - sum(health.values())
 
     losing.sort(key=_first_two)
     reach.sort(key=_first_two)
@@ -96,6 +101,12 @@ def pipeline_counts(user: User) -> dict[str, int]:
 def contact_count(user: User) -> int:
     return db.session.scalar(select(func.count(Contact.id)).where(Contact.user_id == user.id,
                                                                  Contact.archived_at.is_(None))) or 0
+
+
+def tracked_count(user: User) -> int:
+    """Contacts with a cadence: neither archived nor "don't remind me"."""
+    return db.session.scalar(select(func.count(Contact.id)).where(
+        Contact.user_id == user.id, Contact.archived_at.is_(None), Contact.no_reminders.is_(False))) or 0
 
 
 def followup_count(user: User) -> int:

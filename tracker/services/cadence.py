@@ -326,7 +326,7 @@ def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include
     def day(value) -> date:
         d = days.get(value)
         if d is None:
-            d = days[value] = value if isinstance(value, date) else date.fromisoformat(value)
+            d = days[value] = _day(value)
         return d
 
     def touches_of(key: tuple) -> tuple[date, tuple[Touch, ...]]:

@@ -1,0 +1,150 @@
+"""The agenda service: the SQL pre-filter (contacts certainly not due by the window's end are
+never proposed) changes nothing. On random accounts (roles the engine does not know,
+user defaults as short as a day, overrides, open processes, rejections, back-off, time
+zones either side of UTC, contacts never touched), every contact it leaves out is proposed
+as due after that day by the engine, and the agenda equals the one built from every
+contact's proposal."""
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+from sqlalchemy import insert, true
+
+from tracker import clock
+from tracker.domain.agenda import ContactCadence, build_agenda
+from tracker.domain.cadence import DEFAULT_CADENCE_DAYS, STATUSES, Touch
+from tracker.extensions import db
+from tracker.models import (Company, Contact, FollowUp, Interview, Opportunity, User, interview_contacts,
+                            opportunity_contacts)
+from tracker.services import agenda, cadence
+from tracker.services.followups import active_items
+
+TODAY = date(2026, 3, 10)
+ROLES = [*DEFAULT_CADENCE_DAYS, "astronaut"]  # one role neither the user nor the product knows
+ZONES = ["UTC", "Pacific/Auckland", "America/Los_Angeles", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
+
+
+def _random_account(rng: random.Random, n: int = 120) -> User:
+    """A user with n random contacts, processes, rejections and follow-ups, flushed."""
+    user = User(email=f"u{rng.random()}@example.com", password_hash="x", timezone=rng.choice(ZONES),
+                cadence_defaults={r: rng.choice((1, 3, 7, 10, 30, 200)) for r in rng.sample(ROLES[:-1], 4)})
+    db.session.add(user)
+    db.session.flush()
+    companies = [Company(user_id=user.id, name=f"Co {i}", name_key=f"co {i}") for i in range(5)]
+    db.session.add_all(companies)
+    db.session.flush()
+    rows = []
+    for i in range(n):
+        # Created at any hour: the local day added differs from the UTC one near midnight.
+        created = datetime.combine(TODAY, time(), timezone.utc) - timedelta(minutes=rng.randint(0, 400 * 24 * 60))
+        touches = [Touch(TODAY - timedelta(days=rng.randint(-3, 300)), rng.random() < 0.3)
+                   for _ in range(rng.choice((0, 0, 1, 2, 3, 4, 6)))]
+        s = cadence.summarize(touches)
+        rows.append(dict(user_id=user.id, uid=f"{user.id}-{i}", full_name=f"Person {i}", sort_name=f"person {i}",
+                         role=rng.choice(ROLES), company_id=rng.choice([None, *(c.id for c in companies)]),
+                         cadence_days=rng.choice([None] * 8 + [1, 5, 30, 400]),
+                         no_reminders=rng.random() < 0.05,
+                         archived_at=created if rng.random() < 0.05 else None,
+                         last_touch_on=s.last_touch_on, last_reply_on=s.last_reply_on,
+                         unanswered_count=s.unanswered_count, created_at=created, updated_at=created))
+    db.session.execute(insert(Contact), rows)
+    ids = list(db.session.scalars(db.select(Contact.id).where(Contact.user_id == user.id)))
+    for k in range(8):
+        status = rng.choice(("screening", "interviewing", "rejected", "rejected", "applied"))
+        opp = Opportunity(user_id=user.id, title=f"Role {k}", status=status, company_id=rng.choice([None, companies[0].id]),
+                          closed_on=(TODAY - timedelta(days=rng.randint(-2, 200))) if status == "rejected"
+                          and rng.random() < 0.7 else None)
+        db.session.add(opp)
+        db.session.flush()
+        for cid in rng.sample(ids, 3):
+            db.session.execute(insert(opportunity_contacts).values(opportunity_id=opp.id, contact_id=cid, role="other"))
+        interview = Interview(user_id=user.id, opportunity_id=opp.id, starts_at=clock.now())
+        db.session.add(interview)
+        db.session.flush()
+        for cid in rng.sample(ids, 2):
+            db.session.execute(insert(interview_contacts).values(interview_id=interview.id, contact_id=cid))
+    for k in range(15):
+        db.session.add(FollowUp(user_id=user.id, title=f"Follow up {k}", kind="follow_up",
+                                due_on=TODAY + timedelta(days=rng.randint(-10, 20)),
+                                status=rng.choice(("open", "open", "snoozed", "done")),
+                                snoozed_until=TODAY + timedelta(days=rng.randint(0, 9)),
+                                contact_id=rng.choice(ids)))
+    db.session.flush()
+    return user
+
+
+@pytest.fixture
+def account(app):
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+    with app.app_context():
+        yield _random_account
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_prefilter_leaves_out_only_contacts_not_due(account, seed):
+    """Whatever the day, a contact the pre-filter leaves out is due (per the engine) later."""
+    rng = random.Random(seed)
+    user = account(rng)
+    defaults = cadence.user_defaults(user)
+    for _ in range(6):
+        today = TODAY + timedelta(days=rng.randint(-30, 120))
+        everyone = {row.id: c for row, c in cadence.proposals(user, today, names=False)}
+        for due_by in (today - timedelta(days=10), today, today + timedelta(days=7), today + timedelta(days=40)):
+            kept = {row.id for row, _ in cadence.load_inputs(user, names=False, due_by=due_by)}
+            assert kept <= set(everyone)
+            left_out = set(everyone) - kept
+            assert all(everyone[i].due_on > due_by for i in left_out), (today, due_by, defaults)
+            assert {i for i, c in everyone.items() if c.due_on <= due_by} <= kept
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_agenda_equals_the_agenda_of_every_proposal(account, monkeypatch, seed):
+    rng = random.Random(100 + seed)
+    user = account(rng)
+    for _ in range(5):
+        today = TODAY + timedelta(days=rng.randint(-30, 120))
+        horizon_days = rng.choice((0, 1, 3, 7, 14, 60))
+        # Unlimited: the agenda equals the domain's, built from every contact's proposal.
+        result = agenda.build(user, today, horizon_days, limit=10**6)
+        everyone = cadence.proposals(user, today)
+        expected = build_agenda(active_items(user, today + timedelta(days=horizon_days)),
+                                [ContactCadence(row.id, row.name, c) for row, c in everyone], today, horizon_days)
+        assert result.agenda == expected
+        assert result.health == {s: Counter(c.status for _, c in everyone)[s] for s in STATUSES}
+        assert result.more == {"losing_touch": 0, "overdue": 0, "today": 0, "upcoming": 0}
+        # Limited: the same items and counts as with the pre-filter switched off.
+        for limit in (1, 3, 10):
+            filtered = agenda.build(user, today, horizon_days, limit)
+            with monkeypatch.context() as m:
+                m.setattr(cadence, "_may_be_due_by", lambda *a: true())
+                unfiltered = agenda.build(user, today, horizon_days, limit)
+            assert filtered == unfiltered
+
+
+def test_min_interval_follows_the_engine():
+    defaults = {**DEFAULT_CADENCE_DAYS, "recruiter": 14, "peer": 365}
+    assert cadence.min_interval_days("recruiter", defaults) == 14
+    assert cadence.min_interval_days("peer", defaults) == 90  # a rejection makes it quarterly
+    assert cadence.min_interval_days("astronaut", {**defaults, "other": 5}) == 5
+
+
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Pacific/Kiritimati", "Europe/Berlin"])
+def test_the_prefilter_counts_the_local_day_added(app, zone):
+    """Never-touched contacts created every hour around a local midnight: each is kept
+    exactly when its local day added plus its interval reaches due_by."""
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+    with app.app_context():
+        user = User(email="z@example.com", password_hash="x", timezone=zone)
+        db.session.add(user)
+        db.session.flush()
+        start = datetime.combine(TODAY, time(), timezone.utc) - timedelta(days=33)
+        db.session.execute(insert(Contact), [dict(
+            user_id=user.id, uid=f"h{h}", full_name=f"H{h}", sort_name=f"h{h}", role="mentor", no_reminders=False,
+            created_at=start + timedelta(hours=h), updated_at=start) for h in range(72)])
+        for due_by in (TODAY - timedelta(days=3), TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY):
+            everyone = {row.id: c for row, c in cadence.proposals(user, TODAY, names=False)}
+            kept = {row.id for row, _ in cadence.load_inputs(user, names=False, due_by=due_by)}
+            assert kept == {i for i, c in everyone.items() if c.due_on <= due_by}
