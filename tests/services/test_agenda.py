@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import insert, true
 
 from tracker import clock
 from tracker.domain.agenda import ContactCadence, build_agenda
-from tracker.domain.cadence import DEFAULT_CADENCE_DAYS, STATUSES, Touch
+from tracker.domain.cadence import DEFAULT_CADENCE_DAYS, STATUSES, Touch, propose
 from tracker.extensions import db
 from tracker.models import (Company, Contact, FollowUp, Interview, Opportunity, User, interview_contacts,
                             opportunity_contacts)
@@ -27,8 +28,12 @@ ROLES = [*DEFAULT_CADENCE_DAYS, "astronaut"]  # one role neither the user nor th
 ZONES = ["UTC", "Pacific/Auckland", "America/Los_Angeles", "Pacific/Kiritimati", "Pacific/Pago_Pago"]
 
 
+HISTORIES: dict[str, list[Touch]] = {}  # contact uid -> the touches its summary was made from
+
+
 def _random_account(rng: random.Random, n: int = 120) -> User:
-    """A user with n random contacts, processes, rejections and follow-ups, flushed."""
+    """A user with n random contacts, processes, rejections and follow-ups, flushed; each
+    contact's touch summary is made from a random history, kept in HISTORIES."""
     user = User(email=f"u{rng.random()}@example.com", password_hash="x", timezone=rng.choice(ZONES),
                 cadence_defaults={r: rng.choice((1, 3, 7, 10, 30, 200)) for r in rng.sample(ROLES[:-1], 4)})
     db.session.add(user)
@@ -43,6 +48,7 @@ def _random_account(rng: random.Random, n: int = 120) -> User:
         touches = [Touch(TODAY - timedelta(days=rng.randint(-3, 300)), rng.random() < 0.3)
                    for _ in range(rng.choice((0, 0, 1, 2, 3, 4, 6)))]
         s = cadence.summarize(touches)
+        HISTORIES[f"{user.id}-{i}"] = touches
         rows.append(dict(user_id=user.id, uid=f"{user.id}-{i}", full_name=f"Person {i}", sort_name=f"person {i}",
                          role=rng.choice(ROLES), company_id=rng.choice([None, *(c.id for c in companies)]),
                          cadence_days=rng.choice([None] * 8 + [1, 5, 30, 400]),
@@ -81,6 +87,24 @@ def account(app):
     clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
     with app.app_context():
         yield _random_account
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_bulk_inputs_propose_as_the_full_history(account, seed):
+    """The touches load_inputs builds from the cached summary give the engine's answer for
+    the whole history, reason included."""
+    rng = random.Random(50 + seed)
+    user = account(rng)
+    uids = dict(db.session.execute(db.select(Contact.id, Contact.uid).where(Contact.user_id == user.id)).all())
+    defaults = cadence.user_defaults(user)
+    for today in (TODAY, TODAY + timedelta(days=rng.randint(1, 200))):
+        for row, inp in cadence.load_inputs(user, include_muted=True):
+            full = replace(inp, touches=tuple(HISTORIES[uids[row.id]]))
+            if not full.touches:
+                assert not inp.touches
+                continue
+            assert propose(inp, today, defaults) == propose(full, today, defaults)
+            assert propose(inp, today, defaults).reason == propose(full, today, defaults).reason
 
 
 @pytest.mark.parametrize("seed", range(6))

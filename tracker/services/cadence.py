@@ -320,8 +320,12 @@ def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include
     active = _active_processes(user.id, ids)
     rejected = _rejections(user.id, ids, user.timezone)
     zone = clock.zone(user.timezone)
-    days: dict = {}  # raw value -> date
-    summaries: dict[tuple, tuple[date, tuple[Touch, ...]]] = {}  # (last, reply, n) -> (last day, touches)
+    # Built once per distinct value rather than once per contact (the same few hundred days
+    # recur): value as the driver returns it -> date, and the touches of a summary, as
+    # touches_from_summary lays them out (outbound days ending at the last touch, the reply).
+    days: dict = {}
+    outbound: dict[tuple, tuple[Touch, ...]] = {}
+    replies: dict = {}
 
     def day(value) -> date:
         d = days.get(value)
@@ -329,26 +333,35 @@ def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include
             d = days[value] = _day(value)
         return d
 
-    def touches_of(key: tuple) -> tuple[date, tuple[Touch, ...]]:
-        last, reply, n = key
-        summary = TouchSummary(day(last), None if reply is None else day(reply), n or 0)
-        found = summaries[key] = (summary.last_touch_on, touches_from_summary(summary))
+    def outbound_of(key: tuple) -> tuple[Touch, ...]:
+        last_on = day(key[0])
+        found = outbound[key] = tuple(Touch(last_on - timedelta(days=k), False) for k in range(key[1]))
+        return found
+
+    def reply_of(value) -> tuple[Touch, ...]:
+        found = replies[value] = (Touch(day(value), True),)
         return found
 
     out = []
     append = out.append
-    get_summary = summaries.get
-    get_company = companies.get
-    get_active = active.get
-    get_rejected = rejected.get
+    get_outbound, get_reply, get_day = outbound.get, replies.get, days.get
+    get_company, get_active, get_rejected = companies.get, active.get, rejected.get
     for (cid, name, role, company_id, created_at, override, muted, archived_at,
          last, reply, unanswered) in rows:
         if last is None:
             added_on = _aware(created_at).astimezone(zone).date()
             touches = ()
         else:
-            key = (last, reply, unanswered)
-            added_on, touches = get_summary(key) or touches_of(key)
+            added_on = get_day(last) or day(last)
+            if unanswered:
+                key = (last, unanswered)
+                touches = get_outbound(key) or outbound_of(key)
+                if reply is not None:
+                    touches += get_reply(reply) or reply_of(reply)
+            elif reply is not None:  # the last touch is the reply
+                touches = get_reply(reply) or reply_of(reply)
+            else:  # not a summary summarize() writes; as touches_from_summary reads it
+                touches = ()
         company = get_company(company_id)
         append((ContactRow(cid, name, company), CadenceInput(
             role, company, added_on, touches, override, bool(muted), archived_at is not None,
