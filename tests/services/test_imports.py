@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import Company, Contact, ImportJob, Tag
-from tracker.services import imports, vcards
+from tracker.services import import_apply, imports, vcards
 from tracker.services.contacts import ContactInput, Detail, save_contact
 from tests.services.import_helpers import analysed, applied, contact_count, import_file, user
 
@@ -143,16 +143,16 @@ def test_broken_cards_are_reported_and_the_good_ones_import(ctx):
 def test_a_failure_midway_leaves_nothing(ctx, monkeypatch):
     owner = user()
     existing(owner, full_name="Kept", emails=[Detail("kept@example.com")])
-    real = vcards.create_contact
+    real = import_apply._Run._contact_row
     calls = {"n": 0}
 
     def failing(*args, **kw):
         calls["n"] += 1
-        if calls["n"] == 250:  # in the second chunk, after the first one was flushed
+        if calls["n"] == 250:  # in the second chunk, after the first one was inserted
             raise RuntimeError("disk on fire")
         return real(*args, **kw)
 
-    monkeypatch.setattr(vcards, "create_contact", failing)
+    monkeypatch.setattr(import_apply._Run, "_contact_row", failing)
     data = "".join(card(f"FN:Person {i}", f"ORG:Company {i}", f"EMAIL:p{i}@example.com", "CATEGORIES:imported")
                    for i in range(300))
     data += card("FN:Kept", "EMAIL:kept@example.com", "TITLE:Filled")

@@ -8,8 +8,9 @@ at the end or rolled back whole, and only then is the job marked failed in a new
 Why a thread rather than a chain of requests: a chain would need a transaction per
 request, so "all or nothing" would become "undo on failure". A thread keeps the whole
 apply in one transaction while the page polls the job row. Nothing lives in the thread
-but the work itself: a job whose worker died shows as interrupted (imports.interrupted)
-and can be started again from the database on any server.
+but the work itself and the job's lock (services.import_locks), which the operating system
+or the database releases when the process dies: a job whose worker died shows as
+interrupted (imports.interrupted) and can be started again from the database on any server.
 """
 from __future__ import annotations
 
@@ -21,13 +22,21 @@ from sqlalchemy import update
 
 from tracker.extensions import db
 from tracker.models import ImportJob
-from tracker.services import imports
+from tracker.services import import_apply, import_locks, imports
 
 log = logging.getLogger(__name__)
 
 
-def run_analysis(job_id: int) -> None:
-    """Analyse a job's file (needs an app context). A file that cannot be read fails the job."""
+def run_analysis(job_id: int, started: threading.Event | None = None) -> None:
+    """Analyse a job's file (needs an app context). A file that cannot be read fails the job.
+    `started` is set once the job's lock is held."""
+    with import_locks.working_on(job_id):
+        if started is not None:
+            started.set()
+        _analyse(job_id)
+
+
+def _analyse(job_id: int) -> None:
     job = db.session.get(ImportJob, job_id)
     if job is None:
         return
@@ -40,13 +49,21 @@ def run_analysis(job_id: int) -> None:
         _fail(job_id, f"The file could not be read ({type(e).__name__}).")
 
 
-def run_apply(job_id: int) -> imports.Report | None:
-    """Apply a job's decisions in one transaction (needs an app context)."""
+def run_apply(job_id: int, started: threading.Event | None = None) -> imports.Report | None:
+    """Apply a job's decisions in one transaction (needs an app context). `started` is set
+    once the job's lock is held."""
+    with import_locks.working_on(job_id):
+        if started is not None:
+            started.set()
+        return _apply(job_id)
+
+
+def _apply(job_id: int) -> imports.Report | None:
     job = db.session.get(ImportJob, job_id)
-    if job is None:
+    if job is None or job.status != "running":  # another worker finished it while we waited for the lock
         return None
     try:
-        report = imports.apply(job, progress=_progress_reporter(job_id))
+        report = import_apply.apply(job, progress=_progress_reporter(job_id))
         db.session.commit()
         return report
     except Exception as e:
@@ -81,13 +98,17 @@ def _progress_reporter(job_id: int):
 
 def launch(app: Flask, step, job_id: int) -> None:
     """Run `step` (run_analysis or run_apply) for a job in a background thread, or right
-    here when the app is configured with IMPORTS_INLINE (tests that want no threads)."""
+    here when the app is configured with IMPORTS_INLINE (tests that want no threads).
+    Returns once the thread holds the job's lock (or after 5 s), so that the next page
+    never finds the job without a worker."""
     if app.config.get("IMPORTS_INLINE"):
         step(job_id)
         return
+    started = threading.Event()
 
     def work() -> None:
         with app.app_context():
-            step(job_id)
+            step(job_id, started)
 
     threading.Thread(target=work, name=f"import-{job_id}", daemon=True).start()
+    started.wait(5)

@@ -25,14 +25,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, func, insert, select
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.interop.vcard import Card, CardProblem, Labeled, parse_vcards
-from tracker.models import Contact, ImportItem, ImportJob, User
-from tracker.services import linkedin_import, vcards
+from tracker.models import ImportItem, ImportJob, User
+from tracker.services import import_locks, linkedin_import, vcards
 from tracker.services.import_matching import RULES, Candidate, find_matches, keys
 
 CHUNK = 200
@@ -40,8 +39,9 @@ ACTIONS = {"new": ("create", "skip"), "match": ("merge", "create", "skip"), "pro
 DEFAULT_ACTION = {kind: actions[0] for kind, actions in ACTIONS.items()}
 OUTCOMES = ("created", "merged", "unchanged", "skipped", "problem")
 MAX_REPORTED_PROBLEMS = 500
-STALE_ANALYSIS = timedelta(minutes=2)  # analysis commits every chunk; silence means it died
-STALE_APPLY = timedelta(minutes=30)  # apply cannot report on SQLite (one transaction holds the lock)
+# A job whose status changed this recently is not called interrupted: its worker thread is
+# still starting and may not hold the job's lock yet (services.import_locks).
+STARTING = timedelta(seconds=10)
 
 
 class ImportProblem(ValueError):
@@ -133,11 +133,11 @@ def recent_jobs(user: User, limit: int = 10) -> list[ImportJob]:
 
 
 def interrupted(job: ImportJob) -> bool:
-    """True when the process working on the job stopped (restart, crash) before finishing."""
-    now = clock.now()
-    if job.status == "analysing":
-        return now - job.updated_at > STALE_ANALYSIS
-    return job.status == "running" and now - job.updated_at > STALE_APPLY
+    """True when the process working on the job stopped (restart, crash, kill) before
+    finishing: the job is analysing or running but nobody holds its lock."""
+    if job.status not in ("analysing", "running") or clock.now() - job.updated_at < STARTING:
+        return False
+    return not import_locks.is_worked_on(job.id)
 
 
 def discard(job: ImportJob) -> None:
@@ -221,48 +221,61 @@ def _stage(user: User, job: ImportJob, chunk: list[_Entry], rules, seen: dict[st
     matches = dict(zip((e.position for e in cards),
                        find_matches(user, [Candidate(e.card.uid, values[e.position]) for e in cards], rules),
                        strict=True))
-    items = []
+    rows = []
     for e in chunk:
+        row = {"job_id": job.id, "position": e.position, "kind": "problem", "name": "", "detail": "", "reason": "",
+               "contact_id": None, "conflicts": "[]", "payload": "", "outcome": ""}
+        rows.append(row)
         if e.card is None:
-            items.append(ImportItem(job_id=job.id, position=e.position, kind="problem", reason=e.problem))
+            row["reason"] = e.problem
             continue
         v, match = values[e.position], matches[e.position]
-        detail = " · ".join(x for x in (v.fields["company"], v.emails[0].value if v.emails else "") if x)
-        item = ImportItem(job_id=job.id, position=e.position, kind="match" if match else "new",
-                          name=v.fields["full_name"][:300], detail=detail[:500], payload=_dump(e), reason="")
+        row.update(kind="match" if match else "new", name=v.fields["full_name"][:300], payload=_dump(e, v),
+                   detail=" · ".join(x for x in (v.fields["company"], v.emails[0].value if v.emails else "") if x)[:500])
         if match:
-            item.contact_id = match.contact.id
-            item.reason = match.explanation
-            item.conflicts = json.dumps(vcards.conflicts(match.contact, v))
+            row.update(contact_id=match.contact.id, reason=match.explanation,
+                       conflicts=json.dumps(vcards.conflicts(match.contact, v)))
         else:
             earlier = next((seen[k] for k in keys(e.card.uid, v) if k in seen), None)
             if earlier is not None:
-                item.reason = f"Same person as {'line' if job.kind == 'linkedin' else 'card'} {earlier} of this file: " \
-                              "both go into one contact."
+                row["reason"] = f"Same person as {'line' if job.kind == 'linkedin' else 'card'} {earlier} of this " \
+                                "file: both go into one contact."
         for k in keys(e.card.uid, v):
             seen.setdefault(k, e.position)
         if e.note:
-            item.reason = (item.reason + " " + e.note).strip()
-        items.append(item)
-    db.session.add_all(items)
-    db.session.flush()
-    for obj in [*items, *(m.contact for m in matches.values() if m)]:
-        if obj in db.session:
-            db.session.expunge(obj)
+            row["reason"] = (row["reason"] + " " + e.note).strip()
+    db.session.execute(insert(ImportItem.__table__), rows)
+    for m in matches.values():
+        if m and m.contact in db.session:
+            db.session.expunge(m.contact)
 
 
-def _dump(e: _Entry) -> str:
-    return json.dumps({"card": asdict(e.card), "connected_on": e.connected_on.isoformat() if e.connected_on else None,
-                       "note": e.note})
+def _dump(e: _Entry, v: vcards.CardValues) -> str:
+    """The card as apply needs it: its values already cleaned (apply does not parse again)."""
+    def labeled(items: list[Labeled]) -> list[list]:
+        return [[x.value, x.label, x.preferred] for x in items]
+
+    return json.dumps({"uid": e.card.uid, "fields": v.fields, "given_name": v.given_name,
+                       "family_name": v.family_name, "emails": labeled(v.emails), "phones": labeled(v.phones),
+                       "urls": labeled(v.urls), "tags": v.tags, "extra": v.extra,
+                       "connected_on": e.connected_on.isoformat() if e.connected_on else None, "note": e.note})
 
 
-def _load(payload: str) -> tuple[Card, date | None, str]:
+def load_payload(payload: str) -> tuple[str, vcards.CardValues, date | None, str]:
+    """An item's stored card: (uid, values, connected on LinkedIn, note)."""
     data = json.loads(payload)
-    card = data["card"]
-    for name in ("emails", "phones", "urls"):
-        card[name] = [Labeled(**x) for x in card[name]]
     on = date.fromisoformat(data["connected_on"]) if data.get("connected_on") else None
-    return Card(**card), on, data.get("note", "")
+    if "card" in data:  # stored by an earlier version: the whole card
+        card = data["card"]
+        for name in ("emails", "phones", "urls"):
+            card[name] = [Labeled(**x) for x in card[name]]
+        card = Card(**card)
+        return card.uid, vcards.card_values(card), on, data.get("note", "")
+    values = vcards.CardValues(
+        fields=data["fields"], given_name=data["given_name"], family_name=data["family_name"],
+        emails=[Labeled(*x) for x in data["emails"]], phones=[Labeled(*x) for x in data["phones"]],
+        urls=[Labeled(*x) for x in data["urls"]], tags=data["tags"], extra=data["extra"])
+    return data["uid"], values, on, data.get("note", "")
 
 
 # --- The preview -----------------------------------------------------------------------------
@@ -331,118 +344,6 @@ def save_decisions(job: ImportJob, chosen: dict[int, tuple[str, set[str]]]) -> N
             stored[position] = {"action": action, **({"use": use} if use else {})}
     job.decisions = json.dumps({str(k): v for k, v in sorted(stored.items())})
     db.session.flush()
-
-
-# --- 4. Applying -----------------------------------------------------------------------------
-
-_DETAILS = (selectinload(Contact.company), selectinload(Contact.emails), selectinload(Contact.phones),
-            selectinload(Contact.urls), selectinload(Contact.tags))
-
-
-def apply(job: ImportJob, progress: Callable[[int], None] | None = None) -> Report:
-    """Carry out the decisions, in the current transaction (the caller commits once, or
-    rolls back on any exception). Sets the job done, with its report."""
-    user = db.session.get(User, job.user_id)
-    chosen = decisions_of(job)
-    report = Report.from_json(job.report)
-    report.kind = job.kind
-    source = job.kind
-    run = _Run(user, source, report)
-    after, done = 0, 0
-    while True:
-        items = db.session.scalars(select(ImportItem).where(ImportItem.job_id == job.id, ImportItem.position > after)
-                                   .order_by(ImportItem.position).limit(CHUNK)).all()
-        if not items:
-            break
-        run.chunk(items, chosen)
-        done += len(items)
-        after = items[-1].position
-        if progress is not None:
-            progress(done)
-    job.processed = done
-    job.status = "done"
-    job.report = report.to_json()
-    job.data = b""
-    db.session.flush()
-    return report
-
-
-class _Run:
-    """The state of one apply: lookups reused across chunks, and the contacts this import
-    created (by UID, email and profile) so that a file's duplicates become one contact."""
-
-    def __init__(self, user: User, source: str, report: Report):
-        self.user, self.source, self.report = user, source, report
-        self.companies, self.tags = vcards.Companies(user), vcards.Tags(user)
-        self.created: dict[str, int | Contact] = {}
-
-    def chunk(self, items: list[ImportItem], chosen: dict[int, dict]) -> None:
-        plans = []
-        for item in items:
-            d = chosen.get(item.position, {})
-            action = d.get("action", DEFAULT_ACTION[item.kind])
-            if item.kind == "problem":
-                item.outcome = "problem"
-                self.report.problem(item.position, item.name, item.reason)
-                continue
-            if action == "skip":
-                item.outcome = "skipped"
-                self.report.count("skipped")
-                item.payload = ""
-                continue
-            card, connected_on, note = _load(item.payload)
-            if note:
-                self.report.notes.append(note)
-            plans.append((item, action, set(d.get("use", ())), card, vcards.card_values(card), connected_on))
-        targets = {item.contact_id for item, action, *_ in plans if action == "merge" and item.contact_id}
-        contacts = {c.id: c for c in db.session.scalars(
-            select(Contact).where(Contact.user_id == self.user.id, Contact.id.in_(targets)).options(*_DETAILS))} \
-            if targets else {}
-        uids = {card.uid for _, _, _, card, _, _ in plans if card.uid}
-        taken = set(db.session.scalars(select(Contact.uid).where(Contact.user_id == self.user.id,
-                                                                 Contact.uid.in_(uids)))) if uids else set()
-        results: list[tuple[ImportItem, Contact, date | None]] = []
-        for item, action, use, card, values, connected_on in plans:
-            contact = contacts.get(item.contact_id) if action == "merge" else None
-            if contact is None:
-                contact, use = self._created_same(card, values), set()
-            if contact is not None:
-                changed = vcards.merge_into(contact, values, use=use, companies=self.companies, tags=self.tags)
-                item.outcome = "merged" if changed else "unchanged"
-            else:
-                uid = card.uid if card.uid and card.uid not in taken else ""
-                taken.add(uid)
-                contact = vcards.create_contact(self.user, values, uid=uid, source=self.source,
-                                                companies=self.companies, tags=self.tags)
-                for k in keys(uid, values):
-                    self.created.setdefault(k, contact)
-                item.outcome = "created"
-            self.report.count(item.outcome)
-            item.payload = ""
-            results.append((item, contact, connected_on))
-        db.session.flush()
-        connected: dict[int, date] = {}
-        for item, contact, connected_on in results:
-            item.contact_id = contact.id
-            if self.source == "linkedin" and connected_on is not None:
-                connected.setdefault(contact.id, connected_on)
-        self.created = {k: (v.id if isinstance(v, Contact) else v) for k, v in self.created.items()}
-        if connected:
-            self.report.touchpoints += linkedin_import.add_touchpoints(self.user, connected)
-        db.session.flush()
-        for obj in [*items, *(c for _, c, _ in results)]:
-            if obj in db.session:
-                db.session.expunge(obj)
-
-    def _created_same(self, card: Card, values: vcards.CardValues) -> Contact | None:
-        """A contact this import already created for the same person, if any."""
-        for k in keys(card.uid, values):
-            found = self.created.get(k)
-            if isinstance(found, Contact):
-                return found
-            if found is not None:
-                return db.session.scalar(select(Contact).where(Contact.id == found).options(*_DETAILS))
-        return None
 
 
 # --- Reports -----------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.interop.linkedin import parse_connections
 from tracker.interop.vcard import Card, Labeled
@@ -80,14 +81,14 @@ def add_touchpoints(user: User, connected: dict[int, date]) -> int:
     if not todo:
         return 0
     # Inbound: accepting each other's invitation is a mutual step, not an outreach the
-    # cadence should count as unanswered.
-    points = [Touchpoint(user_id=user.id, happened_on=on, channel=CHANNEL, inbound=True,
-                         summary="Connected on LinkedIn") for on in todo.values()]
-    db.session.add_all(points)
-    db.session.flush()
+    # cadence should count as unanswered. One INSERT for all of them, ids back in row order.
+    now = clock.now()
+    table = Touchpoint.__table__
+    rows = [{"user_id": user.id, "happened_on": on, "happened_at": None, "channel": CHANNEL, "inbound": True,
+             "summary": "Connected on LinkedIn", "notes": "", "interview_id": None, "opportunity_id": None,
+             "created_at": now, "updated_at": now} for on in todo.values()]
+    ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
     db.session.execute(touchpoint_contacts.insert(),
-                       [{"touchpoint_id": p.id, "contact_id": cid} for p, cid in zip(points, todo, strict=True)])
+                       [{"touchpoint_id": tid, "contact_id": cid} for tid, cid in zip(ids, todo, strict=True)])
     refresh_touch_cache(user.id, list(todo))
-    for p in points:
-        db.session.expunge(p)
     return len(todo)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
@@ -207,6 +208,28 @@ class Companies:
             self._ids[key] = company.id
             self.names[company.id] = company.name
         return self._ids[key]
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Look up the companies of `names` in one query and add the missing ones in one
+        INSERT, so that id_for() answers them without a query. A name another request
+        adds meanwhile is taken, not duplicated (ON CONFLICT DO NOTHING on the unique key)."""
+        wanted: dict[str, str] = {}
+        for name in names:
+            name = " ".join((name or "").split())
+            if name:
+                wanted.setdefault(Company.key_for(name), name)
+        missing = [k for k in wanted if k not in self._ids]
+        if not missing:
+            return
+        now = clock.now()
+        rows = [{"user_id": self.user.id, "name": wanted[k], "name_key": k, "website": "", "notes": "",
+                 "created_at": now, "updated_at": now} for k in missing]
+        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+        db.session.execute(dialect.insert(Company.__table__).on_conflict_do_nothing(
+            index_elements=["user_id", "name_key"]), rows)
+        for cid, name, key in db.session.execute(select(Company.id, Company.name, Company.name_key).where(
+                Company.user_id == self.user.id, Company.name_key.in_(missing))):
+            self._ids[key], self.names[cid] = cid, name
 
 
 class Tags:
