@@ -16,7 +16,7 @@ from tracker.domain.cadence import DUE_SOON_DAYS, STATUSES
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Opportunity, User
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
-from tracker.services.cadence import contact_names, proposals
+from tracker.services.cadence import contact_names, proposals_due_by
 from tracker.services.followups import active_items
 
 HEALTH_LABELS = {"ok": "In touch", "due_soon": "Due soon", "due": "Due", "overdue": "Overdue",
@@ -60,14 +60,13 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> Ag
     window = today + timedelta(days=max(horizon_days, DUE_SOON_DAYS))
     health = dict.fromkeys(STATUSES, 0)
     losing, reach = [], []
-    horizon_ord = horizon.toordinal()
-    for row, cadence in proposals(user, today, names=False, due_by=window):
+    for cid, cadence in proposals_due_by(user, today, window):
         status = cadence.status
         health[status] += 1
         if status == "losing_touch":
-            losing.append((cadence.due_on, row.id, cadence))
-        elif cadence.due_on.toordinal() <= horizon_ord and row.id not in covered:
-            reach.append((cadence.due_on, row.id, cadence))
+            losing.append((cadence.due_on, cid, cadence))
+        elif cadence.due_on <= horizon and cid not in covered:
+            reach.append((cadence.due_on, cid, cadence))
     health["ok"] += tracked_count(user) - sum(health.values())
 
     losing.sort(key=_first_two)

@@ -300,6 +300,13 @@ def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include
     the engine for contacts never in touch, so only theirs is the real (local) day they
     were added; for the others it is the last touch's day.
     """
+    return [(ContactRow(cid, name, company), inp)
+            for cid, name, company, inp in _load(user, contact_ids, include_muted, names, due_by)]
+
+
+def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool, names: bool,
+          due_by: date | None) -> list[tuple[int, str, str | None, CadenceInput]]:
+    """load_inputs as plain tuples: (contact id, name, company name, input)."""
     ids = None if contact_ids is None else [int(i) for i in contact_ids]
     raw = lambda column, type_=String: type_coerce(column, type_)  # noqa: E731
     stmt = select(Contact.id, Contact.full_name if names else literal(""), Contact.role, Contact.company_id,
@@ -363,7 +370,7 @@ def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include
             else:  # not a summary summarize() writes; as touches_from_summary reads it
                 touches = ()
         company = get_company(company_id)
-        append((ContactRow(cid, name, company), CadenceInput(
+        append((cid, name, company, CadenceInput(
             role, company, added_on, touches, override, bool(muted), archived_at is not None,
             get_active(cid), get_rejected(cid))))
     return out
@@ -396,6 +403,13 @@ def proposals(user: User, today: date, **kw) -> list[tuple[ContactRow, Cadence]]
     """(contact, proposal) for the user's contacts as of `today` (the user's local date)."""
     defaults = user_defaults(user)
     return [(row, propose(inp, today, defaults)) for row, inp in load_inputs(user, **kw)]
+
+
+def proposals_due_by(user: User, today: date, due_by: date) -> list[tuple[int, Cadence]]:
+    """(contact id, proposal as of `today`) for the user's contacts with a cadence, except
+    those certainly not due by `due_by` (see load_inputs): the agenda's lean path."""
+    defaults = user_defaults(user)
+    return [(cid, propose(inp, today, defaults)) for cid, _, _, inp in _load(user, None, False, False, due_by)]
 
 
 @dataclass(frozen=True)
