@@ -351,8 +351,59 @@ def summarise(run: dict) -> list[str]:
     return lines
 
 
+def markdown(runs: list[dict]) -> str:
+    """The README's tables: in-process latency, HTTP, imports/exports, for every run given."""
+    heads = [f"{r['db']} {r['size']}" for r in runs]
+    out = ["| in-process, median / p99 ms | " + " | ".join(heads) + " |", "|---" * (len(runs) + 1) + "|"]
+    names = list(dict.fromkeys(n for r in runs for n in r["latency"]))
+    for name in names:
+        label = re.sub(r"deep page \d+", "deep page (last)", name)
+        cells = [f"{r['latency'][name]['median_ms']:.0f} / {r['latency'][name]['p99_ms']:.0f}"
+                 if name in r["latency"] else "" for r in runs]
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    out.append("| *floor: due-list SQL* | " + " | ".join(
+        f"{r['floors']['dashboard due-list SQL']['median_ms']:.1f} / {r['floors']['dashboard due-list SQL']['p99_ms']:.1f}"
+        for r in runs) + " |")
+    out.append("| **dashboard / floor** | " + " | ".join(
+        f"{ratio(r['latency']['dashboard']['median_ms'], r['floors']['dashboard due-list SQL']['median_ms']):.1f}x"
+        for r in runs) + " |")
+    http_runs = [r for r in runs if r.get("http")]
+    if http_runs:
+        workers = sorted({int(w) for r in http_runs for per in r["http"].values() for w in per})
+        out += ["", "| wrk, 16 connections, 10 s: req/s, p50 / p99 ms | "
+                + " | ".join(f"{r['db']} {r['size']}, {w} worker{'s' if w > 1 else ''}" for r in http_runs for w in workers)
+                + " |", "|---" * (len(http_runs) * len(workers) + 1) + "|"]
+        for name in dict.fromkeys(n for r in http_runs for n in r["http"]):
+            cells = []
+            for r in http_runs:
+                for w in workers:
+                    cell = r["http"].get(name, {}).get(w) or r["http"].get(name, {}).get(str(w))
+                    cells.append(f"{cell['rps']:.0f}, {cell['p50_ms'] or 0:.0f} / {cell['p99_ms'] or 0:.0f}" if cell else "")
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+    io_runs = [r for r in runs if r.get("io")]
+    if io_runs:
+        out += ["", "| s (peak RSS MB) | " + " | ".join(f"{r['db']} {r['size']}" for r in io_runs) + " |",
+                "|---" * (len(io_runs) + 1) + "|"]
+        for name in dict.fromkeys(n for r in io_runs for n in r["io"]):
+            cells = []
+            for r in io_runs:
+                x = r["io"].get(name, {})
+                cells.append(f"{x['seconds']:.2f} ({x['peak_rss_mb']:.0f})" if "seconds" in x else "n/a")
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+        for label, a, b in (("vCard import / vobject parse", "import vcard", "floor vobject parse (import file)"),
+                            ("vCard export / vobject serialise", "export vcard", "floor vobject serialise (export's cards)"),
+                            ("feed / icalendar build+serialise", "export feed", "floor icalendar (feed's events)")):
+            cells = []
+            for r in io_runs:
+                q = ratio(r["io"].get(a, {}).get("seconds"), r["io"].get(b, {}).get("seconds"))
+                cells.append(f"{q:.2f}x" if q else "n/a")
+            out.append(f"| **{label}** | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--report", nargs="+", metavar="JSON", help="print README tables from earlier results")
     parser.add_argument("--sizes", default="S,M")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default=os.environ.get("TRACKER_TEST_DATABASE_URL") or DEFAULT_PG)
@@ -364,6 +415,9 @@ def main() -> None:
     parser.add_argument("--linkedin-rows", type=int, default=30_000)
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
     args = parser.parse_args()
+    if args.report:
+        print(markdown([run for path in args.report for run in json.loads(Path(path).read_text())]))
+        return
     skip = set(filter(None, args.skip.split(",")))
     workers = [int(w) for w in args.workers.split(",")]
 

@@ -65,9 +65,14 @@ def main() -> None:
             db.session.expunge_all()
             import_runner.run_analysis(job_id)
             analysed = time.perf_counter()
-            report = import_runner.run_apply(job_id)
             from tracker.models import ImportJob
 
+            # The preview's "Import" button with every default decision (views/transfer.py).
+            job = db.session.get(ImportJob, job_id)
+            if job.status == "previewing":
+                job.status, job.processed = "running", 0
+                db.session.commit()
+            report = import_runner.run_apply(job_id)
             job = db.session.get(ImportJob, job_id)
             out.update(analyse_s=analysed - started, apply_s=time.perf_counter() - analysed, status=job.status,
                        error=job.error, report=getattr(report, "counts", None) and dict(report.counts))
