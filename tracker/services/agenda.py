@@ -1,8 +1,11 @@
 """The agenda (dashboard and `tracker due`): follow-ups and cadence proposals for one day.
 
-Every contact's cadence is proposed on each call (tracker.domain.cadence is built for
-that), in a fixed number of queries. Only the few reach-outs a page shows are turned into
-agenda items (their reasons are the expensive part); the rest are counted.
+The cadence engine proposes, on each call, every contact that may be due within the
+window; a SQL pre-filter leaves out only contacts provably "ok" until after it, which are
+counted (services.cadence._may_be_due_by; tests/services/test_agenda.py proves the result
+equals the agenda of every proposal). A fixed number of queries. Only the few reach-outs a
+page shows are turned into agenda items (their reasons are the expensive part); the rest
+are counted.
 """
 from __future__ import annotations
 
