@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
@@ -175,12 +175,29 @@ class _Run:
         return contacts[contact_id]
 
     def _insert(self, plans: list[_Plan]) -> None:
-        """Insert new contacts with their details: one statement per table."""
+        """Insert new contacts with their details: one statement per table.
+
+        Each insert into contacts, contact_emails or contact_tags rebuilds the contact's
+        search document (triggers of migration 0004). On SQLite the details go in first,
+        under ids counted on from the largest (the transaction holds the write lock, so
+        nobody else inserts meanwhile) with the foreign keys checked at commit (PRAGMA
+        defer_foreign_keys): each document is then built once, not once per email and tag.
+        PostgreSQL checks its foreign keys at once, so there the contacts go in first.
+        """
         if not plans:
             return
         rows = [self._contact_row(p) for p in plans]
         table = Contact.__table__
-        ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        children_first = db.session.get_bind().dialect.name == "sqlite"
+        if children_first:
+            db.session.execute(text("PRAGMA defer_foreign_keys = ON"))  # until this transaction ends
+            start = db.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) + 1
+            ids = list(range(start, start + len(rows)))
+            for row, contact_id in zip(rows, ids, strict=True):
+                row["id"] = contact_id
+        else:
+            ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                     rows).scalars().all()
         emails, phones, urls, tagged = [], [], [], []
         for plan, contact_id in zip(plans, ids, strict=True):
             plan.contact_id = contact_id
@@ -195,11 +212,12 @@ class _Run:
                      for i, u in enumerate(v.urls)]
             tagged += [{"contact_id": contact_id, "tag_id": tag.id} for tag in
                        {t.id: t for t in self.tags.named(v.tags)}.values()]
-        for model, values in ((ContactEmail, emails), (ContactPhone, phones), (ContactUrl, urls)):
+        for target, values in ((ContactEmail.__table__, emails), (ContactPhone.__table__, phones),
+                               (ContactUrl.__table__, urls), (contact_tags, tagged)):
             if values:
-                db.session.execute(insert(model.__table__), values)
-        if tagged:
-            db.session.execute(insert(contact_tags), tagged)
+                db.session.execute(insert(target), values)
+        if children_first:
+            db.session.execute(insert(table), rows)
 
     def _contact_row(self, plan: _Plan) -> dict:
         f, v = plan.values.fields, plan.values

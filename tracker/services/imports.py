@@ -122,6 +122,15 @@ def _estimate(kind: str, data: bytes) -> int:
     return max(data.count(b"\n") - 3, 0)
 
 
+def progress(job: ImportJob) -> tuple[int, int]:
+    """(processed, total) of a job: cards read so far while analysing (counted from its
+    items, which every chunk commits), else what the job row says."""
+    if job.status != "analysing":
+        return job.processed, job.total
+    done = db.session.scalar(select(func.count()).select_from(ImportItem).where(ImportItem.job_id == job.id)) or 0
+    return done, max(job.total, done)
+
+
 def user_job(user: User, job_id: int) -> ImportJob | None:
     """One of the user's jobs (a foreign id is None)."""
     return db.session.scalar(select(ImportJob).where(ImportJob.id == job_id, ImportJob.user_id == user.id))
@@ -177,16 +186,17 @@ def analyse(job: ImportJob, commit: Callable[[], None]) -> None:
         entries = (_Entry(r.position, r.card, r.problem, r.connected_on, r.note) for r in rows.rows)
         rules = linkedin_import.RULES
     count = 0
+    commit()
+    # The job row is left alone until the end: on SQLite an UPDATE rewrites the whole row,
+    # the stored file with it. Progress is the number of items so far (see progress()).
     for chunk in _chunked(entries, CHUNK):
         _stage(user, job, chunk, rules, seen)
         count += len(chunk)
-        job.processed = count
-        job.total = max(job.total, count)
         commit()
     if count == 0:
         raise ImportProblem("No contacts were found in this file." if job.kind == "vcard"
                             else "This file has no connections to import.")
-    job.total = count
+    job.processed = job.total = count
     job.report = report.to_json()
     job.status = "previewing"
     commit()

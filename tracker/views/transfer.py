@@ -86,7 +86,9 @@ def job(job_id: int):
     job = _job_or_404(job_id)
     stalled = imports.interrupted(job)
     if job.status in ("analysing", "running"):
-        return render_template("transfer/progress.html", job=job, stalled=stalled, form=ActionForm())
+        processed, total = imports.progress(job)
+        return render_template("transfer/progress.html", job=job, stalled=stalled, form=ActionForm(),
+                               processed=processed, total=total)
     if job.status == "failed":
         return render_template("transfer/failed.html", job=job, form=ActionForm())
     if job.status == "done":
@@ -103,7 +105,8 @@ def job(job_id: int):
 @bp.get("/jobs/<int:job_id>/status.json")
 def status(job_id: int):
     job = _job_or_404(job_id)
-    return {"status": job.status, "processed": job.processed, "total": job.total,
+    processed, total = imports.progress(job)
+    return {"status": job.status, "processed": processed, "total": total,
             "interrupted": imports.interrupted(job)}
 
 
