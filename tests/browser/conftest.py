@@ -35,6 +35,10 @@ class LiveServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "TRACKER_INSTANCE": str(instance), "TRACKER_REGISTRATION": "open", **(env_extra or {})}
+        # The database this server uses, for tests that check what it stored.
+        from tracker import config
+
+        self.database_url = env.get("TRACKER_DATABASE_URL") or config.load(instance)["SQLALCHEMY_DATABASE_URI"]
         self.log = (instance / "server.log").open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tracker", "serve", "--port", str(self.port), "--workers", str(workers)],

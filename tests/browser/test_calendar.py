@@ -3,7 +3,6 @@ subscriber (vdirsyncer, over HTTP from gunicorn) stores what tracker holds."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import subprocess
 import sys
 from datetime import date, datetime, time
@@ -12,6 +11,7 @@ from pathlib import Path
 import icalendar
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import create_engine, text
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import register
@@ -106,10 +106,13 @@ def test_subscribe_from_settings_and_sync_with_vdirsyncer(server, page, accessib
     assert response.body().startswith(b"BEGIN:VCALENDAR\r\n")
 
     # What the app holds, straight from its database.
-    with sqlite3.connect(server.instance / "tracker.sqlite3") as db:
-        rows = db.execute("select uid, title, due_on, due_time from followups where status in ('open', 'snoozed')"
+    engine = create_engine(server.database_url)
+    with engine.connect() as db:
+        rows = db.execute(text("select uid, title, due_on, due_time from followups where status in ('open', 'snoozed')")
                           ).fetchall()
-    expected = {uid: (title, date.fromisoformat(due), time.fromisoformat(t) if t else None)
+    engine.dispose()
+    expected = {uid: (title, due if isinstance(due, date) else date.fromisoformat(due),
+                      t if isinstance(t, time) or t is None else time.fromisoformat(t))
                 for uid, title, due, t in rows}
     assert len(expected) == 2
 
