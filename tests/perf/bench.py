@@ -355,12 +355,10 @@ def markdown(runs: list[dict]) -> str:
     """The README's tables: in-process latency, HTTP, imports/exports, for every run given."""
     heads = [f"{r['db']} {r['size']}" for r in runs]
     out = ["| in-process, median / p99 ms | " + " | ".join(heads) + " |", "|---" * (len(runs) + 1) + "|"]
-    names = list(dict.fromkeys(n for r in runs for n in r["latency"]))
-    for name in names:
-        label = re.sub(r"deep page \d+", "deep page (last)", name)
-        cells = [f"{r['latency'][name]['median_ms']:.0f} / {r['latency'][name]['p99_ms']:.0f}"
-                 if name in r["latency"] else "" for r in runs]
-        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    latency = [{re.sub(r"deep page \d+", "deep page (last)", k): v for k, v in r["latency"].items()} for r in runs]
+    for name in dict.fromkeys(n for lat in latency for n in lat):
+        cells = [f"{lat[name]['median_ms']:.0f} / {lat[name]['p99_ms']:.0f}" if name in lat else "" for lat in latency]
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
     out.append("| *floor: due-list SQL* | " + " | ".join(
         f"{r['floors']['dashboard due-list SQL']['median_ms']:.1f} / {r['floors']['dashboard due-list SQL']['p99_ms']:.1f}"
         for r in runs) + " |")
