@@ -196,3 +196,23 @@ def test_export_uses_stored_uid_rev_and_extra_lines(ctx):
     assert f"REV:{contact.updated_at:%Y%m%dT%H%M%SZ}\r\n" in text
     assert text == "".join(vcards.export_vcards(owner))  # stable: same UID every time
     assert "VERSION:4.0" in "".join(vcards.export_vcards(owner, version="4.0"))
+
+
+def test_a_job_is_interrupted_exactly_when_no_worker_holds_its_lock(ctx):
+    from datetime import timedelta
+
+    from tracker import clock
+    from tracker.services import import_locks
+
+    job = analysed(user(), card("FN:Ada Lovelace").encode())
+    job.status = "running"
+    db.session.commit()
+    assert not imports.interrupted(job)  # just started: its worker thread may not hold the lock yet
+    clock.pin(clock.now() + imports.STARTING + timedelta(seconds=1))
+    assert imports.interrupted(job)  # nobody works on it (the process that did has gone)
+    with import_locks.working_on(job.id):
+        assert not imports.interrupted(job)  # a worker, here or in another process, holds it
+    assert imports.interrupted(job)
+    job.status = "done"
+    db.session.commit()
+    assert not imports.interrupted(job)

@@ -252,28 +252,6 @@ class Tags:
         return out
 
 
-def create_contact(user: User, values: CardValues, *, uid: str, source: str, companies: Companies,
-                   tags: Tags) -> Contact:
-    """A new contact holding everything of the card. Added to the session (not flushed)."""
-    f = values.fields
-    contact = Contact(
-        user_id=user.id, source=source, full_name=f["full_name"], sort_name=sort_key(f["full_name"]),
-        given_name=values.given_name, family_name=values.family_name, role=f["role"] or "other",
-        company_id=companies.id_for(f["company"]), title=f["title"], linkedin_url=f["linkedin_url"],
-        location=f["location"], how_met=f["how_met"], notes=f["notes"], birthday=f["birthday"],
-        vcard_extra="\n".join(values.extra),
-        emails=[ContactEmail(value=e.value, value_key=e.value.lower(), label=e.label, position=i)
-                for i, e in enumerate(values.emails)],
-        phones=[ContactPhone(value=p.value, label=p.label, position=i) for i, p in enumerate(values.phones)],
-        urls=[ContactUrl(value=u.value, label=u.label, position=i) for i, u in enumerate(values.urls)],
-        tags=tags.named(values.tags),
-    )
-    if uid and len(uid) <= 255:
-        contact.uid = uid
-    db.session.add(contact)
-    return contact
-
-
 def merge_into(contact: Contact, values: CardValues, *, use: set[str], companies: Companies,
                tags: Tags) -> list[str]:
     """Fill the contact's empty fields from the card and add its new emails, phones, URLs,
