@@ -1,5 +1,6 @@
 """All models, imported here so metadata (and Alembic) sees every table."""
 from tracker.models.accounts import LoginAttempt, User
+from tracker.models.calendar_feed import FeedCache, FeedVersion
 from tracker.models.companies import Company
 from tracker.models.contacts import Contact, ContactEmail, ContactPhone, ContactUrl, Tag, contact_tags
 from tracker.models.followups import FollowUp
@@ -9,7 +10,7 @@ from tracker.models.opportunities import Opportunity, StatusChange, opportunity_
 from tracker.models.touchpoints import Touchpoint, touchpoint_contacts
 
 __all__ = [
-    "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FollowUp", "ImportItem", "ImportJob", "Interview",
+    "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
     "LoginAttempt", "Opportunity", "StatusChange", "Tag", "Touchpoint", "User",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",
 ]

@@ -32,8 +32,9 @@ VERSION = 1
 _PRIVATE_ACCOUNT_COLUMNS = {"id", "email", "password_hash", "totp_secret", "feed_token", "session_version"}
 _SKIPPED_TABLES = {"users", "login_attempts", "alembic_version"}
 # Work in progress, not data: an import's uploaded file and its preview. Deleting the account
-# removes them (ON DELETE CASCADE); an archive does not carry them.
-_TRANSIENT_TABLES = {"import_jobs", "import_items"}
+# removes them (ON DELETE CASCADE); an archive does not carry them. Likewise the calendar
+# feed's change stamp and stored body: derived, rebuilt on demand.
+_TRANSIENT_TABLES = {"import_jobs", "import_items", "feed_versions", "feed_cache"}
 
 
 class ArchiveError(ValueError):

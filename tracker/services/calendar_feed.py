@@ -31,15 +31,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.domain.drafts import Template
 from tracker.extensions import db
 from tracker.interop.ical import CalEvent, render_calendar, render_event
-from tracker.models import (Company, Contact, ContactEmail, ContactPhone, FollowUp, Interview, Opportunity,
-                            Touchpoint, User, interview_contacts, touchpoint_contacts)
+from tracker.models import (Contact, FeedCache, FeedVersion, FollowUp, Interview, Opportunity, Touchpoint, User,
+                            touchpoint_contacts)
 from tracker.models.followups import KINDS
 from tracker.models.interviews import FORMATS
 from tracker.services.cadence import proposals
@@ -117,52 +118,63 @@ def save_options(user: User, options: FeedOptions) -> None:
     db.session.flush()
 
 
-# --- Validators for conditional GET ----------------------------------------------------------
+# --- Validators and the stored feed ------------------------------------------------------------
+# The ETag is derived from a per-user change stamp (feed_versions.version, bumped by database
+# triggers on every write to a table the feed reads: migration 0005), the user's own row
+# (already loaded to find the token), `today` when cadence events are included (an overdue
+# one is shown today) and the base URL the links are built with. The feed built for an ETag
+# is stored in feed_cache (one row per user); a row is served only when its etag equals the
+# current one, so a change anywhere makes it unreachable. tests/services/
+# test_calendar_feed_cache.py proves the stored body equals a fresh build after random changes.
 
-def validator(user: User, today: date) -> tuple[str, datetime]:
-    """(strong ETag, Last-Modified) of the user's feed, from one aggregate query.
+@dataclass(frozen=True)
+class Validators:
+    """The user's feed as of now: its strong ETag, and when the stored body for that ETag was
+    built (Last-Modified; None while no body is stored for it)."""
 
-    Everything the feed shows is covered: counts and newest updated_at of the tables it
-    reads (a deletion changes a count), the feed settings, the message templates, and
-    `today` when cadence dates are included (an overdue one is shown today). Deleting a
-    row moves the ETag but cannot move Last-Modified back; clients that send If-None-Match
-    (every calendar client we know) are unaffected.
-    """
-    uid = user.id
+    etag: str
+    last_modified: datetime | None
 
-    def agg(model, *where):
-        return (select(func.count(model.id), func.max(model.updated_at))
-                .where(model.user_id == uid, *where))
 
-    parts = [agg(FollowUp), agg(Opportunity), agg(Company), agg(Contact)]
-    if user.feed_include_interviews:
-        parts.append(agg(Interview))
-        parts.append(select(func.count(), func.max(interview_contacts.c.contact_id))
-                     .select_from(interview_contacts).join(Interview, Interview.id == interview_contacts.c.interview_id)
-                     .where(Interview.user_id == uid))
-    if user.feed_include_cadence:
-        parts.append(agg(Touchpoint))
-    if not user.feed_private:
-        for detail in (ContactEmail, ContactPhone):
-            parts.append(select(func.count(detail.id), func.max(detail.id))
-                         .join(Contact, Contact.id == detail.contact_id).where(Contact.user_id == uid))
-    # One round trip: each aggregate is a one-row subquery; joined on TRUE they make one row.
-    subs = [stmt.subquery() for stmt in parts]
-    joined = subs[0]
-    for sub in subs[1:]:
-        joined = joined.join(sub, true())
-    row = db.session.execute(select(*(c for sub in subs for c in sub.c)).select_from(joined)).one()
-    newest = [v for v in row if isinstance(v, datetime)] + [user.updated_at]
-    last_modified = max(_aware(v) for v in newest)
-    if user.feed_include_cadence:
-        last_modified = max(last_modified, _local_midnight(today, user.timezone))
+def validators(user: User, base_url: str, today: date) -> Validators:
+    """Current ETag and stored Last-Modified, from one primary-key read."""
+    version, stored_etag, stored_at = db.session.execute(
+        select(FeedVersion.version, FeedCache.etag, FeedCache.last_modified).select_from(User)
+        .outerjoin(FeedVersion, FeedVersion.user_id == User.id).outerjoin(FeedCache, FeedCache.user_id == User.id)
+        .where(User.id == user.id)).one()
+    etag = _etag(user, base_url, today, version or 0)
+    return Validators(etag, _aware(stored_at) if stored_at is not None and stored_etag == etag else None)
+
+
+def _etag(user: User, base_url: str, today: date, version: int) -> str:
     key = "|".join(str(v) for v in (
-        FEED_VERSION, uid, user.timezone, user.feed_token, user.feed_include_interviews, user.feed_include_cadence,
-        user.feed_private, user.feed_alarm_minutes, sorted((user.message_templates or {}).items()),
-        sorted((user.cadence_defaults or {}).items()), user.display_name,
-        today if user.feed_include_cadence else "", *row))
-    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return etag, last_modified.replace(microsecond=0)
+        FEED_VERSION, user.id, version, base_url, user.updated_at, user.timezone, user.feed_token,
+        user.feed_include_interviews, user.feed_include_cadence, user.feed_private, user.feed_alarm_minutes,
+        sorted((user.message_templates or {}).items()), sorted((user.cadence_defaults or {}).items()),
+        user.display_name, user.email, today if user.feed_include_cadence else ""))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def stored_feed(user: User, etag: str) -> bytes | None:
+    """The stored body for this ETag, or None (not stored, or replaced by a newer one)."""
+    return db.session.scalar(select(FeedCache.body).where(FeedCache.user_id == user.id, FeedCache.etag == etag))
+
+
+def build_and_store(user: User, base_url: str, today: date, etag: str) -> tuple[bytes, datetime]:
+    """Build the feed and store it under `etag` (flushes; the caller commits). Returns
+    (body, Last-Modified = now).
+
+    `etag` must have been read before the build: the build then sees the data of that
+    version or newer, so a stored body is never older than the ETag it answers to. Two
+    servers building at once both write; the last one wins, and either body is current.
+    """
+    body = render_feed(user, base_url, today)
+    built_at = clock.now().replace(microsecond=0)
+    values = {"etag": etag, "last_modified": built_at, "body": body}
+    insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(FeedCache)
+    db.session.execute(insert.values(user_id=user.id, **values)
+                       .on_conflict_do_update(index_elements=[FeedCache.user_id], set_=values))
+    return body, built_at
 
 
 def _aware(value: datetime) -> datetime:

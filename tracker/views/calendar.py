@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import is_resource_modified
 
 from tracker import clock
@@ -44,11 +45,23 @@ def feed_ics(token: str):
     if user is None:
         abort(404)
     today = clock.today(user.timezone)
-    etag, last_modified = feed.validator(user, today)
+    base_url = _base_url()
+    current = feed.validators(user, base_url, today)
+    etag, last_modified, body = current.etag, current.last_modified, None
+    if last_modified is None:  # changed since the stored body was built: build and store
+        body, last_modified = feed.build_and_store(user, base_url, today, etag)
+        try:
+            db.session.commit()
+        except SQLAlchemyError:  # storing is an optimisation; the body is current either way
+            db.session.rollback()
+            current_app.logger.warning("calendar feed: could not store the built feed", exc_info=True)
     if not is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
-        response = Response(status=304)  # answered before anything is built
+        response = Response(status=304)  # answered from the validators, without the body
     else:
-        response = Response(feed.render_feed(user, _base_url(), today), mimetype=ICS)
+        if body is None:
+            # Replaced since the validators were read (a change elsewhere): build, don't store.
+            body = feed.stored_feed(user, etag) or feed.render_feed(user, base_url, today)
+        response = Response(body, mimetype=ICS)
     response.set_etag(etag)
     response.last_modified = last_modified
     # Private: the body is one person's. no-transform: proxies must not gzip it (Outlook
