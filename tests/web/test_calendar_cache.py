@@ -197,3 +197,16 @@ def test_stored_feed_equals_a_fresh_build_after_random_changes(client, in_db, ac
         assert stored.data == served.data and stored.headers["ETag"] == served.headers["ETag"]
         etag = served.headers["ETag"]
     assert client.get(account["url"], headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_failed_store_still_serves_the_feed(client, in_db, account, monkeypatch):
+    """Storing is an optimisation: a locked or failing database write leaves the answer intact."""
+    from sqlalchemy.exc import OperationalError
+
+    def locked(*a, **k):
+        raise OperationalError("INSERT INTO feed_cache", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(feed, "store_feed", locked)
+    response = client.get(account["url"])
+    assert response.status_code == 200 and response.data == fresh(in_db, account["user"])
+    assert in_db(lambda: db.session.scalar(select(FeedCache.user_id))) is None

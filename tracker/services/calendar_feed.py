@@ -160,21 +160,18 @@ def stored_feed(user: User, etag: str) -> bytes | None:
     return db.session.scalar(select(FeedCache.body).where(FeedCache.user_id == user.id, FeedCache.etag == etag))
 
 
-def build_and_store(user: User, base_url: str, today: date, etag: str) -> tuple[bytes, datetime]:
-    """Build the feed and store it under `etag` (flushes; the caller commits). Returns
-    (body, Last-Modified = now).
+def store_feed(user: User, etag: str, body: bytes, built_at: datetime) -> None:
+    """Store `body`, built at `built_at` (its Last-Modified), as the feed for `etag`,
+    replacing the user's stored one (flushes; the caller commits).
 
-    `etag` must have been read before the build: the build then sees the data of that
-    version or newer, so a stored body is never older than the ETag it answers to. Two
-    servers building at once both write; the last one wins, and either body is current.
+    `etag` must have been read before the body was built: the build then saw the data of
+    that version or newer, so a stored body is never older than the ETag it answers to. Two
+    servers storing at once: the last one wins, and either body is current.
     """
-    body = render_feed(user, base_url, today)
-    built_at = clock.now().replace(microsecond=0)
     values = {"etag": etag, "last_modified": built_at, "body": body}
     insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(FeedCache)
     db.session.execute(insert.values(user_id=user.id, **values)
                        .on_conflict_do_update(index_elements=[FeedCache.user_id], set_=values))
-    return body, built_at
 
 
 def _aware(value: datetime) -> datetime:

@@ -49,8 +49,9 @@ def feed_ics(token: str):
     current = feed.validators(user, base_url, today)
     etag, last_modified, body = current.etag, current.last_modified, None
     if last_modified is None:  # changed since the stored body was built: build and store
-        body, last_modified = feed.build_and_store(user, base_url, today, etag)
+        body, last_modified = feed.render_feed(user, base_url, today), clock.now().replace(microsecond=0)
         try:
+            feed.store_feed(user, etag, body, last_modified)
             db.session.commit()
         except SQLAlchemyError:  # storing is an optimisation; the body is current either way
             db.session.rollback()
