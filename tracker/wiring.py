@@ -127,9 +127,10 @@ def _database_unavailable(error):
     use (pool_pre_ping), so the app recovers by itself once the database is back. The page
     is standalone: the usual layout would ask the database who is signed in.
     """
-    from flask import g
+    from flask import current_app, g
     from flask_login import AnonymousUserMixin
 
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
     try:
         db.session.rollback()
     except Exception:  # the connection is gone; the pool drops it

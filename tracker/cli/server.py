@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tracker.extensions import db
 from tracker.services.database import upgrade_database
 
 
@@ -21,6 +22,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     app = current_app._get_current_object()
     if app.config["AUTO_MIGRATE"]:
         upgrade_database()
+    # gunicorn forks its workers from this process: connections opened here (by the
+    # migration) must not be inherited, or several workers would talk over one socket.
+    db.engine.dispose()
 
     class Server(BaseApplication):
         def load_config(self):
@@ -29,6 +33,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
+            self.cfg.set("post_fork", lambda server, worker: _fresh_pool(app))
 
         def load(self):
             return app
@@ -36,6 +41,12 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     display = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"tracker is running at http://{display}:{port}/  (instance: {app.instance_path}; Ctrl+C stops it)")
     Server().run()
+
+
+def _fresh_pool(app) -> None:
+    """In each new worker: forget any pooled connection inherited from the master."""
+    with app.app_context():
+        db.engine.dispose(close=False)
 
 
 @click.group("db")
