@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
@@ -23,6 +23,10 @@ class FeedVersion(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # PostgreSQL: the transaction (pg_current_xact_id) that bumped last, so a transaction that
+    # writes 100,000 rows bumps once, not 100,000 times; readers only see committed versions,
+    # so once per transaction is enough. Unused (NULL) on SQLite.
+    bumped_in: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class FeedCache(db.Model):

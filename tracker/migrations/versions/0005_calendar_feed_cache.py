@@ -9,8 +9,8 @@ restore, the CLI, raw SQL) can forget it. A bump is over-cautious on purpose: an
 such a row counts, whether or not the feed shows it.
 
 - SQLite: row-level triggers (SQLite has no other kind), one upsert each.
-- PostgreSQL: statement-level triggers with transition tables, so an import of 100,000
-  touchpoints bumps once per statement, not once per row.
+- PostgreSQL: statement-level triggers with transition tables (one firing per statement,
+  not per row), and the row is rewritten once per transaction at most (bumped_in).
 
 The users row itself has no trigger: the feed view loads it anyway and its fields (and
 updated_at) go into the ETag. A bump only writes for a user that still exists, so the
@@ -52,6 +52,12 @@ TABLES = {
 }
 BUMP = ("INSERT INTO feed_versions (user_id, version) SELECT u.id, 1 FROM users u WHERE u.id IN ({ids}) "
         "ON CONFLICT (user_id) DO UPDATE SET version = feed_versions.version + 1")
+# PostgreSQL: once per transaction and user (see FeedVersion.bumped_in). Rewriting one row
+# per statement would leave a new row version per statement in the same transaction.
+PG_BUMP = ("INSERT INTO feed_versions (user_id, version, bumped_in) "
+           "SELECT u.id, 1, pg_current_xact_id()::text::bigint FROM users u WHERE u.id IN ({ids}) "
+           "ON CONFLICT (user_id) DO UPDATE SET version = feed_versions.version + 1, bumped_in = EXCLUDED.bumped_in "
+           "WHERE feed_versions.bumped_in IS DISTINCT FROM EXCLUDED.bumped_in")
 
 
 def _sqlite_ids(table: str, row: str) -> str:
@@ -92,6 +98,7 @@ def upgrade():
     op.create_table('feed_versions',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('bumped_in', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_feed_versions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_feed_versions'))
     )
@@ -109,7 +116,7 @@ def upgrade():
                 ids = " UNION ".join(_pg_ids(table, rows) for rows in transitions)
                 name = f"feed_version_{table}_{suffix}"
                 op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                           f"BEGIN {BUMP.format(ids=ids)}; RETURN NULL; END $$")
+                           f"BEGIN {PG_BUMP.format(ids=ids)}; RETURN NULL; END $$")
                 op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} {referencing} "
                            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()")
     else:
