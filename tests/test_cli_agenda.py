@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta
 
 from tracker import clock, create_app
 from tracker.extensions import db

@@ -6,7 +6,6 @@ tests/artifacts/. Every page a test visits can be checked with `accessible(page)
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.perf.bench_data import EMAIL, PASSWORD, SIZES, build
+from tests.perf.bench_data import EMAIL, PASSWORD, build
 from tracker import clock, create_app
 from tracker.extensions import db
 

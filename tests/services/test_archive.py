@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, time, timedelta
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +18,6 @@ from tracker.services.demo import fill_demo_data
 
 def _fill(user: User) -> None:
     fill_demo_data(user)
-    contact_id = db.session.scalar(select(func.min(FollowUp.id)))  # noqa: F841 (not used: just a query)
     from tracker.models import Contact
 
     contact = db.session.scalar(select(Contact).where(Contact.user_id == user.id).order_by(Contact.id))

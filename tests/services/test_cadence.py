@@ -7,12 +7,11 @@ import random
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
 
 from tracker import clock
 from tracker.domain.cadence import CadenceInput, Touch, propose
 from tracker.extensions import db
-from tracker.models import Contact, Opportunity, Touchpoint, User
+from tracker.models import Opportunity
 from tracker.services import cadence
 from tracker.services.contacts import ContactInput, save_contact
 from tracker.services.touchpoints import delete_touchpoint, log_touchpoint, update_touchpoint

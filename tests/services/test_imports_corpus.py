@@ -10,7 +10,7 @@ import pytest
 from tracker import clock
 from tracker.extensions import db
 from tracker.interop.vcard import Card, parse_vcards
-from tracker.services import imports, vcards
+from tracker.services import vcards
 from tests.services.import_helpers import analysed, contact_count, import_file, user
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"

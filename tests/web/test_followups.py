@@ -2,7 +2,6 @@
 dismiss, reopen, drafts, the contact page's cadence card, and isolation."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timezone
 
 import pytest

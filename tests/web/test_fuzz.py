@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.test_route_security import alice, build, mallory, routes, row_counts  # noqa: F401 (fixtures)
+from tests.web.test_route_security import build, routes, row_counts
 
 # Routes whose job is to end the session or the account: fuzzing them would stop the fuzzing.
 SKIP = {"auth.logout", "account.delete", "account.password", "account.two_factor_disable", "calendar.new_feed",

@@ -67,7 +67,7 @@ def test_logging_an_interview_offers_thank_yous(user_client, opp, in_db):
 
 
 def test_marking_the_same_rejection_twice_creates_nothing_twice(user_client, opp, in_db):
-    r = _log_interview(user_client, opp)
+    _log_interview(user_client, opp)
     interview = in_db(lambda: db.session.scalar(select(Interview.id)))
     response = user_client.post_form(f"/interviews/{interview}/outcome", {"outcome": "rejected"})
     location = response.headers["Location"]

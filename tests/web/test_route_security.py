@@ -6,21 +6,13 @@ takes an id this file does not know, the test fails and says so).
 """
 from __future__ import annotations
 
-from datetime import date, time, timedelta
 
-import pytest
 from sqlalchemy import String, Text, func, select
 
-from tests.conftest import FormClient
-from tracker import clock
 from tracker.extensions import db
+from tests.web.conftest import ID_ARGS
 from tracker.wiring import PUBLIC_ENDPOINTS
 
-# Which model an id argument names.
-ID_ARGS = {
-    "contact_id": "Contact", "company_id": "Company", "opportunity_id": "Opportunity", "interview_id": "Interview",
-    "touchpoint_id": "Touchpoint", "followup_id": "FollowUp", "trigger_id": "Opportunity", "job_id": "ImportJob",
-}
 # Values for the routes' other arguments.
 OTHER_ARGS = {"playbook": "after_rejection", "trigger_type": "opportunity", "kind": "thank_you", "token": "not-a-token"}
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -50,42 +42,6 @@ def build(rule, ids: dict[str, int]) -> str:
         else:
             raise AssertionError(f"{rule.rule}: add its argument {arg!r} to ID_ARGS or OTHER_ARGS")
     return rule.build(values, append_unknown=False)[1]
-
-
-@pytest.fixture
-def alice(app, make_user, login):
-    """Alice with one of everything; returns (client, {model name: id})."""
-    from tracker import models
-    from tracker.models import Contact, FollowUp, User
-    from tracker.services.demo import fill_demo_data
-
-    make_user("alice@example.com")
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == "alice@example.com"))
-        fill_demo_data(user)
-        contact = db.session.scalar(select(Contact).where(Contact.user_id == user.id))
-        db.session.add(FollowUp(user_id=user.id, title="Write to Ana", due_on=clock.today() + timedelta(days=1),
-                                due_time=time(9), contact=contact))
-        db.session.add(models.ImportJob(user_id=user.id, kind="vcard", filename="cards.vcf", data=b"BEGIN:VCARD"))
-        db.session.add(models.ImportJob(user_id=user.id, kind="vcard", status="previewing", filename="a.vcf",
-                                        data=b"BEGIN:VCARD\r\nFN:A\r\nEND:VCARD\r\n"))
-        db.session.commit()
-        ids = {}
-        for name in set(ID_ARGS.values()):
-            model = getattr(models, name, None)
-            if model is not None:
-                ids[name] = db.session.scalar(select(func.min(model.id)).where(model.user_id == user.id))
-    client = FormClient(app.test_client())
-    login(client, "alice@example.com")
-    return client, ids
-
-
-@pytest.fixture
-def mallory(app, make_user, login) -> FormClient:
-    make_user("mallory@example.com")
-    client = FormClient(app.test_client())
-    login(client, "mallory@example.com")
-    return client
 
 
 def row_counts(app) -> dict[str, int]:

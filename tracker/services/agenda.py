@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from tracker.domain.agenda import Agenda, ContactCadence, FollowUpItem, build_agenda
+from tracker.domain.agenda import Agenda, ContactCadence, build_agenda
 from tracker.domain.cadence import DUE_SOON_DAYS, STATUSES
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Opportunity, User
