@@ -15,9 +15,6 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -26,6 +23,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.browser.conftest import LiveServer
 
 pytestmark = [
     pytest.mark.skipif(not os.environ.get("TRACKER_TEST_DATABASE_URL", "").startswith("postgresql"),
@@ -39,41 +38,11 @@ CARDS = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Scaling Sam\r\nN:Sam;Scaling;;;\r\nEM
          "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Balanced Bea\r\nN:Bea;Balanced;;;\r\nORG:Load Ltd\r\nEND:VCARD\r\n")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`tracker serve` on its own port and instance folder (its own generated secret, unused)."""
-
-    def __init__(self, folder: Path, database_url: str):
-        folder.mkdir()
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = (folder / "server.log").open("w")
-        env = {**os.environ, "TRACKER_INSTANCE": str(folder), "TRACKER_DATABASE_URL": database_url,
-               "TRACKER_SECRET_KEY": SECRET, "TRACKER_AUTO_MIGRATE": "0"}
-        self.process = subprocess.Popen([sys.executable, "-m", "tracker", "serve", "--port", str(self.port),
-                                         "--workers", "1"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, (folder / "server.log").read_text()
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+def Server(folder: Path, database_url: str) -> LiveServer:
+    """`tracker serve` on its own port and instance folder, sharing the database and the key."""
+    folder.mkdir()
+    return LiveServer(folder, {"TRACKER_DATABASE_URL": database_url, "TRACKER_SECRET_KEY": SECRET,
+                               "TRACKER_AUTO_MIGRATE": "0"})
 
 
 class Browser:
