@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.extensions import db
@@ -52,7 +52,9 @@ def create():
 
 @bp.get("/<int:contact_id>")
 def show(contact_id: int):
-    contact = service.contact_with_details(current_user, contact_id) or owned_or_404(Contact, contact_id)
+    contact = service.contact_with_details(current_user, contact_id)
+    if contact is None:  # missing or another user's: the same 404
+        abort(404)
     return render_template("contacts/show.html", contact=contact, **contact_timeline(contact), **cadence_card(contact))
 
 
