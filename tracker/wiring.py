@@ -16,9 +16,12 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "auth.register", 
 
 
 def register_all(app: Flask) -> None:
+    # The login guard is the first before_request function, ahead of CSRFProtect's: an
+    # anonymous request is sent to the login page whatever it carries, so "login required"
+    # never hides behind a CSRF 400 (tests/web/test_route_security.py tries both, with and without a token).
+    register_login_guard(app)
     register_extensions(app)
     register_blueprints(app)
-    register_login_guard(app)
     register_error_pages(app)
     register_template_helpers(app)
     register_security_headers(app)
