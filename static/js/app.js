@@ -114,3 +114,16 @@ document.querySelectorAll("[data-import-progress]").forEach((box) => {
   window.setTimeout(poll, 1000);
 });
 // ==== end of import progress section ====
+
+// ==== Playbook preview: "Tick all" / "Tick none" per person (issue 11.5) ====
+// Without JS the buttons post the form and it comes back with the boxes changed; with it
+// they change the boxes in place.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-tick]");
+  if (!button) return;
+  event.preventDefault();
+  const on = button.dataset.tick === "all";
+  button.closest("[data-person]").querySelectorAll('input[type="checkbox"]').forEach((box) => {
+    box.checked = on;
+  });
+});

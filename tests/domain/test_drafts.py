@@ -44,7 +44,7 @@ def test_render_never_raises(template, values, expected):
 
 
 @pytest.mark.parametrize(
-    "kind", ["thank_you", "feedback_request", "future_consideration", "check_in", "follow_up", "linkedin_connect"]
+    "kind", ["thank_you", "referral_thanks", "feedback_request", "future_consideration", "check_in", "follow_up", "linkedin_connect"]
 )
 def test_default_templates_fill_completely(kind):
     draft = render_draft(DEFAULT_TEMPLATES[kind], JANE)

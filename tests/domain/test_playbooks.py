@@ -6,8 +6,11 @@ from datetime import date
 
 import pytest
 
+from dataclasses import replace
+
 from tracker.domain.playbooks import (
     CONDITIONS,
+    PARTS,
     PLAYBOOKS,
     PlaybookContact,
     PlaybookContext,
@@ -15,8 +18,8 @@ from tracker.domain.playbooks import (
 )
 
 TODAY = date(2024, 11, 22)
-JANE = PlaybookContact(3, "Jane Doe", "Acme")
-BOB = PlaybookContact(4, "Bob Li", has_linkedin_connection=True)
+JANE = PlaybookContact(3, "Jane Doe", "Acme", parts=frozenset({"recruiter"}))
+BOB = PlaybookContact(4, "Bob Li", has_linkedin_connection=True, parts=frozenset({"hiring_manager"}))
 
 
 def rejection(*contacts, occurred_on=TODAY, trigger_id=12) -> PlaybookContext:
@@ -69,12 +72,75 @@ def test_linkedin_step_is_skipped_when_already_connected(contact, skipped):
     assert len(plan("after_rejection", rejection(contact), TODAY)) == 5
 
 
+# The rejection playbook by part: the README's Playbooks table, row for row.
+REJECTION_TABLE = {
+    "hiring_manager": ["thank_you", "feedback", "linkedin", "future_roles", "check_in"],
+    "recruiter": ["thank_you", "feedback", "linkedin", "future_roles", "check_in"],
+    "interviewer": ["thank_you", "linkedin"],
+    "referrer": ["referral_thanks", "check_in"],
+    "other": ["thank_you"],
+}
+
+
+@pytest.mark.parametrize(("part", "steps"), [pytest.param(p, s, id=p) for p, s in REJECTION_TABLE.items()])
+def test_rejection_steps_suit_each_persons_part(part, steps):
+    person = PlaybookContact(8, "Ria Roe", "Acme", parts=frozenset({part}))
+    assert [p.step_key for p in plan("after_rejection", rejection(person), TODAY)] == steps
+
+
+def test_the_table_covers_every_part_and_the_readme_states_it():
+    from pathlib import Path
+
+    assert set(REJECTION_TABLE) == set(PARTS)
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    titles = {s.key: s.kind for s in PLAYBOOKS["after_rejection"].steps}
+    for part, steps in REJECTION_TABLE.items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| {PARTS[part].lower()} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")[1:]]
+        assert [key for key, cell in zip(titles, cells) if cell == "✓"] == steps, row
+
+
+@pytest.mark.parametrize(
+    ("parts", "steps"),
+    [
+        pytest.param({"referrer"}, ["referral_thanks", "check_in"], id="referrer: no feedback request"),
+        pytest.param({"interviewer", "hiring_manager"}, REJECTION_TABLE["hiring_manager"], id="hiring manager who interviewed"),
+        pytest.param({"referrer", "interviewer"}, ["thank_you", "referral_thanks", "linkedin", "check_in"], id="referrer who interviewed"),
+        pytest.param(set(), ["thank_you"], id="no known part"),
+    ],
+)
+def test_several_parts_get_the_union_of_their_steps(parts, steps):
+    person = PlaybookContact(8, "Ria Roe", "Acme", parts=frozenset(parts))
+    assert [p.step_key for p in plan("after_rejection", rejection(person), TODAY)] == steps
+
+
+def test_a_step_already_open_for_the_person_is_planned_not_offered_again():
+    # Ivan's thank-you from the interview is still open: the rejection does not add another.
+    ivan = PlaybookContact(9, "Ivan Ito", "Acme", parts=frozenset({"interviewer"}), open_kinds=frozenset({"thank_you"}))
+    planned = {p.step_key: p.already_planned for p in plan("after_rejection", rejection(ivan, JANE), TODAY)
+               if p.contact_id == 9}
+    assert planned == {"thank_you": True, "linkedin": False}
+    assert not any(p.already_planned for p in plan("after_rejection", rejection(JANE), TODAY))
+    assert plan("after_interview", PlaybookContext("interview", 1, (ivan,)), TODAY)[0].already_planned
+
+
+def test_five_people_get_a_short_plan_grouped_by_person():
+    # The case: five people, 25 steps before; now each gets what suits their part.
+    people = [PlaybookContact(i, f"P{i}", "Acme", parts=frozenset({part}))
+              for i, part in enumerate(["interviewer", "interviewer", "recruiter", "hiring_manager", "referrer"])]
+    people[0] = replace(people[0], open_kinds=frozenset({"thank_you"}))
+    planned = plan("after_rejection", rejection(*people), TODAY)
+    offered = [p for p in planned if not p.already_planned and not p.skipped]
+    assert len(planned) == 2 + 2 + 5 + 5 + 2 and len(offered) == 15
+    assert [p.contact_id for p in planned] == sorted(p.contact_id for p in planned)  # person by person
+
+
 def test_idempotency_keys_are_stable_and_distinct_per_step_and_contact():
     first = plan("after_rejection", rejection(), TODAY)
     again = plan("after_rejection", rejection(), date(2024, 12, 1))  # marked again, later
     keys = [p.idempotency_key for p in first]
     assert keys == [p.idempotency_key for p in again]
-    assert len(set(keys)) == len(keys) == 10
+    assert len(set(keys)) == len(keys) == 10  # Jane, recruiter, and Bob, hiring manager: five each
     assert keys[0] == "after_rejection:opportunity:12:thank_you:3"
     other = plan("after_rejection", rejection(trigger_id=13), TODAY)
     assert not set(keys) & {p.idempotency_key for p in other}
@@ -133,4 +199,4 @@ def test_steps_are_data():
             assert step.condition is None or step.condition in CONDITIONS
             assert step.offset_days >= 1
     offsets = {s.key: s.offset_days for s in PLAYBOOKS["after_rejection"].steps}
-    assert offsets == {"thank_you": 1, "feedback": 2, "linkedin": 7, "future_roles": 14, "check_in": 90}
+    assert offsets == {"thank_you": 1, "referral_thanks": 1, "feedback": 2, "linkedin": 7, "future_roles": 14, "check_in": 90}

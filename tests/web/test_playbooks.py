@@ -76,9 +76,9 @@ def test_marking_the_same_rejection_twice_creates_nothing_twice(user_client, opp
     first = _followups(in_db)
     titles = [t for _, t, _, _ in first]
     assert "Thank Rita Recruiter (Acme) graciously for their time" in titles
-    assert "Ask Ivan Interviewer (Acme) for feedback on the Backend Engineer process" in titles
-    assert "Check new postings at Acme and check in with Pia Panel" in titles
-    assert len(first) == 3 * 5  # three people, five steps (nobody is connected on LinkedIn)
+    assert "Ask Rita Recruiter (Acme) for feedback on the Backend Engineer process" in titles
+    assert "Thank Pia Panel (Acme) graciously for their time" in titles
+    assert len(first) == 5 + 2 + 2  # the recruiter's five steps, two per interviewer
     # The opportunity marked rejected as well, and the interview again: nothing new, no preview.
     response = user_client.post_form(f"/opportunities/{opp}/status", {"status": "rejected"})
     assert not response.headers["Location"].startswith("/playbooks/")
@@ -101,6 +101,78 @@ def test_rejecting_interview_and_opportunity_plans_one_set(user_client, opp, in_
     assert all(k.startswith(f"after_rejection:opportunity:{opp}:") for k, *_ in first)
     assert _accept_all(user_client, f"/playbooks/after_rejection/opportunity/{opp}").status_code == 302
     assert _followups(in_db) == first
+
+
+def _new_contact(client, name, role):
+    r = client.post_form("/contacts/new", {"full_name": name, "role": role, "company": "Acme"})
+    return int(r.headers["Location"].rsplit("/", 1)[-1])
+
+
+@pytest.fixture
+def team(user_client, opp, in_db):
+    """The issue's rejection: a recruiter (Rita), a hiring manager (Hana), a referrer (Rafa)
+    on the opportunity, two interviewers (Ivan, Pia) whose thank-yous were planned after the
+    interview and are still open."""
+    hana, rafa = _new_contact(user_client, "Hana Manager", "other"), _new_contact(user_client, "Rafa Referrer", "peer")
+    rita = in_db(lambda: db.session.scalar(select(Opportunity).where(Opportunity.id == opp)).contacts[0].id)
+    r = user_client.get(f"/opportunities/{opp}/edit")
+    assert r.status_code == 200
+    user_client.post_form(f"/opportunities/{opp}/edit", {
+        "title": "Backend Engineer", "company": "Acme", "status": "interviewing", "source": "referral",
+        "recruiters": str(rita), "hiring_managers": str(hana), "referrers": str(rafa)})
+    location = _log_interview(user_client, opp).headers["Location"]
+    assert _accept_all(user_client, location).status_code == 302  # the two interview thank-yous
+    return {"opp": opp, "rita": rita, "hana": hana, "rafa": rafa}
+
+
+def test_rejection_preview_is_grouped_by_person_with_steps_by_part(user_client, team, in_db):
+    interview = in_db(lambda: db.session.scalar(select(Interview.id)))
+    location = user_client.post_form(f"/interviews/{interview}/outcome", {"outcome": "rejected"}).headers["Location"]
+    page = user_client.get(location).get_data(as_text=True)
+    legends = re.findall(r"<legend><a [^>]+>([^<]+)</a>\s*<span class=\"muted\">— ([^<]+)</span>", page)
+    assert legends == [("Hana Manager", "hiring manager"), ("Rita Recruiter", "recruiter"),
+                       ("Ivan Interviewer", "interviewer"), ("Pia Panel", "interviewer"), ("Rafa Referrer", "referrer")]
+    # The referrer is told the outcome and thanked, never asked for feedback.
+    rafa = page[page.index("Rafa Referrer</a>"):]
+    assert "Let Rafa Referrer (Acme) know how it ended and thank them for the referral" in rafa
+    assert "for feedback" not in rafa and "Thank Rafa Referrer (Acme) graciously" not in rafa
+    # The interviewers' thank-yous from the interview are shown as planned, not offered again.
+    assert page.count("Already planned") == 2
+    assert "Thank Ivan Interviewer (Acme) for the interview</a>, due" in page
+    # 15 offered (5 + 5 + 1 + 1 + 2 + LinkedIn for the interviewers), not 25.
+    assert page.count('name="take-') == 5 + 5 + 1 + 1 + 2
+    _accept_all(user_client, location)
+    thanks = in_db(lambda: db.session.execute(
+        select(FollowUp.contact_id, FollowUp.title).where(FollowUp.kind == "thank_you")).all())
+    per_person = {}
+    for contact_id, _title in thanks:
+        per_person[contact_id] = per_person.get(contact_id, 0) + 1
+    assert set(per_person.values()) == {1}, thanks  # one thank-you each, nobody thanked twice
+
+
+def test_tick_none_and_all_for_one_person_work_without_javascript(user_client, team, in_db):
+    user_client.post_form(f"/opportunities/{team['opp']}/status", {"status": "rejected"})
+    url = f"/playbooks/after_rejection/opportunity/{team['opp']}"
+    page = user_client.get(url).get_data(as_text=True)
+    data = {name: "y" for name in re.findall(r'name="(take-[^"]+)"', page)}
+    data.update(dict(re.findall(r'name="(due-[^"]+)" value="([^"]+)"', page)))
+    response = user_client.post_form(url, {**data, "tick": f"none:{team['rita']}"})
+    assert response.status_code == 200 and _followups(in_db)[2:] == []  # nothing created by ticking
+    page = response.get_data(as_text=True)
+    rita_keys = [k for k in data if k.startswith("take-") and k.endswith(f":{team['rita']}")]
+    assert len(rita_keys) == 5
+    ticked = set(re.findall(r'name="(take-[^"]+)" value="y" checked', page))
+    assert ticked == {k for k in data if k.startswith("take-")} - set(rita_keys)
+    # The page as it came back, submitted: everyone's steps but Rita's.
+    sent = {k: "y" for k in ticked}
+    sent.update(dict(re.findall(r'name="(due-[^"]+)" value="([^"]+)"', page)))
+    assert user_client.post_form(url, sent).status_code == 302
+    created = in_db(lambda: set(db.session.scalars(select(FollowUp.contact_id).where(
+        FollowUp.playbook_key.like("after_rejection:%")))))
+    assert team["rita"] not in created and team["hana"] in created
+    # Tick all brings a person's steps back.
+    page = user_client.post_form(url, {"tick": f"all:{team['rita']}"}).get_data(as_text=True)
+    assert len(re.findall(r'name="(take-[^"]+)" value="y" checked', page)) == 5
 
 
 def test_linkedin_step_is_skipped_for_connected_people(user_client, opp, in_db):

@@ -52,6 +52,16 @@ DEFAULT_TEMPLATES: Mapping[str, Template] = MappingProxyType(
             "appreciate the care you put into the process.\n\n"
             "Best regards,\n{my_name}",
         ),
+        "referral_thanks": Template(
+            "Thank you for the referral, {first_name}",
+            "Hi {first_name},\n\n"
+            "Thank you again for referring me for the {role_title} role at {company}. I wanted "
+            "to let you know how it ended: they decided to go with another candidate. I "
+            "learned a lot from the process and I'm grateful you put my name forward.\n\n"
+            "If you hear of another opening that could fit, I'd love to know. Let's stay in "
+            "touch.\n\n"
+            "Best,\n{my_name}",
+        ),
         "feedback_request": Template(
             "A quick request for feedback",
             "Hi {first_name},\n\n"

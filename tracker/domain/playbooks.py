@@ -7,6 +7,12 @@ whose idempotency key it has not stored yet, so running a playbook twice for the
 event creates nothing twice. Steps a condition rules out are still planned, marked skipped
 with the reason, so the preview can say why they are missing.
 
+Not everyone gets every step: each step names the parts a person plays in the process
+(PARTS) it suits, so a referrer is told the outcome and thanked, not asked for interview
+feedback (the table is in the README's Playbooks section). A step whose kind is already
+open for that person (a thank-you planned after the interview) is marked `already_planned`
+instead of being offered twice.
+
 Pure: no clock, no app imports; `today` is the user's local date.
 """
 
@@ -18,15 +24,35 @@ from datetime import date, timedelta
 from types import MappingProxyType
 
 
+# The parts a person can play in an application, in the order the preview lists them.
+PARTS: Mapping[str, str] = MappingProxyType({
+    "hiring_manager": "Hiring manager", "recruiter": "Recruiter", "interviewer": "Interviewer",
+    "referrer": "Referrer", "other": "Other",
+})
+
+
 @dataclass(frozen=True)
 class PlaybookContact:
-    """A contact as a playbook sees it. `company` falls back to the context's company."""
+    """A contact as a playbook sees it. `company` falls back to the context's company.
+
+    parts: keys of PARTS this person plays in the process (several at once is fine: a hiring
+        manager who also interviewed); empty means "other".
+    open_kinds: follow-up kinds already open (or snoozed) for this person in this process;
+        a step of such a kind is planned as `already_planned`, never offered twice.
+    """
 
     id: int | str
     name: str
     company: str | None = None
     has_linkedin_connection: bool = False  # a "LinkedIn connection" touchpoint exists
     given_name: str | None = None  # the structured first name, when known
+    parts: frozenset[str] = frozenset()
+    open_kinds: frozenset[str] = frozenset()
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """`parts` in PARTS order, "other" when none is known."""
+        return tuple(p for p in PARTS if p in self.parts) or ("other",)
 
 
 @dataclass(frozen=True)
@@ -65,13 +91,18 @@ class Step:
     """One piece of advice. `title_template` takes {who} ("Jane Doe (Acme)"), {name},
     {company}, {at_company} (" at Acme" or ""), {role_title}, {for_role} (" for Backend
     Engineer" or "") and {from_event} (" from PyCon" or ""). `condition` names an entry
-    of CONDITIONS, or None for "always"."""
+    of CONDITIONS, or None for "always". `parts`: the PARTS it suits, None for everyone;
+    a person playing several parts gets the union of their steps."""
 
     key: str
     kind: str
     title_template: str
     offset_days: int
     condition: str | None = None
+    parts: frozenset[str] | None = None
+
+    def suits(self, contact: PlaybookContact) -> bool:
+        return self.parts is None or bool(self.parts & set(contact.roles))
 
 
 @dataclass(frozen=True)
@@ -89,6 +120,8 @@ class PlannedFollowUp:
     idempotency_key: "{playbook}:{trigger_type}:{trigger_id}:{step}:{contact_id}", stable
         across runs; the service stores it and skips keys it already has.
     skipped/skip_reason: a condition ruled the step out for this contact; do not create it.
+    already_planned: an open follow-up of the same kind exists for this contact in this
+        process (contact.open_kinds); do not create it, show it as planned.
     draft_values: placeholders for drafts.render_draft (first_name, full_name, company,
         role_title, interview_date (a date or None), event_name); the service adds my_name.
     """
@@ -104,6 +137,7 @@ class PlannedFollowUp:
     trigger_id: int | str
     skipped: bool = False
     skip_reason: str | None = None
+    already_planned: bool = False
     draft_values: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -114,6 +148,19 @@ CONDITIONS: Mapping[str, Condition] = MappingProxyType(
         ),
     }
 )
+
+
+def _parts(*keys: str) -> frozenset[str]:
+    assert set(keys) <= set(PARTS), keys
+    return frozenset(keys)
+
+
+# Who gets what after a rejection (career guides, condensed): everyone who spent time on you
+# is thanked; feedback, future roles and the 3-month check-in go to the people who own the
+# process (recruiter, hiring manager), since interviewers rarely may give feedback; a
+# referrer is told how it ended and thanked for the referral, and is the one who hears about
+# new openings first.
+_OWNERS = _parts("hiring_manager", "recruiter")
 
 PLAYBOOKS: Mapping[str, Playbook] = MappingProxyType(
     {
@@ -128,19 +175,31 @@ PLAYBOOKS: Mapping[str, Playbook] = MappingProxyType(
             "After a rejection",
             ("interview", "opportunity"),
             (
-                Step("thank_you", "thank_you", "Thank {who} graciously for their time", 1),
-                Step("feedback", "feedback_request", "Ask {who} for feedback{for_role}", 2),
+                Step(
+                    "thank_you", "thank_you", "Thank {who} graciously for their time", 1,
+                    parts=_parts("hiring_manager", "recruiter", "interviewer", "other"),
+                ),
+                Step(
+                    "referral_thanks", "referral_thanks",
+                    "Let {who} know how it ended and thank them for the referral", 1,
+                    parts=_parts("referrer"),
+                ),
+                Step(
+                    "feedback", "feedback_request", "Ask {who} for feedback{for_role}", 2,
+                    parts=_OWNERS,
+                ),
                 Step(
                     "linkedin", "linkedin_connect", "Connect with {who} on LinkedIn", 7,
-                    "not_on_linkedin",
+                    "not_on_linkedin", parts=_parts("hiring_manager", "recruiter", "interviewer"),
                 ),
                 Step(
                     "future_roles", "future_consideration",
-                    "Ask {who} to keep you in mind for future roles", 14,
+                    "Ask {who} to keep you in mind for future roles", 14, parts=_OWNERS,
                 ),
                 Step(
                     "check_in", "check_in",
                     "Check new postings{at_company} and check in with {name}", 90,
+                    parts=_OWNERS | _parts("referrer"),
                 ),
             ),
         ),
@@ -168,7 +227,8 @@ def idempotency_key(
 
 
 def plan(playbook_key: str, context: PlaybookContext, today: date) -> list[PlannedFollowUp]:
-    """Expand a playbook into follow-ups, step by step then contact by contact.
+    """Expand a playbook into follow-ups, contact by contact then step by step; a contact
+    only gets the steps that suit the parts they play (Step.parts).
 
     Due dates count `offset_days` from the later of `context.occurred_on` and `today`, so an
     interview logged ahead of time gets its thank-you the day after it, and a rejection
@@ -186,10 +246,12 @@ def plan(playbook_key: str, context: PlaybookContext, today: date) -> list[Plann
     contacts = {c.id: c for c in context.contacts}.values()
     values = {c.id: (_title_values(c, context), _draft_values(c, context)) for c in contacts}
     planned = []
-    for step in playbook.steps:
-        condition = CONDITIONS[step.condition] if step.condition else None
-        for contact in contacts:
-            title_values, draft_values = values[contact.id]
+    for contact in contacts:
+        title_values, draft_values = values[contact.id]
+        for step in playbook.steps:
+            if not step.suits(contact):
+                continue
+            condition = CONDITIONS[step.condition] if step.condition else None
             skipped = bool(condition and condition.applies(contact))
             planned.append(
                 PlannedFollowUp(
@@ -206,6 +268,7 @@ def plan(playbook_key: str, context: PlaybookContext, today: date) -> list[Plann
                     trigger_id=context.trigger_id,
                     skipped=skipped,
                     skip_reason=condition.skip_reason if skipped else None,
+                    already_planned=step.kind in contact.open_kinds,
                     draft_values=draft_values,
                 )
             )

@@ -13,7 +13,7 @@ from tracker.models.types import UTCDateTime
 STATUSES = {"open": "Open", "done": "Done", "snoozed": "Snoozed", "dismissed": "Dismissed"}
 ORIGINS = {"manual": "Manual", "cadence": "Cadence", "playbook": "Playbook"}
 KINDS = {
-    "thank_you": "Thank-you note", "feedback_request": "Ask for feedback",
+    "thank_you": "Thank-you note", "referral_thanks": "Thank for a referral", "feedback_request": "Ask for feedback",
     "linkedin_connect": "Connect on LinkedIn", "future_consideration": "Future roles",
     "check_in": "Check in", "follow_up": "Follow up", "other": "Other",
 }

@@ -8,7 +8,8 @@ rejected, so marking both plans one set.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -16,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
-from tracker.domain.playbooks import PLAYBOOKS, PlannedFollowUp, PlaybookContact, PlaybookContext, plan
+from tracker.domain.playbooks import PARTS, PLAYBOOKS, PlannedFollowUp, PlaybookContact, PlaybookContext, plan
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Interview, Opportunity, Touchpoint, User, touchpoint_contacts
+from tracker.models.opportunities import opportunity_contacts
 from tracker.services.followups import FollowUpInput, create_followup, event_name
 
 TRIGGER_TYPES = ("interview", "opportunity", "contact")
@@ -36,6 +38,8 @@ class Trigger:
     interview: Interview | None = None
     opportunity: Opportunity | None = None
     contacts: dict[int, Contact] | None = None
+    # (contact id, kind) -> the open follow-up that makes a step "already planned"
+    planned: dict[tuple[int, str], FollowUp] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -51,13 +55,61 @@ def _linkedin_connected(user: User, ids: list[int]) -> set[int]:
                touchpoint_contacts.c.contact_id.in_(ids)).distinct()))
 
 
-def _people(user: User, contacts: list[Contact], company: str | None) -> tuple[list[PlaybookContact], dict[int, Contact]]:
+def _people(user: User, contacts: list[Contact], company: str | None,
+            parts: dict[int, set[str]] | None = None,
+            open_kinds: dict[int, set[str]] | None = None) -> tuple[list[PlaybookContact], dict[int, Contact]]:
     contacts = [c for c in dict.fromkeys(contacts) if c.user_id == user.id and c.archived_at is None]
     connected = _linkedin_connected(user, [c.id for c in contacts])
+    parts, open_kinds = parts or {}, open_kinds or {}
     people = [PlaybookContact(id=c.id, name=c.full_name, company=(c.company.name if c.company else None) or company,
-                              has_linkedin_connection=c.id in connected, given_name=c.given_name or None)
+                              has_linkedin_connection=c.id in connected, given_name=c.given_name or None,
+                              parts=frozenset(parts.get(c.id, ())), open_kinds=frozenset(open_kinds.get(c.id, ())))
               for c in contacts]
     return people, {c.id: c for c in contacts}
+
+
+def _parts(opportunity: Opportunity, interviewer_ids: set[int], contacts: list[Contact]) -> dict[int, set[str]]:
+    """Each person's parts in the application: their role on the opportunity, "interviewer"
+    when they interviewed you, and their own contact role when the opportunity says no more."""
+    linked = db.session.execute(select(opportunity_contacts.c.contact_id, opportunity_contacts.c.role)
+                                .where(opportunity_contacts.c.opportunity_id == opportunity.id)).all()
+    parts: dict[int, set[str]] = defaultdict(set)
+    for contact_id, role in linked:
+        if role in PARTS and role != "other":
+            parts[contact_id].add(role)
+    for contact_id in interviewer_ids:
+        parts[contact_id].add("interviewer")
+    for contact in contacts:
+        if not parts[contact.id] and contact.role in PARTS:
+            parts[contact.id].add(contact.role)
+    return parts
+
+
+def _open_followups(user: User, contact_ids: list[int], opportunity: Opportunity,
+                    interview_ids: list[int]) -> dict[tuple[int, str], FollowUp]:
+    """Open or snoozed follow-ups with these people about this application (linked to it or
+    one of its interviews) or about nothing in particular, by (contact, kind): a playbook
+    step of that kind is already planned. One query."""
+    if not contact_ids:
+        return {}
+    about = (FollowUp.opportunity_id == opportunity.id) | (
+        FollowUp.opportunity_id.is_(None) & FollowUp.interview_id.is_(None))
+    if interview_ids:
+        about = about | FollowUp.interview_id.in_(interview_ids)
+    rows = db.session.scalars(select(FollowUp).where(
+        FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")),
+        FollowUp.contact_id.in_(contact_ids), about).order_by(FollowUp.due_on, FollowUp.id))
+    found: dict[tuple[int, str], FollowUp] = {}
+    for followup in rows:
+        found.setdefault((followup.contact_id, followup.kind), followup)
+    return found
+
+
+def _kinds(planned: dict[tuple[int, str], FollowUp]) -> dict[int, set[str]]:
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for contact_id, kind in planned:
+        kinds[contact_id].add(kind)
+    return kinds
 
 
 def _local_day(user: User, at) -> date:
@@ -99,22 +151,29 @@ def resolve(user: User, playbook: str, trigger_type: str, trigger_id: int) -> Tr
     company = opportunity.company.name if opportunity.company else None
 
     if playbook == "after_interview":
-        people, by_id = _people(user, list(interview.interviewers), company)
+        interviewers = list(interview.interviewers)
+        planned = _open_followups(user, [c.id for c in interviewers], opportunity, [interview.id])
+        people, by_id = _people(user, interviewers, company, {c.id: {"interviewer"} for c in interviewers},
+                                _kinds(planned))
         context = PlaybookContext("interview", interview.id, people, occurred_on=_local_day(user, interview.starts_at),
                                   company=company, role_title=opportunity.title)
-        return Trigger(playbook, "interview", interview.id, context, interview, opportunity, by_id)
+        return Trigger(playbook, "interview", interview.id, context, interview, opportunity, by_id, planned)
 
-    # after_rejection: keyed on the opportunity; everyone involved in it is thanked.
+    # after_rejection: keyed on the opportunity; everyone involved in it, each by their part.
     everyone = list(opportunity.contacts)
-    rounds = db.session.scalars(select(Interview).where(Interview.opportunity_id == opportunity.id)
-                                .options(selectinload(Interview.interviewers).selectinload(Contact.company)))
+    rounds = list(db.session.scalars(select(Interview).where(Interview.opportunity_id == opportunity.id)
+                                     .options(selectinload(Interview.interviewers).selectinload(Contact.company))))
+    interviewer_ids = set()
     for round_ in rounds:
         everyone.extend(round_.interviewers)
-    people, by_id = _people(user, everyone, company)
+        interviewer_ids.update(c.id for c in round_.interviewers)
+    ids = list({c.id for c in everyone})
+    planned = _open_followups(user, ids, opportunity, [r.id for r in rounds])
+    people, by_id = _people(user, everyone, company, _parts(opportunity, interviewer_ids, everyone), _kinds(planned))
     rejected_on = opportunity.closed_on if opportunity.status == "rejected" else None
     context = PlaybookContext("opportunity", opportunity.id, people, occurred_on=rejected_on,
                               company=company, role_title=opportunity.title)
-    return Trigger(playbook, "opportunity", opportunity.id, context, interview, opportunity, by_id)
+    return Trigger(playbook, "opportunity", opportunity.id, context, interview, opportunity, by_id, planned)
 
 
 @dataclass(frozen=True)
@@ -122,10 +181,28 @@ class PreviewStep:
     planned: PlannedFollowUp
     contact: Contact | None
     exists: bool  # a follow-up with this key was created before
+    planned_as: FollowUp | None = None  # the open follow-up that already covers this step
 
     @property
     def creatable(self) -> bool:
-        return not self.exists and not self.planned.skipped
+        return not self.exists and not self.planned.skipped and not self.planned.already_planned
+
+
+@dataclass(frozen=True)
+class PersonSteps:
+    """One person's steps in the preview, with the parts they play."""
+
+    contact: Contact
+    parts: tuple[str, ...]
+    steps: list[PreviewStep]
+
+    @property
+    def part_labels(self) -> str:
+        return ", ".join(PARTS[p].lower() for p in self.parts)
+
+    @property
+    def creatable(self) -> list[PreviewStep]:
+        return [s for s in self.steps if s.creatable]
 
 
 def preview(user: User, trigger: Trigger, today: date) -> list[PreviewStep]:
@@ -133,7 +210,22 @@ def preview(user: User, trigger: Trigger, today: date) -> list[PreviewStep]:
     planned = plan(trigger.playbook, trigger.context, today)
     existing = _existing_keys(user, [p.idempotency_key for p in planned])
     contacts = trigger.contacts or {}
-    return [PreviewStep(p, contacts.get(p.contact_id), p.idempotency_key in existing) for p in planned]
+    return [PreviewStep(p, contacts.get(p.contact_id), p.idempotency_key in existing,
+                        trigger.planned.get((p.contact_id, p.kind)) if p.already_planned else None)
+            for p in planned]
+
+
+def by_person(trigger: Trigger, steps: list[PreviewStep]) -> list[PersonSteps]:
+    """The preview's steps grouped by person: the people who own the process first (in PARTS
+    order), then by name; steps in playbook order."""
+    people = {p.id: p for p in trigger.context.contacts}
+    groups: dict[int, list[PreviewStep]] = defaultdict(list)
+    for step in steps:
+        if step.contact is not None:
+            groups[step.contact.id].append(step)
+    order = list(PARTS)
+    out = [PersonSteps(s[0].contact, people[cid].roles, s) for cid, s in groups.items()]
+    return sorted(out, key=lambda g: (order.index(g.parts[0]), g.contact.full_name.casefold(), g.contact.id))
 
 
 def _existing_keys(user: User, keys: list[str]) -> set[str]:

@@ -40,12 +40,25 @@ def preview(playbook: str, trigger_type: str, trigger_id: int):
     today = clock.today(current_user.timezone)
     next_url = safe_next(request.values.get("next"), url_for("followups.index"))
     steps = service.preview(current_user, trigger, today)
+    creatable = [s for s in steps if s.creatable]
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    if request.method == "GET":
+        ticked = {s.planned.idempotency_key for s in creatable}
+    else:
+        ticked = {s.planned.idempotency_key for s in creatable
+                  if request.form.get(f"take-{s.planned.idempotency_key}") == "y"}
+    # "Tick all" / "Tick none" for one person, without JavaScript: the button posts the form
+    # and it comes back with that person's boxes changed and nothing created.
+    tick = request.form.get("tick", "") if request.method == "POST" else ""
+    if tick:
+        mode, _, person = tick.partition(":")
+        keys = {s.planned.idempotency_key for s in creatable if str(s.planned.contact_id) == person}
+        ticked = ticked | keys if mode == "all" else ticked - keys
+    elif request.method == "POST":
         chosen = {}
-        for step in steps:
+        for step in creatable:
             key = step.planned.idempotency_key
-            if not step.creatable or request.form.get(f"take-{key}") != "y":
+            if key not in ticked:
                 continue
             try:
                 chosen[key] = date.fromisoformat(request.form.get(f"due-{key}", ""))
@@ -59,7 +72,8 @@ def preview(playbook: str, trigger_type: str, trigger_id: int):
             else:
                 flash("Nothing new to add.", "info")
             return redirect(next_url)
-    return render_template("playbooks/preview.html", trigger=trigger, steps=steps, next_url=next_url,
+    return render_template("playbooks/preview.html", trigger=trigger, steps=steps,
+                           people=service.by_person(trigger, steps), ticked=ticked, next_url=next_url,
                            errors=errors, form=request.form if request.method == "POST" else None, today=today), \
         400 if errors else 200
 
