@@ -73,19 +73,23 @@ def test_followup_story(server, page, accessible):
     assert "Thank you for taking the time to talk with me about the Platform Engineer role at Northwind" in \
         card.locator("textarea").input_value()
 
-    # Rejected: the playbook's steps are previewed, one unticked, one date changed.
+    # Rejected: the playbook's steps suit Ana's part (she interviewed): her thank-you is
+    # already planned, not doubled; the LinkedIn step gets another date.
     page.goto(interview_url)
     page.get_by_label("Outcome").select_option("rejected")
     page.get_by_role("button", name="Update").click()
     page.wait_for_url(re.compile(r"/playbooks/after_rejection/opportunity/\d+"))
     accessible(page)
     assert page.get_by_role("heading", name="After a rejection").is_visible()
-    page.get_by_role("checkbox", name="Connect with Ana Sousa (Northwind) on LinkedIn").uncheck()
-    feedback_date = (today + timedelta(days=3)).isoformat()
-    page.locator("tr", has_text="Ask Ana Sousa (Northwind) for feedback").locator("input[type=date]").fill(feedback_date)
+    ana = page.get_by_role("group", name=re.compile("Ana Sousa"))
+    assert ana.get_by_text("Already planned").is_visible()
+    assert ana.get_by_role("checkbox").count() == 1
+    linkedin_date = (today + timedelta(days=3)).isoformat()
+    page.get_by_label("Due on, Connect with Ana Sousa (Northwind) on LinkedIn").fill(linkedin_date)
+    _shot(page, "rejection_preview")
     page.get_by_role("button", name="Add the ticked follow-ups").click()
     page.wait_for_url(re.compile(r"/interviews/\d+$"))
-    assert page.get_by_text("4 follow-ups are added.").is_visible()
+    assert page.get_by_text("1 follow-up is added.").is_visible()
     # Marking the opportunity rejected too adds nothing and asks nothing.
     page.goto(opportunity_url)
     page.get_by_label("Status").select_option("rejected")
@@ -97,12 +101,12 @@ def test_followup_story(server, page, accessible):
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(opportunity_url)
 
-    # The dashboard has them: tomorrow's thank-yous this week, the feedback request too.
+    # The dashboard has them: today's thank-you, the LinkedIn step this week.
     page.goto(f"{base}/")
     accessible(page)
     week = page.locator("section", has=page.locator("#week-h"))
-    assert week.get_by_role("link", name="Thank Ana Sousa (Northwind) graciously for their time").is_visible()
-    assert week.get_by_role("link", name="Ask Ana Sousa (Northwind) for feedback on the Platform Engineer process").is_visible()
+    assert week.get_by_role("link", name="Connect with Ana Sousa (Northwind) on LinkedIn").is_visible()
+    assert page.get_by_role("link", name="Thank Ana Sousa (Northwind) for the interview").first.is_visible()
     assert page.get_by_text("Network health").is_visible()
     _shot(page, "dashboard")
 

@@ -138,7 +138,7 @@ def test_rejection_preview_is_grouped_by_person_with_steps_by_part(user_client, 
     assert "for feedback" not in rafa and "Thank Rafa Referrer (Acme) graciously" not in rafa
     # The interviewers' thank-yous from the interview are shown as planned, not offered again.
     assert page.count("Already planned") == 2
-    assert "Thank Ivan Interviewer (Acme) for the interview</a>, due" in page
+    assert "Thank Ivan Interviewer (Acme) for the interview</a>, due" in page  # links to it
     # 15 offered (5 + 5 + 1 + 1 + 2 + LinkedIn for the interviewers), not 25.
     assert page.count('name="take-') == 5 + 5 + 1 + 1 + 2
     _accept_all(user_client, location)
