@@ -23,7 +23,9 @@ from tracker.domain.cadence import (
     format_day,
     humanize_interval,
     propose,
+    touch_kind,
 )
+from tracker.models.touchpoints import CHANNELS
 
 TODAY = date(2024, 11, 22)
 ADDED = date(2024, 9, 12)
@@ -192,6 +194,104 @@ def test_reason_reads_well(inp, today, reason):
     assert propose(inp, today).reason == reason
 
 
+# --- the channel rule (issue 11 item 2) ---------------------------------------------------
+# One row per channel and direction: does the touch start the clock, and what does it do to
+# the count of unanswered written outreach? The README's table says the same, row for row.
+CHANNEL_RULE = [
+    # channel, inbound, starts the clock, silence count
+    ("email", False, True, "+1"),
+    ("email", True, True, "reset"),
+    ("linkedin_message", False, True, "+1"),
+    ("linkedin_message", True, True, "reset"),
+    ("other", False, True, "+1"),
+    ("other", True, True, "reset"),
+    ("call", False, True, "reset"),
+    ("call", True, True, "reset"),
+    ("video_call", False, True, "reset"),
+    ("video_call", True, True, "reset"),
+    ("in_person", False, True, "reset"),
+    ("in_person", True, True, "reset"),
+    ("event", False, True, "reset"),
+    ("event", True, True, "reset"),
+    ("thank_you", False, True, "unchanged"),
+    ("thank_you", True, True, "reset"),
+    ("linkedin_connection", False, False, "unchanged"),
+    ("linkedin_connection", True, False, "unchanged"),
+]
+
+
+def test_the_rule_covers_every_channel():
+    assert {(ch, inbound) for ch, inbound, _, _ in CHANNEL_RULE} == {(ch, i) for ch in CHANNELS for i in (False, True)}
+
+
+@pytest.mark.parametrize(("channel", "inbound", "clock", "count"), CHANNEL_RULE,
+                         ids=[f"{ch}-{'them' if i else 'me'}" for ch, i, _, _ in CHANNEL_RULE])
+def test_channel_rule(channel, inbound, clock, count):
+    # A reply, then one unanswered email: the touch under test comes two weeks later.
+    before = (inb("2024-09-01"), out("2024-10-01"))
+    c = propose(contact(touches=(*before, Touch(d("2024-10-15"), inbound, channel))), TODAY)
+    assert c.last_touch_on == (d("2024-10-15") if clock else d("2024-10-01"))
+    assert c.unanswered == {"reset": 0, "+1": 2, "unchanged": 1}[count]
+    assert (c.source == "backoff") == (count == "+1")
+
+
+def test_readme_states_the_channel_rule_row_for_row():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    section = readme.split("## How tracker decides when to reach out", 1)[1].split("\n## ", 1)[0]
+    words = {"+1": "counts as unanswered (+1)", "reset": "reset to 0", "unchanged": "unchanged"}
+    for channel, inbound, clock, count in CHANNEL_RULE:
+        row = (f"| {CHANNELS[channel]} | {'they' if inbound else 'I'} | {'yes' if clock else 'no'} "
+               f"| {words[count]} |")
+        assert row in section, row
+
+
+@pytest.mark.parametrize("channel", ["call", "video_call", "in_person", "event"])
+def test_a_conversation_i_started_is_not_an_unanswered_message(channel):
+    """The defect: two conversations logged as "I reached out" backed off ("2 messages
+    without a reply")."""
+    touches = (inb("2024-09-01"), Touch(d("2024-10-01"), False, channel), Touch(d("2024-10-20"), False, channel))
+    c = propose(contact(touches=touches), TODAY)
+    assert (c.source, c.unanswered, c.ideal_days, c.due_on) == ("role_default", 0, 42, d("2024-12-01"))
+    assert "without a reply" not in c.reason
+    # After two unanswered emails, a call resets the count: no back-off any more.
+    emails = (out("2024-09-20"), out("2024-10-01"))
+    assert propose(contact(touches=emails), TODAY).source == "backoff"
+    assert propose(contact(touches=(*emails, Touch(d("2024-10-05"), False, channel))), TODAY).source == "role_default"
+
+
+def test_a_thank_you_after_an_interview_does_not_back_off():
+    """The defect: an unanswered email and the thank-you note after the interview counted as
+    "2 messages without a reply"."""
+    touches = (out("2024-10-01"), Touch(d("2024-10-16"), False, "thank_you"))
+    c = propose(contact(touches=touches), TODAY)
+    assert (c.source, c.unanswered, c.last_touch_on) == ("role_default", 1, d("2024-10-16"))
+    many = tuple(Touch(d(f"2024-{m:02d}-10"), False, "thank_you") for m in range(6, 11))
+    assert propose(contact(touches=many), TODAY).source == "role_default"
+
+
+def test_a_linkedin_connection_is_not_a_conversation():
+    c = propose(contact(touches=(Touch(d("2019-01-12"), True, "linkedin_connection"),)), TODAY)
+    assert c.last_touch_on is None and c.due_on == ADDED + timedelta(days=42)
+    assert "Never contacted" in c.reason and "2019" not in c.reason
+
+
+def test_an_unscheduled_contact_has_no_cadence_until_a_real_touch():
+    connected = Touch(d("2019-01-12"), True, "linkedin_connection")
+    c = propose(contact(unscheduled=True, touches=(connected,)), TODAY)
+    assert (c.status, c.due_on, c.source) == (None, None, "unscheduled")
+    assert c.reason == "Imported — no reminders until you choose to keep in touch."
+    talked = propose(contact(unscheduled=True, touches=(connected, inb("2024-11-01"))), TODAY)
+    assert (talked.status, talked.due_on) == ("ok", d("2024-12-13"))
+
+
+def test_keeping_in_touch_starts_the_clock_on_the_day_chosen():
+    c = propose(contact(added_on=d("2024-01-05"), kept_since=d("2024-11-20")), TODAY)
+    assert (c.status, c.due_on) == ("ok", d("2025-01-01"))
+    assert c.reason.endswith("Never contacted — keeping in touch since 20 Nov, next due 1 Jan 2025.")
+    # A later real touch still moves the clock as usual.
+    assert propose(contact(kept_since=d("2024-11-01"), touches=(inb("2024-11-20"),)), TODAY).due_on == d("2025-01-01")
+
+
 def test_reason_of_a_hand_built_cadence_is_empty():
     c = Cadence(7, 14, TODAY, TODAY, None, "due", "override")
     assert c.reason == explain(c) == ""
@@ -314,7 +414,7 @@ def test_format_day_shows_the_year_only_when_it_differs():
 # --- properties -------------------------------------------------------------------------
 
 days = st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31))
-touch = st.builds(Touch, days, st.booleans())
+touch = st.builds(Touch, days, st.booleans(), st.sampled_from(sorted(CHANNELS)))
 inputs = st.builds(
     CadenceInput,
     role=st.sampled_from([*DEFAULT_CADENCE_DAYS, "unknown"]),
@@ -327,16 +427,22 @@ inputs = st.builds(
     archived=st.just(False) | st.booleans(),
     active_process=st.none() | st.just("Acme"),
     rejected_on=st.none() | days,
+    unscheduled=st.booleans(),
+    kept_since=st.none() | days,
 )
 
 
 @given(inputs, days)
 def test_due_is_never_before_the_clock_started(inp, today):
     c = propose(inp, today)
+    counted = [t.on for t in inp.touches if t.channel != "linkedin_connection"]
     if c.status is None:
+        assert inp.archived or inp.no_reminders or (inp.unscheduled and not counted)
         return
-    started = max(t.on for t in inp.touches) if inp.touches else inp.added_on
-    assert c.due_on > started and c.last_touch_on == (started if inp.touches else None)
+    started = max(counted) if counted else inp.added_on
+    if inp.kept_since is not None:
+        started = max(started, inp.kept_since)
+    assert c.due_on > started and c.last_touch_on == (max(counted) if counted else None)
     assert c.due_on <= c.losing_touch_on - timedelta(days=7)
     assert c.reason.endswith(".")
 
@@ -353,8 +459,12 @@ def test_status_only_grows_more_urgent_as_today_advances(inp, start, steps):
 
 @given(inputs, days)
 def test_the_most_recent_touch_days_are_enough(inp, today):
-    recent_days = sorted({t.on for t in inp.touches}, reverse=True)[:RECENT_TOUCH_DAYS_NEEDED]
-    trimmed = CadenceInput(**{**_fields(inp), "touches": tuple(t for t in inp.touches if t.on in recent_days)})
+    counted = [t for t in inp.touches if touch_kind(t.channel, t.inbound) in ("two_way", "outreach")]
+    recent_days = sorted({t.on for t in counted}, reverse=True)[:RECENT_TOUCH_DAYS_NEEDED]
+    latest = max((t.on for t in inp.touches if touch_kind(t.channel, t.inbound) != "ignored"), default=None)
+    kept = tuple(t for t in counted if t.on in recent_days) + tuple(
+        t for t in inp.touches if t.on == latest and touch_kind(t.channel, t.inbound) == "neutral")
+    trimmed = CadenceInput(**{**_fields(inp), "touches": kept})
     assert propose(trimmed, today) == propose(inp, today)
     assert propose(trimmed, today).reason == propose(inp, today).reason
 

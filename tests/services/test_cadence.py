@@ -12,11 +12,13 @@ from tracker import clock
 from tracker.domain.cadence import CadenceInput, Touch, propose
 from tracker.extensions import db
 from tracker.models import Opportunity
+from tracker.models.touchpoints import CHANNELS
 from tracker.services import cadence
 from tracker.services.contacts import ContactInput, save_contact
 from tracker.services.touchpoints import delete_touchpoint, log_touchpoint, update_touchpoint
 
 TODAY = date(2026, 3, 10)
+CHANNEL_NAMES = sorted(CHANNELS)
 
 
 @pytest.fixture
@@ -31,7 +33,8 @@ def user(app):
 
 
 def _random_touches(rng: random.Random, n: int) -> list[Touch]:
-    return [Touch(TODAY - timedelta(days=rng.randint(0, 60)), rng.random() < 0.3) for _ in range(n)]
+    return [Touch(TODAY - timedelta(days=rng.randint(0, 60)), rng.random() < 0.3, rng.choice(CHANNEL_NAMES))
+            for _ in range(n)]
 
 
 @pytest.mark.parametrize("seed", range(200))
@@ -60,12 +63,12 @@ def test_cache_equals_derivation_through_every_write(user):
         if action < 0.6 or not logged:
             logged.append(log_touchpoint(user, contacts=rng.sample(people, rng.randint(1, 3)),
                                          happened_on=TODAY - timedelta(days=rng.randint(0, 90)),
-                                         channel="email", inbound=rng.random() < 0.35))
+                                         channel=rng.choice(CHANNEL_NAMES), inbound=rng.random() < 0.35))
         elif action < 0.8:
             t = rng.choice(logged)
             update_touchpoint(user, t, contacts=rng.sample(people, rng.randint(1, 2)),
-                              happened_on=TODAY - timedelta(days=rng.randint(0, 90)), channel="call",
-                              inbound=rng.random() < 0.5)
+                              happened_on=TODAY - timedelta(days=rng.randint(0, 90)),
+                              channel=rng.choice(CHANNEL_NAMES), inbound=rng.random() < 0.5)
         else:
             t = logged.pop(rng.randrange(len(logged)))
             delete_touchpoint(t)
@@ -76,6 +79,16 @@ def test_cache_equals_derivation_through_every_write(user):
     # And the ORM objects see the fresh values.
     assert {c.id: c.last_touch_on for c in people} == {
         i: s.last_touch_on for i, s in cadence.derived_touch_summaries(user.id).items()}
+    # The bulk loader's proposals (from the cache) equal the engine's on the full history.
+    history = {c.id: [] for c in people}
+    for t in logged:
+        for c in t.contacts:
+            history[c.id].append(Touch(t.happened_on, t.inbound, t.channel))
+    for today in (TODAY, TODAY + timedelta(days=40)):
+        loaded = {row.id: c for row, c in cadence.proposals(user, today)}
+        for c in people:
+            full = propose(CadenceInput(role="peer", company=None, added_on=TODAY, touches=tuple(history[c.id])), today)
+            assert loaded[c.id] == full, c.full_name
 
 
 def test_bulk_load_sees_context(user):
@@ -138,7 +151,8 @@ def test_migration_backfill_matches_the_service(app, tmp_path):
         for t in range(1, 40):
             on = TODAY - timedelta(days=rng.randint(0, 30))
             conn.exec_driver_sql(f"INSERT INTO touchpoints (id, user_id, happened_on, channel, inbound, summary, notes, "
-                                 f"created_at, updated_at) VALUES ({t}, 1, '{on}', 'email', {int(rng.random() < 0.3)}, "
+                                 f"created_at, updated_at) VALUES ({t}, 1, '{on}', '{rng.choice(CHANNEL_NAMES)}', "
+                                 f"{int(rng.random() < 0.3)}, "
                                  f"'', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
             conn.exec_driver_sql(f"INSERT INTO touchpoint_contacts (touchpoint_id, contact_id) VALUES ({t}, {rng.randint(1, 5)})")
         conn.commit()

@@ -48,7 +48,8 @@ def test_connections_become_contacts_with_one_connected_touchpoint(ctx, syntheti
     grace = db.session.scalar(select(Contact).where(Contact.full_name == "Grace Sample"))
     assert [e.value for e in grace.emails] == ["grace.sample@example.com"]
     assert ("Ada Example", date(2024, 3, 15), "linkedin_connection") in touchpoints(owner)
-    assert ada.last_touch_on == date(2024, 3, 15)  # the cadence sees it as the last interaction
+    # Being connected is not a conversation: the cadence does not start its clock from it (issue 11).
+    assert ada.last_touch_on is None
     assert cached_touch_summaries(owner.id) == derived_touch_summaries(owner.id)
 
     again = import_file(owner, synthetic, "linkedin")

@@ -5,17 +5,37 @@ by the caller (the user's time zone decides which day it is, not this module).
 
 The rules, in order of precedence:
 
-1. Archived contacts and "don't remind me" contacts have no cadence (status ``None``).
+1. Archived contacts, "don't remind me" contacts and imported contacts not yet scheduled
+   have no cadence (status ``None``).
 2. A per-contact override (days) is used as is: the user chose it, history does not bend it.
 3. An open process (screening/interviewing) involving the contact: every week.
 4. Otherwise the base interval is the role's default (user-editable mapping), or quarterly
    after a rejection involving the contact; two unanswered outreaches in a row lengthen it
    by half, three or more double it (never more); a reply restores it.
 
-The next touch is due at the last touchpoint (any channel, either direction) plus the
-interval; with no touchpoint yet, counted from the day the contact was added. After a
-rejection the quarterly clock starts at the rejection if that is later than the last touch,
-so the check-in lands three months after it (as the rejection playbook's last step does).
+The channel rule (what a touch means, by channel and direction; see touch_kind):
+
+| touch                                                   | starts the clock | silence count |
+| ------------------------------------------------------- | ---------------- | ------------- |
+| conversation (call, video call, meeting, event, in person), either direction | yes | reset to 0 |
+| written (email, LinkedIn message, other) from them      | yes              | reset to 0    |
+| written (email, LinkedIn message, other) from me        | yes              | +1 (by day)   |
+| thank-you note from me                                  | yes              | unchanged     |
+| thank-you note from them                                | yes              | reset to 0    |
+| LinkedIn connection, either direction                   | no               | unchanged     |
+
+A conversation in real time is two-way whoever started it. A thank-you note answers
+something they did (an interview, a referral, advice): nobody replies to it, so its
+silence says nothing and it never counts toward backing off. Being connected on LinkedIn
+is not an interaction at all.
+
+The next touch is due at the last touch that starts the clock plus the interval; with none
+yet, counted from the day the contact was added, or from the day the user chose to keep in
+touch (`kept_since`) if later. An imported contact (`unscheduled`) has no cadence until the
+user chooses to keep in touch (which clears the flag) or a touch that starts the clock
+exists. After a rejection the quarterly clock starts at the rejection if that is later than
+the last touch, so the check-in lands three months after it (as the rejection playbook's
+last step does).
 
 Status, as `today` advances: "ok", then "due_soon" for the last DUE_SOON_DAYS before the
 due date (or half the interval, if that is shorter), "due" on the day, "overdue" after,
@@ -48,13 +68,21 @@ ACTIVE_PROCESS_DAYS = 7
 AFTER_REJECTION_DAYS = 90
 DUE_SOON_DAYS = 7
 MIN_WINDOW_DAYS = 7  # the "losing touch" maximum is at least this far past the ideal
-# How many touches the engine looks at: the latest one, and the outbound ones since the
-# latest inbound reply. Touches from the RECENT_TOUCH_DAYS_NEEDED most recent distinct
-# days on which any touch happened give the same result as the full history.
+# How many touches the engine looks at: the latest one that starts the clock, and the
+# outreaches since the latest two-way touch. Touches from the RECENT_TOUCH_DAYS_NEEDED most
+# recent distinct days with an outreach or a two-way touch, plus the latest touch, give the
+# same result as the full history.
 RECENT_TOUCH_DAYS_NEEDED = 3
 
+# The channel rule (module docstring). Channels are tracker.models.touchpoints.CHANNELS'
+# keys; "meeting" is listed for callers that name it so. Anything not named here is
+# written outreach.
+CONVERSATION_CHANNELS = frozenset({"call", "video_call", "meeting", "event", "in_person"})
+NEUTRAL_CHANNELS = frozenset({"thank_you"})
+IGNORED_CHANNELS = frozenset({"linkedin_connection"})
+
 STATUSES = ("ok", "due_soon", "due", "overdue", "losing_touch")  # least to most urgent
-SOURCES = ("role_default", "override", "active_process", "after_rejection", "backoff", "none")
+SOURCES = ("role_default", "override", "active_process", "after_rejection", "backoff", "none", "unscheduled")
 
 ROLE_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -73,10 +101,29 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 @dataclass(frozen=True, slots=True)
 class Touch:
-    """One touchpoint as the engine sees it: its date and whether they reached out to us."""
+    """One touchpoint as the engine sees it: its date, whether they reached out to us, and
+    its channel (which decides what it means: see touch_kind)."""
 
     on: date
     inbound: bool
+    channel: str = "email"
+
+
+def touch_kind(channel: str, inbound: bool) -> str:
+    """What a touch means to the cadence (the channel rule in the module docstring):
+
+    "two_way" (a conversation, or anything from them: resets the silence count),
+    "outreach" (written, from me: counts toward backing off until answered),
+    "neutral" (a thank-you from me: starts the clock, leaves the count alone) or
+    "ignored" (a LinkedIn connection: not an interaction).
+    """
+    if channel in IGNORED_CHANNELS:
+        return "ignored"
+    if inbound or channel in CONVERSATION_CHANNELS:
+        return "two_way"
+    if channel in NEUTRAL_CHANNELS:
+        return "neutral"
+    return "outreach"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +135,10 @@ class CadenceInput:
     active_process: the company/opportunity name when an open opportunity in screening or
         interviewing involves the contact, else None.
     rejected_on: the date of the last rejection involving the contact, else None.
+    unscheduled: imported and not yet chosen to keep in touch with: no cadence until a
+        touch that starts the clock exists.
+    kept_since: the day the user chose to keep in touch with an imported contact; the clock
+        starts no earlier than that day. None for contacts added by hand.
     """
 
     role: str
@@ -99,6 +150,8 @@ class CadenceInput:
     archived: bool = False
     active_process: str | None = None
     rejected_on: date | None = None
+    unscheduled: bool = False
+    kept_since: date | None = None
 
 
 # Not frozen, unlike the inputs: a frozen dataclass costs ~1.4 µs more to build (one
@@ -151,20 +204,32 @@ def propose(
     knows gets the "other" entry (the user's, else ours). Raises ValueError for a non-positive
     override. Cheap by design: the dashboard calls it for every contact on each load.
     """
-    # One pass, no sort: the latest touch and the latest reply are all the clock needs.
+    # One pass, no sort: the latest touch and the latest two-way one are all the clock needs.
     last = last_in = None
+    outreach = False
     for t in inp.touches:
+        channel = t.channel
+        if channel in IGNORED_CHANNELS:
+            continue
         on = t.on
         if last is None or on > last:
             last = on
-        if t.inbound and (last_in is None or on > last_in):
-            last_in = on
+        if t.inbound or channel in CONVERSATION_CHANNELS:
+            if last_in is None or on > last_in:
+                last_in = on
+        elif channel not in NEUTRAL_CHANNELS:
+            outreach = True
 
     if inp.archived or inp.no_reminders:
         return Cadence(None, None, None, None, last, None, "none", 0, inp, today)
+    if inp.unscheduled and last is None:
+        return Cadence(None, None, None, None, None, None, "unscheduled", 0, inp, today)
 
     unanswered = 0
     anchor = last or inp.added_on
+    kept_since = inp.kept_since
+    if kept_since is not None and kept_since > anchor:
+        anchor = kept_since
     if inp.override_days is not None:
         ideal = inp.override_days
         if ideal < 1:
@@ -190,7 +255,7 @@ def propose(
                 or DEFAULT_CADENCE_DAYS["other"]
             )
             source = "role_default"
-        if last is not None and last != last_in:
+        if outreach and last != last_in:
             unanswered = _unanswered(inp.touches, last_in)
             if unanswered >= 2:
                 # x1.5 for two, x2 for three or more; a reply (inbound) resets the count.
@@ -236,7 +301,11 @@ def explain(c: Cadence) -> str:
     if inp is None or today is None:
         return ""
     if c.status is None:
-        return "Archived — no reminders." if inp.archived else "You asked not to be reminded."
+        if inp.archived:
+            return "Archived — no reminders."
+        if c.source == "unscheduled":
+            return "Imported — no reminders until you choose to keep in touch."
+        return "You asked not to be reminded."
 
     source, ideal = c.source, c.ideal_days
     if source == "override":
@@ -254,7 +323,9 @@ def explain(c: Cadence) -> str:
         at = f" at {inp.company}" if inp.company else ""
         why = f"{label}{at} — every {humanize_interval(ideal)}."
 
-    if c.last_touch_on is None:
+    if c.last_touch_on is None and inp.kept_since is not None and inp.kept_since > inp.added_on:
+        since = f"Never contacted — keeping in touch since {format_day(inp.kept_since, today)}"
+    elif c.last_touch_on is None:
         since = f"Never contacted — added {format_day(inp.added_on, today)}"
     else:
         last = c.last_touch_on
@@ -276,14 +347,14 @@ def explain(c: Cadence) -> str:
 
 
 def _unanswered(touches: Sequence[Touch], last_in: date | None) -> int:
-    """Distinct days with an outbound touch after the latest reply, capped at 3.
+    """Distinct days with written outreach after the latest two-way touch, capped at 3.
 
     Counted by day so that an email and a LinkedIn message sent together are one outreach;
-    a reply on the same day as an outreach counts as answering it.
+    a reply (or a call) on the same day as an outreach counts as answering it.
     """
     days: set[date] = set()
     for t in touches:
-        if not t.inbound and (last_in is None or t.on > last_in):
+        if (last_in is None or t.on > last_in) and touch_kind(t.channel, t.inbound) == "outreach":
             days.add(t.on)
             if len(days) == 3:
                 break

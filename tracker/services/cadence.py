@@ -9,8 +9,9 @@ contact of a user without a query per contact:
 3. the last rejection involving each contact, the same two ways.
 
 The touch summary cache. A contact's cadence depends on its touchpoints only through
-three values: the latest touch, the latest reply (an inbound touch) and the number of
-distinct days with an outbound touch since that reply (capped at 3). Deriving them reads
+three values: the latest touch that starts the clock, the latest two-way touch (a reply or
+a conversation; column last_reply_on) and the number of distinct days with written outreach
+since then (capped at 3), all by the channel rule of tracker.domain.cadence.touch_kind. Deriving them reads
 every touchpoint of the account (100,000 rows for a big one: hundreds of milliseconds on
 SQLite), so they are cached on the contact (last_touch_on, last_reply_on,
 unanswered_count) and recomputed from the touchpoints by refresh_touch_cache() in the same
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from tracker import clock
 from tracker.domain.cadence import (AFTER_REJECTION_DAYS, DEFAULT_CADENCE_DAYS, Cadence, CadenceInput, Touch,
-                                    propose)
+                                    propose, touch_kind)
 from tracker.extensions import db
 from tracker.models import (Company, Contact, Interview, Opportunity, Touchpoint, User, interview_contacts,
                             opportunity_contacts, touchpoint_contacts)
@@ -53,30 +54,35 @@ class TouchSummary:
 
 
 def summarize(touches: Iterable[Touch]) -> TouchSummary:
-    """The summary of any number of touches (in any order)."""
-    touches = list(touches)
-    if not touches:
+    """The summary of any number of touches (in any order), by the channel rule."""
+    kinds = [(t.on, touch_kind(t.channel, t.inbound)) for t in touches]
+    kinds = [(on, kind) for on, kind in kinds if kind != "ignored"]
+    if not kinds:
         return TouchSummary()
-    last = max(t.on for t in touches)
-    replies = [t.on for t in touches if t.inbound]
+    last = max(on for on, _ in kinds)
+    replies = [on for on, kind in kinds if kind == "two_way"]
     last_reply = max(replies) if replies else None
-    outbound_days = {t.on for t in touches if not t.inbound and (last_reply is None or t.on > last_reply)}
+    outbound_days = {on for on, kind in kinds if kind == "outreach" and (last_reply is None or on > last_reply)}
     return TouchSummary(last, last_reply, min(len(outbound_days), 3))
 
 
 def touches_from_summary(summary: TouchSummary) -> tuple[Touch, ...]:
     """Touches that give the engine exactly the same answer as the history they summarise.
 
-    The reply, then one outbound touch on each of the `unanswered_count` days ending at the
-    last touch: those days all fall after the reply, because the real outbound days since
-    the reply are that many distinct days up to the last touch.
+    The two-way touch, then one written outreach on each of the `unanswered_count` days
+    ending at the last touch (those days all fall after the two-way touch, because the real
+    outreach days since it are that many distinct days up to the last touch), or, when
+    neither ends on the last touch, a thank-you note there (a touch that only starts the clock).
     """
     touches = []
-    if summary.last_reply_on is not None:
-        touches.append(Touch(summary.last_reply_on, True))
-    if summary.last_touch_on is not None:
-        for k in range(summary.unanswered_count):
-            touches.append(Touch(summary.last_touch_on - timedelta(days=k), False))
+    last, reply, n = summary.last_touch_on, summary.last_reply_on, summary.unanswered_count
+    if reply is not None:
+        touches.append(Touch(reply, True))
+    if last is not None:
+        for k in range(n):
+            touches.append(Touch(last - timedelta(days=k), False))
+        if not n and last != reply:
+            touches.append(Touch(last, False, "thank_you"))
     return tuple(touches)
 
 
@@ -92,14 +98,14 @@ def refresh_touch_cache(user_id: int, contact_ids: Iterable[int] | None = None) 
     ids = None if contact_ids is None else sorted({int(i) for i in contact_ids if i is not None})
     if ids == []:
         return
-    stmt = (select(touchpoint_contacts.c.contact_id, Touchpoint.happened_on, Touchpoint.inbound)
+    stmt = (select(touchpoint_contacts.c.contact_id, Touchpoint.happened_on, Touchpoint.inbound, Touchpoint.channel)
             .join(Touchpoint, Touchpoint.id == touchpoint_contacts.c.touchpoint_id)
             .where(Touchpoint.user_id == user_id))
     if ids is not None:
         stmt = stmt.where(touchpoint_contacts.c.contact_id.in_(ids))
     by_contact: dict[int, list[Touch]] = {}
-    for contact_id, on, inbound in session.execute(stmt):
-        by_contact.setdefault(contact_id, []).append(Touch(on, bool(inbound)))
+    for contact_id, on, inbound, channel in session.execute(stmt):
+        by_contact.setdefault(contact_id, []).append(Touch(on, bool(inbound), channel))
     if ids is None:
         ids = list(session.scalars(select(Contact.id).where(Contact.user_id == user_id)))
     rows = []
@@ -125,11 +131,11 @@ def _expire_cached(session: Session, ids: set[int]) -> None:
 def derived_touch_summaries(user_id: int) -> dict[int, TouchSummary]:
     """The summaries straight from the touchpoints, for every contact (tests compare the cache)."""
     touches: dict[int, list[Touch]] = {}
-    for contact_id, on, inbound in db.session.execute(
-            select(touchpoint_contacts.c.contact_id, Touchpoint.happened_on, Touchpoint.inbound)
+    for contact_id, on, inbound, channel in db.session.execute(
+            select(touchpoint_contacts.c.contact_id, Touchpoint.happened_on, Touchpoint.inbound, Touchpoint.channel)
             .join(Touchpoint, Touchpoint.id == touchpoint_contacts.c.touchpoint_id)
             .where(Touchpoint.user_id == user_id)):
-        touches.setdefault(contact_id, []).append(Touch(on, bool(inbound)))
+        touches.setdefault(contact_id, []).append(Touch(on, bool(inbound), channel))
     ids = db.session.scalars(select(Contact.id).where(Contact.user_id == user_id))
     return {i: summarize(touches.get(i, ())) for i in ids}
 
@@ -365,10 +371,12 @@ def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool, na
                 touches = get_outbound(key) or outbound_of(key)
                 if reply is not None:
                     touches += get_reply(reply) or reply_of(reply)
-            elif reply is not None:  # the last touch is the reply
+            elif reply is not None:
                 touches = get_reply(reply) or reply_of(reply)
-            else:  # not a summary summarize() writes; as touches_from_summary reads it
-                touches = ()
+                if reply != last:  # a thank-you after the reply: it only moves the clock
+                    touches += (Touch(day(last), False, "thank_you"),)
+            else:  # only thank-you notes so far
+                touches = (Touch(day(last), False, "thank_you"),)
         company = get_company(company_id)
         append((cid, name, company, CadenceInput(
             role, company, added_on, touches, override, bool(muted), archived_at is not None,
