@@ -18,10 +18,11 @@ def _web_folder(name: str) -> str:
 def create_app(test_config: dict[str, Any] | None = None, *, instance: str | Path | None = None) -> Flask:
     """Build the app. `test_config` overrides settings; `instance` overrides the instance folder."""
     from tracker import config
+    from tracker.files import secure_instance
     from tracker.wiring import register_all
 
     instance_path = Path(instance) if instance else config.instance_path()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)
     app = Flask(
         __name__,
         instance_path=str(instance_path),
@@ -29,5 +30,6 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance: str | Pat
         static_folder=_web_folder("static"),
     )
     app.config.update(config.load(instance_path, test_config))
+    secure_instance(instance_path, app.config["SQLALCHEMY_DATABASE_URI"])
     register_all(app)
     return app

@@ -31,6 +31,8 @@ def install(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
-            headers.setdefault("Cache-Control", "no-store")  # personal data stays out of shared caches
+        if request.endpoint != "static":
+            # Pages and every download (account archive, vCards, .ics) are personal data: no
+            # cache keeps them. The calendar feed sets its own private caching first.
+            headers.setdefault("Cache-Control", "no-store")
         return response

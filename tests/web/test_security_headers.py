@@ -25,3 +25,15 @@ def test_no_inline_script_in_pages(user_client):
         assert not re.search(r"<script(?![^>]*\bsrc=)", page), path
         assert not re.search(r"\son[a-z]+=", page), path
         assert "style=" not in page, path
+
+
+@pytest.mark.parametrize("path", ["/account/export", "/transfer/export.vcf", "/calendar/followups.ics", "/contacts/",
+                                  "/account/"])
+def test_personal_data_downloads_are_never_cached(user_client, path):
+    response = user_client.get(path)
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_static_files_may_be_cached(user_client):
+    assert "no-store" not in user_client.get("/static/css/app.css").headers.get("Cache-Control", "")

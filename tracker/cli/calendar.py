@@ -13,11 +13,24 @@ from tracker.extensions import db
 from tracker.services import calendar_feed as feed
 
 
-def _base_url(option: str | None) -> str:
+# What `tracker serve` answers on by default: links work on the machine that runs it.
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _base_url(option: str | None, *, local_default: bool = False) -> str:
+    """The base URL for links; with `local_default`, the local server's address when none is set.
+
+    A subscription address (feed-url) must reach the server from other devices, so it has
+    no local default; links inside an exported file may point at the local server.
+    """
     base = (option or current_app.config.get("BASE_URL") or "").strip()
-    if not base:
+    if not base and not local_default:
         raise click.ClickException("Set the BASE_URL setting (e.g. https://tracker.example.org) or pass --base-url: "
-                                   "calendar events link back to the app.")
+                                   "calendar apps fetch the feed from that address.")
+    if not base:
+        click.echo(f"Note: links in events point to {DEFAULT_BASE_URL} (tracker serve's default address); "
+                   "set BASE_URL or pass --base-url for your public address.", err=True)
+        return DEFAULT_BASE_URL
     if not base.startswith(("http://", "https://")):
         raise click.ClickException("The base URL starts with https:// (or http://).")
     return base
@@ -27,12 +40,13 @@ def _base_url(option: str | None) -> str:
 @click.option("--user", "email", required=True, help="Email of the account.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True), default="-",
               show_default=True, help="File to write; - for standard output.")
-@click.option("--base-url", default=None, help="The app's public address, for links (default: BASE_URL).")
+@click.option("--base-url", default=None,
+              help=f"The app's public address, for links (default: BASE_URL, else {DEFAULT_BASE_URL}).")
 @with_appcontext
 def export_ics(email: str, output: str, base_url: str | None) -> None:
     """Write the account's calendar feed (exactly what subscribers get) as an .ics file."""
     user = user_or_exit(email)
-    body = feed.render_feed(user, _base_url(base_url), clock.today(user.timezone))
+    body = feed.render_feed(user, _base_url(base_url, local_default=True), clock.today(user.timezone))
     if output == "-":
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from tracker import clock
 from tracker.cli.accounts import user_or_exit
 from tracker.extensions import db
+from tracker.files import create_private
 from tracker.services import archive
 
 
@@ -26,7 +27,7 @@ def backup(output: Path | None) -> None:
         raise click.ClickException("tracker backup copies SQLite databases; for PostgreSQL use pg_dump (see README).")
     source_path = url.database
     output = output or Path(current_app.instance_path) / "backups" / f"tracker-{clock.now():%Y%m%dT%H%M%SZ}.sqlite3"
-    output.parent.mkdir(parents=True, exist_ok=True)
+    create_private(output)  # 0600 like the database: a backup is the whole database
     # SQLite's online backup API copies page by page under the right locks (a file copy can be torn).
     with sqlite3.connect(source_path, timeout=30) as source, sqlite3.connect(output) as target:
         source.backup(target)
