@@ -100,6 +100,12 @@ def test_followup_story(server, page, accessible):
     page.get_by_label("Closed on").fill(yesterday.isoformat())
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(opportunity_url)
+    # The company, untouched in the form, is still Northwind (it once became "<Company 4>"),
+    # on the page and in the form read again.
+    assert page.locator(".subtitle a").inner_text() == "Northwind"
+    page.get_by_role("link", name="Edit").click()
+    assert page.get_by_label("Company").input_value() == "Northwind"
+    assert page.get_by_label("Closed on").input_value() == yesterday.isoformat()
 
     # The dashboard has them: today's thank-you, the LinkedIn step this week.
     page.goto(f"{base}/")

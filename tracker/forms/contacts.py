@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Form, FieldList, FormField, SelectField, StringField, TextAreaField
+from wtforms import Form, FieldList, FormField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from tracker.forms.fields import TextAreaField
 from tracker.forms import choices
 from tracker.forms.validators import email_address, linkedin_profile, phone_number, web_url
 from tracker.models.contacts import ROLES
@@ -55,20 +56,6 @@ class ContactForm(FlaskForm):
             linkedin_url=self.linkedin_url.data or "", location=self.location.data or "",
             how_met=self.how_met.data or "", notes=self.notes.data or "", tags=parse_tags(self.tags.data or ""),
         )
-
-    @classmethod
-    def for_contact(cls, contact) -> "ContactForm":
-        form = cls(obj=None, data={
-            "full_name": contact.full_name, "given_name": contact.given_name, "family_name": contact.family_name,
-            "role": contact.role, "company": contact.company.name if contact.company else "",
-            "title": contact.title, "linkedin_url": contact.linkedin_url, "location": contact.location,
-            "how_met": contact.how_met, "notes": contact.notes,
-            "tags": ", ".join(t.name for t in contact.tags),
-            "emails": [{"value": e.value, "label": e.label} for e in contact.emails] + [{}],
-            "phones": [{"value": p.value, "label": p.label} for p in contact.phones] + [{}],
-            "urls": [{"value": u.value, "label": u.label} for u in contact.urls] + [{}],
-        })
-        return form
 
 
 class CompanyForm(FlaskForm):

@@ -3,9 +3,10 @@ and the contact page's cadence choice."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.forms.fields import TextAreaField
 from tracker.forms import choices
 from tracker.models.followups import KINDS
 from tracker.models.touchpoints import CHANNELS

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from tracker.forms.fields import TextAreaField
 from tracker.forms import choices
 from tracker.models.interviews import FORMATS, OUTCOMES, STAGES
 

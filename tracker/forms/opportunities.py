@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from tracker.forms.fields import TextAreaField
 from tracker.forms import choices
 from tracker.forms.validators import web_url
 from tracker.models.opportunities import CONTACT_ROLES, SOURCES, STATUSES

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Form, FormField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import Form, FormField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from tracker.domain.cadence import DEFAULT_CADENCE_DAYS, humanize_interval
+from tracker.forms.fields import TextAreaField
 from tracker.models.contacts import ROLES
 
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from tracker.forms.fields import TextAreaField
 from tracker.forms import choices
 from tracker.models.touchpoints import CHANNELS
 

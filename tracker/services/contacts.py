@@ -59,15 +59,25 @@ def save_contact(user: User, contact: Contact | None, data: ContactInput, *, sou
     contact.location = data.location.strip()
     contact.how_met = data.how_met.strip()
     contact.notes = data.notes
-    contact.emails = [ContactEmail(value=d.value.strip(), value_key=d.value.strip().lower(), label=d.label.strip(), position=i)
-                      for i, d in enumerate(_non_blank(data.emails))]
-    contact.phones = [ContactPhone(value=d.value.strip(), label=d.label.strip(), position=i)
-                      for i, d in enumerate(_non_blank(data.phones))]
-    contact.urls = [ContactUrl(value=d.value.strip(), label=d.label.strip(), position=i)
-                    for i, d in enumerate(_non_blank(data.urls))]
+    contact.emails = _rows(contact.emails, data.emails, ContactEmail)
+    contact.phones = _rows(contact.phones, data.phones, ContactPhone)
+    contact.urls = _rows(contact.urls, data.urls, ContactUrl)
     contact.tags = tags
     db.session.flush()
     return contact
+
+
+def _rows(existing: list, details: list[Detail], model) -> list:
+    """The detail rows for `details`, reusing `existing` rows position by position, so an
+    unchanged list writes nothing (no delete and re-insert under new ids)."""
+    rows = []
+    for i, d in enumerate(_non_blank(details)):
+        row = existing[i] if i < len(existing) else model()
+        row.value, row.label, row.position = d.value.strip(), d.label.strip(), i
+        if model is ContactEmail:
+            row.value_key = row.value.lower()
+        rows.append(row)
+    return rows
 
 
 def _non_blank(details: list[Detail]) -> list[Detail]:

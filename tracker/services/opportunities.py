@@ -80,13 +80,17 @@ def set_status(user: User, opportunity: Opportunity, status: str) -> StatusChang
 
 def set_contacts(user: User, opportunity: Opportunity, by_role: dict[str, list[Contact]]) -> None:
     """Replace the contacts involved: {role: [contacts]}. A contact listed twice keeps its first role."""
-    db.session.execute(delete(opportunity_contacts).where(opportunity_contacts.c.opportunity_id == opportunity.id))
     rows, seen = [], set()
     for role in CONTACT_ROLES:
         for contact in by_role.get(role, []):
             if contact.user_id == user.id and contact.id not in seen:
                 seen.add(contact.id)
                 rows.append({"opportunity_id": opportunity.id, "contact_id": contact.id, "role": role})
+    link = opportunity_contacts.c
+    now = db.session.execute(select(link.contact_id, link.role).where(link.opportunity_id == opportunity.id)).all()
+    if {(r["contact_id"], r["role"]) for r in rows} == {tuple(r) for r in now}:
+        return  # unchanged: write nothing (an unchanged save must not touch the row versions)
+    db.session.execute(delete(opportunity_contacts).where(link.opportunity_id == opportunity.id))
     if rows:
         db.session.execute(insert(opportunity_contacts), rows)
     db.session.expire(opportunity, ["contacts"])

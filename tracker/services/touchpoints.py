@@ -68,6 +68,13 @@ def update_touchpoint(user: User, touchpoint: Touchpoint, *, contacts, happened_
     people = _check(user, contacts=contacts, happened_on=happened_on, channel=channel, happened_at=happened_at,
                     interview=interview, opportunity=opportunity)
     before = [c.id for c in touchpoint.contacts]
+    if opportunity is None and interview is not None:
+        opportunity = interview.opportunity  # as log_touchpoint does
+    if (sorted(before), happened_on, happened_at, channel, bool(inbound), (summary or "").strip()[:300], notes or "",
+            interview, opportunity) == (
+            sorted(c.id for c in people), touchpoint.happened_on, touchpoint.happened_at, touchpoint.channel,
+            touchpoint.inbound, touchpoint.summary, touchpoint.notes, touchpoint.interview, touchpoint.opportunity):
+        return touchpoint  # unchanged: no write, and the touch cache stays as it is
     touchpoint.contacts = people
     touchpoint.happened_on, touchpoint.happened_at = happened_on, happened_at
     touchpoint.channel, touchpoint.inbound = channel, bool(inbound)

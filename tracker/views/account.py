@@ -5,6 +5,7 @@ from flask_login import current_user, login_user
 from werkzeug.security import check_password_hash
 
 from tracker.extensions import db
+from tracker.forms.data import profile_data
 from tracker.forms.accounts import CodeForm, DisableTwoFactorForm, PasswordForm, ProfileForm
 from tracker.services import accounts, two_factor
 from tracker.views.auth import timezone_choices
@@ -13,8 +14,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _profile_form() -> ProfileForm:
-    form = ProfileForm(prefix="profile", data={"display_name": current_user.display_name,
-                                               "timezone": current_user.timezone})
+    form = ProfileForm(prefix="profile", formdata=None, data=profile_data(current_user))
     form.timezone.choices = timezone_choices()
     return form
 

@@ -13,6 +13,7 @@ from werkzeug.http import is_resource_modified
 from tracker import clock
 from tracker.extensions import db
 from tracker.forms import choices
+from tracker.forms.data import feed_options_data
 from tracker.forms.calendar import ActionForm, FeedOptionsForm, InviteConfirmForm, InviteUploadForm
 from tracker.models import FollowUp, Opportunity
 from tracker.services import calendar_feed as feed
@@ -106,9 +107,7 @@ def calendar_panel() -> dict:
     token = session.get(SESSION_KEY)
     shown = token if feed.token_matches(current_user, token) else None
     urls = feed.feed_urls(_base_url(), shown) if shown else None
-    options = FeedOptionsForm(formdata=None, next=request.path, include_interviews=current_user.feed_include_interviews,
-                              include_cadence=current_user.feed_include_cadence, private=current_user.feed_private,
-                              alarm="" if current_user.feed_alarm_minutes is None else str(current_user.feed_alarm_minutes))
+    options = FeedOptionsForm(formdata=None, data={**feed_options_data(current_user), "next": request.path})
     return {"enabled": current_user.feed_token is not None, "http_url": urls[0] if urls else None,
             "webcal_url": urls[1] if urls else None, "options": options,
             "action": ActionForm(formdata=None, next=request.path)}

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.forms.contacts import CompanyForm
+from tracker.forms.data import company_data
 from tracker.models import Company, Contact
 from tracker.services.companies import save_company
 from tracker.services.search import Page
@@ -61,7 +62,7 @@ def show(company_id: int):
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
 def edit(company_id: int):
     company = owned_or_404(Company, company_id)
-    form = CompanyForm(obj=company)
+    form = CompanyForm() if request.method == "POST" else CompanyForm(data=company_data(company))
     if form.validate_on_submit():
         try:
             save_company(current_user, company, name=form.name.data, website=form.website.data or "",

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from tracker.extensions import db
 from tracker.forms.contacts import ContactForm
+from tracker.forms.data import contact_data
 from tracker.models import Contact
 from tracker.models.contacts import ROLES
 from tracker.services import contacts as service
@@ -61,7 +62,7 @@ def show(contact_id: int):
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])
 def edit(contact_id: int):
     contact = owned_or_404(Contact, contact_id)
-    form = ContactForm() if request.method == "POST" else ContactForm.for_contact(contact)
+    form = ContactForm() if request.method == "POST" else ContactForm(data=contact_data(contact))
     if form.validate_on_submit():
         service.save_contact(current_user, contact, form.to_input())
         db.session.commit()

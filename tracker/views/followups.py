@@ -8,6 +8,7 @@ from flask_login import current_user
 from tracker.forms import choices
 from tracker import clock
 from tracker.extensions import db
+from tracker.forms.data import followup_data
 from tracker.forms.followups import CadenceForm, CompleteForm, FollowUpForm, SnoozeForm
 from tracker.models import Contact, FollowUp, Interview, Opportunity
 from tracker.models.followups import ORIGINS
@@ -115,8 +116,7 @@ def edit(followup_id: int):
     if request.method == "POST":
         form = FollowUpForm()
     else:
-        form = FollowUpForm(obj=followup, contact=followup.contact_id or 0, interview=followup.interview_id or 0,
-                            opportunity=followup.opportunity_id or 0)
+        form = FollowUpForm(data=followup_data(followup))
     _pickers(form)
     if form.validate_on_submit() and _save(form, followup) is not None:
         db.session.commit()

@@ -8,6 +8,7 @@ from tracker.forms import choices
 from tracker import clock
 from tracker.domain.timeline import local_instant
 from tracker.extensions import db
+from tracker.forms.data import interview_data, reflection_data
 from tracker.forms.interviews import InterviewForm, OutcomeForm, ReflectionForm
 from tracker.models import Contact, Interview, Opportunity
 from tracker.services import interviews as service
@@ -70,9 +71,7 @@ def edit(interview_id: int):
     if request.method == "POST":
         form = InterviewForm()
     else:
-        local = interview.starts_at.astimezone(clock.zone(current_user.timezone))
-        form = InterviewForm(obj=interview, starts_on=local.date(), starts_time=local.time(),
-                             interviewers=[c.id for c in interview.interviewers])
+        form = InterviewForm(data=interview_data(interview, clock.zone(current_user.timezone)))
     _choices(form)
     if form.validate_on_submit():
         was = interview.outcome
@@ -106,8 +105,7 @@ def outcome(interview_id: int):
 @bp.route("/<int:interview_id>/reflection", methods=["GET", "POST"])
 def reflection(interview_id: int):
     interview = owned_or_404(Interview, interview_id)
-    form = ReflectionForm() if request.method == "POST" else ReflectionForm(
-        obj=interview, feedback_from=interview.feedback_from_id or 0)
+    form = ReflectionForm() if request.method == "POST" else ReflectionForm(data=reflection_data(interview))
     form.feedback_from.choices = choices([(0, "Nobody yet")] + [(c.id, c.full_name) for c in user_contacts(current_user)])
     if form.validate_on_submit():
         source = None

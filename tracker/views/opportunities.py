@@ -7,6 +7,7 @@ from flask_login import current_user
 from tracker.forms import choices
 from tracker import clock
 from tracker.extensions import db
+from tracker.forms.data import opportunity_data
 from tracker.forms.opportunities import ROLE_FIELDS, OpportunityForm, StatusForm
 from tracker.models import Opportunity
 from tracker.models.opportunities import OPEN_STATUSES, SOURCES, STATUSES
@@ -82,9 +83,7 @@ def edit(opportunity_id: int):
     if request.method == "POST":
         form = OpportunityForm()
     else:
-        people = service.contacts_by_role(opportunity)
-        form = OpportunityForm(obj=opportunity, company=opportunity.company.name if opportunity.company else "",
-                               **{name: [c.id for c in people.get(role, [])] for name, role in ROLE_FIELDS.items()})
+        form = OpportunityForm(data=opportunity_data(opportunity, service.contacts_by_role(opportunity), ROLE_FIELDS))
     _people_choices(form)
     if form.validate_on_submit():
         was = opportunity.status

@@ -11,6 +11,7 @@ from flask_login import current_user
 from tracker.domain.cadence import DEFAULT_CADENCE_DAYS
 from tracker.domain.drafts import DEFAULT_TEMPLATES, PLACEHOLDERS
 from tracker.extensions import db
+from tracker.forms.data import cadence_defaults_data, template_data
 from tracker.forms.settings import CadenceDefaultsForm, TemplateForm
 from tracker.models.followups import KINDS
 from tracker.services import cadence as cadence_service
@@ -21,8 +22,7 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 def _page(cadence_form: CadenceDefaultsForm | None = None, failed: TemplateForm | None = None, status: int = 200):
     if cadence_form is None:
-        saved = current_user.cadence_defaults or {}
-        cadence_form = CadenceDefaultsForm(formdata=None, days={r: saved.get(r) for r in DEFAULT_CADENCE_DAYS})
+        cadence_form = CadenceDefaultsForm(formdata=None, data=cadence_defaults_data(current_user))
     templates = followup_service.user_templates(current_user)
     saved_templates = current_user.message_templates or {}
     template_forms = []
@@ -30,7 +30,7 @@ def _page(cadence_form: CadenceDefaultsForm | None = None, failed: TemplateForm 
         if failed is not None and failed.kind.data == kind:
             form = failed
         else:
-            form = TemplateForm(formdata=None, kind=kind, subject=templates[kind].subject, body=templates[kind].body)
+            form = TemplateForm(formdata=None, data=template_data(kind, templates[kind]))
         form.subject.id, form.body.id, form.kind.id = f"{kind}-subject", f"{kind}-body", f"{kind}-kind"
         template_forms.append((kind, KINDS.get(kind, kind), form, kind in saved_templates))
     return render_template("settings/index.html", cadence_form=cadence_form, template_forms=template_forms,

@@ -7,6 +7,7 @@ from flask_login import current_user
 from tracker import clock
 from tracker.domain.timeline import local_instant
 from tracker.extensions import db
+from tracker.forms.data import touchpoint_data
 from tracker.forms.touchpoints import QuickTouchpointForm, TouchpointForm
 from tracker.models import Contact, Interview, Opportunity, Touchpoint
 from tracker.services import interviews as interview_service
@@ -122,16 +123,9 @@ def show(touchpoint_id: int):
 @bp.route("/<int:touchpoint_id>/edit", methods=["GET", "POST"])
 def edit(touchpoint_id: int):
     touchpoint = owned_or_404(Touchpoint, touchpoint_id)
-    form = TouchpointForm()
+    form = TouchpointForm() if request.method == "POST" else TouchpointForm(
+        data=touchpoint_data(touchpoint, clock.zone(current_user.timezone)))
     _choices(form)
-    if request.method == "GET":
-        tz = clock.zone(current_user.timezone)
-        form.happened_on.data = touchpoint.happened_on
-        form.happened_time.data = touchpoint.happened_at.astimezone(tz).time() if touchpoint.happened_at else None
-        form.contacts.data = [c.id for c in touchpoint.contacts]
-        form.channel.data, form.direction.data = touchpoint.channel, "in" if touchpoint.inbound else "out"
-        form.summary.data, form.notes.data = touchpoint.summary, touchpoint.notes
-        form.interview.data, form.opportunity.data = touchpoint.interview_id or 0, touchpoint.opportunity_id or 0
     if _validated(form) and _save(form, touchpoint) is not None:
         db.session.commit()
         flash("Your changes are saved.", "success")
