@@ -1,13 +1,13 @@
 """The dashboard: empty state, agenda groups, reach-outs with reasons, health, pipeline, activity."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import event, select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import User
+from tracker.models import Contact, User
 
 
 def test_new_user_sees_the_empty_state(user_client):
@@ -79,3 +79,44 @@ def test_no_query_per_contact(app, user_client, in_db):
         return len(statements)
 
     assert count_for(3) == count_for(30)
+
+
+def _import_linkedin(in_db, shared_corpus) -> int:
+    from tests.services.import_helpers import import_file
+
+    data = (shared_corpus / "linkedin" / "Connections.SYNTHETIC.csv").read_bytes()
+    return in_db(lambda: import_file(db.session.scalar(select(User)), data, "linkedin").created)
+
+
+def test_an_import_shows_a_triage_card_not_a_flood(user_client, in_db, shared_corpus):
+    """Issue 11.3: imported LinkedIn connections (connected in 2024) are nobody's overdue."""
+    clock.pin(datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc))
+    created = _import_linkedin(in_db, shared_corpus)
+    page = user_client.get("/").get_data(as_text=True)
+    assert f"{created} new people from LinkedIn: choose who to keep in touch with" in page
+    assert "days overdue" not in page and "Last spoke" not in page
+    losing = page.split('id="losing-h"')[1].split('id="pipeline-h"')[0]
+    assert "You are not losing touch with anyone." in losing
+    choose = user_client.get("/contacts/?status=unscheduled&source=linkedin").get_data(as_text=True)
+    assert f"{created} contacts" in choose and "Ada Example" in choose
+    # One click: everyone from that import, at their role's default.
+    response = user_client.post_form("/imports/keep", {"source": "linkedin"})
+    assert response.status_code == 302
+    page = user_client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "new people from LinkedIn" not in page
+    kept = in_db(lambda: db.session.execute(select(Contact.unscheduled, Contact.kept_since)).all())
+    assert set(kept) == {(False, date(2026, 12, 1))}
+    assert f"In touch <strong>{created}</strong>" in page
+
+
+def test_keep_in_touch_with_one_imported_contact_from_its_page(user_client, in_db, shared_corpus):
+    clock.pin(datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc))
+    _import_linkedin(in_db, shared_corpus)
+    ada = in_db(lambda: db.session.scalar(select(Contact.id).where(Contact.full_name == "Ada Example")))
+    page = user_client.get(f"/contacts/{ada}").get_data(as_text=True)
+    assert "Imported — no reminders until you choose to keep in touch." in page
+    assert "Keep in touch (every 90 days)" in page
+    user_client.post_form(f"/followups/cadence/{ada}", {"action": "keep"})
+    page = user_client.get(f"/contacts/{ada}").get_data(as_text=True)
+    assert "Next due <strong>1 Mar 2027</strong>" in page or "Next due <strong>1 Mar</strong>" in page
+    assert in_db(lambda: db.session.get(Contact, ada).unscheduled) is False

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -24,6 +24,9 @@ ROLES = {
 SOURCES = {"manual": "added by hand", "vcard": "vCard import", "linkedin": "LinkedIn import",
            "invite": "calendar invitation", "demo": "demo data", "interview": "an interview",
            "archive": "account archive"}
+# Contacts that arrive in bulk start unscheduled: no cadence until the user chooses to keep
+# in touch or a real touchpoint exists (issue 11; tracker.domain.cadence).
+UNSCHEDULED_SOURCES = frozenset({"vcard", "linkedin", "invite"})
 
 contact_tags = Table(
     "contact_tags",
@@ -40,6 +43,8 @@ class Contact(Owned, Timestamped, db.Model):
         Index("ix_contacts_user_created_at", "user_id", "created_at"),
         Index("ix_contacts_user_linkedin", "user_id", "linkedin_url"),
         Index("ix_contacts_user_role", "user_id", "role"),
+        # The dashboard's triage card counts unscheduled imports by source.
+        Index("ix_contacts_user_unscheduled", "user_id", "unscheduled", "source"),
         Index("uq_contacts_user_uid", "user_id", "uid", unique=True),
     )
 
@@ -67,6 +72,11 @@ class Contact(Owned, Timestamped, db.Model):
     last_touch_on: Mapped[date | None] = mapped_column(Date)
     last_reply_on: Mapped[date | None] = mapped_column(Date)
     unanswered_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Imported and not yet chosen to keep in touch with (see UNSCHEDULED_SOURCES); cleared by
+    # services.cadence.keep_in_touch / set_override, which set kept_since to that local day:
+    # the cadence's clock starts no earlier than it.
+    unscheduled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    kept_since: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(20), default="manual")
     # vCard properties tracker does not model, as content lines, written back on export.
     vcard_extra: Mapped[str] = mapped_column(Text, default="")

@@ -19,7 +19,7 @@ from tracker.domain.cadence import DUE_SOON_DAYS, STATUSES
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Opportunity, User
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
-from tracker.services.cadence import contact_names, proposals_due_by
+from tracker.services.cadence import contact_names, proposals_due_by, scheduled
 from tracker.services.followups import active_items
 
 HEALTH_LABELS = {"ok": "In touch", "due_soon": "Due soon", "due": "Due", "overdue": "Overdue",
@@ -106,9 +106,20 @@ def contact_count(user: User) -> int:
 
 
 def tracked_count(user: User) -> int:
-    """Contacts with a cadence: neither archived nor "don't remind me"."""
+    """Contacts with a cadence: neither archived nor "don't remind me" nor waiting to be scheduled."""
     return db.session.scalar(select(func.count(Contact.id)).where(
-        Contact.user_id == user.id, Contact.archived_at.is_(None), Contact.no_reminders.is_(False))) or 0
+        Contact.user_id == user.id, Contact.archived_at.is_(None), Contact.no_reminders.is_(False), scheduled())) or 0
+
+
+def unscheduled_imports(user: User) -> dict[str, int]:
+    """{source ("linkedin", "vcard", "invite"): number of imported contacts waiting for the
+    user to choose whether to keep in touch}: not archived, not muted, no real touch yet."""
+    rows = db.session.execute(
+        select(Contact.source, func.count(Contact.id))
+        .where(Contact.user_id == user.id, Contact.unscheduled.is_(True), Contact.last_touch_on.is_(None),
+               Contact.archived_at.is_(None), Contact.no_reminders.is_(False))
+        .group_by(Contact.source)).all()
+    return {source: n for source, n in rows if n}
 
 
 def followup_count(user: User) -> int:

@@ -170,13 +170,47 @@ def save_defaults(user: User, days: Mapping[str, int | None]) -> None:
     db.session.flush()
 
 
-def set_override(contact: Contact, days: int | None) -> None:
-    """The contact's own interval (days), or None to follow the proposal. Also turns reminders back on."""
+def set_override(contact: Contact, days: int | None, today: date | None = None) -> None:
+    """The contact's own interval (days), or None to follow the proposal. Also turns reminders
+    back on, and schedules an imported contact (its clock starts on `today`, the user's local
+    date; None: today in the user's time zone)."""
     if days is not None and not 1 <= days <= MAX_CADENCE_DAYS:
         raise ValueError("An interval is between 1 and 3650 days.")
     contact.cadence_days = days
     contact.no_reminders = False
+    if contact.unscheduled:
+        contact.unscheduled = False
+        contact.kept_since = today or clock.today(db.session.get(User, contact.user_id).timezone)
     db.session.flush()
+
+
+def keep_in_touch(user: User, contact_ids: Iterable[int], interval_days: int | None = None) -> int:
+    """Keep in touch with some of the user's contacts: every `interval_days` days (their own
+    interval), or None for the proposal (the role default, or what their context says).
+
+    Turns reminders back on and schedules imported contacts, whose clock starts today (the
+    user's local date). Ids that are not the user's are ignored. Two UPDATEs whatever the
+    number; flushes, the caller commits. Returns how many contacts it changed. Raises
+    ValueError for an interval outside 1-3650 days.
+    """
+    if interval_days is not None and not 1 <= int(interval_days) <= MAX_CADENCE_DAYS:
+        raise ValueError("An interval is between 1 and 3650 days.")
+    ids = sorted({int(i) for i in contact_ids})
+    if not ids:
+        return 0
+    session = db.session
+    session.flush()
+    mine = (Contact.user_id == user.id, Contact.id.in_(ids))
+    today = clock.today(user.timezone)
+    session.execute(update(Contact).where(*mine, Contact.unscheduled.is_(True))
+                    .values(unscheduled=False, kept_since=today).execution_options(synchronize_session=False))
+    changed = session.execute(update(Contact).where(*mine).values(
+        cadence_days=None if interval_days is None else int(interval_days), no_reminders=False)
+        .execution_options(synchronize_session=False)).rowcount
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Contact) and obj.id in ids:
+            session.expire(obj, ["unscheduled", "kept_since", "cadence_days", "no_reminders", "updated_at"])
+    return changed
 
 
 def set_no_reminders(contact: Contact) -> None:
@@ -318,12 +352,13 @@ def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool, na
     stmt = select(Contact.id, Contact.full_name if names else literal(""), Contact.role, Contact.company_id,
                   raw(case((Contact.last_touch_on.is_(None), Contact.created_at))),
                   Contact.cadence_days, raw(Contact.no_reminders, Integer), raw(Contact.archived_at),
-                  raw(Contact.last_touch_on), raw(Contact.last_reply_on), Contact.unanswered_count
+                  raw(Contact.last_touch_on), raw(Contact.last_reply_on), Contact.unanswered_count,
+                  raw(Contact.unscheduled, Integer), raw(Contact.kept_since)
                   ).where(Contact.user_id == user.id)
     if ids is not None:
         stmt = stmt.where(Contact.id.in_(ids))
     if not include_muted:
-        stmt = stmt.where(Contact.archived_at.is_(None), Contact.no_reminders.is_(False))
+        stmt = stmt.where(Contact.archived_at.is_(None), Contact.no_reminders.is_(False), scheduled())
     if due_by is not None:
         stmt = stmt.where(_may_be_due_by(user, due_by, user_defaults(user)))
     rows = db.session.connection().execute(stmt).all()  # Core: no ORM row processing
@@ -360,7 +395,7 @@ def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool, na
     get_outbound, get_reply, get_day = outbound.get, replies.get, days.get
     get_company, get_active, get_rejected = companies.get, active.get, rejected.get
     for (cid, name, role, company_id, created_at, override, muted, archived_at,
-         last, reply, unanswered) in rows:
+         last, reply, unanswered, unscheduled, kept_since) in rows:
         if last is None:
             added_on = _aware(created_at).astimezone(zone).date()
             touches = ()
@@ -380,8 +415,14 @@ def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool, na
         company = get_company(company_id)
         append((cid, name, company, CadenceInput(
             role, company, added_on, touches, override, bool(muted), archived_at is not None,
-            get_active(cid), get_rejected(cid))))
+            get_active(cid), get_rejected(cid), bool(unscheduled), None if kept_since is None else day(kept_since))))
     return out
+
+
+def scheduled():
+    """A WHERE clause: the contact is not an imported one still waiting to be scheduled (an
+    unscheduled contact with a real touch is scheduled: tracker.domain.cadence)."""
+    return or_(Contact.unscheduled.is_(False), Contact.last_touch_on.is_not(None))
 
 
 def contact_names(user: User, ids: Iterable[int]) -> dict[int, str]:
@@ -427,7 +468,7 @@ class ContactCadenceView:
 
     cadence: Cadence
     proposal: Cadence
-    mode: str  # "proposal", "own" or "muted" ("don't remind me"), or "archived"
+    mode: str  # "proposal", "own", "muted" ("don't remind me"), "unscheduled" (imported) or "archived"
 
 
 def for_contact(user: User, contact: Contact, today: date) -> ContactCadenceView:
@@ -435,9 +476,12 @@ def for_contact(user: User, contact: Contact, today: date) -> ContactCadenceView
     defaults = user_defaults(user)
     _, inp = rows[0]
     cadence = propose(inp, today, defaults)
+    # Without the user's choices; an imported contact as it would be if kept in touch today.
     plain = CadenceInput(role=inp.role, company=inp.company, added_on=inp.added_on, touches=inp.touches,
-                         active_process=inp.active_process, rejected_on=inp.rejected_on)
+                         active_process=inp.active_process, rejected_on=inp.rejected_on,
+                         kept_since=today if inp.unscheduled else inp.kept_since)
     proposal = propose(plain, today, defaults)
     mode = ("archived" if inp.archived else "muted" if inp.no_reminders
+            else "unscheduled" if cadence.source == "unscheduled"
             else "own" if inp.override_days is not None else "proposal")
     return ContactCadenceView(cadence, proposal, mode)

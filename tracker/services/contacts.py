@@ -10,6 +10,7 @@ from tracker import clock
 from tracker.domain.contacts import normalize_linkedin_url, sort_key
 from tracker.extensions import db
 from tracker.models import Contact, ContactEmail, ContactPhone, ContactUrl, Tag, User
+from tracker.models.contacts import UNSCHEDULED_SOURCES
 from tracker.services.companies import find_or_create_company
 
 
@@ -46,7 +47,7 @@ def save_contact(user: User, contact: Contact | None, data: ContactInput, *, sou
     company = find_or_create_company(user, data.company)
     tags = tags_named(user, data.tags)
     if contact is None:
-        contact = Contact(user_id=user.id, source=source)
+        contact = Contact(user_id=user.id, source=source, unscheduled=source in UNSCHEDULED_SOURCES)
         db.session.add(contact)
     contact.full_name = " ".join(data.full_name.split())
     contact.sort_name = sort_key(contact.full_name)

@@ -25,6 +25,7 @@ from tracker.extensions import db
 from tracker.models import (Contact, ContactEmail, ContactPhone, ContactUrl, ImportItem, ImportJob, User,
                             contact_tags)
 from tracker.models.base import new_uid
+from tracker.models.contacts import UNSCHEDULED_SOURCES
 from tracker.services import linkedin_import, vcards
 from tracker.services.import_matching import keys
 from tracker.services.imports import CHUNK, DEFAULT_ACTION, Report, decisions_of, load_payload
@@ -230,6 +231,7 @@ class _Run:
             "notes": f["notes"], "birthday": f["birthday"], "vcard_extra": "\n".join(v.extra),
             "cadence_days": None, "no_reminders": False, "archived_at": None, "last_touch_on": None,
             "last_reply_on": None, "unanswered_count": 0, "created_at": self.now, "updated_at": self.now,
+            "unscheduled": self.source in UNSCHEDULED_SOURCES, "kept_since": None,
         }
 
 

@@ -61,6 +61,8 @@ class ContactQuery:
     archived: bool = False
     sort: str = "name"
     page: int = 1
+    status: str = ""  # "unscheduled": imported contacts waiting to be kept in touch with
+    source: str = ""  # how the contact arrived (tracker.models.contacts.SOURCES)
 
 
 SEARCH_TABLE = "contact_search"
@@ -115,6 +117,11 @@ def filtered_contacts(user: User, query: ContactQuery) -> Select:
         stmt = stmt.where(exists().where(
             contact_tags.c.contact_id == Contact.id, contact_tags.c.tag_id == Tag.id,
             Tag.name_key == query.tag.casefold()))
+    if query.status == "unscheduled":
+        stmt = stmt.where(Contact.unscheduled.is_(True), Contact.last_touch_on.is_(None),
+                          Contact.no_reminders.is_(False))
+    if query.source:
+        stmt = stmt.where(Contact.source == query.source)
     if words := query.q.split():
         stmt = stmt.where(Contact.id.in_(matching_contact_ids(words)))
     return stmt

@@ -7,7 +7,7 @@ from tracker.extensions import db
 from tracker.forms.contacts import ContactForm
 from tracker.forms.data import contact_data
 from tracker.models import Contact
-from tracker.models.contacts import ROLES
+from tracker.models.contacts import ROLES, SOURCES
 from tracker.services import contacts as service
 from tracker.services.companies import company_names
 from tracker.services.search import SORTS, ContactQuery, search_contacts
@@ -17,6 +17,7 @@ from tracker.views.followups import cadence_card
 from tracker.views.playbooks import preview_url
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
+STATUS_FILTERS = {"unscheduled": "Not scheduled (imported)"}
 
 
 @bp.get("/")
@@ -26,9 +27,11 @@ def index():
         tag=request.args.get("tag", ""), company_id=request.args.get("company", type=int),
         archived=request.args.get("archived") == "1",
         sort=request.args.get("sort", "name") if request.args.get("sort") in SORTS else "name", page=page_arg(),
+        status=request.args.get("status", "") if request.args.get("status") in STATUS_FILTERS else "",
+        source=request.args.get("source", "") if request.args.get("source") in SOURCES else "",
     )
     page = search_contacts(current_user, query, per_page())
-    return render_template("contacts/index.html", page=page, query=query, roles=ROLES,
+    return render_template("contacts/index.html", page=page, query=query, roles=ROLES, status_filters=STATUS_FILTERS,
                            tags=service.user_tags(current_user))
 
 

@@ -190,7 +190,8 @@ def reopen(followup_id: int):
 
 @bp.post("/cadence/<int:contact_id>")
 def cadence(contact_id: int):
-    """The contact page's cadence buttons: action = accept | own | mute | proposal."""
+    """The contact page's cadence buttons: action = accept | own | mute | proposal | keep (an
+    imported contact: keep in touch at the proposed interval)."""
     contact = owned_or_404(Contact, contact_id)
     action = request.form.get("action")
     back = url_for("contacts.show", contact_id=contact.id)
@@ -205,6 +206,9 @@ def cadence(contact_id: int):
             return redirect(back + "#cadence-h")
         cadence_service.set_override(contact, form.days.data)
         message = f"{contact.full_name}: every {form.days.data} days, as you chose."
+    elif action == "keep":
+        cadence_service.keep_in_touch(current_user, [contact.id])
+        message = f"You keep in touch with {contact.full_name}: the clock starts today."
     elif action == "mute":
         cadence_service.set_no_reminders(contact)
         message = f"No more reminders for {contact.full_name}."
