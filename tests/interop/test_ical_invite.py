@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.interop.ical import Attendee, InviteError, parse_invite
+from tracker.interop.ical_invite import strip_conferencing
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "ical" / "invites"
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -162,6 +163,16 @@ SAMPLE_EXPECTED = {
     "series_override_first.ics": dict(summary="Take-home check-in", start_utc=utc(2026, 3, 10, 9)),
     "first_cancelled.ics": dict(uid="b@scheduler.example", summary="New slot"),
     "cp1252_lf.ics": dict(summary="Entretien – René", organizer=Attendee("rene@example.com", "René Dupont", "")),
+    # Issue 11.6: Google's title "A <> B | role – stage" and its Meet block; a 2013 Outlook "Team".
+    "google_hiring_manager.ics": dict(
+        summary="Maya Okafor <> Lumen Health | Senior Product Analyst – Hiring Manager Interview",
+        start_utc=utc(2026, 12, 8, 16), end_utc=utc(2026, 12, 8, 16, 45),
+        organizer=Attendee("priya.shah@lumenhealth.io", "Priya Shah", ""),
+    ),
+    "outlook_2013_team.ics": dict(
+        summary="Team", start_utc=utc(2013, 6, 10, 16), zone="America/New_York", location="Conference Room 3",
+        organizer=Attendee("kwhitfield@contoso.example", "Whitfield, Karen", ""),
+    ),
     "cancel.ics": "cancelled",
     "unknown_zone.ics": "unknown_tz",
     "no_start.ics": "no_start",
@@ -169,6 +180,73 @@ SAMPLE_EXPECTED = {
     "ends_before_start.ics": "bad_end",
     "todo_only.ics": "no_event",
 }
+
+
+GOOGLE_FENCE = "-::~:~::~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~::~:~::-"
+ZOOM = """Jordan Lee is inviting you to a scheduled Zoom meeting.
+
+Topic: Backend Engineer interview
+Time: Mar 10, 2026 04:00 PM Amsterdam, Berlin
+
+Join Zoom Meeting
+https://us02web.zoom.us/j/81234567890?pwd=QWErty12
+
+Meeting ID: 812 3456 7890
+Passcode: 381204
+
+---
+
+One tap mobile
++16465588656,,81234567890#,,,,*381204# US (New York)
++13017158592,,81234567890#,,,,*381204# US (Washington DC)
+
+---
+
+Dial by your location
+• +1 646 558 8656 US (New York)
+• +49 69 3807 9883 Germany
+
+Meeting ID: 812 3456 7890
+Passcode: 381204
+
+Find your local number: https://us02web.zoom.us/u/kbXyZ12
+"""
+TEAMS = """________________________________________________________________________________
+Microsoft Teams meeting
+Join on your computer, mobile app or room device
+Click here to join the meeting<https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0>
+Meeting ID: 312 555 901 444
+Passcode: aB3cD4
+Download Teams<https://www.microsoft.com/en-us/microsoft-teams/download-app> | Join on the web<https://www.microsoft.com/microsoft-teams/join-a-meeting>
+Learn More<https://aka.ms/JoinTeamsMeeting> | Meeting options<https://teams.microsoft.com/meetingOptions/>
+________________________________________________________________________________
+"""
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    pytest.param(f"Bring a portfolio.\n\n{GOOGLE_FENCE}\nJoin with Google Meet: https://meet.google.com/a-b-c\n"
+                 f"Or dial: (US) +1 318-555-0147 PIN: 912345678#\n\nPlease do not edit this section.\n{GOOGLE_FENCE}",
+                 "Bring a portfolio.", id="google meet, fenced"),
+    pytest.param("Hi.\n\nJoin with Google Meet: https://meet.google.com/a-b-c\n\nLearn more about Meet at: "
+                 f"https://support.google.com/a/users/answer/9282720\n\n{GOOGLE_FENCE}\n"
+                 "Please do not edit this section of the description.", "Hi.", id="google meet, older, one fence"),
+    pytest.param("Looking forward to it!\n\n" + ZOOM, "Looking forward to it!", id="zoom"),
+    pytest.param(ZOOM + "\nPlease prepare a short intro.", "Please prepare a short intro.", id="zoom, then words"),
+    pytest.param("Second round: system design with Sam.\n\n" + TEAMS, "Second round: system design with Sam.",
+                 id="teams"),
+    pytest.param("Agenda:\n1. Intro\n2. Case study\n\n____\nnot a Teams block", None, id="nothing to strip"),
+    pytest.param("", "", id="empty"),
+])
+def test_conferencing_footers_are_dropped(text, kept):
+    assert strip_conferencing(text) == (text.strip() if kept is None else kept)
+
+
+def test_the_google_sample_keeps_only_the_organisers_words():
+    invite = read(SAMPLES / "google_hiring_manager.ics")
+    assert "-::~" in invite.description  # the parser keeps the text as it is
+    assert strip_conferencing(invite.description) == (
+        "Hi Maya,\n\nThis is your conversation with Dana, the hiring manager for the Senior Product Analyst role. "
+        "Please bring one analysis you are proud of.\n\nBest,\nPriya")
 
 
 def test_every_sample_has_an_expectation():

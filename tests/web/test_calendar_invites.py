@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.models import Company, Contact, Interview, Opportunity, User
 from tracker.services.contacts import ContactInput, Detail, save_contact
@@ -28,6 +29,8 @@ SAMPLE_CASES = [
     ("custom_zone.ics", "Panel interview"),
     ("floating.ics", "Coffee chat"),
     ("first_cancelled.ics", "New slot"),
+    ("google_hiring_manager.ics", "Maya Okafor <> Lumen Health | Senior Product Analyst – Hiring Manager Interview"),
+    ("outlook_2013_team.ics", "does not name an interview or a role"),
     ("all_day.ics", "whole day, without a time"),
     ("bad_start.ics", "start time cannot be read"),
     ("cancel.ics", "has been cancelled"),
@@ -219,4 +222,75 @@ def test_lost_or_tampered_data_is_refused(candidate, in_db):
     response = candidate.post_form("/calendar/invite/create", {"invite": "not base64!!", "opportunity": "0",
                                                                 "title": "X"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/calendar/invite")
+    assert counts(in_db) == before
+
+
+# -- issue 11.6: an imported invitation guesses well ------------------------------------------
+
+@pytest.fixture
+def maya(client, make_user, login):
+    """Maya, on 1 Dec 2026, the week before her hiring-manager interview at Lumen Health."""
+    clock.pin(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    make_user("maya.okafor@mail.example", timezone="Europe/Berlin")
+    login(client, "maya.okafor@mail.example")
+    return client
+
+
+def _lumen(in_db, *, with_contact: bool):
+    def make():
+        me = db.session.scalar(select(User).where(User.email == "maya.okafor@mail.example"))
+        if with_contact:  # Dana, at "Lumen Health", writes from lumenhealth.io
+            save_contact(me, None, ContactInput(full_name="Dana Reyes", role="hiring_manager", company="Lumen Health",
+                                                emails=[Detail("dana.reyes@lumenhealth.io")]))
+        else:
+            save_opportunity(me, None, OpportunityInput(title="Data Analyst", company="Lumen Health",
+                                                        status="rejected"))
+        db.session.commit()
+        return db.session.scalar(select(Company.id).where(Company.name == "Lumen Health"))
+
+    return in_db(make)
+
+
+@pytest.mark.parametrize("with_contact", [pytest.param(True, id="known by a contact's e-mail domain"),
+                                          pytest.param(False, id="known by name only")])
+def test_google_invitation_reuses_the_company_and_reads_the_title(maya, in_db, with_contact):
+    company_id = _lumen(in_db, with_contact=with_contact)
+    data = (SAMPLES / "google_hiring_manager.ics").read_bytes()
+    page = html.unescape(upload(maya, data).get_data(as_text=True))
+    assert 'value="Lumen Health"' in page and "Lumenhealth" not in page
+    assert 'value="Senior Product Analyst"' in page
+    assert "<dt>Stage</dt><dd>Hiring manager</dd>" in page
+    assert "-::~" not in page and "Join with Google Meet" not in page and "Please bring one analysis" in page
+    assert "in the past" not in page and "does not name an interview" not in page
+    if with_contact:
+        assert "matches Dana Reyes" in page
+    payload = html.unescape(DATA.search(page).group(1))
+    response = maya.post_form("/calendar/invite/create", {"invite": payload, "opportunity": "0",
+                                                           "company": "Lumen Health", "title": "Senior Product Analyst"})
+    assert response.status_code == 302
+
+    def check():
+        interview = db.session.scalar(select(Interview).order_by(Interview.id.desc()))
+        assert interview.opportunity.company_id == company_id
+        assert interview.opportunity.title == "Senior Product Analyst"
+        assert interview.stage == "hiring_manager"
+        assert interview.location == "https://meet.google.com/lum-enhe-lth"
+        assert "Please bring one analysis you are proud of." in interview.notes
+        assert "-::~" not in interview.notes and "Or dial" not in interview.notes
+        assert db.session.scalar(select(func.count(Company.id))) == 1
+
+    in_db(check)
+
+
+def test_an_old_invitation_named_team_warns_and_creates_nothing_by_itself(maya, in_db):
+    before = counts(in_db)
+    page = html.unescape(upload(maya, (SAMPLES / "outlook_2013_team.ics").read_bytes()).get_data(as_text=True))
+    assert "This invitation is for 10 Jun 2013, 18:00, in the past." in page  # 12:00 in New York, in Berlin
+    assert "The title “Team” does not name an interview or a role." in page
+    assert re.search(r'id="title" maxlength="200" name="title" type="text" value=""', page), "no role made up"
+    payload = html.unescape(DATA.search(page).group(1))
+    # Submitting the form as shown asks for a role instead of creating an opportunity "Team".
+    response = maya.post_form("/calendar/invite/create", {"invite": payload, "opportunity": "0",
+                                                           "company": "Contoso", "title": ""})
+    assert response.status_code == 400 and "Give the role" in response.get_data(as_text=True)
     assert counts(in_db) == before

@@ -7,6 +7,7 @@ Pure: imports nothing of the app.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
@@ -223,3 +224,54 @@ def _str(value) -> str:
     if isinstance(value, list):
         return _str(value[0]) if value else ""
     return str(value).strip()
+
+
+# --- Conferencing boilerplate -------------------------------------------------------------
+# Google, Zoom and Microsoft Teams append the joining details to DESCRIPTION. They belong to
+# the calendar event (whose link the interview keeps as its location), not to the notes.
+
+# Google Calendar fences its block with "-::~:~::~:~ ... ::~:~::-" lines.
+_GOOGLE_FENCE = re.compile(r"^\s*-?::~[:~]{6,}-?\s*$")
+_GOOGLE_LINES = re.compile(
+    r"^\s*(join with google meet|join by phone|or dial|more phone numbers|learn more about meet at|"
+    r"join video conference|please do not edit this section|view your event at|invitation from google calendar|"
+    r"meeting link|pin:)\b", re.IGNORECASE)
+_ZOOM_START = re.compile(r"is inviting you to a scheduled zoom meeting|^\s*join zoom meeting\b", re.IGNORECASE)
+_ZOOM_LINE = re.compile(
+    r"^\s*($|[-—–_=*•·]+\s*$|https?://\S*zoom\.\S*|(meeting id|passcode|password|one tap mobile|dial by your location|"
+    r"find your local number|join by sip|join by h\.323|join by skype|meeting url|topic|time|join instructions|"
+    r"or an h\.323|or skype|\+?[\d()\s.-]{6,}|[•·*]?\s*\+?\d[\d\s()-]{5,}|\d{1,3}(\.\d{1,3}){3}|[\w.+-]+@zoom\w*\.\S+))",
+    re.IGNORECASE)
+_TEAMS_RULE = re.compile(r"^\s*_{10,}\s*$")
+
+
+def strip_conferencing(text: str) -> str:
+    """`text` (an invitation's DESCRIPTION) without the joining instructions that Google
+    Meet, Zoom and Microsoft Teams add; the organiser's own words are kept. Lines only:
+    nothing is parsed as HTML. At most 20,000 characters are read."""
+    lines = (text or "")[:20000].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    keep: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _GOOGLE_FENCE.match(line):
+            # To the closing fence, or to the end when it has none.
+            j = next((k for k in range(i + 1, len(lines)) if _GOOGLE_FENCE.match(lines[k])), len(lines) - 1)
+            i = j + 1
+            continue
+        if _TEAMS_RULE.match(line) and any("microsoft teams" in ln.lower() for ln in lines[i + 1:i + 4]):
+            j = next((k for k in range(i + 1, len(lines)) if _TEAMS_RULE.match(lines[k])), len(lines) - 1)
+            i = j + 1
+            continue
+        if _ZOOM_START.search(line):
+            i += 1
+            while i < len(lines) and (_ZOOM_LINE.match(lines[i]) or "zoom" in lines[i].lower()):
+                i += 1
+            continue
+        if _GOOGLE_LINES.match(line):
+            i += 1
+            continue
+        keep.append(line)
+        i += 1
+    cleaned = "\n".join(keep)
+    return re.sub(r"\n{3,}", "\n\n", cleaned).strip()

@@ -10,7 +10,8 @@ from tracker.extensions import db
 from tracker.models.base import Owned, Timestamped, new_uid
 from tracker.models.types import UTCDateTime
 
-STAGES = {"phone_screen": "Phone screen", "technical": "Technical", "take_home": "Take-home",
+STAGES = {"phone_screen": "Phone screen", "recruiter_screen": "Recruiter screen",
+          "hiring_manager": "Hiring manager", "technical": "Technical", "take_home": "Take-home",
           "panel": "Panel", "onsite": "Onsite", "final": "Final", "other": "Other"}
 FORMATS = {"phone": "Phone", "video": "Video", "on_site": "On site"}
 OUTCOMES = {"pending": "Pending", "advanced": "Advanced", "rejected": "Rejected", "offer": "Offer"}

@@ -20,12 +20,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.domain.companies import domain_label, match_company
+from tracker.domain.invite_titles import TitleParts, read_title
 from tracker.extensions import db
 from tracker.interop.ical import Invite, InviteError, parse_invite
-from tracker.interop.ical_invite import MAX_INVITE_BYTES
+from tracker.interop.ical_invite import MAX_INVITE_BYTES, strip_conferencing
 from tracker.models import Company, Contact, ContactEmail, Interview, Opportunity, User
 from tracker.models.opportunities import OPEN_STATUSES
 from tracker.services.contacts import ContactInput, Detail, save_contact
@@ -40,14 +42,8 @@ _PERSONAL_DOMAINS = frozenset({
     "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de",
     "gmx.net", "web.de", "mail.com", "yandex.com", "zoho.com", "fastmail.com", "hey.com",
 })
-_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
-_STAGES = (("phone_screen", r"phone|screen|intro"), ("technical", r"technical|coding|pairing|system design"),
-           ("take_home", r"take[- ]home"), ("panel", r"panel"), ("onsite", r"on[- ]?site"), ("final", r"final"))
-_SUMMARY_NOISE = re.compile(
-    r"^(updated invitation|invitation|invite|accepted|fwd?|re)\s*(with note)?:\s*|\s+@\s.*$", re.IGNORECASE)
-_INTERVIEW_WORDS = re.compile(
-    r"\b(interview|invitation|call|meeting|chat|round\s*\d*|entretien|entrevista|gespräch|vorstellungsgespräch)\b",
-    re.IGNORECASE)
+# Domains looked at for the company, most frequent first: enough for any real invitation.
+_MAX_DOMAINS = 5
 
 
 @dataclass
@@ -75,6 +71,14 @@ class InvitePreview:
     company_guess: str = ""
     title_guess: str = ""
     opportunity_guess: Opportunity | None = None
+    title: TitleParts = field(default_factory=TitleParts)
+    in_past: bool = False  # it started before now: an old invitation, or one sent late
+    notes: str = ""  # the description without conferencing boilerplate
+
+    @property
+    def looks_like_interview(self) -> bool:
+        """The title names an interview, a stage or a role (else: "Team", "Coffee chat")."""
+        return self.title.interview
 
     @property
     def moved(self) -> bool:
@@ -89,8 +93,11 @@ def interview_uid(user: User, invite_uid: str) -> str:
     return f"invite-{digest}@tracker"
 
 
-def preview_invite(user: User, data: bytes) -> InvitePreview:
-    """What importing `data` would do. Reads only. Raises InviteError with a sentence for the user."""
+def preview_invite(user: User, data: bytes, now: datetime | None = None) -> InvitePreview:
+    """What importing `data` would do. Reads only. Raises InviteError with a sentence for the user.
+
+    now: the current instant (aware), to flag an invitation in the past; None: not flagged.
+    """
     invite = parse_invite(data, default_tz=user.timezone)
     if not isinstance(invite.start, datetime):
         raise InviteError("This invitation is for a whole day, without a time; add the interview by hand",
@@ -99,16 +106,17 @@ def preview_invite(user: User, data: bytes) -> InvitePreview:
     minutes = int((end - invite.start).total_seconds() // 60) if end else 60
     location = (invite.location or _meeting_link(invite.description) or invite.url or "").strip()[:500]
     people = _people(user, invite)
-    company = _company_guess(user, people)
-    title = _title_guess(invite.summary, [company] + [p.name for p in people])
+    names = [p.name for p in people] + [user.display_name] + [a.name for a in invite.attendees]
+    company, title = _company_guess(user, people, invite.summary, names)
     existing = db.session.scalar(
         select(Interview).where(Interview.user_id == user.id, Interview.uid == interview_uid(user, invite.uid))
         .options(selectinload(Interview.opportunity).selectinload(Opportunity.company)))
     return InvitePreview(
         invite=invite, starts_at=invite.start, duration_minutes=max(1, min(minutes, 24 * 60)),
-        stage=_stage(invite.summary), format=_format(location), location=location, people=people,
-        existing=existing, company_guess=company, title_guess=title,
-        opportunity_guess=_opportunity_guess(user, company))
+        stage=title.stage, format=_format(location), location=location, people=people,
+        existing=existing, company_guess=company, title_guess=title.role,
+        opportunity_guess=_opportunity_guess(user, company), title=title,
+        in_past=now is not None and invite.start < now, notes=strip_conferencing(invite.description))
 
 
 def import_invite(user: User, data: bytes, *, opportunity: Opportunity | None, company: str = "",
@@ -131,7 +139,10 @@ def import_invite(user: User, data: bytes, *, opportunity: Opportunity | None, c
     if opportunity is not None and opportunity.user_id != user.id:
         raise ValueError("not your opportunity")
     if opportunity is None:
-        title = " ".join((title or "").split()) or preview.title_guess or "Role from an invitation"
+        # Never a title made up from the invitation's name ("Team"): the user gives one.
+        title = " ".join((title or "").split())
+        if not title:
+            raise ValueError("Give the role's title, or choose an opportunity.")
         opportunity = save_opportunity(user, None, OpportunityInput(
             title=title[:200], company=(company or "").strip()[:200], status="interviewing", source="other"))
     company_name = opportunity.company.name if opportunity.company else ""
@@ -143,8 +154,8 @@ def import_invite(user: User, data: bytes, *, opportunity: Opportunity | None, c
         interviewers.append(contact)
     summary = preview.invite.summary
     notes = "Imported from a calendar invitation" + (f": {summary}" if summary else ".")
-    if preview.invite.description:
-        notes += "\n\n" + preview.invite.description.strip()[:20000]
+    if preview.notes:
+        notes += "\n\n" + preview.notes
     interview = save_interview(user, opportunity, None, InterviewInput(
         starts_at=preview.starts_at, duration_minutes=preview.duration_minutes, stage=preview.stage,
         format=preview.format, location=preview.location, notes=notes, interviewers=interviewers))
@@ -176,58 +187,65 @@ def _people(user: User, invite: Invite) -> list[Person]:
 
 def _domain_company(domain: str) -> str:
     """"mail.blue-fjord.co.uk" -> "Blue Fjord"."""
-    labels = [p for p in domain.lower().split(".") if p]
-    if len(labels) < 2:
-        return ""
-    core = labels[-3] if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else labels[-2]
-    return " ".join(w.capitalize() for w in re.split(r"[-_]+", core) if w)
+    return " ".join(w.capitalize() for w in re.split(r"[-_]+", domain_label(domain)) if w)
 
 
-def _company_guess(user: User, people: list[Person]) -> str:
+def _domains(user: User, people: list[Person]) -> list[str]:
+    """The employers' e-mail domains on the invitation, most frequent first, the organizer's
+    first among equals; without personal mail, the user's own domain and Google's."""
     mine = user.email.lower().rpartition("@")[2]
     domains = Counter(p.email.lower().rpartition("@")[2] for p in people)
-    for domain, _ in sorted(domains.items(), key=lambda kv: (-kv[1], not any(q.organizer and q.email.lower().endswith(
-            "@" + kv[0]) for q in people))):
-        if domain in _PERSONAL_DOMAINS or domain == mine or domain.endswith("calendar.google.com"):
-            continue
-        # A company of the user's whose website is on this domain wins over a guess from the name.
-        bare = domain.split(".", 1)[1] if domain.count(".") >= 2 else domain
-        known = db.session.scalar(select(Company.name).where(
-            Company.user_id == user.id, Company.website.contains(bare)).order_by(Company.id).limit(1))
+    ordered = sorted(domains.items(), key=lambda kv: (-kv[1], not any(
+        q.organizer and q.email.lower().endswith("@" + kv[0]) for q in people)))
+    return [d for d, _ in ordered if d not in _PERSONAL_DOMAINS and d != mine
+            and not d.endswith("calendar.google.com") and domain_label(d)][:_MAX_DOMAINS]
+
+
+def _known_company(user: User, domain: str, names: list[str]) -> str | None:
+    """The user's company behind an e-mail domain: its website, the company of the contacts
+    who write from it, or its name ("lumenhealth.io" is "Lumen Health")."""
+    bare = domain.split(".", 1)[1] if domain.count(".") >= 2 else domain
+    known = db.session.scalar(select(Company.name).where(
+        Company.user_id == user.id, Company.website.contains(bare, autoescape=True)).order_by(Company.id).limit(1))
+    if known:
+        return known
+    by_contacts = db.session.execute(
+        select(Company.name, func.count(Contact.id.distinct()).label("n"))
+        .join(Contact, Contact.company_id == Company.id).join(ContactEmail, ContactEmail.contact_id == Contact.id)
+        .where(Contact.user_id == user.id, ContactEmail.value_key.endswith("@" + domain, autoescape=True))
+        .group_by(Company.id, Company.name).order_by(func.count(Contact.id.distinct()).desc(), Company.id).limit(1)
+    ).first()
+    if by_contacts:
+        return by_contacts[0]
+    return match_company(domain_label(domain), names)
+
+
+def _company_guess(user: User, people: list[Person], summary: str, people_names: list[str]) -> tuple[str, TitleParts]:
+    """The company of the invitation, spelled as the user already has it when they do, and
+    what its title says. In order: a company of the user's named in the title; the company
+    behind an attendee's e-mail domain; a company the title names (after "at", or matching a
+    domain); a new company named after the domain; what else the title names; the company
+    of a matched contact."""
+    names = list(db.session.scalars(select(Company.name).where(Company.user_id == user.id).order_by(Company.id)))
+    domains = _domains(user, people)
+    title = read_title(summary, people=[n for n in people_names if n], companies=names,
+                       domains=[domain_label(d) for d in domains])
+    if title.company_source == "known":
+        return title.company, title
+    for domain in domains:
+        known = _known_company(user, domain, names)
         if known:
-            return known
-        guess = _domain_company(domain)
-        if guess:
-            named = db.session.scalar(select(Company.name).where(
-                Company.user_id == user.id, Company.name_key == Company.key_for(guess)))
-            return named or guess
+            return known, title
+    if title.company_source in ("domain", "hint"):
+        return title.company, title
+    if domains:
+        return _domain_company(domains[0]), title
+    if title.company:
+        return title.company, title
     for person in people:
         if person.contact is not None and person.contact.company is not None:
-            return person.contact.company.name
-    return ""
-
-
-def _title_guess(summary: str, names: list[str]) -> str:
-    """The role title in a summary like "Interview: Senior Engineer – Acme (Priya Raman)":
-    what is left without the company, the people, and words like "interview"."""
-    text = _SUMMARY_NOISE.sub("", summary or "")
-    for name in sorted(filter(None, names), key=len, reverse=True):
-        text = re.sub(re.escape(name), "", text, flags=re.IGNORECASE)
-    text = _INTERVIEW_WORDS.sub("", text)
-    for _, pattern in _STAGES:
-        text = re.sub(rf"\b({pattern})\b", "", text, flags=re.IGNORECASE)
-    # What is left of "A – B (C)": the longest piece with letters in it.
-    pieces = [p.strip(" ,.") for p in re.split(r"\s[–—|:/-]\s|[–—|:()\[\]]", text)]
-    pieces = [re.sub(r"^((with|at|for)\s+)+|(\s+(with|at|for))+$", "", p, flags=re.IGNORECASE) for p in pieces]
-    pieces = [" ".join(p.split()) for p in pieces if re.search(r"[^\W\d_]{2,}", p)]
-    return max(pieces, key=len)[:200] if pieces else ""
-
-
-def _stage(summary: str) -> str:
-    for stage, pattern in _STAGES:
-        if re.search(pattern, summary or "", re.IGNORECASE):
-            return stage
-    return "other"
+            return person.contact.company.name, title
+    return "", title
 
 
 def _format(location: str) -> str:

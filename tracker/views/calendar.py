@@ -16,6 +16,7 @@ from tracker.forms import choices
 from tracker.forms.data import feed_options_data
 from tracker.forms.calendar import ActionForm, FeedOptionsForm, InviteConfirmForm, InviteUploadForm
 from tracker.models import FollowUp, Opportunity
+from tracker.models.interviews import STAGES
 from tracker.services import calendar_feed as feed
 from tracker.services import calendar_invites as invites
 from tracker.services.interviews import interview_with_details
@@ -167,7 +168,7 @@ def invite():
     if form.validate_on_submit():
         data = form.file.data.read(invites.MAX_INVITE_BYTES + 1)
         try:
-            preview = invites.preview_invite(current_user, data)
+            preview = invites.preview_invite(current_user, data, clock.now())
         except invites.InviteError as e:
             form.file.errors.append(f"{e}. Nothing was imported.")
         else:
@@ -183,7 +184,7 @@ def _preview_page(preview, confirm: InviteConfirmForm, status: int = 200):
     confirm.opportunity.choices = choices([(0, "A new opportunity (below)")] + [
         (o.id, o.title + (f" ({o.company.name})" if o.company else "")) for o in opportunities])
     return render_template("calendar/invite_preview.html", preview=preview, form=confirm,
-                           zone=clock.zone(current_user.timezone)), status
+                           zone=clock.zone(current_user.timezone), stages=STAGES), status
 
 
 @bp.post("/invite/create")
@@ -197,7 +198,7 @@ def invite_create():
         flash("The invitation was lost on the way; choose the file again.", "warning")
         return redirect(url_for("calendar.invite"))
     try:
-        preview = invites.preview_invite(current_user, data)
+        preview = invites.preview_invite(current_user, data, clock.now())
     except invites.InviteError as e:
         flash(f"{e}. Nothing was imported.", "warning")
         return redirect(url_for("calendar.invite"))
