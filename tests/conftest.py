@@ -8,7 +8,6 @@ requests, so a view that forgets to commit fails here as it would in production.
 from __future__ import annotations
 
 import itertools
-import os
 import re
 import shutil
 import uuid
@@ -16,18 +15,17 @@ from pathlib import Path
 
 import pytest
 
+# Where the suite runs (SQLite by default, PostgreSQL when TRACKER_TEST_DATABASE_URL names a
+# server; every test gets its own database), and the guard that fails a run on a skip that is
+# not the engine split (pytest_configure registers it; tests/skips.py keeps the allow-list).
+from tests.skips import ON_POSTGRES, PG_ADMIN_URL, postgres_only, pytest_configure, sqlite_only  # noqa: F401
 from tracker import clock, create_app
 from tracker.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-
-# Where the suite runs: SQLite files (default), or the PostgreSQL server whose admin URL is
-# in TRACKER_TEST_DATABASE_URL (tests/pg.sh prints one). Every test gets its own database.
-PG_ADMIN_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "")
-ON_POSTGRES = PG_ADMIN_URL.startswith("postgresql")
-sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite-specific (the suite runs on PostgreSQL now)")
-
+# Real files from other projects (tests/data/corpus/PROVENANCE.md): part of the repository, so
+# a fresh clone runs every corpus test.
+CORPUS = ROOT / "tests" / "data" / "corpus"
 
 class Databases:
     """Hands out databases: a fresh one migrated to head, or an empty one."""
@@ -241,7 +239,6 @@ def in_db(app):
 
 
 @pytest.fixture(scope="session")
-def shared_corpus() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"the shared corpus is not here ({SHARED}); corpus tests need ../shared beside the repo")
-    return SHARED / "corpus"
+def corpus() -> Path:
+    """The real-world vCard/iCalendar/LinkedIn corpus in tests/data/corpus."""
+    return CORPUS

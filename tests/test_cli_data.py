@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import ON_POSTGRES, sqlite_only
+from tests.conftest import postgres_only, sqlite_only
 from tests.test_cli import count_rows, run
 
 
@@ -24,7 +24,7 @@ def test_backup_copy_is_consistent_and_complete(tmp_path):
             assert copy.execute(f"select count(*) from {table}").fetchone() == live.execute(f"select count(*) from {table}").fetchone()
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only")
+@postgres_only
 def test_backup_on_postgresql_points_at_pg_dump(instance):
     run(instance, "db", "upgrade")
     result = run(instance, "backup", "-o", str(instance / "copy"))

@@ -10,10 +10,10 @@ import urllib.error
 import pytest
 
 from tests.browser.conftest import LiveServer
-from tests.conftest import ON_POSTGRES
+from tests.conftest import postgres_only
 from tests.test_concurrency import Browser
 
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs the PostgreSQL server (TRACKER_TEST_DATABASE_URL)")
+pytestmark = postgres_only  # needs the PostgreSQL server to stop and restart it
 
 
 def cluster(action: str) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 import http.cookiejar
 import json
-import os
 import re
 import time
 import urllib.error
@@ -25,11 +24,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import LiveServer
+from tests.conftest import postgres_only
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("TRACKER_TEST_DATABASE_URL", "").startswith("postgresql"),
-                       reason="several app servers need a shared PostgreSQL: set TRACKER_TEST_DATABASE_URL "
-                              "(tests/pg.sh prints one)"),
+    postgres_only,  # several app servers need a shared PostgreSQL
     pytest.mark.slow,
 ]
 

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import CORPUS
 from tracker.interop.ical import Attendee, InviteError, parse_invite
 from tracker.interop.ical_invite import strip_conferencing
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "ical" / "invites"
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CORPUS = SHARED / "corpus" / "ics"
+ICS = CORPUS / "ics"
 
 
 def utc(*args) -> datetime:
@@ -91,16 +91,12 @@ def check(invite, expected: dict) -> None:
 
 
 def test_every_corpus_file_has_an_expectation():
-    if not CORPUS.is_dir():
-        pytest.skip(f"the shared corpus is not at {CORPUS}: corpus tests skipped")
-    assert sorted(str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.ics")) == sorted(CORPUS_EXPECTED)
+    assert sorted(str(p.relative_to(ICS)) for p in ICS.rglob("*.ics")) == sorted(CORPUS_EXPECTED)
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS_EXPECTED))
 def test_corpus_file(name):
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"the shared corpus is not at {CORPUS}: corpus tests skipped")
+    path = ICS / name
     expected = CORPUS_EXPECTED[name]
     if isinstance(expected, str):
         with pytest.raises(InviteError) as error:
@@ -313,7 +309,7 @@ def test_round_trip_of_what_tracker_writes():
 
 # -- not invitations ---------------------------------------------------------------------
 
-vcard = SHARED / "corpus" / "vcard"
+vcard = CORPUS / "vcard"
 NOT_INVITES = [
     pytest.param(b"", "not_ical", id="empty"),
     pytest.param(b"\xef\xbb\xbf", "not_ical", id="bom-only"),
@@ -340,8 +336,6 @@ def test_not_an_invitation(data, code):
 
 
 def test_vcard_files_from_the_corpus_are_not_invitations():
-    if not vcard.is_dir():
-        pytest.skip(f"the shared corpus is not at {vcard}: corpus tests skipped")
     for path in sorted(vcard.rglob("*.vcf"))[:20]:
         with pytest.raises(InviteError) as error:
             parse_invite(path.read_bytes())

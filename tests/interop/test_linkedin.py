@@ -1,4 +1,4 @@
-"""LinkedIn Connections.csv: the shapes real exports take (shared/corpus/linkedin/FORMAT.md),
+"""LinkedIn Connections.csv: the shapes real exports take (tests/data/corpus/linkedin/FORMAT.md),
 the export .zip, and files that must be refused with a message."""
 
 from __future__ import annotations
@@ -10,18 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS
 from tracker.interop.linkedin import ConnectionsError, parse_connections
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "linkedin"
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "linkedin"
-NO_CORPUS = f"the shared corpus is not at {CORPUS} (see shared/corpus/PROVENANCE.md)"
+LINKEDIN = CORPUS / "linkedin"
 
 
 def _corpus(name: str) -> bytes:
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(NO_CORPUS)
-    return path.read_bytes()
+    return (LINKEDIN / name).read_bytes()
 
 
 def _row(c):

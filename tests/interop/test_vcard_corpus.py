@@ -1,8 +1,6 @@
-"""vCard import against real files from other address books (shared/corpus/vcard), and
-the round trip of each of their cards through export.
-
-The corpus lives outside the repository (../shared/corpus, see its PROVENANCE.md); when
-it is absent these tests skip and the golden files in tests/data/vcard still run.
+"""vCard import against real files from other address books (tests/data/corpus/vcard), and
+the round trip of each of their cards through export. Where each file comes from, and its
+licence: tests/data/corpus/PROVENANCE.md.
 """
 
 from __future__ import annotations
@@ -17,26 +15,21 @@ from pathlib import Path
 import pytest
 import vobject
 
+from tests.conftest import CORPUS
 from tracker.interop.vcard import Card, CardProblem, parse_vcards, render_vcards
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CORPUS = SHARED / "corpus"
 JS_DIR = Path(__file__).resolve().parents[1] / "js"
 REV = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-NO_CORPUS = f"the shared corpus is not at {CORPUS} (see shared/corpus/PROVENANCE.md)"
 
 
 def _corpus_files() -> list:
-    files = sorted((CORPUS / "vcard").glob("*/*.vcf")) if CORPUS.is_dir() else []
-    if not files:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=NO_CORPUS), id="no-corpus")]
+    files = sorted((CORPUS / "vcard").glob("*/*.vcf"))
+    assert files, f"no vCard files under {CORPUS}"
     return [pytest.param(f, id=f"{f.parent.name}/{f.name}") for f in files]
 
 
 def _manifest_cards() -> dict[str, int]:
     path = CORPUS / "manifest.json"
-    if not path.is_file():
-        return {}
     return {e["file"]: e["cards"] for e in json.loads(path.read_text()) if e["kind"] == "vcard"}
 
 
@@ -105,8 +98,6 @@ def test_corpus_exports_pass_vobject_validation(path, version):
 
 @pytest.mark.parametrize("version", ["3.0", "4.0"])
 def test_whole_corpus_export_is_read_by_icaljs(version, tmp_path):
-    if not CORPUS.is_dir():
-        pytest.skip(NO_CORPUS)
     if shutil.which("node") is None or not (JS_DIR / "node_modules" / "ical.js").is_dir():
         pytest.skip("node or tests/js/node_modules is missing: run `npm install` in tests/js")
     cards = [c for p in sorted((CORPUS / "vcard").glob("*/*.vcf")) for c in _cards(p)]
@@ -126,8 +117,6 @@ def test_whole_corpus_export_is_read_by_icaljs(version, tmp_path):
 
 def _corpus(rel: str) -> list[Card | CardProblem]:
     path = CORPUS / "vcard" / rel
-    if not path.is_file():
-        pytest.skip(NO_CORPUS)
     return list(parse_vcards(path.read_bytes()))
 
 

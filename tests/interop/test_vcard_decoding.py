@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS
 from tracker.interop import vcard_read
 from tracker.interop.vcard_lines import split_cards, to_utf8
 
@@ -25,20 +26,14 @@ def _fuzzed(count: int) -> list[bytes]:
     return out
 
 
-def _files(corpus: Path | None) -> list[bytes]:
-    paths = sorted(DATA.glob("*.vcf")) + (sorted(corpus.rglob("*.vcf")) if corpus else [])
+def _files() -> list[bytes]:
+    paths = sorted(DATA.glob("*.vcf")) + sorted((CORPUS / "vcard").rglob("*.vcf"))
     return [p.read_bytes() for p in paths]
 
 
 @pytest.mark.parametrize("source", ["files", "fuzzed"])
-def test_own_decoding_equals_vobjects(source, monkeypatch, request):
-    corpus = None
-    if source == "files":
-        try:
-            corpus = request.getfixturevalue("shared_corpus")
-        except pytest.skip.Exception:
-            corpus = None
-    blobs = _files(corpus) if source == "files" else _fuzzed(1500)
+def test_own_decoding_equals_vobjects(source, monkeypatch):
+    blobs = _files() if source == "files" else _fuzzed(1500)
     fast = vcard_read._text_values
     compared = 0
     for data in blobs:

@@ -17,7 +17,6 @@ from tracker.services.cadence import cached_touch_summaries, derived_touch_summa
 from tracker.services.contacts import ContactInput, save_contact
 from tests.services.import_helpers import analysed, contact_count, import_file, user
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "linkedin"
 DATA = Path(__file__).resolve().parents[1] / "data" / "linkedin"
 
 
@@ -28,8 +27,8 @@ def ctx(app):
 
 
 @pytest.fixture
-def synthetic(shared_corpus) -> bytes:
-    return (shared_corpus / "linkedin" / "Connections.SYNTHETIC.csv").read_bytes()
+def synthetic(corpus) -> bytes:
+    return (corpus / "linkedin" / "Connections.SYNTHETIC.csv").read_bytes()
 
 
 def touchpoints(owner) -> list[tuple[str, date, str]]:

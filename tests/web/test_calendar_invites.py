@@ -73,8 +73,8 @@ def test_samples_preview_or_explain(candidate, in_db, name, shown):
     assert counts(in_db) == before
 
 
-def test_every_corpus_file_previews_or_explains(candidate, in_db, shared_corpus):
-    files = sorted((shared_corpus / "ics").rglob("*.ics"))
+def test_every_corpus_file_previews_or_explains(candidate, in_db, corpus):
+    files = sorted((corpus / "ics").rglob("*.ics"))
     assert files
     before = counts(in_db)
     outcomes = {}

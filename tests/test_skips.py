@@ -1,0 +1,70 @@
+"""The suite fails on a skip it does not expect (tests/skips.py): proven on tiny generated
+test files run by a real pytest in a subprocess, with the project's plugin loaded."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.skips import POSTGRES_ONLY, SQLITE_ONLY
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_pytest(folder: Path, source: str, *, postgres: bool = False) -> subprocess.CompletedProcess:
+    (folder / "conftest.py").write_text("from tests.skips import pytest_configure  # as tests/conftest.py does\n")
+    (folder / "test_generated.py").write_text(source)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("TRACKER_TEST_DATABASE_URL", None)
+    if postgres:
+        env["TRACKER_TEST_DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # never connected
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+                           str(folder)], cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+
+
+SOURCES = {
+    "skip in the test": "import pytest\ndef test_a():\n    pytest.skip('the corpus is not here')\n",
+    "skip marker": "import pytest\n@pytest.mark.skip(reason='later')\ndef test_a():\n    pass\n",
+    "skipif marker": "import pytest\n@pytest.mark.skipif(True, reason='no node')\ndef test_a():\n    pass\n",
+    "importorskip": "import pytest\ndef test_a():\n    pytest.importorskip('no_such_package_here')\n",
+    "module-level skip": "import pytest\npytest.skip('not here', allow_module_level=True)\ndef test_a():\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("source", SOURCES.values(), ids=SOURCES.keys())
+def test_an_unexpected_skip_fails_the_run(tmp_path, source):
+    result = run_pytest(tmp_path, "def test_ok():\n    pass\n\n" + source)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "unexpected skips fail the run" in result.stdout
+    assert "test_generated.py" in result.stdout.split("unexpected skips fail the run")[1]
+
+
+def test_the_engine_split_is_the_expected_skip(tmp_path):
+    source = ("from tests.skips import postgres_only, sqlite_only\n"
+              "@postgres_only\ndef test_pg():\n    pass\n"
+              "@sqlite_only\ndef test_sqlite():\n    pass\n")
+    on_sqlite = run_pytest(tmp_path, source)
+    assert on_sqlite.returncode == 0, on_sqlite.stdout
+    assert "1 passed, 1 skipped" in on_sqlite.stdout
+    on_postgres = run_pytest(tmp_path, source, postgres=True)
+    assert on_postgres.returncode == 0, on_postgres.stdout
+    assert "1 passed, 1 skipped" in on_postgres.stdout
+
+
+def test_the_engine_reasons_only_count_on_their_own_run(tmp_path):
+    """A test that skips with the PostgreSQL-only reason on the PostgreSQL run is not the engine
+    split: it fails the run."""
+    source = f"import pytest\ndef test_a():\n    pytest.skip({POSTGRES_ONLY!r})\n"
+    assert run_pytest(tmp_path, source).returncode == 0
+    assert run_pytest(tmp_path, source, postgres=True).returncode == 1
+    assert SQLITE_ONLY != POSTGRES_ONLY
+
+
+def test_xfail_and_failures_keep_their_own_status(tmp_path):
+    xfail = "import pytest\n@pytest.mark.xfail(strict=True, reason='known')\ndef test_a():\n    assert False\n"
+    assert run_pytest(tmp_path, xfail).returncode == 0
+    failing = "import pytest\ndef test_a():\n    assert False\ndef test_b():\n    pytest.skip('x')\n"
+    assert run_pytest(tmp_path, failing).returncode == 1
