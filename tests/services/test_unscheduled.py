@@ -27,8 +27,8 @@ def ctx(app):
 
 
 @pytest.fixture
-def linkedin(shared_corpus) -> bytes:
-    return (shared_corpus / "linkedin" / "Connections.SYNTHETIC.csv").read_bytes()
+def linkedin(corpus) -> bytes:
+    return (corpus / "linkedin" / "Connections.SYNTHETIC.csv").read_bytes()
 
 
 def _by_name(owner) -> dict[str, Contact]:

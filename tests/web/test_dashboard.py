@@ -81,17 +81,17 @@ def test_no_query_per_contact(app, user_client, in_db):
     assert count_for(3) == count_for(30)
 
 
-def _import_linkedin(in_db, shared_corpus) -> int:
+def _import_linkedin(in_db, corpus) -> int:
     from tests.services.import_helpers import import_file
 
-    data = (shared_corpus / "linkedin" / "Connections.SYNTHETIC.csv").read_bytes()
+    data = (corpus / "linkedin" / "Connections.SYNTHETIC.csv").read_bytes()
     return in_db(lambda: import_file(db.session.scalar(select(User)), data, "linkedin").created)
 
 
-def test_an_import_shows_a_triage_card_not_a_flood(user_client, in_db, shared_corpus):
+def test_an_import_shows_a_triage_card_not_a_flood(user_client, in_db, corpus):
     """Issue 11.3: imported LinkedIn connections (connected in 2024) are nobody's overdue."""
     clock.pin(datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc))
-    created = _import_linkedin(in_db, shared_corpus)
+    created = _import_linkedin(in_db, corpus)
     page = user_client.get("/").get_data(as_text=True)
     assert f"{created} new people from LinkedIn: choose who to keep in touch with" in page
     assert "days overdue" not in page and "Last spoke" not in page
@@ -109,9 +109,9 @@ def test_an_import_shows_a_triage_card_not_a_flood(user_client, in_db, shared_co
     assert f"In touch <strong>{created}</strong>" in page
 
 
-def test_keep_in_touch_with_one_imported_contact_from_its_page(user_client, in_db, shared_corpus):
+def test_keep_in_touch_with_one_imported_contact_from_its_page(user_client, in_db, corpus):
     clock.pin(datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc))
-    _import_linkedin(in_db, shared_corpus)
+    _import_linkedin(in_db, corpus)
     ada = in_db(lambda: db.session.scalar(select(Contact.id).where(Contact.full_name == "Ada Example")))
     page = user_client.get(f"/contacts/{ada}").get_data(as_text=True)
     assert "Imported — no reminders until you choose to keep in touch." in page
