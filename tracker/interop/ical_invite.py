@@ -11,13 +11,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from email_validator import EmailNotValidError, validate_email
 from icalendar import Calendar, Component, Timezone
 
+from tracker.interop import limits
 from tracker.interop.ical_tz import resolve_tzid, zone
 
 # Invitations are a few kB, 40 kB with Outlook's HTML copy of the text; attachments
 # inlined as base64 can make a few MB. Anything larger is not worth parsing.
-MAX_INVITE_BYTES = 5 * 1024 * 1024
+MAX_INVITE_BYTES = limits.MAX_INVITE_BYTES
+_COMPONENT_LINE = re.compile(r"^[ \t]*(BEGIN|END)[ \t]*:", re.I | re.M)
 _BOM = b"\xef\xbb\xbf"
 # CUTYPE values (RFC 5545 §3.2.3) that are not people: no contact to match them with.
 _NOT_PEOPLE = frozenset({"ROOM", "RESOURCE"})
@@ -28,7 +31,7 @@ class InviteError(ValueError):
     user; `code` a stable key for tests and logs:
 
     too_large, not_ical, damaged, no_event, cancelled, no_start, bad_start, unknown_tz,
-    bad_end.
+    bad_end, too_complex (past a bound of `limits`), too_many_people.
     """
 
     def __init__(self, message: str, code: str):
@@ -56,7 +59,8 @@ class Invite:
     floating time) or a `date` for an all-day event; `end` the same kind, exclusive, or
     None when the file gives neither DTEND nor DURATION. Text fields are "" when absent.
     `method` is the calendar's METHOD (REQUEST, PUBLISH, ...) or "" when it has none.
-    `attendees` are the people (rooms and resources left out) with an e-mail address.
+    `attendees` are the people (rooms and resources left out) with a valid e-mail address
+    (email-validator's syntax check); a name longer than MAX_NAME_CHARS is dropped ("").
     """
 
     uid: str
@@ -103,6 +107,7 @@ def _read_calendar(data: bytes) -> Calendar:
         text = data.decode("cp1252", errors="replace")
     if "BEGIN:VCALENDAR" not in text.lstrip()[:1024].upper():
         raise InviteError("This file is not an iCalendar invitation", "not_ical")
+    _check_shape(text)
     try:
         # Bytes, not str: icalendar reads a str without line breaks as a file path.
         components = Calendar.from_ical(text.encode("utf-8"), multiple=True)
@@ -112,6 +117,25 @@ def _read_calendar(data: bytes) -> Calendar:
     if not calendars:  # BEGIN:VCALENDAR without its END: cut off in transit
         raise InviteError("This calendar file is incomplete or damaged and cannot be read", "damaged")
     return calendars[0]
+
+
+def _check_shape(text: str) -> None:
+    """The bounds of `limits` that the text shows before icalendar reads it: lines,
+    components and their nesting (RFC 5545 §3.4, §3.6). One pass, linear in the text."""
+    if text.count("\n") > limits.MAX_INVITE_LINES:
+        raise InviteError(f"This file has more than {limits.MAX_INVITE_LINES:,} lines; it is not an invitation "
+                          "this app can read", "too_complex")
+    depth = count = 0
+    for m in _COMPONENT_LINE.finditer(text):
+        if m.group(1).upper() == "BEGIN":
+            count += 1
+            depth += 1
+            if count > limits.MAX_COMPONENTS or depth > limits.MAX_ICAL_NESTING:
+                raise InviteError(f"This file holds more than {limits.MAX_COMPONENTS} calendar components, or "
+                                  f"nests them more than {limits.MAX_ICAL_NESTING} deep; it is not an invitation "
+                                  "this app can read", "too_complex")
+        else:
+            depth = max(depth - 1, 0)
 
 
 def _invite(calendar: Calendar, default_zone: tzinfo) -> Invite:
@@ -132,6 +156,10 @@ def _invite(calendar: Calendar, default_zone: tzinfo) -> Invite:
     if start is None:
         raise InviteError("The invitation's start time cannot be read", "bad_start")
     end = _end(event, start, file_timezones, default_zone)
+    attendees = _as_list(event.get("ATTENDEE"))
+    if len(attendees) > limits.MAX_ATTENDEES:
+        raise InviteError(f"This invitation lists {len(attendees):,} people, more than the {limits.MAX_ATTENDEES} "
+                          "this app imports from one invitation", "too_many_people")
 
     return Invite(
         uid=_str(event.get("UID")),
@@ -142,7 +170,7 @@ def _invite(calendar: Calendar, default_zone: tzinfo) -> Invite:
         description=_str(event.get("DESCRIPTION")),
         url=_str(event.get("URL")),
         organizer=_person(event.get("ORGANIZER")),
-        attendees=[a for a in map(_person, _as_list(event.get("ATTENDEE"))) if a is not None],
+        attendees=[a for a in map(_person, attendees) if a is not None],
         method=method,
     )
 
@@ -199,7 +227,8 @@ def _value(prop):
 
 
 def _person(prop) -> Attendee | None:
-    """An ORGANIZER/ATTENDEE (RFC 5545 §3.8.4.1, §3.8.4.3) with a mailto: address."""
+    """An ORGANIZER/ATTENDEE (RFC 5545 §3.8.4.1, §3.8.4.3) with a valid mailto: address;
+    None for anything else (a room, a phone number, "mailto:nobody")."""
     if prop is None or not hasattr(prop, "params"):
         return None
     address = str(prop).strip()
@@ -208,7 +237,14 @@ def _person(prop) -> Attendee | None:
     email = address[7:].strip()
     if not email or _str(prop.params.get("CUTYPE")).upper() in _NOT_PEOPLE:
         return None
-    return Attendee(email=email, name=_str(prop.params.get("CN")), role=_str(prop.params.get("ROLE")).upper())
+    try:  # syntax only: an invitation is read offline, and may name a company's internal domain
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    name = _str(prop.params.get("CN"))
+    if len(name) > limits.MAX_NAME_CHARS:
+        name = ""  # not a name; the caller names the person from the address
+    return Attendee(email=email, name=name, role=_str(prop.params.get("ROLE")).upper()[:40])
 
 
 def _as_list(value) -> list:

@@ -8,10 +8,14 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
+from itertools import islice, takewhile
 
-from icalendar import Timezone, vDDDTypes
+from dateutil.rrule import YEARLY, rrulestr
+from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vDDDTypes
 from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from . import limits
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +96,8 @@ def resolve_tzid(tzid: str, file_timezones: dict[str, Timezone]) -> tzinfo | Non
     VTIMEZONE often carries only today's rule.
 
     The file's VTIMEZONE is turned into a tzinfo without icalendar's process-wide cache,
-    so one user's file cannot change how another user's file is read.
+    so one user's file cannot change how another user's file is read, and only within the
+    bounds of `bounded_timezone`: a rule it refuses makes the zone unknown (None).
     """
     name = tzid.strip().strip('"').strip()
     if name in _iana_names():
@@ -108,7 +113,90 @@ def resolve_tzid(tzid: str, file_timezones: dict[str, Timezone]) -> tzinfo | Non
     component = file_timezones.get(tzid) or file_timezones.get(name)
     if component is not None:
         try:
-            return tzp.create_timezone(component)
+            return tzp.create_timezone(bounded_timezone(component))
         except Exception:  # a broken VTIMEZONE is an unknown zone, whatever dateutil raises
             return None
     return None
+
+
+def bounded_timezone(component: Timezone) -> Timezone:
+    """The file's VTIMEZONE with every observance's onsets written out as RDATEs, so that
+    the tzinfo built from it (dateutil's tzical, through icalendar) never expands a rule.
+
+    Why: tzical expands an observance's RRULE from its DTSTART at every lookup. A rule
+    repeating every second since 1970 (RFC 5545 allows any FREQ) kept a worker busy for
+    as long as it lived. Real zones change their offset at most twice a year, so only
+    FREQ=YEARLY rules are read, only the onsets from TZ_FIRST_YEAR to TZ_LAST_YEAR count,
+    and an observance may have at most MAX_TZ_TRANSITIONS of them (limits). Raises
+    ValueError for a zone outside these bounds; the caller treats it as unknown.
+    """
+    observances = [sub for sub in component.subcomponents if isinstance(sub, (TimezoneStandard, TimezoneDaylight))]
+    if not observances or len(observances) > limits.MAX_COMPONENTS:
+        raise ValueError("a VTIMEZONE needs between one and MAX_COMPONENTS observances")
+    result = Timezone()
+    result.add("TZID", component.get("TZID", "custom"))
+    for sub in observances:
+        onsets = _onsets(sub)
+        if not onsets:
+            continue  # every onset lies outside the years considered
+        observance = type(sub)()
+        observance.add("DTSTART", onsets[0])
+        if onsets[1:]:
+            observance.add("RDATE", onsets[1:])
+        observance.add("TZOFFSETFROM", sub["TZOFFSETFROM"].td)
+        observance.add("TZOFFSETTO", sub["TZOFFSETTO"].td)
+        if "TZNAME" in sub:
+            observance.add("TZNAME", str(sub["TZNAME"]))
+        result.add_component(observance)
+    if not result.subcomponents:
+        raise ValueError("no onset of this VTIMEZONE lies in the years considered")
+    return result
+
+
+def _onsets(observance) -> list[datetime]:
+    """An observance's onsets (local wall times, naive) from TZ_FIRST_YEAR to TZ_LAST_YEAR:
+    DTSTART, its yearly RRULE and its RDATEs (RFC 5545 §3.6.5). ValueError past the bounds."""
+    start = observance.DTSTART
+    if not isinstance(start, datetime):
+        start = datetime.combine(start, datetime.min.time())
+    start = start.replace(tzinfo=None)
+    first, last = datetime(limits.TZ_FIRST_YEAR, 1, 1), datetime(limits.TZ_LAST_YEAR, 12, 31, 23, 59, 59)
+    onsets = [start]
+    rules = observance.get("RRULE", [])
+    for rule in rules if isinstance(rules, list) else [rules]:
+        if [str(f).upper() for f in rule.get("FREQ", [])] != ["YEARLY"]:
+            raise ValueError("only yearly VTIMEZONE rules are read")
+        # The same rule from the first year considered, not from 1601 as Outlook writes it.
+        from_start = start if start >= first else _same_day_in(start, limits.TZ_FIRST_YEAR)
+        expanded = rrulestr(rule.to_ical().decode("ascii", "replace"), dtstart=from_start, ignoretz=True)
+        if expanded._freq != YEARLY:  # noqa: SLF001 - what dateutil understood, checked again
+            raise ValueError("only yearly VTIMEZONE rules are read")
+        if "COUNT" not in rule:
+            until = [u for u in rule.get("UNTIL", []) if isinstance(u, (date, datetime))]
+            bound = min([last] + [u.replace(tzinfo=None) if isinstance(u, datetime)
+                                  else datetime.combine(u, datetime.max.time()) for u in until])
+            expanded = expanded.replace(until=bound)
+        taken = list(islice(takewhile(lambda o: o <= last, expanded), limits.MAX_TZ_TRANSITIONS + 1))
+        onsets.extend(taken)
+    rdates = observance.get("RDATE", [])
+    for rdate in rdates if isinstance(rdates, list) else [rdates]:
+        for period in rdate.dts:
+            value = period.dt[0] if isinstance(period.dt, tuple) else period.dt
+            if not isinstance(value, datetime):
+                value = datetime.combine(value, datetime.min.time())
+            onsets.append(value.replace(tzinfo=None))
+            if len(onsets) > limits.MAX_TZ_TRANSITIONS + 1:
+                break
+    if len(onsets) > limits.MAX_TZ_TRANSITIONS:
+        raise ValueError("this VTIMEZONE changes its offset too often")
+    kept = sorted({o for o in onsets if first <= o <= last})
+    before = [o for o in onsets if o < first]
+    # The last onset before the years considered still says which offset is in force.
+    return ([max(before)] if before else []) + kept
+
+
+def _same_day_in(moment: datetime, year: int) -> datetime:
+    try:
+        return moment.replace(year=year)
+    except ValueError:  # 29 February
+        return moment.replace(year=year, day=28)

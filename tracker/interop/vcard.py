@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from . import limits
 from .vcard_lines import split_cards, to_utf8
 from .vcard_read import linkedin_key, read_card
 from .vcard_types import Card, CardProblem, Labeled
@@ -30,11 +31,20 @@ __all__ = [
 def parse_vcards(data: bytes) -> Iterator[Card | CardProblem]:
     """Yield one Card, or one CardProblem, per BEGIN:VCARD..END:VCARD in `data`.
 
-    Streams: each card is parsed only when the caller asks for it. Never raises for bad
-    input; an empty or cardless file yields nothing. `CardProblem.index` and the order of
-    cards count BEGIN lines, so a card nested inside another comes out before it.
+    Streams: each card is parsed only when the caller asks for it. A bad card is a
+    CardProblem; an empty or cardless file yields nothing. `CardProblem.index` and the
+    order of cards count BEGIN lines, so a card nested inside another comes out before it.
+
+    Raises limits.LimitExceeded (while iterating) for a file past one of the bounds in
+    `limits`: size, cards, nesting, lines per card, line length, CPU time.
     """
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise limits.LimitExceeded(
+            f"This file is larger than {limits.mb(limits.MAX_FILE_BYTES)}; split it into smaller files.",
+            "MAX_FILE_BYTES")
+    budget = limits.Budget()
     for index, block in split_cards(to_utf8(data)):
+        budget.check()
         yield read_card(index, block)
 
 

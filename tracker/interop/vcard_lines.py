@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from . import limits
+
 # BEGIN:VCARD / END:VCARD at the start of a line, any case (RFC 2426 §5.8.2 names are
 # case-insensitive). Found in one C-speed pass over the whole file, so the Python loop only
 # runs per card. The lookbehind accepts CR, LF or CRLF line ends.
@@ -91,8 +93,12 @@ def split_cards(data: bytes) -> Iterator[tuple[int, bytes]]:
     """Yield (1-based index, bytes between BEGIN:VCARD and END:VCARD) per card.
 
     Text outside cards is ignored. A card nested in another (AOSP `v21_nest`, 2.1 AGENT)
-    is a card of its own and is cut out of its parent. A card left open at the end of
-    the file is yielded with what it has. Yield order is the order cards end in.
+    is a card of its own and is cut out of its parent. A card left open ends where the
+    card opened inside it begins, or at the end of the file: every byte belongs to one
+    card, so the work stays linear however the BEGIN and END lines are arranged. Yield
+    order is the order cards end in.
+
+    Raises LimitExceeded past MAX_CARDS cards or MAX_CARD_NESTING levels of nesting.
     """
     # (index, offset of the BEGIN line, offset after it, nested spans to cut out)
     stack: list[tuple[int, int, int, list[tuple[int, int]]]] = []
@@ -100,15 +106,25 @@ def split_cards(data: bytes) -> Iterator[tuple[int, bytes]]:
     for m in _BOUNDARY.finditer(data):
         if m.group(1).upper() == b"BEGIN":
             count += 1
+            if count > limits.MAX_CARDS:
+                raise limits.LimitExceeded(
+                    f"This file holds more than {limits.MAX_CARDS:,} cards; split it into smaller files.",
+                    "MAX_CARDS")
+            if len(stack) >= limits.MAX_CARD_NESTING:
+                raise limits.LimitExceeded(
+                    f"Card {count} is nested more than {limits.MAX_CARD_NESTING} deep inside other cards "
+                    "(BEGIN:VCARD without END:VCARD); the file is damaged.", "MAX_CARD_NESTING")
             stack.append((count, m.start(), m.end(), []))
         elif stack:
             index, begin, start, holes = stack.pop()
             yield index, _cut(data, start, m.start(), holes)
             if stack:
                 stack[-1][3].append((begin, m.end()))
+    end = len(data)
     while stack:
-        index, _begin, start, holes = stack.pop()
-        yield index, _cut(data, start, len(data), holes)
+        index, begin, start, holes = stack.pop()
+        yield index, _cut(data, start, end, holes)
+        end = begin
 
 
 def _cut(data: bytes, start: int, end: int, holes: list[tuple[int, int]]) -> bytes:
@@ -130,11 +146,19 @@ def logical_lines(block: bytes) -> list[bytes]:
     quoted-printable soft line breaks (vCard 2.1 §2.1.3 / RFC 2045 §6.7 rule 5) and 2.1
     base64 continuation lines that are not indented. Lines that are not content lines
     (no ":"), such as comments, are dropped.
+
+    Linear in the card: the pieces of a continued line are collected and joined once (a
+    soft-break storm or an unindented base64 photo of millions of lines used to be copied
+    again for every piece). Raises LimitExceeded for a logical line over MAX_LINE_BYTES or
+    a card of more than MAX_CARD_PROPERTIES lines.
     """
     text = _FOLD.sub(b"", block.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
     out: list[bytes] = []
-    joining = False  # the previous line is quoted-printable and ends with a soft break
-    base64 = False  # the previous line is 2.1 base64, which may continue unindented
+    pieces: list[bytes] = []  # the logical line being built, joined when it ends
+    size = 0
+    qp = False  # the line being built is quoted-printable
+    joining = False  # ... and its last piece ends with a soft break
+    base64 = False  # the line being built is 2.1 base64, which may continue unindented
     blank = False  # a blank line came since the last content
     for raw in text.split(b"\n"):
         if not raw:
@@ -144,22 +168,42 @@ def logical_lines(block: bytes) -> list[bytes]:
         if joining and blank and _PROPERTY_START.match(raw):
             # Android ends a QP value with "=" and a blank line (ez-vcard John_Doe_ANDROID):
             # the soft break leads nowhere, so drop the "=" and start the next property.
-            out[-1] = out[-1][:-1]
+            pieces[-1] = pieces[-1][:-1]
             joining = False
         blank = False
         if joining:
-            out[-1] = out[-1][:-1] + raw
+            pieces[-1] = pieces[-1][:-1]
+            pieces.append(raw)
         elif b":" not in raw:
-            if base64:
-                out[-1] += raw.strip()
+            if base64 and (piece := raw.strip()):
+                pieces.append(piece)
+                size += len(piece)
+                _check_line(size)
             continue
         else:
-            out.append(raw)
+            if pieces:
+                out.append(b"".join(pieces))
+                if len(out) >= limits.MAX_CARD_PROPERTIES:
+                    raise limits.LimitExceeded(
+                        f"A card has more than {limits.MAX_CARD_PROPERTIES:,} lines; the file is damaged or "
+                        "not an address book.", "MAX_CARD_PROPERTIES")
+            pieces, size = [raw], 0
             head = raw[: raw.find(b":")].upper()
             base64 = b"BASE64" in head
-        last = out[-1]
-        joining = last.endswith(b"=") and b"QUOTED-PRINTABLE" in last[: last.find(b":")].upper()
+            qp = b"QUOTED-PRINTABLE" in head
+        size += len(raw)
+        _check_line(size)
+        joining = qp and raw.endswith(b"=")
+    if pieces:
+        out.append(b"".join(pieces))
     return out
+
+
+def _check_line(size: int) -> None:
+    if size > limits.MAX_LINE_BYTES:
+        raise limits.LimitExceeded(
+            f"A line of this file is longer than {limits.mb(limits.MAX_LINE_BYTES)}; the file is damaged or "
+            "not an address book.", "MAX_LINE_BYTES")
 
 
 def parse_line(raw: bytes, version: str, charset_hint: str | None) -> Line | None:

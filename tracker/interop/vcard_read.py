@@ -31,6 +31,11 @@ _DROPPED = frozenset({"VERSION", "PRODID", "REV", "PROFILE"})
 # TYPE values that say nothing a person would call a label.
 _NOISE = frozenset({"PREF", "INTERNET", "X400", "VOICE"})
 _APPLE_LABEL = re.compile(r"_\$!<(.*)>!\$_")
+# Groups an address book keeps for itself, not labels a person gave: Google writes its system
+# groups (People API contactGroups: myContacts, starred, chatBuddies) into
+# CATEGORIES, "* myContacts" in its CSV-born cards. friends/family/coworkers are system
+# groups too, but people see and use them as labels, so they stay.
+_SYSTEM_GROUPS = frozenset({"myContacts", "starred", "Starred in Android", "chatBuddies"})
 _LINKEDIN = re.compile(r"linkedin\.com/in/", re.I)
 
 
@@ -88,6 +93,7 @@ def _build(lines: list[Line]) -> Card | None:
     card = Card(full_name="")
     labels = {ln.group: _label_text(v) for ln, v in values if ln.name == "X-ABLABEL"}
     notes, role, how_met, orgs, n_full = [], None, None, 0, ""
+    tags_seen: set[str] = set()
     adrs, adr_pref = 0, False
     for ln, v in values:
         name = ln.name
@@ -116,8 +122,10 @@ def _build(lines: list[Line]) -> Card | None:
             notes.append(v)
         elif name == "CATEGORIES":
             for tag in v if isinstance(v, list) else [v]:
-                if tag.strip() and tag.strip() not in card.tags:
-                    card.tags.append(tag.strip())
+                tag = tag.strip()
+                if tag and tag not in tags_seen and tag.lstrip("* ") not in _SYSTEM_GROUPS:
+                    tags_seen.add(tag)
+                    card.tags.append(tag)
         elif name == "ADR":
             # The preferred address (RFC 2426 §3.2.1 TYPE=pref, RFC 6350 §5.3), else the first.
             pref = "PREF" in _types(ln) or bool(ln.param_values("PREF"))

@@ -29,6 +29,8 @@ from sqlalchemy import delete, func, insert, select
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.interop.limits import MAX_CARDS, MAX_FILE_BYTES, MAX_ROWS, LimitExceeded, mb
+from tracker.interop.linkedin import HEADER_SEARCH_LINES, ConnectionsError
 from tracker.interop.vcard import Card, CardProblem, Labeled, parse_vcards
 from tracker.models import ImportItem, ImportJob, User
 from tracker.services import import_locks, linkedin_import, vcards
@@ -109,8 +111,16 @@ def create_job(user: User, kind: str, filename: str, data: bytes) -> ImportJob:
         raise ValueError(f"unknown import kind {kind!r}")
     if not data.strip():
         raise ImportProblem("The file is empty.")
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportProblem(f"This file is larger than {mb(MAX_FILE_BYTES)}; split it into smaller files.")
+    total = _estimate(kind, data)
+    if kind == "vcard" and total > MAX_CARDS:  # refused before it is stored (the parser checks again)
+        raise ImportProblem(f"This file holds more than {MAX_CARDS:,} cards; split it into smaller files.")
+    if kind == "linkedin" and data.count(b"\n") > MAX_ROWS + HEADER_SEARCH_LINES:
+        raise ImportProblem(f"This file has more than {MAX_ROWS:,} rows; LinkedIn exports have at most 30,000 "
+                            "connections. Is it Connections.csv?")
     job = ImportJob(user_id=user.id, kind=kind, status="analysing", filename=(filename or "")[:255], data=data,
-                    total=_estimate(kind, data), processed=0)
+                    total=total, processed=0)
     db.session.add(job)
     db.session.flush()
     return job
@@ -118,7 +128,9 @@ def create_job(user: User, kind: str, filename: str, data: bytes) -> ImportJob:
 
 def _estimate(kind: str, data: bytes) -> int:
     if kind == "vcard":  # exact for ASCII-compatible files; UTF-16 ones show "cards read" only
-        return len(re.findall(rb"(?im)^begin:vcard", data))
+        return sum(1 for _ in re.finditer(rb"(?im)^begin:vcard", data))
+    if data[:4] == b"PK\x03\x04":
+        return 0  # a zip's rows are counted as it is read
     return max(data.count(b"\n") - 3, 0)
 
 
@@ -167,39 +179,58 @@ class _Entry:
 
 def analyse(job: ImportJob, commit: Callable[[], None]) -> None:
     """Read the job's file into items (see the module docstring). Calls `commit` after every
-    chunk. Raises ImportProblem for a file that cannot be read at all."""
+    chunk. Raises ImportProblem for a file that cannot be read at all or passes a bound of
+    interop.limits, after removing the items staged so far; returns quietly, having done
+    nothing more, when the job was discarded meanwhile.
+
+    Memory: the parsers stream, so the process holds one chunk of CHUNK cards or rows (and
+    the file itself, which the job row stores), whatever the file holds.
+    """
     user = db.session.get(User, job.user_id)
-    db.session.execute(delete(ImportItem).where(ImportItem.job_id == job.id))
+    job_id = job.id
+    db.session.execute(delete(ImportItem).where(ImportItem.job_id == job_id))
     job.processed, job.error = 0, ""
     report = Report(kind=job.kind)
     seen: dict[str, int] = {}
+    rows: linkedin_import.Rows | None = None
     if job.kind == "vcard":
         entries: Iterable[_Entry] = _vcard_entries(job.data)
         rules = RULES
     else:
-        try:
-            rows = linkedin_import.read_rows(job.data)
-        except ValueError as e:  # ConnectionsError
-            raise ImportProblem(str(e)) from e
-        report.hidden = rows.hidden
-        job.total = len(rows.rows)
-        entries = (_Entry(r.position, r.card, r.problem, r.connected_on, r.note) for r in rows.rows)
+        rows = linkedin_import.Rows(job.data)
+        entries = (_Entry(r.position, r.card, r.problem, r.connected_on, r.note) for r in rows)
         rules = linkedin_import.RULES
     count = 0
     commit()
     # The job row is left alone until the end: on SQLite an UPDATE rewrites the whole row,
     # the stored file with it. Progress is the number of items so far (see progress()).
-    for chunk in _chunked(entries, CHUNK):
-        _stage(user, job, chunk, rules, seen)
-        count += len(chunk)
+    try:
+        for chunk in _chunked(entries, CHUNK):
+            if not _exists(job_id):
+                return  # discarded by the user: stop the work, nothing to clean up
+            _stage(user, job, chunk, rules, seen)
+            count += len(chunk)
+            commit()
+    except ValueError as e:  # limits.LimitExceeded, linkedin.ConnectionsError: said for the user
+        if not isinstance(e, (LimitExceeded, ConnectionsError)):
+            raise
+        db.session.rollback()
+        db.session.execute(delete(ImportItem).where(ImportItem.job_id == job_id))
         commit()
+        raise ImportProblem(str(e)) from e
     if count == 0:
         raise ImportProblem("No contacts were found in this file." if job.kind == "vcard"
                             else "This file has no connections to import.")
+    if rows is not None:
+        report.hidden = rows.hidden
     job.processed = job.total = count
     job.report = report.to_json()
     job.status = "previewing"
     commit()
+
+
+def _exists(job_id: int) -> bool:
+    return db.session.scalar(select(ImportJob.id).where(ImportJob.id == job_id)) is not None
 
 
 def _vcard_entries(data: bytes) -> Iterator[_Entry]:

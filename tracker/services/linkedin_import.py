@@ -15,15 +15,13 @@ from sqlalchemy import insert, select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.interop.linkedin import parse_connections
+from tracker.interop.linkedin import Connection, RowProblem, iter_connections
 from tracker.interop.vcard import Card, Labeled
 from tracker.models import Touchpoint, User, touchpoint_contacts
 from tracker.services.cadence import refresh_touch_cache
 
 CHANNEL = "linkedin_connection"
 RULES = ("linkedin", "email", "name")
-ZIP_MAX_UNCOMPRESSED = 50 * 1024 * 1024
-ZIP_MAX_RATIO = 100
 
 
 @dataclass
@@ -37,32 +35,31 @@ class Row:
     problem: str = ""
 
 
-@dataclass
 class Rows:
-    rows: list[Row]
-    hidden: int  # members who hide their profile: skipped, counted
+    """The file's rows in line order, read as they are asked for (one pass; memory holds
+    one row). `hidden` counts the members who hide their profile, skipped so far.
+    Iterating raises interop.linkedin.ConnectionsError for a file that is not
+    Connections.csv (or its export .zip), or past a bound of interop.limits."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self.hidden = 0
+
+    def __iter__(self) -> Iterator[Row]:
+        for item in iter_connections(self._data):
+            if item is None:
+                self.hidden += 1
+            elif isinstance(item, RowProblem):
+                yield Row(item.line, None, problem=item.reason)
+            else:
+                yield Row(item.line, _card(item), item.connected_on, item.note)
 
 
-def read_rows(data: bytes) -> Rows:
-    """The file's rows in line order. Raises interop.linkedin.ConnectionsError for a file
-    that is not Connections.csv (or its export .zip), or a zip over the caps."""
-    result = parse_connections(data, max_uncompressed=ZIP_MAX_UNCOMPRESSED, max_ratio=ZIP_MAX_RATIO)
-    notes = dict(result.problems)
-    rows = []
-    for c in result.connections:
-        name = " ".join(f"{c.first_name} {c.last_name}".split())
-        card = Card(full_name=name, given_name=c.first_name, family_name=c.last_name,
-                    org="" if c.company.strip() == "-" else c.company, title=c.position,
-                    emails=[Labeled(c.email)] if c.email else [], linkedin_url=c.url)
-        rows.append(Row(c.line, card, c.connected_on, notes.pop(c.line, "")))
-    rows += [Row(line, None, problem=reason) for line, reason in notes.items()]
-    rows.sort(key=lambda r: r.position)
-    return Rows(rows, result.hidden)
-
-
-def chunks(rows: list[Row], size: int) -> Iterator[list[Row]]:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+def _card(c: Connection) -> Card:
+    name = " ".join(f"{c.first_name} {c.last_name}".split())
+    return Card(full_name=name, given_name=c.first_name, family_name=c.last_name,
+                org="" if c.company.strip() == "-" else c.company, title=c.position,
+                emails=[Labeled(c.email)] if c.email else [], linkedin_url=c.url)
 
 
 def add_touchpoints(user: User, connected: dict[int, date]) -> int:
