@@ -76,9 +76,9 @@ class Budget:
     when the budget is spent.
     """
 
-    def __init__(self, seconds: float = MAX_PARSE_CPU_SECONDS):
-        self.seconds = seconds
-        self._deadline = time.thread_time() + seconds
+    def __init__(self, seconds: float | None = None):
+        self.seconds = MAX_PARSE_CPU_SECONDS if seconds is None else seconds
+        self._deadline = time.thread_time() + self.seconds
 
     def check(self) -> None:
         if time.thread_time() > self._deadline:

@@ -134,7 +134,7 @@ def iter_connections(
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise ConnectionsError(_csv_error(rows.line_num + 1, exc)) from exc
+                raise ConnectionsError(_csv_error(rows.line_num, exc)) from exc
             line = rows.line_num
             if not any(cell.strip() for cell in row):
                 continue  # blank padding rows a spreadsheet adds
@@ -194,7 +194,7 @@ def _find_header(rows) -> dict[str, int]:
     except StopIteration:
         pass
     except csv.Error as exc:
-        raise ConnectionsError(_csv_error(rows.line_num + 1, exc)) from exc
+        raise ConnectionsError(_csv_error(rows.line_num, exc)) from exc
     raise ConnectionsError(
         "No LinkedIn header row (First Name, Last Name, ...) was found at the top of this "
         "file. Upload Connections.csv from LinkedIn's data export, or the export's .zip."

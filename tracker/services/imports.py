@@ -29,7 +29,8 @@ from sqlalchemy import delete, func, insert, select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.interop.limits import MAX_CARDS, MAX_FILE_BYTES, MAX_ROWS, LimitExceeded, mb
+from tracker.interop import limits
+from tracker.interop.limits import LimitExceeded
 from tracker.interop.linkedin import HEADER_SEARCH_LINES, ConnectionsError
 from tracker.interop.vcard import Card, CardProblem, Labeled, parse_vcards
 from tracker.models import ImportItem, ImportJob, User
@@ -111,13 +112,13 @@ def create_job(user: User, kind: str, filename: str, data: bytes) -> ImportJob:
         raise ValueError(f"unknown import kind {kind!r}")
     if not data.strip():
         raise ImportProblem("The file is empty.")
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportProblem(f"This file is larger than {mb(MAX_FILE_BYTES)}; split it into smaller files.")
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise ImportProblem(f"This file is larger than {limits.mb(limits.MAX_FILE_BYTES)}; split it into smaller files.")
     total = _estimate(kind, data)
-    if kind == "vcard" and total > MAX_CARDS:  # refused before it is stored (the parser checks again)
-        raise ImportProblem(f"This file holds more than {MAX_CARDS:,} cards; split it into smaller files.")
-    if kind == "linkedin" and data.count(b"\n") > MAX_ROWS + HEADER_SEARCH_LINES:
-        raise ImportProblem(f"This file has more than {MAX_ROWS:,} rows; LinkedIn exports have at most 30,000 "
+    if kind == "vcard" and total > limits.MAX_CARDS:  # refused before it is stored (the parser checks again)
+        raise ImportProblem(f"This file holds more than {limits.MAX_CARDS:,} cards; split it into smaller files.")
+    if kind == "linkedin" and data.count(b"\n") > limits.MAX_ROWS + HEADER_SEARCH_LINES:
+        raise ImportProblem(f"This file has more than {limits.MAX_ROWS:,} rows; LinkedIn exports have at most 30,000 "
                             "connections. Is it Connections.csv?")
     job = ImportJob(user_id=user.id, kind=kind, status="analysing", filename=(filename or "")[:255], data=data,
                     total=total, processed=0)
