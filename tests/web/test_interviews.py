@@ -98,3 +98,28 @@ def test_delete_keeps_the_interviewers(user_client, opp, in_db):
     assert user_client.post_form(f"/interviews/{iid}/delete").status_code == 302
     assert interview(in_db) == []
     assert in_db(lambda: db.session.scalar(select(func.count(Contact.id)))) == 2
+
+
+def test_the_interview_page_lists_its_follow_ups_with_status_and_due_date(user_client, opp, in_db):
+    import re
+
+    location = user_client.post_form(f"/interviews/new/{opp}", FORM).headers["Location"]
+    page = user_client.get(location).get_data(as_text=True)
+    keys = re.findall(r'name="(take-[^"]+)"', page)
+    user_client.post_form(location, {**{k: "y" for k in keys},
+                                     **dict(re.findall(r'name="(due-[^"]+)" value="([^"]+)"', page))})
+    iid = in_db(lambda: db.session.scalar(select(Interview.id)))
+    from tracker.models import FollowUp
+
+    ana, bo = in_db(lambda: [f.id for f in db.session.scalars(select(FollowUp).order_by(FollowUp.title))])
+    user_client.post_form(f"/followups/{bo}/dismiss", {})
+    page = user_client.get(f"/interviews/{iid}").get_data(as_text=True)
+    section = page[page.index('id="followups-h"'):page.index('id="reflection-h"')]
+    assert "Thank Ana Li (Acme) for the interview" in section and "Thank Bo Wu (Acme) for the interview" in section
+    assert re.search(r"Thank Ana Li \(Acme\) for the interview</a>\s*· Ana Li\s*· <span class=\"badge\">Open</span>\s*· due 7 May 2026", section)
+    assert re.search(r"Thank Bo Wu \(Acme\) for the interview</a>\s*· Bo Wu\s*· <span class=\"badge\">Dismissed</span>", section)
+    assert section.index("Ana Li") < section.index("Bo Wu")  # open first
+    # Another interview of the same opportunity lists none of them.
+    user_client.post_form(f"/interviews/new/{opp}", {**FORM, "starts_on": "2026-05-20", "new_interviewers": ""})
+    other = in_db(lambda: db.session.scalar(select(Interview.id).where(Interview.id != iid)))
+    assert "No follow-ups for this interview yet." in user_client.get(f"/interviews/{other}").get_data(as_text=True)

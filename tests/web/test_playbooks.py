@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import FormClient
 from tracker import clock
@@ -175,6 +175,45 @@ def test_tick_none_and_all_for_one_person_work_without_javascript(user_client, t
     assert len(re.findall(r'name="(take-[^"]+)" value="y" checked', page)) == 5
 
 
+@pytest.mark.parametrize("how", ["status", "edit"])
+def test_moving_a_rejected_opportunity_back_offers_to_dismiss_its_rejection_steps(user_client, opp, in_db, how):
+    user_client.post_form(f"/opportunities/{opp}/status", {"status": "rejected"})
+    _accept_all(user_client, f"/playbooks/after_rejection/opportunity/{opp}")
+    manual = in_db(lambda: db.session.scalar(select(func.count(FollowUp.id))))
+    assert manual == 5  # Rita's five steps
+    # An offer after all.
+    if how == "status":
+        response = user_client.post_form(f"/opportunities/{opp}/status", {"status": "offer"})
+    else:
+        response = user_client.post_form(f"/opportunities/{opp}/edit", {
+            "title": "Backend Engineer", "company": "Acme", "status": "offer", "source": "recruiter",
+            "recruiters": in_db(lambda: str(db.session.scalar(select(Opportunity).where(Opportunity.id == opp)).contacts[0].id))})
+    location = response.headers["Location"]
+    assert location.startswith(f"/playbooks/after_rejection/opportunity/{opp}/reopened")
+    page = user_client.get(location).get_data(as_text=True)
+    assert "is offer now, no longer rejected" in page
+    ids = re.findall(r'name="dismiss" value="(\d+)" checked', page)
+    assert len(ids) == 5 and "Ask Rita Recruiter (Acme) for feedback on the Backend Engineer process" in page
+    # One click dismisses them all, and it lands on the opportunity.
+    response = user_client.post_form(location, {"dismiss": ids})
+    assert response.headers["Location"] == f"/opportunities/{opp}"
+    assert in_db(lambda: sorted(db.session.scalars(select(FollowUp.status)))) == ["dismissed"] * 5
+    # Nothing left to offer: the next move goes straight on.
+    user_client.post_form(f"/opportunities/{opp}/status", {"status": "rejected"})
+    assert user_client.post_form(f"/opportunities/{opp}/status", {"status": "accepted"}).headers["Location"] == f"/opportunities/{opp}"
+
+
+def test_dismissing_only_the_ticked_rejection_steps_and_no_prompt_without_a_rejection(user_client, opp, in_db):
+    assert user_client.post_form(f"/opportunities/{opp}/status", {"status": "offer"}).headers["Location"] == f"/opportunities/{opp}"
+    user_client.post_form(f"/opportunities/{opp}/status", {"status": "rejected"})
+    _accept_all(user_client, f"/playbooks/after_rejection/opportunity/{opp}")
+    location = user_client.post_form(f"/opportunities/{opp}/status", {"status": "interviewing"}).headers["Location"]
+    ids = re.findall(r'name="dismiss" value="(\d+)"', user_client.get(location).get_data(as_text=True))
+    user_client.post_form(location, {"dismiss": ids[:2]})
+    assert in_db(lambda: sorted(db.session.scalars(select(FollowUp.status)))) == ["dismissed"] * 2 + ["open"] * 3
+    assert user_client.get(f"/playbooks/after_rejection/opportunity/{opp + 1000}/reopened").status_code == 404
+
+
 def test_linkedin_step_is_skipped_for_connected_people(user_client, opp, in_db):
     rita = in_db(lambda: db.session.scalar(select(Opportunity).where(Opportunity.id == opp)).contacts[0].id)
     user_client.post_form(f"/touchpoints/for/{rita}", {"happened_on": "2026-03-09", "channel": "linkedin_connection",
@@ -214,7 +253,8 @@ def test_bad_date_is_shown_next_to_the_step(user_client, opp, in_db):
 
 @pytest.mark.parametrize("template", [
     "/playbooks/after_interview/interview/{interview}", "/playbooks/after_rejection/interview/{interview}",
-    "/playbooks/after_rejection/opportunity/{opp}", "/playbooks/event_acquaintance/contact/{contact}"])
+    "/playbooks/after_rejection/opportunity/{opp}", "/playbooks/event_acquaintance/contact/{contact}",
+    "/playbooks/after_rejection/opportunity/{opp}/reopened"])
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_foreign_triggers_are_404(app, user_client, opp, in_db, make_user, login, template, method):
     _log_interview(user_client, opp, names="Ivan Interviewer")

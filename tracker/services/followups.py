@@ -224,6 +224,16 @@ def list_followups(user: User, query: FollowUpQuery, today: date, per_page: int)
     return FollowUpPage(items, total, page, per_page)
 
 
+def for_interview(user: User, interview_id: int) -> list[FollowUp]:
+    """Every follow-up of one of the user's interviews, whatever its status: open ones first
+    by due date, then the rest latest first (one query, contacts loaded)."""
+    finished = FollowUp.status.in_(("done", "dismissed"))
+    return list(db.session.scalars(
+        select(FollowUp).where(FollowUp.user_id == user.id, FollowUp.interview_id == interview_id)
+        .options(selectinload(FollowUp.contact))
+        .order_by(finished, case((finished, None), else_=FollowUp.due_on), FollowUp.due_on.desc(), FollowUp.id)))
+
+
 def open_for_contact(user: User, contact_id: int) -> list[FollowUp]:
     """The contact's open and snoozed follow-ups, soonest first."""
     return list(db.session.scalars(

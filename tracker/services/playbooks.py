@@ -21,7 +21,7 @@ from tracker.domain.playbooks import PARTS, PLAYBOOKS, PlannedFollowUp, Playbook
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Interview, Opportunity, Touchpoint, User, touchpoint_contacts
 from tracker.models.opportunities import opportunity_contacts
-from tracker.services.followups import FollowUpInput, create_followup, event_name
+from tracker.services.followups import FollowUpInput, create_followup, dismiss, event_name
 
 TRIGGER_TYPES = ("interview", "opportunity", "contact")
 
@@ -262,3 +262,23 @@ def create_steps(user: User, trigger: Trigger, today: date, chosen: dict[str, da
         except IntegrityError:
             continue
     return created
+
+
+def open_rejection_steps(user: User, opportunity: Opportunity) -> list[FollowUp]:
+    """The rejection playbook's follow-ups for `opportunity` that are still open or snoozed,
+    by due date (one query). After the opportunity moves back from rejected (an offer after
+    all), they no longer apply and the user is offered to dismiss them."""
+    prefix = f"after_rejection:opportunity:{opportunity.id}:"
+    return list(db.session.scalars(
+        select(FollowUp).where(FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")),
+                               FollowUp.playbook_key.startswith(prefix, autoescape=True))
+        .options(selectinload(FollowUp.contact)).order_by(FollowUp.due_on, FollowUp.id)))
+
+
+def dismiss_rejection_steps(user: User, opportunity: Opportunity, ids: set[int] | None = None) -> int:
+    """Dismiss the open rejection follow-ups of `opportunity` (only those in `ids`, when
+    given); returns how many. Flushes; the caller commits."""
+    steps = [f for f in open_rejection_steps(user, opportunity) if ids is None or f.id in ids]
+    for followup in steps:
+        dismiss(followup)
+    return len(steps)

@@ -11,6 +11,8 @@ from tracker.extensions import db
 from tracker.forms.data import interview_data, reflection_data
 from tracker.forms.interviews import InterviewForm, OutcomeForm, ReflectionForm
 from tracker.models import Contact, Interview, Opportunity
+from tracker.models.followups import STATUSES as FOLLOWUP_STATUSES
+from tracker.services import followups as followup_service
 from tracker.services import interviews as service
 from tracker.services.touchpoints import owned_contacts, user_contacts
 from tracker.views.common import owned_or_404
@@ -62,7 +64,9 @@ def create(opportunity_id: int):
 def show(interview_id: int):
     interview = service.interview_with_details(current_user, interview_id) or abort(404)
     return render_template("interviews/show.html", interview=interview,
-                           outcome_form=OutcomeForm(outcome=interview.outcome))
+                           outcome_form=OutcomeForm(outcome=interview.outcome),
+                           followups=followup_service.for_interview(current_user, interview.id),
+                           followup_statuses=FOLLOWUP_STATUSES, today=clock.today(current_user.timezone))
 
 
 @bp.route("/<int:interview_id>/edit", methods=["GET", "POST"])

@@ -91,7 +91,8 @@ def edit(opportunity_id: int):
         db.session.commit()
         flash("Your changes are saved.", "success")
         return redirect(next_step(url_for("opportunities.show", opportunity_id=opportunity.id), opportunity=opportunity,
-                                  rejected=opportunity.status == "rejected" and was != "rejected"))
+                                  rejected=opportunity.status == "rejected" and was != "rejected",
+                                  reopened=was == "rejected" and opportunity.status != "rejected"))
     return _form_page(form, opportunity, 400 if form.is_submitted() else 200)
 
 
@@ -109,7 +110,8 @@ def move(opportunity_id: int):
     back = url_for("opportunities.show", opportunity_id=opportunity.id)
     if request.form.get("from") == "board":
         back = url_for("opportunities.index")
-    return redirect(next_step(back, opportunity=opportunity, rejected=changed is not None and changed.to_status == "rejected"))
+    return redirect(next_step(back, opportunity=opportunity, rejected=changed is not None and changed.to_status == "rejected",
+                              reopened=changed is not None and changed.from_status == "rejected"))
 
 
 @bp.route("/<int:opportunity_id>/delete", methods=["GET", "POST"])

@@ -10,7 +10,8 @@ from flask_login import current_user
 from tracker import clock
 from tracker.extensions import db
 from tracker.services import playbooks as service
-from tracker.views.common import safe_next
+from tracker.models import Opportunity
+from tracker.views.common import owned_or_404, safe_next
 
 bp = Blueprint("playbooks", __name__, url_prefix="/playbooks")
 
@@ -78,14 +79,39 @@ def preview(playbook: str, trigger_type: str, trigger_id: int):
         400 if errors else 200
 
 
-def next_step(default: str, *, interview=None, opportunity=None, rejected: bool = False, logged: bool = False) -> str:
+@bp.route("/after_rejection/opportunity/<int:opportunity_id>/reopened", methods=["GET", "POST"])
+def reopened(opportunity_id: int):
+    """The opportunity is no longer rejected: list its rejection follow-ups still open and
+    dismiss them in one click (or the ones left ticked)."""
+    opportunity = owned_or_404(Opportunity, opportunity_id)
+    next_url = safe_next(request.values.get("next"), url_for("opportunities.show", opportunity_id=opportunity.id))
+    steps = service.open_rejection_steps(current_user, opportunity)
+    if request.method == "POST":
+        ids = {int(v) for v in request.form.getlist("dismiss") if v.isdigit()}
+        count = service.dismiss_rejection_steps(current_user, opportunity, ids)
+        db.session.commit()
+        flash(f"{count} follow-up{'s are' if count != 1 else ' is'} dismissed." if count else "Nothing is dismissed.",
+              "success" if count else "info")
+        return redirect(next_url)
+    if not steps:
+        return redirect(next_url)
+    return render_template("playbooks/reopened.html", opportunity=opportunity, steps=steps, next_url=next_url)
+
+
+def next_step(default: str, *, interview=None, opportunity=None, rejected: bool = False, logged: bool = False,
+              reopened: bool = False) -> str:
     """Where a save view goes next: a playbook's preview when the event calls for one and it
     has something new to create, else `default`.
 
     rejected: the opportunity (or the interview's) has just been marked rejected;
-    logged: `interview` has just been logged (offer the thank-you notes).
+    logged: `interview` has just been logged (offer the thank-you notes);
+    reopened: the opportunity has just moved from rejected to another status (offer to
+    dismiss the rejection's open follow-ups).
     """
     opportunity = opportunity or (interview.opportunity if interview is not None else None)
+    if reopened and opportunity is not None and opportunity.status != "rejected" \
+            and service.open_rejection_steps(current_user, opportunity):
+        return url_for("playbooks.reopened", opportunity_id=opportunity.id, next=default)
     if rejected and opportunity is not None and opportunity.status == "rejected":
         return preview_url("after_rejection", "opportunity", opportunity.id, default) or default
     if logged and interview is not None:
