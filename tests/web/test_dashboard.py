@@ -34,8 +34,8 @@ def test_dashboard_groups_and_reasons(user_client, in_db):
     losing = page.split('id="losing-h"')[1].split('id="pipeline-h"')[0]
     # The mentor (monthly, added 1 Jan): 38 days overdue — losing touch, with the reason.
     assert "Mia Mentor" in losing and "Mentor at Acme — every month." in losing
-    suggested = page.split('id="suggest-h"')[1].split('id="losing-h"')[0]
-    assert "Old Friend" not in losing and "Rita" not in suggested
+    agenda = page.split('id="overdue-h"')[1].split('id="losing-h"')[0]
+    assert "Old Friend" not in agenda + losing and "Reach out to Rita" not in agenda
     assert "Network health" in page and "Losing touch <strong>1</strong>" in page
     pipeline = page.split('id="pipeline-h"')[1]
     assert "Applied" in pipeline and "Intro call" in pipeline

@@ -86,9 +86,10 @@ def build_agenda(
     - A contact whose cadence says "losing_touch" is listed under losing touch (only there),
       longest neglected first, even if a follow-up for them is open: it is a fact worth
       seeing.
-    - Other due cadences become suggested reach-outs in overdue / today / upcoming, unless
-      the contact already has an open follow-up on the agenda (the follow-up is the nudge;
-      two lines for one person is noise).
+    - Other cadences become suggested reach-outs by their status: "overdue" in overdue,
+      "due" in today, "due_soon" in upcoming ("ok" nowhere), unless the contact already has
+      an open follow-up on the agenda (the follow-up is the nudge; two lines for one person
+      is noise: the contact is "planned").
     - Contacts without a cadence (archived, "don't remind me") never appear.
     Each group is sorted by due date, then title; follow-ups before reach-outs on a tie.
     """
@@ -107,12 +108,17 @@ def build_agenda(
 
     for cc in cadences:
         c = cc.cadence
-        if c.status is None or c.due_on.toordinal() > horizon:
+        status = c.status
+        # Bucketed by the engine's status, not re-derived from the date, so that every
+        # section agrees with the health bar (which counts the same statuses): "ok" is on
+        # no list, whatever its due date.
+        if status is None or status == "ok" or c.due_on.toordinal() > horizon:
             continue
-        if c.status == "losing_touch":
+        if status == "losing_touch":
             losing.append(_reach_out(cc))
         elif cc.contact_id not in covered:
-            _bucket(_reach_out(cc), today, overdue, due_today, upcoming)
+            item = _reach_out(cc)
+            (overdue if status == "overdue" else due_today if status == "due" else upcoming).append(item)
 
     return Agenda(
         tuple(sorted(overdue, key=_order)),

@@ -15,15 +15,17 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from tracker.domain.agenda import Agenda, ContactCadence, build_agenda
-from tracker.domain.cadence import DUE_SOON_DAYS, STATUSES
+from tracker.domain.cadence import DUE_SOON_DAYS
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Opportunity, User
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
 from tracker.services.cadence import contact_names, proposals_due_by, scheduled
 from tracker.services.followups import active_items
 
-HEALTH_LABELS = {"ok": "In touch", "due_soon": "Due soon", "due": "Due", "overdue": "Overdue",
-                 "losing_touch": "Losing touch"}
+HEALTH_LABELS = {"ok": "In touch", "planned": "Follow-up planned", "due_soon": "Due soon", "due": "Due",
+                 "overdue": "Overdue", "losing_touch": "Losing touch"}
+# Which agenda group lists the contacts of each status (tracker.domain.agenda.build_agenda).
+GROUP_OF_STATUS = {"overdue": "overdue", "due": "today", "due_soon": "upcoming"}
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,11 @@ class AgendaResult:
     """The agenda, with counts of what it leaves out.
 
     agenda: tracker.domain.agenda.Agenda, at most `limit` reach-outs per group.
-    health: contacts with a cadence by status (ok, due_soon, due, overdue, losing_touch).
+    health: contacts with a cadence by state: the engine's status (ok, due_soon, due,
+        overdue, losing_touch), except that a due_soon/due/overdue contact with an open
+        follow-up on the agenda is "planned" (the follow-up is its nudge). So health.overdue
+        is exactly the number of overdue reach-outs, due those of today, due_soon those of
+        the coming days, losing_touch the losing-touch list: sections and bar agree.
     more: {"overdue"|"today"|"upcoming"|"losing_touch": reach-outs not shown}.
     """
 
@@ -42,6 +48,17 @@ class AgendaResult:
     @property
     def tracked(self) -> int:
         return sum(self.health.values())
+
+    def count(self, group: str) -> int:
+        """Every item of an agenda group ("overdue", "today", "upcoming", "losing_touch"),
+        shown or not: follow-ups and reach-outs."""
+        return len(getattr(self.agenda, group)) + self.more.get(group, 0)
+
+    def reach_outs(self, group: str) -> list:
+        return [item for item in getattr(self.agenda, group) if item.source == "cadence"]
+
+    def follow_ups(self, group: str) -> list:
+        return [item for item in getattr(self.agenda, group) if item.source == "follow_up"]
 
 
 def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> AgendaResult:
@@ -61,15 +78,18 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> Ag
 
     # A proposal is anything but "ok" only within DUE_SOON_DAYS of its due date.
     window = today + timedelta(days=max(horizon_days, DUE_SOON_DAYS))
-    health = dict.fromkeys(STATUSES, 0)
+    health = dict.fromkeys(HEALTH_LABELS, 0)
     losing, reach = [], []
     for cid, cadence in proposals_due_by(user, today, window):
         status = cadence.status
-        health[status] += 1
         if status == "losing_touch":
             losing.append((cadence.due_on, cid, cadence))
-        elif cadence.due_on <= horizon and cid not in covered:
-            reach.append((cadence.due_on, cid, cadence))
+        elif status != "ok" and cadence.due_on <= horizon:
+            if cid in covered:
+                status = "planned"
+            else:
+                reach.append((cadence.due_on, cid, cadence))
+        health[status] += 1
     health["ok"] += tracked_count(user) - sum(health.values())
 
     losing.sort(key=_first_two)
@@ -77,8 +97,7 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> Ag
     more = {"losing_touch": max(0, len(losing) - limit)}
     buckets: dict[str, list] = {"overdue": [], "today": [], "upcoming": []}
     for item in reach:
-        due_on = item[0]
-        buckets["overdue" if due_on < today else "today" if due_on == today else "upcoming"].append(item)
+        buckets[GROUP_OF_STATUS[item[2].status]].append(item)
     shown = losing[:limit]
     for key, items in buckets.items():
         shown.extend(items[:limit])
@@ -120,6 +139,13 @@ def unscheduled_imports(user: User) -> dict[str, int]:
                Contact.archived_at.is_(None), Contact.no_reminders.is_(False))
         .group_by(Contact.source)).all()
     return {source: n for source, n in rows if n}
+
+
+def is_new_account(user: User) -> bool:
+    """No contact (archived or not) and no follow-up yet: the dashboard's "start here" page."""
+    return not db.session.scalar(select(
+        select(Contact.id).where(Contact.user_id == user.id).exists()
+        | select(FollowUp.id).where(FollowUp.user_id == user.id).exists()))
 
 
 def followup_count(user: User) -> int:

@@ -20,9 +20,11 @@ IMPORT_LABELS = {"linkedin": "LinkedIn", "vcard": "an address book (vCard)", "in
 
 @bp.get("/")
 def index():
-    contact_count = service.contact_count(current_user)
-    if contact_count == 0:
+    # The "start with one person" page only when there is truly nothing: archived contacts
+    # or follow-ups without a contact still make an agenda.
+    if service.is_new_account(current_user):
         return render_template("dashboard/index.html", contact_count=0)
+    contact_count = service.contact_count(current_user)
     today = clock.today(current_user.timezone)
     result = service.build(current_user, today)
     return render_template("dashboard/index.html", contact_count=contact_count, today=today, result=result,
