@@ -8,12 +8,15 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 from tracker import clock
+from tracker.domain.contacts import format_birthday
 
 
 def install(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.filters["web_href"] = web_href
+    app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["birthday"] = format_birthday
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["user_today"] = user_today
     app.jinja_env.globals["nav_items"] = lambda: _nav_items(app)
@@ -22,12 +25,20 @@ def install(app: Flask) -> None:
 
 
 def format_day(value: date | datetime | None, year: bool = True) -> str:
-    """"3 Oct 2026" (or "3 Oct" with year=False); "" for None."""
+    """"3 Oct 2026"; with year=False "3 Oct" when it falls in the user's current year (a day
+    of another year always shows it: "due 3 Oct" must not hide that it was in 2023); "" for None."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(clock.zone(_tz())).date()
+    if not year and value.year != user_today().year:
+        year = True
     return f"{value.day} {value:%b}" + (f" {value.year}" if year else "")
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """"1 card", "2 cards", "0 cards"; `plural_form` for the irregular ones ("1 person", "2 people")."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
 def local_datetime(value: datetime | None) -> str:
@@ -48,8 +59,12 @@ def web_href(value: str | None) -> str:
         return ""
     if "://" not in value and not value.lower().startswith(("javascript:", "data:", "vbscript:")):
         value = "https://" + value
-    parts = urlsplit(value)
-    return value if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # an unclosed "[" (IPv6 literal) in an imported address
+        return ""
+    return value if parts.scheme.lower() in ("http", "https") and host else ""
 
 
 def user_today() -> date:

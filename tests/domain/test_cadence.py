@@ -188,6 +188,12 @@ def test_no_cadence_never_comes_due(inp, reason):
             "Event acquaintance at PyCon — every 2 months. Last spoke 21 Nov (tomorrow), next due 20 Jan 2025.",
             id="touch dated in the future",
         ),
+        pytest.param(
+            contact(role="other", company="Acme", touches=(inb("2024-11-01"),)), TODAY,
+            "No particular role at Acme — every 3 months, the default for other contacts. "
+            "Last spoke 1 Nov (21 days ago), next due 30 Jan 2025.",
+            id="role other (was 'Contact — every 3 months')",
+        ),
     ],
 )
 def test_reason_reads_well(inp, today, reason):

@@ -12,7 +12,7 @@ from tracker.services.accounts import create_user
 from tracker.services.contacts import ContactInput, save_contact
 from tracker.services.interviews import InterviewInput, save_interview, set_outcome
 from tracker.services.opportunities import OpportunityInput, save_opportunity
-from tracker.services.timeline import Scope, activity_strip, parse_kinds, timeline
+from tracker.services.timeline import Scope, activity_strip, parse_kinds, planned_followups, timeline
 from tracker.services.touchpoints import log_touchpoint
 
 
@@ -69,8 +69,9 @@ def describe(page) -> list[str]:
 
 def test_interviewer_timeline_newest_first(world):
     page = timeline(Scope(world["user"], contact_id=world["ana"].id))
+    # The follow-up due on 9 May is planned, not something that happened (7 May): it is not
+    # on top of the timeline but in the planned list (issue 11 item 7).
     assert describe(page) == [
-        "followup Ask Ana for feedback",
         "touchpoint Thanks to both",
         "status applied->rejected",
         "interview rejected",
@@ -78,6 +79,10 @@ def test_interviewer_timeline_newest_first(world):
         "status None->applied",
     ]
     assert [g.label for g in page.groups] == ["May 2026"]
+    assert [f.title for f in planned_followups(Scope(world["user"], contact_id=world["ana"].id), date(2026, 5, 7))] \
+        == ["Ask Ana for feedback"]
+    clock.pin(at(2026, 5, 9, 12))  # once due, it is on the timeline
+    assert describe(timeline(Scope(world["user"], contact_id=world["ana"].id)))[0] == "followup Ask Ana for feedback"
 
 
 def test_recruiter_sees_the_opportunity_not_the_interviewers_touchpoints(world):

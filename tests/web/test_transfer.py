@@ -169,6 +169,6 @@ def test_export_never_includes_another_users_contacts(app, client, make_user, lo
 def test_linkedin_upload_through_the_web(user_client, in_db, inline, corpus):
     data = (corpus / "linkedin" / "Connections.SYNTHETIC.csv").read_bytes()
     url = job_url(upload(user_client, data, "linkedin", "Connections.csv"))
-    assert "1 hidden members skipped" in user_client.get(url).get_data(as_text=True)
+    assert "1 hidden member skipped" in user_client.get(url).get_data(as_text=True)
     report = user_client.get(job_url(user_client.post_form(url + "/decisions", {"shown": "", "then": "apply"})))
     assert "9 “connected on LinkedIn” touchpoints were added" in report.get_data(as_text=True)

@@ -318,6 +318,9 @@ def explain(c: Cadence) -> str:
     elif source == "backoff":
         count = "2 messages" if c.unanswered == 2 else "3 or more messages"
         why = f"{count} without a reply — backing off to every {humanize_interval(ideal)}."
+    elif inp.role == "other":  # no role to name: "Contact — every 3 months" read as an instruction
+        at = f" at {inp.company}" if inp.company else ""
+        why = f"No particular role{at} — every {humanize_interval(ideal)}, the default for other contacts."
     else:
         label = ROLE_LABELS.get(inp.role) or inp.role.replace("_", " ").capitalize()
         at = f" at {inp.company}" if inp.company else ""

@@ -18,8 +18,12 @@ def normalize_linkedin_url(url: str) -> str:
         return ""
     if "://" not in url:
         url = "https://" + url
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # "[" reads as the start of an IPv6 address: not a profile
+        return ""
+    host = (host or "").lower()
     if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
         return ""
     match = _LINKEDIN_PATH.match(parts.path)
@@ -50,3 +54,35 @@ def parse_tags(text: str) -> list[str]:
         if tag and tag.casefold() not in seen:
             seen[tag.casefold()] = tag
     return list(seen.values())
+
+
+# A birthday as vCard writes it (RFC 6350 §4.3.1 date, RFC 2426 §3.1.5): 1985-04-12, 19850412,
+# a yearless --0412 or --04-12; a time part after "T" is ignored.
+_BIRTHDAY = re.compile(r"^(?:(?P<year>\d{4})-?|--)(?P<month>\d{2})-?(?P<day>\d{2})(?:T.*)?$")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December")
+
+
+def parse_birthday(text: str) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) of a vCard birthday; None when it is not a real date."""
+    from datetime import date
+
+    match = _BIRTHDAY.match((text or "").strip())
+    if not match:
+        return None
+    year = int(match["year"]) if match["year"] else None
+    month, day = int(match["month"]), int(match["day"])
+    try:
+        date(year or 2000, month, day)  # 2000 is a leap year: 29 February without a year is fine
+    except ValueError:
+        return None
+    return year, month, day
+
+
+def format_birthday(text: str) -> str:
+    """"12 April 1985", or "12 April" without a year; the text as stored when it is no date."""
+    parsed = parse_birthday(text)
+    if parsed is None:
+        return (text or "").strip()
+    year, month, day = parsed
+    return f"{day} {_MONTH_NAMES[month - 1]}" + (f" {year}" if year else "")

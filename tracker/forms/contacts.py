@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import Form, FieldList, FormField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.forms.fields import TextAreaField
 from tracker.forms import choices
@@ -42,6 +42,19 @@ class ContactForm(FlaskForm):
     how_met = TextAreaField("How and where you met", validators=[Length(max=5000)])
     notes = TextAreaField("Notes", validators=[Length(max=50000)])
     tags = StringField("Tags", validators=[Length(max=1000)], description="Separate tags with commas.")
+    birthday = StringField("Birthday", validators=[Length(max=20)],
+                           description="Like 1985-04-12, or --04-12 without the year.")
+
+    # The birthday stored now: kept as it is even when it is no date we read (an imported
+    # card may carry one), so saving the form unchanged never refuses or rewrites it.
+    known_birthday = ""
+
+    def validate_birthday(self, field) -> None:
+        from tracker.domain.contacts import parse_birthday
+
+        value = (field.data or "").strip()
+        if value and value != self.known_birthday and parse_birthday(value) is None:
+            raise ValidationError("This is not a date. Write it like 1985-04-12, or --04-12 without the year.")
 
     def to_input(self) -> ContactInput:
         from tracker.domain.contacts import parse_tags
@@ -55,6 +68,7 @@ class ContactForm(FlaskForm):
             title=self.title.data or "", emails=rows(self.emails), phones=rows(self.phones), urls=rows(self.urls),
             linkedin_url=self.linkedin_url.data or "", location=self.location.data or "",
             how_met=self.how_met.data or "", notes=self.notes.data or "", tags=parse_tags(self.tags.data or ""),
+            birthday=(self.birthday.data or "").strip(),
         )
 
 

@@ -24,6 +24,7 @@ class FollowUpForm(FlaskForm):
     interview = SelectField("About an interview (optional)", coerce=int, default=0, validate_choice=False)
     opportunity = SelectField("About an opportunity (optional)", coerce=int, default=0, validate_choice=False)
     notes = TextAreaField("Notes", validators=[Length(max=50000)])
+    confirm_date = BooleanField("Yes, I mean this date")
 
 
 class CompleteForm(FlaskForm):

@@ -40,8 +40,12 @@ def web_url(form, field) -> None:
     value = (field.data or "").strip()
     if not value:
         return
-    parts = urlsplit(value if "://" in value else "https://" + value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
+    try:
+        parts = urlsplit(value if "://" in value else "https://" + value)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed "[" (an IPv6 literal)
+        host = None
+    if host is None or parts.scheme not in ("http", "https") or "." not in host:
         raise ValidationError("This is not a web address (like https://example.com).")
 
 

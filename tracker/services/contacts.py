@@ -38,6 +38,7 @@ class ContactInput:
     how_met: str = ""
     notes: str = ""
     tags: list[str] = field(default_factory=list)
+    birthday: str | None = None  # as vCard writes it; None leaves the stored one as it is
 
 
 def save_contact(user: User, contact: Contact | None, data: ContactInput, *, source: str = "manual") -> Contact:
@@ -60,6 +61,8 @@ def save_contact(user: User, contact: Contact | None, data: ContactInput, *, sou
     contact.location = data.location.strip()
     contact.how_met = data.how_met.strip()
     contact.notes = data.notes
+    if data.birthday is not None:
+        contact.birthday = data.birthday.strip()
     contact.emails = _rows(contact.emails, data.emails, ContactEmail)
     contact.phones = _rows(contact.phones, data.phones, ContactPhone)
     contact.urls = _rows(contact.urls, data.urls, ContactUrl)

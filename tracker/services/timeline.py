@@ -103,7 +103,7 @@ def _status_changes(scope: Scope, n: int, tz) -> list[Entry]:
             for change, title, company in rows]
 
 
-def _followups(scope: Scope, n: int, tz) -> list[Entry]:
+def _scoped_followups(scope: Scope) -> Select:
     stmt = select(FollowUp).where(FollowUp.user_id == scope.user.id)
     if scope.contact_id is not None:
         stmt = stmt.where(FollowUp.contact_id == scope.contact_id)
@@ -112,6 +112,13 @@ def _followups(scope: Scope, n: int, tz) -> list[Entry]:
                               FollowUp.opportunity_id.in_(_opps_of_company(scope))))
     else:
         stmt = stmt.where(FollowUp.contact_id.is_not(None))
+    return stmt
+
+
+def _followups(scope: Scope, n: int, tz) -> list[Entry]:
+    # Only what is due by today: the timeline is what happened, newest first; a follow-up
+    # planned for months ahead would otherwise stand above all of it (planned_followups).
+    stmt = _scoped_followups(scope).where(FollowUp.due_on <= clock.today(scope.user.timezone))
     stmt = stmt.order_by(FollowUp.due_on.desc(), FollowUp.due_time.is_(None).desc(), FollowUp.due_time.desc(),
                          FollowUp.created_at.desc(), FollowUp.id.desc())
     rows = db.session.scalars(stmt.limit(n).options(selectinload(FollowUp.contact))).all()
@@ -131,6 +138,15 @@ def _added(scope: Scope, n: int, tz) -> list[Entry]:
 
 _QUERIES = {"touchpoint": _touchpoints, "interview": _interviews, "status": _status_changes,
             "followup": _followups, "added": _added}
+
+
+def planned_followups(scope: Scope, today: date, limit: int = 10) -> list[FollowUp]:
+    """Open or snoozed follow-ups due after `today` (the user's local day), soonest first."""
+    stmt = (_scoped_followups(scope)
+            .where(FollowUp.due_on > today, FollowUp.status.in_(("open", "snoozed")))
+            .order_by(FollowUp.due_on, FollowUp.due_time.is_(None), FollowUp.due_time, FollowUp.id)
+            .limit(limit).options(selectinload(FollowUp.contact)))
+    return list(db.session.scalars(stmt))
 
 
 def parse_kinds(raw: str | None) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from tracker import clock
 from tracker.domain.timeline import KINDS
 from tracker.forms.touchpoints import QuickTouchpointForm
 from tracker.models import Company, Contact
-from tracker.services.timeline import Scope, activity_strip, parse_kinds, timeline
+from tracker.services.timeline import Scope, activity_strip, parse_kinds, planned_followups, timeline
 from tracker.services.touchpoints import last_contacted
 
 bp = Blueprint("activity", __name__, url_prefix="/activity")
@@ -22,7 +22,9 @@ def _page(scope: Scope) -> dict:
 
 @bp.get("/")
 def index():
-    return render_template("activity/index.html", **_page(Scope(current_user)))
+    scope = Scope(current_user)
+    return render_template("activity/index.html", **_page(scope),
+                           planned=planned_followups(scope, clock.today(current_user.timezone)))
 
 
 def contact_timeline(contact: Contact) -> dict:

@@ -28,7 +28,10 @@ def safe_next(target: str | None, default: str) -> str:
     """`target` if it is a path on this site, else `default` (no open redirects)."""
     if not target:
         return default
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unclosed "[": not a path of ours
+        return default
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target

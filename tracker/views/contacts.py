@@ -66,6 +66,7 @@ def show(contact_id: int):
 def edit(contact_id: int):
     contact = owned_or_404(Contact, contact_id)
     form = ContactForm() if request.method == "POST" else ContactForm(data=contact_data(contact))
+    form.known_birthday = contact.birthday
     if form.validate_on_submit():
         service.save_contact(current_user, contact, form.to_input())
         db.session.commit()

@@ -2,7 +2,7 @@
 and the contact page's cadence choice (accept, own interval, don't remind me, back to the proposal)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.forms import choices
@@ -17,6 +17,7 @@ from tracker.services import followups as service
 from tracker.services.interviews import user_interviews
 from tracker.services.opportunities import user_opportunities
 from tracker.services.touchpoints import TouchpointError, user_contacts
+from tracker.templating import format_day
 from tracker.views.common import owned_or_404, page_arg, per_page, safe_next
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
@@ -68,7 +69,24 @@ def _input(form: FollowUpForm) -> service.FollowUpInput | None:
                                  due_time=form.due_time.data, notes=form.notes.data or "", **linked)
 
 
+# A due date this far from today is more likely a slip of the year (2016 for 2026) than a plan.
+FAR_PAST_DAYS, FAR_FUTURE_DAYS = 365, 5 * 365
+
+
+def _far_date(form: FollowUpForm, followup: FollowUp | None) -> bool:
+    """True when the due date (new or changed) is over a year ago or over five years ahead."""
+    due = form.due_on.data
+    if due is None or (followup is not None and due == followup.due_on):
+        return False
+    return not -FAR_PAST_DAYS <= (due - _today()).days <= FAR_FUTURE_DAYS
+
+
 def _save(form: FollowUpForm, followup: FollowUp | None):
+    if _far_date(form, followup) and not form.confirm_date.data:
+        when = "ago" if form.due_on.data < _today() else "ahead"
+        form.due_on.errors.append(f"{format_day(form.due_on.data)} is {'more than a year' if when == 'ago' else 'more than five years'} "
+                                  f"{when}. Check the year; if you mean it, tick “Yes, I mean this date” and save again.")
+        return None
     data = _input(form)
     if data is None:
         return None
@@ -99,7 +117,8 @@ def create():
             db.session.commit()
             flash("The follow-up is added.", "success")
             return redirect(url_for("followups.show", followup_id=followup.id))
-    return render_template("followups/form.html", form=form, followup=None), 400 if form.is_submitted() else 200
+    return render_template("followups/form.html", form=form, followup=None,
+                           far_date=form.is_submitted() and _far_date(form, None)), 400 if form.is_submitted() else 200
 
 
 @bp.get("/<int:followup_id>")
@@ -122,7 +141,8 @@ def edit(followup_id: int):
         db.session.commit()
         flash("Your changes are saved.", "success")
         return redirect(url_for("followups.show", followup_id=followup.id))
-    return render_template("followups/form.html", form=form, followup=followup), \
+    return render_template("followups/form.html", form=form, followup=followup,
+                           far_date=form.is_submitted() and _far_date(form, followup)), \
         400 if form.is_submitted() else 200
 
 
@@ -166,7 +186,7 @@ def snooze(followup_id: int):
         flash(str(e), "error")
         return _back(followup)
     db.session.commit()
-    flash(f"Snoozed until {followup.snoozed_until.day} {followup.snoozed_until:%b}.", "success")
+    flash(f"Snoozed until {format_day(followup.snoozed_until, year=False)}.", "success")
     return _back(followup)
 
 
@@ -202,8 +222,14 @@ def cadence(contact_id: int):
     elif action == "own":
         form = CadenceForm()
         if not form.validate_on_submit():
-            flash("Your interval is not saved: " + " ".join(form.days.errors), "error")
-            return redirect(back + "#cadence-h")
+            # The contact page again, the message beside the field (a flash at the top of the
+            # page was out of sight of the card the person was looking at).
+            from tracker.views.contacts import show as contact_show
+
+            g.cadence_form = form
+            response = make_response(contact_show(contact.id))
+            response.status_code = 400
+            return response
         cadence_service.set_override(contact, form.days.data)
         message = f"{contact.full_name}: every {form.days.data} days, as you chose."
     elif action == "keep":
@@ -227,7 +253,8 @@ def cadence_card(contact: Contact) -> dict:
     """Template context for the contact page's cadence card (templates/contacts/_cadence.html)."""
     view = cadence_service.for_contact(current_user, contact, _today())
     return {"cadence_view": view, "contact_followups": service.open_for_contact(current_user, contact.id),
-            "cadence_form": CadenceForm(formdata=None, days=view.cadence.ideal_days or view.proposal.ideal_days)}
+            "cadence_form": g.get("cadence_form") or CadenceForm(
+                formdata=None, days=view.cadence.ideal_days or view.proposal.ideal_days)}
 
 
 @bp.app_context_processor

@@ -104,7 +104,7 @@ def move(opportunity_id: int):
     if form.validate_on_submit():
         if changed := service.set_status(current_user, opportunity, form.status.data):
             db.session.commit()
-            flash(f"{opportunity.title} is now {opportunity.status_label.lower()}.", "success")
+            flash(f"{opportunity.title} moved to {opportunity.status_label}.", "success")
     else:
         flash("Choose a status from the list.", "error")
     back = url_for("opportunities.show", opportunity_id=opportunity.id)
