@@ -1,7 +1,6 @@
 """`tracker backup`, `tracker export-account`, `tracker import-account`, `tracker delete-user`."""
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from flask.cli import with_appcontext
 from tracker import clock
 from tracker.cli.accounts import user_or_exit
 from tracker.extensions import db
+from tracker.interop import limits
 from tracker.files import create_private
 from tracker.services import archive
 
@@ -56,8 +56,8 @@ def import_account(file, email: str) -> None:
     """Add every object of a JSON account archive to an account, in one transaction."""
     user = user_or_exit(email)
     try:
-        counts = archive.import_account(user, json.load(file))
-    except (archive.ArchiveError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        counts = archive.import_account(user, archive.read_archive(file.read(limits.MAX_ARCHIVE_BYTES + 1)))
+    except archive.ArchiveError as e:
         db.session.rollback()
         raise click.ClickException(f"Nothing was imported: {e}") from e
     db.session.commit()

@@ -23,8 +23,10 @@ from sqlalchemy.sql.sqltypes import Date, DateTime, Time
 
 from tracker import clock
 from tracker.extensions import db
+from tracker.interop import limits
 from tracker.models import User
 from tracker.models.base import new_uid
+from tracker.services import archive_schema
 
 FORMAT = "tracker-account"
 VERSION = 1
@@ -38,7 +40,30 @@ _TRANSIENT_TABLES = {"import_jobs", "import_items", "feed_versions", "feed_cache
 
 
 class ArchiveError(ValueError):
-    """The file is not a tracker account archive this version can read."""
+    """The file is not a tracker account archive this version can read; the message says
+    why, for the user."""
+
+
+def read_archive(data: bytes) -> Any:
+    """The JSON document of an uploaded archive file. Raises ArchiveError, with a sentence
+    for the user, for a file that is too large, not UTF-8 text, or not JSON (any file
+    someone picks by mistake: a photo, a vCard, a zip)."""
+    if len(data) > limits.MAX_ARCHIVE_BYTES:
+        raise ArchiveError(f"This file is larger than {limits.mb(limits.MAX_ARCHIVE_BYTES)}; "
+                           "a tracker account archive is much smaller.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ArchiveError("This file is not a tracker account archive (it is not a JSON text file; "
+                           "choose the .json file that Account → Export made).") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ArchiveError(f"This file is not a tracker account archive (it is not JSON; the first problem is on "
+                           f"line {e.lineno}).") from None
+    except RecursionError:
+        raise ArchiveError(f"The archive nests values more than {limits.MAX_ARCHIVE_DEPTH} deep; "
+                           "it was not made by tracker.") from None
 
 
 def _owned_tables(*, transient: bool = False) -> list[Table]:
@@ -114,16 +139,23 @@ def import_account(user: User, document: Any) -> dict[str, int]:
     """Add every row of an archive to `user`, an account with no data yet (new ids, mapped
     foreign keys, account settings restored). Flushes only.
 
-    Returns the number of rows per table. Raises ArchiveError for a foreign or newer format;
-    the caller's transaction then leaves nothing half-imported.
+    Returns the number of rows per table. Raises ArchiveError for a foreign or newer format
+    or an archive that breaks its declared schema (services.archive_schema), checked
+    whole before anything is written; the caller's transaction then leaves nothing
+    half-imported either way.
     """
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ArchiveError("This is not a tracker account archive.")
-    if not isinstance(document.get("version"), int) or document["version"] > VERSION:
-        raise ArchiveError(f"This archive was made by a newer tracker (format {document.get('version')}); upgrade first.")
-    tables = document.get("tables")
-    if not isinstance(tables, dict):
-        raise ArchiveError("The archive has no tables.")
+    version = document.get("version")
+    if type(version) is not int or version < 1:  # not bool: True is an int in Python
+        raise ArchiveError(f"This archive has no valid format version ({version!r}); it was not made by tracker.")
+    if version > VERSION:
+        raise ArchiveError(f"This archive was made by a newer tracker (format {version}); upgrade first.")
+    try:
+        archive_schema.check(document)
+    except archive_schema.SchemaProblem as e:
+        raise ArchiveError(f"The archive cannot be imported: {e}") from None
+    tables = document["tables"]
     if not _is_empty(user):
         # Merging two histories (same company twice, the same playbook step twice) has no
         # lossless answer; an archive restores into a new, empty account.

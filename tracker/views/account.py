@@ -108,10 +108,9 @@ def export():
 
 @bp.post("/import")
 def import_archive():
-    import json
-
     from flask import request
 
+    from tracker.interop import limits
     from tracker.services import archive
 
     upload = request.files.get("archive")
@@ -119,8 +118,8 @@ def import_archive():
         flash("Choose an archive file to import.", "error")
         return redirect(url_for("account.index"))
     try:
-        counts = archive.import_account(current_user, json.load(upload.stream))
-    except (archive.ArchiveError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        counts = archive.import_account(current_user, archive.read_archive(upload.read(limits.MAX_ARCHIVE_BYTES + 1)))
+    except archive.ArchiveError as e:
         db.session.rollback()
         flash(f"Nothing was imported: {e}", "error")
         return redirect(url_for("account.index"))
