@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -27,14 +28,18 @@ from tracker.domain.companies import domain_label, match_company
 from tracker.domain.invite_titles import TitleParts, read_title
 from tracker.extensions import db
 from tracker.interop.ical import Invite, InviteError, parse_invite
+from tracker.interop import limits
 from tracker.interop.ical_invite import MAX_INVITE_BYTES, strip_conferencing
-from tracker.models import Company, Contact, ContactEmail, Interview, Opportunity, User
+from tracker.interop.vcard import Card, Labeled, render_vcards
+from tracker.models import Company, Contact, ContactEmail, ImportJob, Interview, Opportunity, User
 from tracker.models.opportunities import OPEN_STATUSES
+from tracker.services import imports
 from tracker.services.contacts import ContactInput, Detail, save_contact
 from tracker.services.interviews import InterviewInput, save_interview
 from tracker.services.opportunities import OpportunityInput, save_opportunity
 
-__all__ = ["MAX_INVITE_BYTES", "InviteError", "InvitePreview", "Person", "import_invite", "preview_invite"]
+__all__ = ["MAX_INVITE_BYTES", "InviteError", "InviteImport", "InvitePreview", "Person", "import_invite",
+           "preview_invite"]
 
 # Addresses at these domains say nothing about the employer.
 _PERSONAL_DOMAINS = frozenset({
@@ -119,13 +124,27 @@ def preview_invite(user: User, data: bytes, now: datetime | None = None) -> Invi
         in_past=now is not None and invite.start < now, notes=strip_conferencing(invite.description))
 
 
+class InviteImport(NamedTuple):
+    """What import_invite did: the interview, whether it is new, and the background import
+    job holding the people past MAX_CONTACTS_PER_REQUEST (None when there were none)."""
+
+    interview: Interview
+    created: bool
+    waiting: ImportJob | None = None
+
+
 def import_invite(user: User, data: bytes, *, opportunity: Opportunity | None, company: str = "",
-                  title: str = "") -> tuple[Interview, bool]:
+                  title: str = "") -> InviteImport:
     """Create the interview of invitation `data` for `opportunity` (or a new opportunity from
     `company` and `title`), with its people as interviewers. Flushes; the caller commits.
 
-    Returns (interview, created). An invitation imported before is not imported again: its
-    interview gets the invitation's current time and place instead (created is False).
+    An invitation imported before is not imported again: its interview gets the
+    invitation's current time and place instead (created is False).
+    One request creates at most limits.MAX_CONTACTS_PER_REQUEST contacts (the organizer
+    first, then the attendees in file order): a request holds the database's write lock
+    while it writes, and on SQLite every other user waits for it. The other new people go
+    into a vCard import job (`waiting`), which the caller starts in the background and the
+    user reviews like any import; they are not linked to the interview.
     Raises InviteError for an unreadable file and ValueError for a bad choice.
     """
     preview = preview_invite(user, data)
@@ -135,7 +154,7 @@ def import_invite(user: User, data: bytes, *, opportunity: Opportunity | None, c
             starts_at=preview.starts_at, duration_minutes=preview.duration_minutes, stage=interview.stage,
             format=interview.format, location=preview.location, outcome=interview.outcome, notes=interview.notes,
             interviewers=list(interview.interviewers)))
-        return interview, False
+        return InviteImport(interview, False)
     if opportunity is not None and opportunity.user_id != user.id:
         raise ValueError("not your opportunity")
     if opportunity is None:
@@ -146,8 +165,13 @@ def import_invite(user: User, data: bytes, *, opportunity: Opportunity | None, c
         opportunity = save_opportunity(user, None, OpportunityInput(
             title=title[:200], company=(company or "").strip()[:200], status="interviewing", source="other"))
     company_name = opportunity.company.name if opportunity.company else ""
-    interviewers = []
+    interviewers, later, created = [], [], 0
     for person in preview.people:
+        if person.contact is None and created >= limits.MAX_CONTACTS_PER_REQUEST:
+            later.append(person)
+            continue
+        if person.contact is None:
+            created += 1
         contact = person.contact or save_contact(user, None, ContactInput(
             full_name=person.name or _name_from_email(person.email), role="interviewer",
             company=company_name, emails=[Detail(person.email, "work")]), source="invite")
@@ -161,7 +185,17 @@ def import_invite(user: User, data: bytes, *, opportunity: Opportunity | None, c
         format=preview.format, location=preview.location, notes=notes, interviewers=interviewers))
     interview.uid = interview_uid(user, preview.invite.uid)
     db.session.flush()
-    return interview, True
+    return InviteImport(interview, True, _waiting_job(user, later, company_name, preview.invite.summary))
+
+
+def _waiting_job(user: User, people: list[Person], company: str, summary: str) -> ImportJob | None:
+    """The people one request does not create, as a vCard import job to analyse and review."""
+    if not people:
+        return None
+    cards = [Card(full_name=p.name or _name_from_email(p.email), org=company, role="interviewer",
+                  emails=[Labeled(p.email, "work")]) for p in people]
+    name = f"People on the invitation {summary}"[:200] + ".vcf"
+    return imports.create_job(user, "vcard", name, "".join(render_vcards(cards)).encode("utf-8"))
 
 
 def _people(user: User, invite: Invite) -> list[Person]:

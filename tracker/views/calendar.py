@@ -19,6 +19,7 @@ from tracker.models import FollowUp, Opportunity
 from tracker.models.interviews import STAGES
 from tracker.services import calendar_feed as feed
 from tracker.services import calendar_invites as invites
+from tracker.services import import_runner
 from tracker.services.interviews import interview_with_details
 from tracker.services.opportunities import user_opportunities
 from tracker.views.common import owned_or_404, safe_next
@@ -208,9 +209,14 @@ def invite_create():
     elif preview.existing is None and not (form.title.data or "").strip():
         form.title.errors.append("Give the role's title, or choose an opportunity above.")
         return _preview_page(preview, form, 400)
-    interview, created = invites.import_invite(current_user, data, opportunity=opportunity,
-                                               company=form.company.data or "", title=form.title.data or "")
+    interview, created, waiting = invites.import_invite(current_user, data, opportunity=opportunity,
+                                                        company=form.company.data or "", title=form.title.data or "")
     db.session.commit()
     flash("The interview is added from the invitation." if created
           else "This invitation was imported before; the interview now has its current time and place.", "success")
+    if waiting is not None:
+        # Big work goes through the background import (issue 12 class 4): see services.calendar_invites.
+        import_runner.launch(current_app._get_current_object(), import_runner.run_analysis, waiting.id)
+        flash(f"The invitation lists {waiting.total} more new people than one step adds: they wait in an "
+              "import on the Import / export page, to review and add there.", "info")
     return redirect(url_for("interviews.show", interview_id=interview.id))
