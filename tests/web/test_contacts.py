@@ -95,16 +95,47 @@ def test_filter_by_role_tag_and_company(user_client, in_db):
         assert "Rita Recruiter" in page and "Mo Mentor" not in page, query
 
 
+def _link(page: str, rel: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.search(rf'href="([^"]+)" rel="{rel}"', page).group(1))
+
+
 def test_sort_and_pagination(app, user_client):
     app.config["PER_PAGE"] = 2
-    for name in ("Charlie", "alice", "Bob"):
+    for name in ("Charlie", "alice", "Bob", "Dora", "Evelyn"):
         add_contact(user_client, full_name=name)
     first = user_client.get("/contacts/?sort=name").get_data(as_text=True)
-    assert first.index("alice") < first.index("Bob") and "Charlie" not in first and "Page 1 of 2" in first
-    second = user_client.get("/contacts/?sort=name&page=2").get_data(as_text=True)
-    assert "Charlie" in second and "alice" not in second
+    assert first.index("alice") < first.index("Bob") and "Charlie" not in first and "5 contacts" in first
+    assert 'rel="prev"' not in first
+    second = user_client.get(_link(first, "next")).get_data(as_text=True)
+    assert "Charlie" in second and "Dora" in second and "alice" not in second and "Evelyn" not in second
+    third = user_client.get(_link(second, "next")).get_data(as_text=True)
+    assert "Evelyn" in third and "Dora" not in third and 'rel="next"' not in third
+    back = user_client.get(_link(third, "prev")).get_data(as_text=True)
+    assert "Charlie" in back and "Dora" in back and "Evelyn" not in back
+    last = user_client.get(_link(first, "last")).get_data(as_text=True)
+    assert "Dora" in last and "Evelyn" in last and "Charlie" not in last and 'rel="next"' not in last
     newest = user_client.get("/contacts/?sort=-added").get_data(as_text=True)
-    assert newest.index("Bob") < newest.index("alice") and "Charlie" not in newest
+    assert newest.index("Evelyn") < newest.index("Dora") and "Bob" not in newest
+    older = user_client.get(_link(newest, "next")).get_data(as_text=True)
+    assert "Bob" in older and "alice" in older and "Charlie" not in older and "Evelyn" not in older
+    # A cursor that is not one the page wrote is the first page, not an error.
+    assert "alice" in user_client.get("/contacts/?sort=name&after=bm9wZQ").get_data(as_text=True)
+
+
+def test_counts_stop_at_the_cap(app, user_client, monkeypatch):
+    """Counting every match is a scan: lists count up to paging.CAP and say "N+" beyond it."""
+    from tracker.services import paging
+
+    monkeypatch.setattr(paging, "CAP", 3)
+    for name in ("Ann", "Ben", "Cat"):
+        add_contact(user_client, full_name=name)
+    assert "3 contacts" in user_client.get("/contacts/").get_data(as_text=True)
+    add_contact(user_client, full_name="Dan")
+    page = user_client.get("/contacts/").get_data(as_text=True)
+    assert "3+ contacts" in page and "Export all 3+ matching" in page
 
 
 def test_archive_hides_and_unarchive_restores(user_client):

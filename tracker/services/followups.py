@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from tracker.domain.agenda import FollowUpItem
 from tracker.domain.drafts import DEFAULT_TEMPLATES, Draft, Template, mailto_url, render_draft
 from tracker.extensions import db
+from tracker.services.paging import capped_count, count_label
 from tracker.models import Contact, FollowUp, Interview, Opportunity, User
 from tracker.models.followups import KINDS, ORIGINS, STATUSES
 from tracker.services.touchpoints import log_touchpoint
@@ -172,9 +173,15 @@ class FollowUpQuery:
 @dataclass(frozen=True)
 class FollowUpPage:
     items: list[FollowUp]
-    total: int
+    total: int  # counted up to paging.CAP: `capped` when there are more
     page: int
     per_page: int
+    capped: bool = False
+    more: bool = False  # a row exists after this page
+
+    @property
+    def total_label(self) -> str:
+        return count_label(self.total, self.capped)
 
     @property
     def pages(self) -> int:
@@ -186,7 +193,7 @@ class FollowUpPage:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.more
 
 
 def _case_due():
@@ -213,15 +220,15 @@ def list_followups(user: User, query: FollowUpQuery, today: date, per_page: int)
         stmt = stmt.where(FollowUp.origin == query.origin)
     if query.contact_id:
         stmt = stmt.where(FollowUp.contact_id == query.contact_id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = max(1, min(query.page, max(1, math.ceil(total / per_page))))
+    total, capped = capped_count(stmt)  # a count of every follow-up would scan them all
+    page = query.page if capped else max(1, min(query.page, max(1, math.ceil(total / per_page))))
     items = list(db.session.scalars(
         stmt.order_by(due, FollowUp.due_time.is_(None), FollowUp.due_time, FollowUp.id)
         .options(selectinload(FollowUp.contact).selectinload(Contact.emails),
                  selectinload(FollowUp.contact).selectinload(Contact.company),
                  selectinload(FollowUp.interview), selectinload(FollowUp.opportunity).selectinload(Opportunity.company))
-        .limit(per_page).offset((page - 1) * per_page)))
-    return FollowUpPage(items, total, page, per_page)
+        .limit(per_page + 1).offset((page - 1) * per_page)))
+    return FollowUpPage(items[:per_page], total, page, per_page, capped, more=len(items) > per_page)
 
 
 def for_interview(user: User, interview_id: int) -> list[FollowUp]:

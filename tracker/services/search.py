@@ -16,20 +16,23 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, Sequence, TypeVar
 
-from sqlalchemy import Select, column, exists, func, literal_column, select, table, text
+from sqlalchemy import Select, column, exists, literal_column, select, table, text
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
+from tracker.services.paging import KeysetPage, keyset_page
 from tracker.models import Contact, Tag, User, contact_tags
 
 T = TypeVar("T")
 
+# sort: ((column, descending), ...), ending with the id so that every key is unique (keyset paging).
 SORTS = {
-    "name": (Contact.sort_name.asc(), Contact.id.asc()),
-    "-name": (Contact.sort_name.desc(), Contact.id.desc()),
-    "added": (Contact.created_at.asc(), Contact.id.asc()),
-    "-added": (Contact.created_at.desc(), Contact.id.desc()),
+    "name": ((Contact.sort_name, False), (Contact.id, False)),
+    "-name": ((Contact.sort_name, True), (Contact.id, True)),
+    "added": ((Contact.created_at, False), (Contact.id, False)),
+    "-added": ((Contact.created_at, True), (Contact.id, True)),
 }
+_SORT_KEYS = {"name": lambda c: (c.sort_name, c.id), "added": lambda c: (c.created_at, c.id)}
 
 
 @dataclass
@@ -60,9 +63,11 @@ class ContactQuery:
     company_id: int | None = None
     archived: bool = False
     sort: str = "name"
-    page: int = 1
     status: str = ""  # "unscheduled": imported contacts waiting to be kept in touch with
     source: str = ""  # how the contact arrived (tracker.models.contacts.SOURCES)
+    after: str | None = None  # keyset cursors (tracker.services.paging)
+    before: str | None = None
+    last: bool = False
 
 
 SEARCH_TABLE = "contact_search"
@@ -127,13 +132,10 @@ def filtered_contacts(user: User, query: ContactQuery) -> Select:
     return stmt
 
 
-def search_contacts(user: User, query: ContactQuery, per_page: int) -> Page[Contact]:
-    stmt = filtered_contacts(user, query)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    page = max(1, min(query.page, max(1, ceil(total / per_page))))
-    rows = db.session.scalars(
-        stmt.order_by(*SORTS.get(query.sort, SORTS["name"]))
-        .options(selectinload(Contact.company), selectinload(Contact.tags), selectinload(Contact.emails))
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(rows, total, page, per_page)
+def search_contacts(user: User, query: ContactQuery, per_page: int) -> KeysetPage[Contact]:
+    """One keyset page of the matching contacts (its cost does not grow with the page's depth)."""
+    sort = query.sort if query.sort in SORTS else "name"
+    stmt = filtered_contacts(user, query).options(
+        selectinload(Contact.company), selectinload(Contact.tags), selectinload(Contact.emails))
+    return keyset_page(stmt, SORTS[sort], _SORT_KEYS[sort.lstrip("-")], size=per_page,
+                       after=query.after, before=query.before, last=query.last)

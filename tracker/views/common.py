@@ -43,3 +43,9 @@ def page_arg() -> int:
 
 def per_page() -> int:
     return int(current_app.config["PER_PAGE"])
+
+
+def keyset_args() -> dict:
+    """The keyset paging arguments of the request (tracker.services.paging): after, before, last."""
+    return {"after": request.args.get("after") or None, "before": request.args.get("before") or None,
+            "last": request.args.get("last") == "1"}

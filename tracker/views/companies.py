@@ -10,8 +10,8 @@ from tracker.forms.contacts import CompanyForm
 from tracker.forms.data import company_data
 from tracker.models import Company, Contact
 from tracker.services.companies import save_company
-from tracker.services.search import Page
-from tracker.views.common import owned_or_404, page_arg, per_page
+from tracker.services.paging import keyset_page
+from tracker.views.common import keyset_args, owned_or_404, per_page
 from tracker.views.activity import company_timeline
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
@@ -19,18 +19,20 @@ bp = Blueprint("companies", __name__, url_prefix="/companies")
 
 @bp.get("/")
 def index():
-    counts = (select(Contact.company_id, func.count(Contact.id).label("n"))
-              .where(Contact.user_id == current_user.id, Contact.archived_at.is_(None))
-              .group_by(Contact.company_id).subquery())
-    base = select(Company, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.company_id == Company.id) \
-        .where(Company.user_id == current_user.id)
+    base = select(Company).where(Company.user_id == current_user.id)
     q = request.args.get("q", "").strip()
     if q:
         base = base.where(Company.name_key.contains(Company.key_for(q)))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    size, page = per_page(), page_arg()
-    rows = db.session.execute(base.order_by(Company.name_key).limit(size).offset((page - 1) * size)).all()
-    return render_template("companies/index.html", page=Page(rows, total, page, size), q=q)
+    page = keyset_page(base, ((Company.name_key, False), (Company.id, False)), lambda c: (c.name_key, c.id),
+                       size=per_page(), **keyset_args())
+    # Contacts are counted for this page's companies only (by the company_id index), not for all.
+    ids = [c.id for c in page.items]
+    counts = dict(db.session.execute(
+        select(Contact.company_id, func.count()).where(Contact.user_id == current_user.id, Contact.company_id.in_(ids),
+                                                       Contact.archived_at.is_(None))
+        .group_by(Contact.company_id)).all()) if ids else {}
+    page.items = [(c, counts.get(c.id, 0)) for c in page.items]
+    return render_template("companies/index.html", page=page, q=q)
 
 
 @bp.route("/new", methods=["GET", "POST"])

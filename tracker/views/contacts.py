@@ -11,7 +11,7 @@ from tracker.models.contacts import ROLES, SOURCES
 from tracker.services import contacts as service
 from tracker.services.companies import company_names
 from tracker.services.search import SORTS, ContactQuery, search_contacts
-from tracker.views.common import owned_or_404, page_arg, per_page
+from tracker.views.common import keyset_args, owned_or_404, per_page
 from tracker.views.activity import contact_timeline
 from tracker.views.followups import cadence_card
 from tracker.views.playbooks import preview_url
@@ -26,7 +26,7 @@ def index():
         q=request.args.get("q", "").strip(), role=request.args.get("role", ""),
         tag=request.args.get("tag", ""), company_id=request.args.get("company", type=int),
         archived=request.args.get("archived") == "1",
-        sort=request.args.get("sort", "name") if request.args.get("sort") in SORTS else "name", page=page_arg(),
+        sort=request.args.get("sort", "name") if request.args.get("sort") in SORTS else "name", **keyset_args(),
         status=request.args.get("status", "") if request.args.get("status") in STATUS_FILTERS else "",
         source=request.args.get("source", "") if request.args.get("source") in SOURCES else "",
     )

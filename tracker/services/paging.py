@@ -1,0 +1,120 @@
+"""Keyset paging and capped counts: a list page costs what it shows, whatever the account holds.
+
+OFFSET paging reads and throws away every row before the page, so the last page of 30,000
+contacts costs 600 times the first. A keyset page instead starts from the sort key of the
+row it continues from (a "cursor" in the URL), which the list's index finds directly.
+Counting every matching row is a scan too: `capped_count` stops at CAP and the page shows
+"1,000+".
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Callable, Generic, Sequence, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+
+from tracker.extensions import db
+
+T = TypeVar("T")
+CAP = 1000
+Order = Sequence[tuple[ColumnElement, bool]]  # (column, descending); the last one unique (an id)
+
+
+def capped_count(stmt: Select, cap: int | None = None) -> tuple[int, bool]:
+    """(rows matching `stmt`, counted up to cap + 1; True when there are more than `cap`, default CAP)."""
+    cap = CAP if cap is None else cap
+    n = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery())) or 0
+    return min(n, cap), n > cap
+
+
+def count_label(n: int, capped: bool) -> str:
+    return f"{n:,}+" if capped else f"{n:,}"
+
+
+@dataclass
+class KeysetPage(Generic[T]):
+    """One page of a list. Cursors are opaque URL arguments: `after` the last item, `before` the first."""
+
+    items: Sequence[T]
+    total: int
+    capped: bool
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+
+    @property
+    def total_label(self) -> str:
+        return count_label(self.total, self.capped)
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_prev(self) -> bool:
+        return self.prev_cursor is not None
+
+
+def _encode(values: Sequence[Any]) -> str:
+    tagged = [["t", v.isoformat()] if isinstance(v, datetime) else ["d", v.isoformat()] if isinstance(v, date)
+              else ["v", v] for v in values]
+    return base64.urlsafe_b64encode(json.dumps(tagged, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, width: int) -> list[Any] | None:
+    """The key values in `cursor`, or None for anything that is not a cursor this module wrote."""
+    try:
+        tagged = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values = [datetime.fromisoformat(v) if t == "t" else date.fromisoformat(v) if t == "d" else v
+                  for t, v in tagged]
+    except (ValueError, TypeError):
+        return None
+    if len(values) != width or not all(isinstance(v, (str, int, float, date)) for v in values):
+        return None
+    return values
+
+
+def _beyond(order: Order, values: Sequence[Any]) -> ColumnElement:
+    """Rows strictly after `values` in `order` (lexicographic), with a leading range the index can use."""
+    alternatives = []
+    for i, (column, desc) in enumerate(order):
+        equal = [c == v for (c, _), v in zip(order[:i], values[:i])]
+        alternatives.append(and_(*equal, column < values[i] if desc else column > values[i]))
+    first, desc = order[0]
+    return and_(first <= values[0] if desc else first >= values[0], or_(*alternatives))
+
+
+def _sorted(stmt: Select, order: Order) -> Select:
+    return stmt.order_by(*[(c.desc() if desc else c.asc()) for c, desc in order])
+
+
+def keyset_page(stmt: Select, order: Order, key: Callable[[T], Sequence[Any]], *, size: int,
+                after: str | None = None, before: str | None = None, last: bool = False,
+                scalars: bool = True) -> KeysetPage[T]:
+    """The page of `stmt` (unordered) in `order`: the first, the one after/before a cursor, or the last.
+
+    `key(item)` gives an item's values of the order's columns. A cursor that does not decode
+    is ignored (the first page). Reads at most size + 1 rows plus a count capped at CAP.
+    """
+    run = db.session.scalars if scalars else db.session.execute
+    reverse = [(c, not desc) for c, desc in order]
+    after_values = _decode(after, len(order)) if after else None
+    before_values = _decode(before, len(order)) if before and not after_values else None
+    if before_values is not None or (last and after_values is None):
+        rows = list(run(_sorted(stmt if before_values is None else stmt.where(_beyond(reverse, before_values)),
+                                reverse).limit(size + 1)).all())
+        more_before = len(rows) > size
+        items = list(reversed(rows[:size]))
+        has_next = before_values is not None
+    else:
+        rows = list(run(_sorted(stmt if after_values is None else stmt.where(_beyond(order, after_values)),
+                                order).limit(size + 1)).all())
+        items = rows[:size]
+        more_before = after_values is not None
+        has_next = len(rows) > size
+    total, capped = capped_count(stmt)
+    return KeysetPage(items, total, capped,
+                      next_cursor=_encode(key(items[-1])) if has_next and items else None,
+                      prev_cursor=_encode(key(items[0])) if more_before and items else None)
