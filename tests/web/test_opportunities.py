@@ -96,6 +96,58 @@ def test_board_groups_by_status_and_moves_cards(user_client, in_db):
     assert ("applied", "ghosted") in history(in_db)
 
 
+def test_board_move_uses_the_columns_shared_form(user_client, in_db):
+    user_client.post_form("/opportunities/new", {**VALID, "title": "A", "status": "applied"})
+    user_client.post_form("/opportunities/new", {**VALID, "title": "B", "status": "applied"})
+    page = user_client.get("/opportunities/").get_data(as_text=True)
+    applied_col = page.split('id="col-applied"')[1].split("</section>")[0]
+    # One form (one CSRF token, one status list) for the column, not one per card.
+    assert applied_col.count("csrf_token") == 1 and applied_col.count("<select") == 1
+    assert applied_col.count('form="move-applied"') == 2
+    a, b = in_db(lambda: db.session.scalars(select(Opportunity.id).order_by(Opportunity.id)).all())
+    response = user_client.post_form("/opportunities/move", {"opportunity": b, "status": "screening", "from": "board"})
+    assert response.headers["Location"].endswith("/opportunities/")
+    assert rows(in_db)[1][2] == "screening" and rows(in_db)[0][2] == "applied"
+    assert user_client.post_form("/opportunities/move", {"opportunity": 999999, "status": "offer"}).status_code == 404
+
+
+def test_board_collapses_closed_columns_and_counts_interviews_without_loading_them(app, user_client, in_db):
+    from tracker.services import pipeline
+
+    for i in range(pipeline.CLOSED_LIMIT + 2):
+        user_client.post_form("/opportunities/new", {**VALID, "title": f"Gone {i}", "status": "rejected"})
+    user_client.post_form("/opportunities/new", {**VALID, "title": "Live", "status": "interviewing"})
+    live = in_db(lambda: db.session.scalar(select(Opportunity.id).where(Opportunity.title == "Live")))
+    for day in ("2026-06-01", "2026-06-08"):
+        user_client.post_form(f"/interviews/new/{live}", {"starts_on": day, "starts_time": "10:00", "duration_minutes": "60",
+                                                          "stage": "technical", "format": "video", "outcome": "pending",
+                                                          "location": "", "notes": "", "new_interviewers": ""})
+    user_client.get("/opportunities/")  # clears the messages
+    page = user_client.get("/opportunities/").get_data(as_text=True)
+    rejected_col = page.split('id="col-rejected"')[1].split("</section>")[0]
+    # The most recent few, the full count, and a way to all of them.
+    assert rejected_col.count('class="opp-card"') == pipeline.CLOSED_LIMIT
+    assert f'<span class="count">{pipeline.CLOSED_LIMIT + 2}</span>' in rejected_col
+    assert f">Gone {pipeline.CLOSED_LIMIT + 1}</a>" in rejected_col and ">Gone 0</a>" not in rejected_col
+    assert "view=list&amp;status=rejected" in rejected_col and f"Show all {pipeline.CLOSED_LIMIT + 2}" in rejected_col
+    assert "2 interviews" in page.split('id="col-interviewing"')[1].split("</section>")[0]
+
+
+def test_list_view_is_paged(app, user_client):
+    import html
+    import re
+
+    app.config["PER_PAGE"] = 2
+    for i in range(5):
+        user_client.post_form("/opportunities/new", {**VALID, "title": f"Role {i}"})
+    user_client.get("/opportunities/")  # shows (and so clears) the "is added" messages
+    first = user_client.get("/opportunities/?view=list").get_data(as_text=True)
+    assert "Role 4" in first and "Role 3" in first and "Role 2" not in first and "5 opportunities" in first
+    nxt = html.unescape(re.search(r'href="([^"]+)" rel="next"', first).group(1))
+    second = user_client.get(nxt).get_data(as_text=True)
+    assert "Role 2" in second and "Role 1" in second and "Role 3" not in second
+
+
 def test_list_view_filters_by_status(user_client):
     user_client.post_form("/opportunities/new", {**VALID, "title": "Alpha", "status": "applied"})
     user_client.post_form("/opportunities/new", {**VALID, "title": "Beta", "status": "rejected"})

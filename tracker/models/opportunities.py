@@ -33,7 +33,9 @@ opportunity_contacts = Table(
 
 class Opportunity(Owned, Timestamped, db.Model):
     __tablename__ = "opportunities"
-    __table_args__ = (Index("ix_opportunities_user_status", "user_id", "status"),)
+    # The board's columns and the list read their newest cards from this index.
+    __table_args__ = (Index("ix_opportunities_user_status_updated", "user_id", "status", "updated_at"),
+                      Index("ix_opportunities_user_updated", "user_id", "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)

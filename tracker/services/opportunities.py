@@ -124,14 +124,6 @@ def user_opportunities(user: User, status: str | None = None) -> list[Opportunit
         .options(selectinload(Opportunity.company), selectinload(Opportunity.interviews))))
 
 
-def pipeline(user: User) -> dict[str, list[Opportunity]]:
-    """{status: [opportunities]} for every status, in pipeline order (one query plus loaders)."""
-    board: dict[str, list[Opportunity]] = {s: [] for s in STATUSES}
-    for opp in user_opportunities(user):
-        board.setdefault(opp.status, []).append(opp)
-    return board
-
-
 def status_history(opportunity: Opportunity) -> list[StatusChange]:
     return list(db.session.scalars(
         select(StatusChange).where(StatusChange.opportunity_id == opportunity.id)

@@ -12,9 +12,10 @@ from tracker.forms.opportunities import ROLE_FIELDS, OpportunityForm, StatusForm
 from tracker.models import Opportunity
 from tracker.models.opportunities import OPEN_STATUSES, SOURCES, STATUSES
 from tracker.services import opportunities as service
+from tracker.services import pipeline
 from tracker.services.companies import company_names
 from tracker.services.touchpoints import owned_contacts, user_contacts
-from tracker.views.common import owned_or_404
+from tracker.views.common import keyset_args, owned_or_404, per_page
 from tracker.views.playbooks import next_step
 
 bp = Blueprint("opportunities", __name__, url_prefix="/opportunities")
@@ -25,10 +26,10 @@ def index():
     view = "list" if request.args.get("view") == "list" else "board"
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     if view == "list":
-        items = service.user_opportunities(current_user, status)
-        return render_template("opportunities/index.html", view=view, items=items, status=status,
-                               statuses=STATUSES)
-    return render_template("opportunities/index.html", view=view, board=service.pipeline(current_user),
+        page, interviews = pipeline.opportunity_list(current_user, status, per_page(), **keyset_args())
+        return render_template("opportunities/index.html", view=view, page=page, interviews=interviews,
+                               status=status, statuses=STATUSES)
+    return render_template("opportunities/index.html", view=view, board=pipeline.board(current_user),
                            statuses=STATUSES, open_statuses=OPEN_STATUSES,
                            closed_statuses=[s for s in STATUSES if s not in OPEN_STATUSES])
 
@@ -98,7 +99,16 @@ def edit(opportunity_id: int):
 
 @bp.post("/<int:opportunity_id>/status")
 def move(opportunity_id: int):
-    opportunity = owned_or_404(Opportunity, opportunity_id)
+    return _move(owned_or_404(Opportunity, opportunity_id))
+
+
+@bp.post("/move")
+def move_card():
+    """The board's move: one form per column (status + CSRF once), each card's button names its opportunity."""
+    return _move(owned_or_404(Opportunity, request.form.get("opportunity", type=int) or 0))
+
+
+def _move(opportunity: Opportunity):
     form = StatusForm()
     changed = None
     if form.validate_on_submit():
