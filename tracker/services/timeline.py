@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
@@ -46,17 +46,44 @@ def _opps_of_company(scope: Scope):
                                         Opportunity.company_id == scope.company_id)
 
 
+def newest_of(user: User, ids: Select, n: int) -> Select:
+    """SELECT of the newest n touchpoints' ids among `ids` (a one-column SELECT of touchpoint ids).
+
+    Each candidate's sort key is read by its primary key (correlated subqueries), so the cost
+    follows the scope's history, never the account's: joined the usual way, PostgreSQL (at the
+    default random_page_cost) walks the user's whole date index backwards or scans every
+    touchpoint, hoping to meet the scope's rows early (README, Performance: the plans).
+    """
+    candidates = ids.subquery()
+    candidate = candidates.c[0]
+
+    def of(column):
+        return select(column).where(Touchpoint.id == candidate, Touchpoint.user_id == user.id).scalar_subquery()
+
+    day, untimed = of(Touchpoint.happened_on), of(Touchpoint.happened_at.is_(None))
+    instant = of(func.coalesce(Touchpoint.happened_at, Touchpoint.created_at))
+    # (Another user's touchpoint has no day here and sorts last; the caller's query drops it.)
+    return (select(candidate)
+            .order_by(day.desc(), untimed.desc(), instant.desc(), candidate.desc()).limit(n))
+
+
+def _touch_order(t) -> tuple:
+    """The same order as Entry.sort_key, so LIMIT keeps exactly the newest n (`t`: touchpoints or a CTE of them)."""
+    return (t.happened_on.desc(), t.happened_at.is_(None).desc(), func.coalesce(t.happened_at, t.created_at).desc(),
+            t.id.desc())
+
+
 def _touchpoints(scope: Scope, n: int, tz) -> list[Entry]:
     stmt = select(Touchpoint).where(Touchpoint.user_id == scope.user.id)
-    if scope.contact_id is not None:
-        stmt = stmt.where(Touchpoint.id.in_(_tc_of_contact(scope.contact_id)))
-    if scope.company_id is not None:
-        people = select(touchpoint_contacts.c.touchpoint_id).where(
-            touchpoint_contacts.c.contact_id.in_(_contacts_of_company(scope)))
-        stmt = stmt.where(or_(Touchpoint.id.in_(people), Touchpoint.opportunity_id.in_(_opps_of_company(scope))))
-    # The same order as Entry.sort_key, so LIMIT keeps exactly the newest n.
-    stmt = stmt.order_by(Touchpoint.happened_on.desc(), Touchpoint.happened_at.is_(None).desc(),
-                         func.coalesce(Touchpoint.happened_at, Touchpoint.created_at).desc(), Touchpoint.id.desc())
+    if scope.contact_id is not None or scope.company_id is not None:
+        if scope.contact_id is not None:
+            ids = _tc_of_contact(scope.contact_id)
+        else:  # a UNION, not an OR of two conditions, so that each side is found by its own index
+            ids = select(touchpoint_contacts.c.touchpoint_id).where(
+                touchpoint_contacts.c.contact_id.in_(_contacts_of_company(scope))).union(
+                select(Touchpoint.id).where(Touchpoint.opportunity_id.in_(_opps_of_company(scope))))
+        stmt = stmt.where(Touchpoint.id.in_(newest_of(scope.user, ids, n)))
+    stmt = stmt.order_by(*_touch_order(Touchpoint))
     rows = db.session.scalars(stmt.limit(n).options(
         selectinload(Touchpoint.contacts), selectinload(Touchpoint.interview),
         selectinload(Touchpoint.opportunity))).all()
@@ -72,7 +99,8 @@ def _interviews(scope: Scope, n: int, tz) -> list[Entry]:
     if scope.company_id is not None:
         people = select(interview_contacts.c.interview_id).where(
             interview_contacts.c.contact_id.in_(_contacts_of_company(scope)))
-        stmt = stmt.where(or_(Interview.opportunity_id.in_(_opps_of_company(scope)), Interview.id.in_(people)))
+        linked = select(Interview.id).where(Interview.opportunity_id.in_(_opps_of_company(scope)))
+        stmt = stmt.where(Interview.id.in_(people.union(linked)))
     rows = db.session.scalars(stmt.order_by(Interview.starts_at.desc(), Interview.id.desc()).limit(n).options(
         selectinload(Interview.opportunity).selectinload(Opportunity.company),
         selectinload(Interview.interviewers))).all()
@@ -108,8 +136,9 @@ def _scoped_followups(scope: Scope) -> Select:
     if scope.contact_id is not None:
         stmt = stmt.where(FollowUp.contact_id == scope.contact_id)
     elif scope.company_id is not None:
-        stmt = stmt.where(or_(FollowUp.contact_id.in_(_contacts_of_company(scope)),
-                              FollowUp.opportunity_id.in_(_opps_of_company(scope))))
+        people = select(FollowUp.id).where(FollowUp.contact_id.in_(_contacts_of_company(scope)))
+        linked = select(FollowUp.id).where(FollowUp.opportunity_id.in_(_opps_of_company(scope)))
+        stmt = stmt.where(FollowUp.id.in_(people.union(linked)))
     else:
         stmt = stmt.where(FollowUp.contact_id.is_not(None))
     return stmt
