@@ -1,0 +1,122 @@
+"""Every page runs the same number of SQL statements whatever the account's size (issue 17).
+
+One account is filled a little, every page is requested and its statements counted; then the
+same account grows (more companies, contacts, touchpoints, opportunities, interviews,
+follow-ups, and more of everything at the same company and contact) and every page must run
+exactly as many statements again. A page that loads per row (N+1) or per page of history fails.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import event, select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import Company, Contact, Interview, Opportunity, User
+
+STATUSES = ["interested", "applied", "screening", "interviewing", "offer", "rejected", "withdrawn", "ghosted"]
+
+
+def grow(k: int, start: int) -> None:
+    """Add k companies' worth of data through the services, linked to the first company and contact too."""
+    from tracker.services.contacts import ContactInput, save_contact
+    from tracker.services.followups import FollowUpInput, create_followup
+    from tracker.services.interviews import InterviewInput, save_interview
+    from tracker.services.opportunities import OpportunityInput, save_opportunity
+    from tracker.services.touchpoints import log_touchpoint
+
+    user = db.session.scalar(select(User))
+    today = clock.today(user.timezone)
+    first = db.session.scalar(select(Contact).order_by(Contact.id).limit(1))
+    for i in range(start, start + k):
+        people = [save_contact(user, None, ContactInput(
+            full_name=f"Person {i}-{j}", role="recruiter" if j else "peer", company="Acme" if j == 0 else f"Co {i}",
+            tags=["python"] if j % 2 else [])) for j in range(3)]
+        first = first or people[0]
+        # Someone due (last spoken to long ago), so the dashboard's sections are not empty at either size.
+        old = save_contact(user, None, ContactInput(full_name=f"Zed Old friend {i}", role="mentor", company="Acme",
+                                                    tags=["python"]))
+        log_touchpoint(user, contacts=[old], happened_on=today - timedelta(days=400 + i), channel="call", inbound=False)
+        for j, person in enumerate(people + [first]):
+            log_touchpoint(user, contacts=[person], happened_on=today - timedelta(days=3 * i + j), channel="email",
+                           inbound=j % 2 == 0, summary=f"Talk {i}-{j}")
+        for status in (STATUSES[i % len(STATUSES)], STATUSES[(i + 3) % len(STATUSES)]):
+            opp = save_opportunity(user, None, OpportunityInput(
+                title=f"Role {i} {status}", company="Acme" if i % 2 else f"Co {i}", status=status,
+                contacts={"recruiter": [people[1]], "hiring_manager": [first]}))
+            save_interview(user, opp, None, InterviewInput(
+                starts_at=datetime.combine(today - timedelta(days=i), datetime.min.time(), timezone.utc)
+                + timedelta(hours=9), interviewers=[people[2], first]))
+        for j, person in enumerate((people[0], first)):
+            create_followup(user, FollowUpInput(title=f"Follow up {i}-{j}", due_on=today + timedelta(days=i - 3),
+                                                kind="check_in", contact=person))
+    db.session.commit()
+
+
+def pages(in_db) -> dict[str, str]:
+    def ids():
+        company = db.session.scalar(select(Company.id).where(Company.name == "Acme"))
+        return (company, db.session.scalar(select(Contact.id).order_by(Contact.id).limit(1)),
+                db.session.scalar(select(Opportunity.id).order_by(Opportunity.id).limit(1)),
+                db.session.scalar(select(Interview.id).order_by(Interview.id).limit(1)))
+
+    company, contact, opportunity, interview = in_db(ids)
+    return {"dashboard": "/", "companies list": "/companies/", "company page": f"/companies/{company}",
+            "opportunities board": "/opportunities/", "opportunities list": "/opportunities/?view=list",
+            "opportunities list, one status": "/opportunities/?view=list&status=applied",
+            "opportunity page": f"/opportunities/{opportunity}", "interview page": f"/interviews/{interview}",
+            "contacts page 1": "/contacts/", "contacts, last page": "/contacts/?last=1",
+            "contacts search": "/contacts/?q=person", "contacts filter": "/contacts/?role=recruiter&tag=python",
+            "contact page": f"/contacts/{contact}", "follow-ups": "/followups/", "activity": "/activity/",
+            "settings": "/settings/"}
+
+
+def statements(app, client, urls: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+    for name, url in urls.items():
+        seen = []
+        listener = lambda *a, **k: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            response = client.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        assert response.status_code == 200, (name, url, response.status_code)
+        counts[name] = len(seen)
+    return counts
+
+
+@pytest.fixture
+def account(app, user_client, in_db):
+    clock.pin(datetime(2026, 5, 4, 10, tzinfo=timezone.utc))
+    app.config["PER_PAGE"] = 3  # full pages at both sizes, so deep pages exist
+
+    def setup():
+        db.session.scalar(select(User)).timezone = "Europe/Berlin"
+        db.session.commit()
+        grow(2, 0)
+
+    in_db(setup)
+    return user_client
+
+
+def test_every_page_runs_as_many_statements_when_the_account_grows(app, account, in_db):
+    urls = pages(in_db)
+    small = statements(app, account, urls)
+    in_db(lambda: grow(10, 2))
+    large = statements(app, account, urls)
+    assert large == small
+    assert date(2026, 5, 4) == clock.today("Europe/Berlin")  # the pinned clock held
+
+
+def test_the_larger_account_fills_the_pages(app, account, in_db):
+    """At the larger size the pages really are fuller: the equal counts above are not empty pages."""
+    in_db(lambda: grow(10, 2))
+    board = account.get("/opportunities/").get_data(as_text=True)
+    assert board.count('class="opp-card"') == 24
+    contacts = account.get("/contacts/").get_data(as_text=True)
+    assert contacts.count('name="ids"') == 3 and 'rel="next"' in contacts
