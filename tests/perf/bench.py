@@ -1,57 +1,52 @@
-"""Benchmark: tracker at S / M / L on SQLite and PostgreSQL, against measured floors.
+"""Benchmark: every page of tracker at S / M / L on SQLite and PostgreSQL; fails when a target is missed.
 
-    .venv/bin/python -m tests.perf.bench --sizes S,M --db sqlite,postgresql
+    .venv/bin/python -m tests.perf.bench --sizes S,M,L --db sqlite,postgresql
+    .venv/bin/python -m tests.perf.bench --sizes M --http          # + gunicorn modes under wrk at M
 
 For each database and size it builds one account through the app's services
-(tests/perf/bench_data.py), then measures:
+(tests/perf/bench_data.py; S = 1,000 contacts / 10,000 touchpoints, M = 10,000 / 100,000,
+L = 30,000 / 300,000), then requests every page in-process (Flask test client,
+tests/perf/bench_pages.py) and prints per page the median CPU ms at each size, the ratio
+largest/smallest size, the output size and the SQL statements per request. Targets (issue 17):
+every page flat in the account's size (L/S <= 1.5), <= 10 ms median CPU at L, the same number
+of SQL statements at every size. The last line is `SUMMARY: PASS` or `SUMMARY: FAIL ...`, and
+the exit status is non-zero when a target is missed.
 
-(a) in-process latency (Flask test client; median and p99 of --runs requests) of the
-    dashboard, the contacts list (page 1, search, filter, sort, a deep page), a contact
-    with a 500-entry timeline, the follow-ups list, the calendar feed (full build and 304)
-    and the JSON endpoints;
-(b) over HTTP, `tracker serve --workers 1/2/4` under wrk (16 connections, --duration s)
-    with a signed-in session cookie: requests/s, p50, p99 per page;
-(c) imports (10,000-card vCard, 30,000-row LinkedIn CSV) through the upload's code path,
-    (d) exports (all contacts as vCard, the full feed), each in its own process: time and
-    peak RSS (tests/perf/bench_io.py);
-(e) the floors, in the same run: the one SQL query that computes the dashboard's due list,
-    vobject alone parsing / serialising the same cards, icalendar alone building and
-    serialising the same events; each ratio is printed.
+--http: `tracker serve` (2 workers) in each gunicorn mode (sync, gthread, gthread without
+keep-alive) under wrk, 16 connections and 1, with a 30 s timeout; timeouts and non-2xx are
+errors (tests/perf/bench_http.py). --gc: wall p95 and full collections with the default
+collector and with tracker's tuning. --explain: the contact page's plans on each engine.
+--io: the imports and exports (10,000-card vCard, 30,000-row LinkedIn CSV) with their floors.
 
 PostgreSQL: --pg-url is an admin URL (default $TRACKER_TEST_DATABASE_URL, else the local
 server tests/pg.sh starts); a database tracker_bench_<size> is (re)created in it.
-Results: a table on stdout and bench-results/bench-<time>.json. Not collected by pytest.
+Results: tables on stdout and bench-results/bench-<time>.json. Not collected by pytest.
 """
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
 import json
 import os
-import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.perf.bench_data import EMAIL, PASSWORD, build
+from tests.perf import bench_http, bench_pages
+from tests.perf.bench_data import build
 from tracker import clock, create_app
 from tracker.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 DEFAULT_PG = "postgresql+psycopg://postgres:tracker@127.0.0.1:5432/postgres"
-TARGETS = {"dashboard/floor": 2.0, "vcard import/parse": 2.0, "vcard export/serialise": 1.5,
-           "feed/icalendar": 1.3, "p99 ms": 150.0, "304 ms": 5.0, "import peak MB": 300.0}
+P99_TARGET_MS = {16: 150.0, 1: 30.0}  # over HTTP at M, per connections
 
 
 # --- Databases -------------------------------------------------------------------------------
@@ -68,59 +63,8 @@ def database_url(engine: str, size: str, folder: Path, pg_admin: str) -> str:
     return sa.engine.make_url(pg_admin).set(database=name).render_as_string(hide_password=False)
 
 
-# --- (a) in-process latency --------------------------------------------------------------------
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def timed(client, url: str, runs: int, headers=None, status: int = 200) -> dict:
-    for _ in range(2):
-        response = client.get(url, headers=headers)
-        assert response.status_code == status, (url, response.status_code)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url, headers=headers)
-        response.get_data()
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == status, (url, response.status_code)
-    return {"median_ms": statistics.median(times), "p99_ms": percentile(times, 0.99), "runs": runs}
-
-
-def in_process(app, built, runs: int) -> dict[str, dict]:
-    client = app.test_client()
-    response = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
-    assert response.status_code == 302, response.status_code
-    deep = max(1, built.contacts // app.config["PER_PAGE"] - 1)
-    pages = {
-        "dashboard": "/",
-        "contacts p1": "/contacts/",
-        "contacts search": "/contacts/?q=lovelace",
-        "contacts search 2 words": "/contacts/?q=ada+hopper",
-        "contacts filter": "/contacts/?role=recruiter&tag=python",
-        "contacts sort -added": "/contacts/?sort=-added",
-        f"contacts deep page {deep}": f"/contacts/?page={deep}",
-        "contact (500 timeline)": f"/contacts/{built.timeline_contact_id}",
-        "follow-ups": "/followups/",
-        "feed (full build)": f"/calendar/{built.feed_token}.ics",
-        "healthz (JSON)": "/healthz",
-    }
-    results = {name: timed(client, url, runs) for name, url in pages.items()}
-    etag = client.get(pages["feed (full build)"]).headers.get("ETag")
-    results["feed 304"] = timed(client, pages["feed (full build)"], runs * 2, {"If-None-Match": etag}, 304)
-    with app.app_context():
-        from tracker.models import ImportJob
-
-        job_id = db.session.scalar(sa.select(ImportJob.id).limit(1))
-    if job_id:
-        results["import status (JSON)"] = timed(client, f"/transfer/jobs/{job_id}/status.json", runs)
-    return results
-
-
 def dashboard_floor(app, user_id: int, runs: int) -> dict:
-    """The one SQL query that computes the dashboard's due list (cadence due dates, in order)."""
+    """The one SQL query that computes the dashboard's due list (cadence due dates, in order): CPU ms."""
     from tracker.domain.cadence import DEFAULT_CADENCE_DAYS
 
     roles = " ".join(f"WHEN '{role}' THEN {days}" for role, days in DEFAULT_CADENCE_DAYS.items())
@@ -136,102 +80,43 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
         times, rows = [], 0
         with db.engine.connect() as connection:
             for i in range(runs + 2):
-                started = time.perf_counter()
+                started = time.process_time()
                 rows = len(connection.execute(sql, {"u": user_id, "horizon": horizon}).all())
                 if i >= 2:
-                    times.append((time.perf_counter() - started) * 1000)
+                    times.append((time.process_time() - started) * 1000)
         db.engine.dispose()
-    return {"median_ms": statistics.median(times), "p99_ms": percentile(times, 0.99), "rows": rows}
+    return {"cpu_ms": statistics.median(times), "rows": rows}
 
 
-# --- (b) HTTP under wrk -------------------------------------------------------------------------
+def explain_contact_page(app, built) -> list[str]:
+    """The plans of the contact page's timeline queries (every statement the page runs that reads touchpoints)."""
+    from sqlalchemy import event
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    from tests.perf.bench_data import EMAIL, PASSWORD
 
-
-def server_env(url: str, instance: Path) -> dict:
-    return {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "bench-shared-secret",
-            "TRACKER_INSTANCE": str(instance)}
-
-
-def start_server(url: str, instance: Path, workers: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([PYTHON, "-m", "tracker", "serve", "--workers", str(workers), "--port", str(port)],
-                            env=server_env(url, instance), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2).read()
-            return proc, base
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("tracker serve exited")
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("tracker serve did not answer")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
+    client = app.test_client()
+    client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    seen: list[tuple[str, object]] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn, cursor, statement, params, context, many: seen.append((statement, params))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
     try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def login_cookie(base: str, email: str = EMAIL, password: str = PASSWORD) -> str:
-    """Sign in through the real form with urllib; returns the Cookie header value."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.addheaders = [("User-Agent", "tracker-bench")]
-    page = opener.open(base + "/login").read().decode()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
-    opener.open(base + "/login", data=body).read()
-    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-    assert "session=" in cookie, cookie
-    return cookie
-
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-
-
-def run_wrk(url: str, cookie: str, duration: int, connections: int = 16) -> dict:
-    script = ROOT / "tests" / "perf" / "wrk" / "session.lua"
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
-                         env={**os.environ, "TRACKER_COOKIE": cookie}, capture_output=True, text=True,
-                         check=True).stdout
-    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
-    for q in ("50", "99"):
-        m = re.search(rf"^\s+{q}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
-        result[f"p{q}_ms"] = float(m.group(1)) * _UNITS[m.group(2)] if m else None
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    result["non_2xx"] = int(bad.group(1)) if bad else 0
-    errors = re.search(r"Socket errors: (.*)", out)
-    result["socket_errors"] = errors.group(1) if errors else ""
-    return result
-
-
-def over_http(url: str, instance: Path, built, workers_list: list[int], duration: int) -> dict:
-    pages = {"dashboard": "/", "contacts p1": "/contacts/", "contacts search": "/contacts/?q=lovelace",
-             "contact (500 timeline)": f"/contacts/{built.timeline_contact_id}", "follow-ups": "/followups/",
-             "feed (full build)": f"/calendar/{built.feed_token}.ics"}
-    results: dict = {}
-    for workers in workers_list:
-        proc, base = start_server(url, instance, workers)
-        try:
-            cookie = login_cookie(base)
-            for name, path in pages.items():
-                results.setdefault(name, {})[workers] = run_wrk(base + path, cookie, duration)
-                print(f"    wrk {workers} worker(s) {name}: {results[name][workers]}", flush=True)
-        finally:
-            stop_server(proc)
-    return results
+        client.get(f"/contacts/{built.timeline_contact_id}")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    lines = []
+    with engine.connect() as c:
+        for statement, params in seen:
+            if "touchpoint" not in statement.lower():
+                continue
+            prefix = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "
+            plan = c.exec_driver_sql(prefix + statement, params).all()
+            lines.append("  " + " ".join(statement.split())[:160])
+            lines += ["      " + " ".join(str(x) for x in row[-1:]) for row in plan]
+    with app.app_context():
+        db.engine.dispose()
+    return lines
 
 
 # --- (c, d, e) imports, exports and their floors, one process each --------------------------------
@@ -306,128 +191,124 @@ def ratio(a, b) -> float | None:
         return None
 
 
-def summarise(run: dict) -> list[str]:
-    lines = [f"== {run['db']} {run['size']}: {run['contacts']} contacts, {run['touchpoints']} touchpoints; "
-             f"built in {sum(run['build_s'].values()):.0f} s ({', '.join(f'{k} {v:.0f} s' for k, v in run['build_s'].items())}); "
-             f"rates {', '.join(f'{k} {v:.0f}' for k, v in run['rates'].items())}"]
-    lines.append(f"  {'in-process page':34} {'median ms':>10} {'p99 ms':>10}")
-    for name, r in run["latency"].items():
-        lines.append(f"  {name:34} {r['median_ms']:10.1f} {r['p99_ms']:10.1f}")
-    floor = run["floors"]["dashboard due-list SQL"]
-    lines.append(f"  {'floor: dashboard due-list SQL':34} {floor['median_ms']:10.1f} {floor['p99_ms']:10.1f}"
-                 f"   ({floor['rows']} rows)")
-    lines.append(f"  dashboard / floor = {ratio(run['latency']['dashboard']['median_ms'], floor['median_ms']):.1f}x"
-                 f" (target <= {TARGETS['dashboard/floor']}x)")
+def page_table(runs: list[dict], engine: str) -> tuple[list[str], list[str]]:
+    """(lines of the per-page table for one engine, targets missed)."""
+    mine = [r for r in runs if r["db"] == engine]
+    if not mine:
+        return [], []
+    sizes = [r["size"] for r in mine]
+    small, large = mine[0], mine[-1]
+    flat = f"{large['size']}/{small['size']}"
+    loads = ", ".join(f"{r['size']} {r['load_avg']:.1f}" for r in mine)
+    lines = [f"== {engine}: median CPU ms per request (load average during the run: {loads})",
+             f"  {'page':26}" + "".join(f"{s:>8}" for s in sizes) + f"{flat:>7} {'KB at ' + large['size']:>9}"
+             f"  {'SQL statements':>15}"]
+    missed = []
+    for name in large["pages"]:
+        cpu = [r["pages"].get(name, {}).get("cpu_ms") for r in mine]
+        q = ratio(cpu[-1], cpu[0]) if len(mine) > 1 else None
+        stmts = [r["pages"].get(name, {}).get("statements") for r in mine]
+        flags = []
+        if q is not None and q > bench_pages.FLAT_TARGET:
+            flags.append(f"{flat} {q:.1f} > {bench_pages.FLAT_TARGET}")
+        if large["size"] == "L" and cpu[-1] > bench_pages.CPU_TARGET_MS:
+            flags.append(f"{cpu[-1]:.1f} ms > {bench_pages.CPU_TARGET_MS:.0f} at L")
+        if len(set(stmts)) > 1:
+            flags.append("statements grow")
+        missed += [f"{engine} {name}: {f}" for f in flags]
+        lines.append(f"  {name:26}" + "".join(f"{c:8.1f}" if c is not None else f"{'':8}" for c in cpu)
+                     + (f"{q:7.2f}" if q is not None else f"{'':7}") + f" {large['pages'][name]['kb']:9.0f}"
+                     + f"  {'/'.join(f'{s:g}' for s in stmts):>15}" + ("   MISS: " + "; ".join(flags) if flags else ""))
+    floor = [r.get("floor", {}).get("cpu_ms") for r in mine]
+    lines.append(f"  {'(floor: due-list SQL)':26}" + "".join(f"{c:8.1f}" if c is not None else f"{'':8}" for c in floor))
+    return lines, missed
+
+
+def http_table(run: dict) -> tuple[list[str], list[str]]:
     http = run.get("http") or {}
-    if http:
-        workers = sorted({w for per in http.values() for w in per})
-        lines.append("  HTTP (wrk, 16 connections): " + "   ".join(f"[{w} worker(s)] req/s p50 p99" for w in workers))
-        for name, per in http.items():
-            cells = "   ".join(f"{per[w]['rps']:7.1f} {per[w]['p50_ms'] or 0:6.0f} {per[w]['p99_ms'] or 0:6.0f}"
-                               + (f" ({per[w]['non_2xx']} non-2xx)" if per[w]["non_2xx"] else "")
-                               for w in workers)
-            lines.append(f"    {name:32} {cells}")
-        if 1 in workers and 4 in workers:
-            scale = {n: ratio(per[4]["rps"], per[1]["rps"]) for n, per in http.items()}
-            lines.append("    scaling 1 -> 4 workers: " + ", ".join(f"{n} {s:.2f}x" for n, s in scale.items() if s))
-    io = run.get("io") or {}
-    if io:
-        lines.append(f"  {'import / export':40} {'s':>8} {'peak RSS MB':>12}")
-        for name, r in io.items():
-            if "seconds" in r:
-                extra = ""
-                if "analyse_s" in r:
-                    extra = f"  (analyse {r['analyse_s']:.1f} s, apply {r['apply_s']:.1f} s, {r.get('status')})"
-                lines.append(f"  {name:40} {r['seconds']:8.2f} {r['peak_rss_mb']:12.0f}{extra}")
-            else:
-                lines.append(f"  {name:40} {r.get('todo') or ('ERROR ' + r.get('error', '')[-300:])}")
-        g = lambda k: io.get(k, {}).get("seconds")  # noqa: E731
-        lines.append(f"  vCard import / vobject parse = {ratio(g('import vcard'), g('floor vobject parse (import file)')) or float('nan'):.1f}x"
-                     f" (target <= 2); export / vobject serialise = "
-                     f"{ratio(g('export vcard'), g('floor vobject serialise (export' + chr(39) + 's cards)')) or float('nan'):.1f}x"
-                     f" (target <= 1.5); feed / icalendar = "
-                     f"{ratio(g('export feed'), g('floor icalendar (feed' + chr(39) + 's events)')) or float('nan'):.2f}x"
-                     f" (target <= 1.3)")
+    if not http:
+        return [], []
+    lines = [f"== {run['db']} {run['size']} over HTTP: 2 workers, wrk --timeout {bench_http.WRK_TIMEOUT}; "
+             f"req/s, p50 / p99 ms, errors, per-worker CPU s (load average {run.get('http_load', 0):.1f})"]
+    missed = []
+    for mode, per_page in http.items():
+        lines.append(f"  [{mode}]")
+        for name, per_c in per_page.items():
+            for c, r in per_c.items():
+                c = int(c)
+                flags = []
+                if r["errors"]:
+                    flags.append(f"{r['errors']} errors ({r['timeouts']} timeouts)")
+                if run["size"] == "M" and c in P99_TARGET_MS and (r["p99_ms"] or 1e9) > P99_TARGET_MS[c]:
+                    flags.append(f"p99 > {P99_TARGET_MS[c]:.0f} ms")
+                if mode == DEFAULT_MODE:
+                    missed += [f"{run['db']} HTTP {name} c={c}: {f}" for f in flags]
+                lines.append(f"    {name:24} c={c:<3} {r['rps']:7.1f} {r['p50_ms'] or 0:7.1f} / {r['p99_ms'] or 0:7.1f}"
+                             f"  {r['errors']:4d}  {r['worker_cpu_s']}" + ("   " + "; ".join(flags) if flags else ""))
+    return lines, missed
+
+
+def gc_table(run: dict) -> list[str]:
+    g = run.get("gc") or {}
+    if not g:
+        return []
+    lines = [f"== {run['db']} {run['size']} garbage collection: wall p50 / p95 ms, full collections "
+             f"(default -> tracker's tuning; load average {run.get('gc_load', 0):.1f})"]
+    for name, r in g.items():
+        d, t = r["default"], r["tuned"]
+        lines.append(f"  {name:26} {d['p50_ms']:6.1f} / {d['p95_ms']:6.1f} ({d['full_collections']})  ->  "
+                     f"{t['p50_ms']:6.1f} / {t['p95_ms']:6.1f} ({t['full_collections']})")
     return lines
 
 
-def markdown(runs: list[dict]) -> str:
-    """The README's tables: in-process latency, HTTP, imports/exports, for every run given."""
-    heads = [f"{r['db']} {r['size']}" for r in runs]
-    out = ["| in-process, median / p99 ms | " + " | ".join(heads) + " |", "|---" * (len(runs) + 1) + "|"]
-    latency = [{re.sub(r"deep page \d+", "deep page (last)", k): v for k, v in r["latency"].items()} for r in runs]
-    for name in dict.fromkeys(n for lat in latency for n in lat):
-        cells = [f"{lat[name]['median_ms']:.0f} / {lat[name]['p99_ms']:.0f}" if name in lat else "" for lat in latency]
-        out.append(f"| {name} | " + " | ".join(cells) + " |")
-    out.append("| *floor: due-list SQL* | " + " | ".join(
-        f"{r['floors']['dashboard due-list SQL']['median_ms']:.1f} / {r['floors']['dashboard due-list SQL']['p99_ms']:.1f}"
-        for r in runs) + " |")
-    out.append("| **dashboard / floor** | " + " | ".join(
-        f"{ratio(r['latency']['dashboard']['median_ms'], r['floors']['dashboard due-list SQL']['median_ms']):.1f}x"
-        for r in runs) + " |")
-    http_runs = [r for r in runs if r.get("http")]
-    if http_runs:
-        workers = sorted({int(w) for r in http_runs for per in r["http"].values() for w in per})
-        out += ["", "| wrk, 16 connections, 10 s: req/s, p50 / p99 ms | "
-                + " | ".join(f"{r['db']} {r['size']}, {w} worker{'s' if w > 1 else ''}" for r in http_runs for w in workers)
-                + " |", "|---" * (len(http_runs) * len(workers) + 1) + "|"]
-        for name in dict.fromkeys(n for r in http_runs for n in r["http"]):
-            cells = []
-            for r in http_runs:
-                for w in workers:
-                    cell = r["http"].get(name, {}).get(w) or r["http"].get(name, {}).get(str(w))
-                    cells.append(f"{cell['rps']:.0f}, {cell['p50_ms'] or 0:.0f} / {cell['p99_ms'] or 0:.0f}" if cell else "")
-            out.append(f"| {name} | " + " | ".join(cells) + " |")
-    io_runs = [r for r in runs if r.get("io")]
-    if io_runs:
-        out += ["", "| s (peak RSS MB) | " + " | ".join(f"{r['db']} {r['size']}" for r in io_runs) + " |",
-                "|---" * (len(io_runs) + 1) + "|"]
-        for name in dict.fromkeys(n for r in io_runs for n in r["io"]):
-            cells = []
-            for r in io_runs:
-                x = r["io"].get(name, {})
-                cells.append(f"{x['seconds']:.2f} ({x['peak_rss_mb']:.0f})" if "seconds" in x else "n/a")
-            out.append(f"| {name} | " + " | ".join(cells) + " |")
-        for label, a, b in (("vCard import / vobject parse", "import vcard", "floor vobject parse (import file)"),
-                            ("vCard export / vobject serialise", "export vcard", "floor vobject serialise (export's cards)"),
-                            ("feed / icalendar build+serialise", "export feed", "floor icalendar (feed's events)")):
-            cells = []
-            for r in io_runs:
-                q = ratio(r["io"].get(a, {}).get("seconds"), r["io"].get(b, {}).get("seconds"))
-                cells.append(f"{q:.2f}x" if q else "n/a")
-            out.append(f"| **{label}** | " + " | ".join(cells) + " |")
-    return "\n".join(out)
+def report(runs: list[dict]) -> tuple[list[str], list[str]]:
+    lines, missed = [], []
+    for engine in dict.fromkeys(r["db"] for r in runs):
+        a, b = page_table(runs, engine)
+        lines += a
+        missed += b
+    for run in runs:
+        a, b = http_table(run)
+        lines += a + gc_table(run) + run.get("explain", [])
+        missed += b
+    return lines, missed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--report", nargs="+", metavar="JSON", help="print README tables from earlier results")
-    parser.add_argument("--sizes", default="S,M")
+    parser.add_argument("--report", nargs="+", metavar="JSON", help="print the tables of earlier results")
+    parser.add_argument("--sizes", default="S,M,L")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default=os.environ.get("TRACKER_TEST_DATABASE_URL") or DEFAULT_PG)
-    parser.add_argument("--runs", type=int, default=30, help="requests per page, in-process")
-    parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
-    parser.add_argument("--skip", default="", help="comma list of phases to skip: http, io")
+    parser.add_argument("--runs", type=int, default=20, help="requests per page, in-process")
+    parser.add_argument("--http", action="store_true", help="gunicorn modes under wrk (at M, or the largest size)")
+    parser.add_argument("--modes", default=",".join(bench_http.MODES))
+    parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per page and mode")
+    parser.add_argument("--gc", action="store_true", help="default collector against tracker's tuning")
+    parser.add_argument("--explain", action="store_true", help="plans of the contact page's queries")
+    parser.add_argument("--io", action="store_true", help="imports and exports with their floors")
     parser.add_argument("--vcards", type=int, default=10_000)
     parser.add_argument("--linkedin-rows", type=int, default=30_000)
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
     args = parser.parse_args()
     if args.report:
-        print(markdown([run for path in args.report for run in json.loads(Path(path).read_text())]))
-        return
-    skip = set(filter(None, args.skip.split(",")))
-    workers = [int(w) for w in args.workers.split(",")]
+        lines, missed = report([run for path in args.report for run in json.loads(Path(path).read_text())])
+        print("\n".join(lines))
+        sys.exit(summary(missed))
+    sizes = args.sizes.split(",")
+    http_size = "M" if "M" in sizes else sizes[-1]
 
     runs = []
     folder = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    started = time.perf_counter()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
+          f"python -m tests.perf.bench {' '.join(sys.argv[1:])}", flush=True)
     try:
         for engine in args.db.split(","):
-            for size in args.sizes.split(","):
+            for size in sizes:
                 instance = folder / f"{engine}-{size}"
                 instance.mkdir()
                 url = database_url(engine, size, folder, args.pg_url)
@@ -441,27 +322,68 @@ def main() -> None:
                 print(f"{engine} {size}: building ...", flush=True)
                 built = build(app, size, clock.today("Europe/Berlin"))
                 run = {"db": engine, "size": size, "contacts": built.contacts, "touchpoints": built.touchpoints,
-                       "build_s": built.seconds, "rates": built.rates, "load_avg": os.getloadavg()[0]}
-                print(f"{engine} {size}: in-process latency ...", flush=True)
-                run["latency"] = in_process(app, built, args.runs)
-                run["floors"] = {"dashboard due-list SQL": dashboard_floor(app, built.user_id, args.runs)}
+                       "build_s": built.seconds, "load_avg": os.getloadavg()[0]}
+                print(f"{engine} {size}: pages in-process ...", flush=True)
+                run["pages"] = bench_pages.measure(app, built, args.runs)
+                run["floor"] = dashboard_floor(app, built.user_id, args.runs)
+                run["load_avg"] = max(run["load_avg"], os.getloadavg()[0])
+                if args.explain:
+                    run["explain"] = [f"== {engine} {size}: plans of the contact page's touchpoint queries"] + \
+                        explain_contact_page(app, built)
+                if args.gc and size == http_size:
+                    from tracker.cli.server import tune_gc
+
+                    run["gc"] = bench_pages.gc_effect(app, built, 60, tune_gc)
+                    run["gc_load"] = os.getloadavg()[0]
                 with app.app_context():
                     db.engine.dispose()
-                if "http" not in skip:
+                if args.http and size == http_size:
                     print(f"{engine} {size}: HTTP ...", flush=True)
-                    run["http"] = over_http(url, instance, built, workers, args.duration)
-                if "io" not in skip:
+                    paths = {k: v["url"] for k, v in run["pages"].items()
+                             if k in ("dashboard", "contacts page 1", "contact (500 entries)", "opportunities board",
+                                      "companies list", "follow-ups")}
+                    run["http"] = bench_http.measure(url, instance, paths, args.duration, args.modes.split(","),
+                                                     (16, 1))
+                    run["http_load"] = os.getloadavg()[0]
+                if args.io:
                     print(f"{engine} {size}: imports and exports ...", flush=True)
                     run["io"] = imports_and_exports(url, instance, built, folder, args.vcards, args.linkedin_rows)
                 runs.append(run)
-                print("\n".join(summarise(run)), flush=True)
                 (out_dir / f"bench-{stamp}.json").write_text(json.dumps(runs, indent=1, default=str))
+                print("\n".join(bench_pages_line(run)), flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"\nload average {os.getloadavg()[0]:.1f} at the end; results in {out_dir / f'bench-{stamp}.json'}")
+    lines, missed = report(runs)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end; {time.perf_counter() - started:.0f} s in all; "
+          f"results in {out_dir / f'bench-{stamp}.json'}\n")
+    print("\n".join(lines))
     for run in runs:
-        print("\n".join(summarise(run)))
+        if run.get("io"):
+            print("\n".join(io_lines(run)))
+    sys.exit(summary(missed))
 
+
+def bench_pages_line(run: dict) -> list[str]:
+    return [f"  {run['db']} {run['size']}: " + ", ".join(f"{k} {v['cpu_ms']:.1f}" for k, v in run["pages"].items())]
+
+
+def io_lines(run: dict) -> list[str]:
+    lines = [f"== {run['db']} {run['size']} imports / exports: s (peak RSS MB)"]
+    for name, r in run["io"].items():
+        lines.append(f"  {name:40} " + (f"{r['seconds']:8.2f} ({r['peak_rss_mb']:.0f})" if "seconds" in r
+                                         else (r.get("todo") or "ERROR " + r.get("error", "")[-300:])))
+    return lines
+
+
+def summary(missed: list[str]) -> int:
+    if missed:
+        print(f"SUMMARY: FAIL, {len(missed)} target(s) missed: " + " | ".join(missed))
+        return 1
+    print("SUMMARY: PASS, every page flat (L/S <= 1.5), <= 10 ms CPU at L, constant SQL statements")
+    return 0
+
+
+DEFAULT_MODE = "sync"
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,8 @@
 """`tracker serve` (gunicorn) and database commands."""
 from __future__ import annotations
 
+import gc
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -9,13 +11,20 @@ from tracker.extensions import db
 from tracker.services.database import upgrade_database
 
 
+THREADS = 4
+GC_THRESHOLD = 20_000
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
-@click.option("--threads", default=4, show_default=True, type=int, help="threads per worker")
+@click.option("--threads", default=THREADS, show_default=True, type=int,
+              help="threads per worker; 1 = gunicorn's sync workers (see the README's Performance section)")
+@click.option("--keepalive", default=2, show_default=True, type=int,
+              help="seconds a threaded worker keeps an idle connection open (0: close after each answer)")
 @with_appcontext
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int, keepalive: int) -> None:
     """Serve tracker with gunicorn, the production WSGI server."""
     from gunicorn.app.base import BaseApplication
 
@@ -31,22 +40,40 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
+            self.cfg.set("keepalive", keepalive)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
-            self.cfg.set("post_fork", lambda server, worker: _fresh_pool(app))
+            self.cfg.set("post_fork", lambda server, worker: _in_worker(app))
 
         def load(self):
             return app
 
     display = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"tracker is running at http://{display}:{port}/  (instance: {app.instance_path}; Ctrl+C stops it)")
+    # Everything loaded so far (modules, the app, its templates' compiled code) lives as long as
+    # the process: frozen here, the workers inherit it outside the collector's generations.
+    gc.collect()
+    gc.freeze()
     Server().run()
 
 
-def _fresh_pool(app) -> None:
-    """In each new worker: forget any pooled connection inherited from the master."""
+def tune_gc() -> None:
+    """The collector's settings for a serving process (each worker, after start-up).
+
+    Frozen objects (gc.freeze) are never scanned again, and a young collection runs every
+    GC_THRESHOLD allocations instead of 700, so a request (which allocates tens of thousands
+    of short-lived objects) rarely triggers one and full collections become rare: measured
+    with `python -m tests.perf.bench --gc` (README, Performance).
+    """
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, 20, 20)
+
+
+def _in_worker(app) -> None:
+    """In each new worker: forget any pooled connection inherited from the master; tune the collector."""
     with app.app_context():
         db.engine.dispose(close=False)
+    tune_gc()
 
 
 @click.group("db")

@@ -1,0 +1,139 @@
+"""In-process page costs for tests/perf/bench.py: CPU ms, output size and SQL statements per page.
+
+CPU time (time.process_time) rather than wall time: the machine is shared, and a request that
+waits for a core has not cost more. On PostgreSQL this is the app's side only (the server's
+own CPU is not counted); the plans are checked separately (bench.py --explain).
+"""
+from __future__ import annotations
+
+import gc
+import re
+import statistics
+import time
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from tests.perf.bench_data import EMAIL, PASSWORD
+from tracker.extensions import db
+
+# Pages whose output has a fixed size: <= CPU_TARGET_MS median CPU at L. Every page: L/S <= FLAT_TARGET.
+CPU_TARGET_MS = 10.0
+FLAT_TARGET = 1.5
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _ids(app, user_id: int) -> dict:
+    """Ids the page URLs need: the company with the most contacts, an opportunity, an interview."""
+    from tracker.models import Contact, Interview, Opportunity
+
+    with app.app_context():
+        s = db.session
+        company = s.execute(sa.select(Contact.company_id, sa.func.count()).where(
+            Contact.user_id == user_id, Contact.company_id.is_not(None)).group_by(Contact.company_id)
+            .order_by(sa.func.count().desc(), Contact.company_id).limit(1)).first()[0]
+        opportunity = s.scalar(sa.select(Opportunity.id).where(Opportunity.user_id == user_id)
+                               .order_by(Opportunity.id).limit(1))
+        interview = s.scalar(sa.select(Interview.id).join(Opportunity).where(Opportunity.user_id == user_id)
+                             .order_by(Interview.id).limit(1))
+        db.engine.dispose()
+    return {"company": company, "opportunity": opportunity, "interview": interview}
+
+
+def _last_page_url(client, built, per_page: int) -> str:
+    """The contacts list's last page as the page links it (rel=last), else by page number."""
+    html = client.get("/contacts/").get_data(as_text=True)
+    link = re.search(r'<a[^>]*rel="last"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*rel="last"', html)
+    if link:
+        return (link.group(1) or link.group(2)).replace("&amp;", "&")
+    return f"/contacts/?page={max(1, -(-built.contacts // per_page))}"
+
+
+def pages(app, client, built) -> dict[str, str]:
+    ids = _ids(app, built.user_id)
+    return {
+        "dashboard": "/",
+        "companies list": "/companies/",
+        "company page": f"/companies/{ids['company']}",
+        "opportunities board": "/opportunities/",
+        "opportunities list": "/opportunities/?view=list",
+        "opportunity page": f"/opportunities/{ids['opportunity']}",
+        "interview page": f"/interviews/{ids['interview']}",
+        "contacts page 1": "/contacts/",
+        "contacts, last page": _last_page_url(client, built, app.config["PER_PAGE"]),
+        "contacts search": "/contacts/?q=lovelace",
+        "contact (500 entries)": f"/contacts/{built.timeline_contact_id}",
+        "follow-ups": "/followups/",
+        "activity": "/activity/",
+        "settings": "/settings/",
+    }
+
+
+def measure(app, built, runs: int) -> dict[str, dict]:
+    """Per page: median and p95 CPU ms, median wall ms, KB of output, SQL statements per request."""
+    client = app.test_client()
+    response = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    urls = pages(app, client, built)
+    statements: list[int] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *a, **k: statements.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    results = {}
+    try:
+        for name, url in urls.items():
+            for _ in range(2):
+                response = client.get(url)
+                assert response.status_code == 200, (name, url, response.status_code)
+            cpu, wall = [], []
+            statements.clear()
+            body = b""
+            for _ in range(runs):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                response = client.get(url)
+                body = response.get_data()
+                cpu.append((time.process_time() - started_cpu) * 1000)
+                wall.append((time.perf_counter() - started) * 1000)
+            results[name] = {"url": url, "cpu_ms": statistics.median(cpu), "cpu_p95_ms": percentile(cpu, 0.95),
+                             "wall_ms": statistics.median(wall), "kb": len(body) / 1024,
+                             "statements": len(statements) / runs}
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return results
+
+
+def gc_effect(app, built, runs: int, tune) -> dict[str, dict]:
+    """Dashboard and board, `runs` requests each with the interpreter's default collector, then with
+    tracker's tuning (`tune`, what `tracker serve` applies in each worker): wall p95 and full collections."""
+    client = app.test_client()
+    client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    full = []
+    callback = lambda phase, info: full.append(1) if phase == "start" and info["generation"] == 2 else None  # noqa: E731
+    out: dict[str, dict] = {}
+    default = gc.get_threshold()
+    gc.callbacks.append(callback)
+    try:
+        for mode in ("default", "tuned"):
+            if mode == "tuned":
+                tune()
+            for name, url in (("dashboard", "/"), ("opportunities board", "/opportunities/"),
+                              ("contacts page 1", "/contacts/")):
+                client.get(url)
+                full.clear()
+                wall = []
+                for _ in range(runs):
+                    started = time.perf_counter()
+                    client.get(url).get_data()
+                    wall.append((time.perf_counter() - started) * 1000)
+                out.setdefault(name, {})[mode] = {"p50_ms": statistics.median(wall), "p95_ms": percentile(wall, 0.95),
+                                                  "full_collections": len(full)}
+    finally:
+        gc.callbacks.remove(callback)
+        gc.unfreeze()
+        gc.set_threshold(*default)
+    return out
