@@ -50,7 +50,9 @@ def grow(k: int, start: int) -> None:
                 starts_at=datetime.combine(today - timedelta(days=i), datetime.min.time(), timezone.utc)
                 + timedelta(hours=9), interviewers=[people[2], first]))
         for j, person in enumerate((people[0], first)):
-            create_followup(user, FollowUpInput(title=f"Follow up {i}-{j}", due_on=today + timedelta(days=i - 3),
+            # One overdue, one planned: every section of every page has rows at both sizes.
+            create_followup(user, FollowUpInput(title=f"Follow up {i}-{j}",
+                                                due_on=today + timedelta(days=(i + 1) if j else -(i + 1)),
                                                 kind="check_in", contact=person))
     db.session.commit()
 
