@@ -10,7 +10,9 @@ import json
 import os
 import secrets
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,9 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     "SECRET_KEY": Setting(None, "Signs sessions and CSRF tokens. Generated on first run into "
                                 "`<instance>/secret_key` and kept; set it to share one key between servers."),
+    "ENCRYPTION_KEY": Setting(None, "Encrypts secrets stored in the database (two-factor keys). Generated on first "
+                                    "run into `<instance>/encryption_key` (0600) and kept; comma-separated keys rotate."),
+    "SESSION_DAYS": Setting(30, "A sign-in lasts at most this many days; then the person signs in again."),
     "DATABASE_URL": Setting(None, "SQLAlchemy database URL. Default: SQLite file `<instance>/tracker.sqlite3`. "
                                   "PostgreSQL: `postgresql+psycopg://user:pass@host/dbname`."),
     "REGISTRATION": Setting("first", "Who may register: `open` (anyone), `first` (only while no account "
@@ -69,7 +74,11 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
             values[name] = _parse_env(raw, SETTINGS[name].default)
     values.update(overrides or {})
     if not values["SECRET_KEY"]:
-        values["SECRET_KEY"] = _stored_secret(instance)
+        values["SECRET_KEY"] = _stored_secret(instance, "secret_key", lambda: secrets.token_hex(32))
+    if not values["ENCRYPTION_KEY"]:
+        from tracker.encryption import new_key
+
+        values["ENCRYPTION_KEY"] = _stored_secret(instance, "encryption_key", new_key)
     if not values["DATABASE_URL"]:
         values["DATABASE_URL"] = f"sqlite:///{instance / 'tracker.sqlite3'}"
     if values["REGISTRATION"] not in {"open", "first", "closed"}:
@@ -81,7 +90,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
     flask["SESSION_COOKIE_SAMESITE"] = "Lax"
     flask["REMEMBER_COOKIE_SECURE"] = bool(values["SESSION_COOKIE_SECURE"])
     flask["REMEMBER_COOKIE_HTTPONLY"] = True
-    flask["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session
+    flask["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session (which ends server-side)
+    flask["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(values["SESSION_DAYS"]))
     return flask
 
 
@@ -95,13 +105,13 @@ def _parse_env(raw: str, default: Any) -> Any:
     return json.loads(raw)
 
 
-def _stored_secret(instance: Path) -> str:
-    """Read the instance's secret key, creating it (0600) on first run."""
-    path = instance / "secret_key"
+def _stored_secret(instance: Path, name: str, generate: Callable[[], str]) -> str:
+    """Read the key file `<instance>/<name>`, creating it (0600) on first run."""
+    path = instance / name
     if path.is_file():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
+    instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = generate()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another worker won the race

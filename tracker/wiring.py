@@ -44,9 +44,12 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        from tracker.services.accounts import user_for_session
+        from flask import current_app
 
-        return user_for_session(session_id)
+        from tracker.services import sessions
+
+        # A cookie counts only while its session row exists: signing out deletes the row.
+        return sessions.load(session_id, max_days=int(current_app.config["SESSION_DAYS"]))
 
 
 def _migrations_dir():

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracker.forms.validators import email_address, time_zone
@@ -37,11 +37,24 @@ class ProfileForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
+    code = StringField("Code from your authenticator app", validators=[DataRequired(), Length(max=40)],
+                       description="Lost your phone? Enter one of your recovery codes instead.",
+                       render_kw={"autocomplete": "one-time-code"})
+
+
+class SetupForm(FlaskForm):
+    """Turning two-factor on: the new key travels sealed in the page, not in the cookie."""
+    setup = HiddenField()
     code = StringField("Code from your authenticator app", validators=[DataRequired(), Length(max=10)],
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
 
 
 class DisableTwoFactorForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
-    code = StringField("Code from your authenticator app", validators=[DataRequired(), Length(max=10)],
-                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    code = StringField("Code from your authenticator app, or a recovery code", validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code"})
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Actions that need the password again (new recovery codes)."""
+    current_password = PasswordField("Current password", validators=[DataRequired()])

@@ -1,5 +1,5 @@
 """All models, imported here so metadata (and Alembic) sees every table."""
-from tracker.models.accounts import LoginAttempt, User
+from tracker.models.accounts import LoginAttempt, RecoveryCode, User, UserSession
 from tracker.models.calendar_feed import FeedCache, FeedVersion
 from tracker.models.companies import Company
 from tracker.models.contacts import Contact, ContactEmail, ContactPhone, ContactUrl, Tag, contact_tags
@@ -11,6 +11,6 @@ from tracker.models.touchpoints import Touchpoint, touchpoint_contacts
 
 __all__ = [
     "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
-    "LoginAttempt", "Opportunity", "StatusChange", "Tag", "Touchpoint", "User",
+    "LoginAttempt", "Opportunity", "RecoveryCode", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",
 ]

@@ -1,17 +1,17 @@
-"""Users, their settings, and login attempts (for throttling across processes)."""
+"""Users, their settings, their sign-in sessions and recovery codes, and failed attempts (throttling)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Index, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.models.base import Timestamped
-from tracker.models.types import UTCDateTime
+from tracker.models.types import EncryptedString, UTCDateTime
 
 
 class User(UserMixin, Timestamped, db.Model):
@@ -22,8 +22,6 @@ class User(UserMixin, Timestamped, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     display_name: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    # Bumped on password change: sessions carry it, so older sessions stop working.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Per-role cadence days and message templates the user edited; empty = product defaults.
     cadence_defaults: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     message_templates: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -33,19 +31,61 @@ class User(UserMixin, Timestamped, db.Model):
     feed_include_cadence: Mapped[bool] = mapped_column(Boolean, default=False)
     feed_private: Mapped[bool] = mapped_column(Boolean, default=True)
     feed_alarm_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted with ENCRYPTION_KEY (not in the database): a leaked backup does not give it away.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
+    # The RFC 6238 time step of the last code accepted: a code is good once (§5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+
+    # Set when the user is loaded for, or signed into, a session (services/sessions.py).
+    session_key: ClassVar[str | None] = None  # per instance when set; not a column
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What the session cookie carries: the user id and the session's random key."""
+        return f"{self.id}:{self.session_key}"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Deleting the row signs it out, whatever its cookie says.
+
+    Only a SHA-256 digest of the session key is stored, so the table (or a backup) cannot be
+    used to sign in. `secrets` holds what the session must remember but the cookie must not
+    carry (a new calendar feed address to show once more), encrypted.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())
+    secrets: Mapped[str | None] = mapped_column(EncryptedString())
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that replaces the authenticator app once; stored as a SHA-256 digest."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_digest: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class LoginAttempt(db.Model):
-    """One failed login, kept in the database so every app server sees the same count."""
+    """One failed password or second-factor attempt, in the database so every app server counts the same.
+
+    `kind` is "password" or "code": the two are counted apart, and a right password never
+    clears the code failures. `device` is the known-device id the attempt came with, if any.
+    """
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"), Index("ix_login_attempts_ip_at", "ip", "at"))
+    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"), Index("ix_login_attempts_ip_at", "ip", "at"),
+                      Index("ix_login_attempts_device_at", "device", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
     ip: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default="password", server_default="password")
+    device: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=lambda: clock.now())

@@ -1,16 +1,16 @@
-"""Accounts: registration, login with throttling, password changes."""
+"""Accounts: registration, sign-in with throttling, password changes and the operator's resets."""
 from __future__ import annotations
 
-import hmac
-from datetime import timedelta
+from collections.abc import Callable
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import LoginAttempt, User
+from tracker.models import User
+from tracker.services import sessions, throttle, two_factor
 
 MIN_PASSWORD_LENGTH = 10
 # werkzeug's scrypt (ASVS V2.4). Tests swap in a cheap method to stay fast; nothing else should.
@@ -69,38 +69,34 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def authenticate(email: str, password: str, ip: str, *, max_attempts: int, window_minutes: int) -> User:
-    """The user for these credentials, or AccountError. Failed attempts are recorded.
+def authenticate(email: str, password: str, ip: str, device_of: Callable[[User | None], str | None], *,
+                 limits: throttle.Limits) -> tuple[User, str | None]:
+    """(user, known device id) for these credentials; AccountError or throttle.Throttled otherwise.
 
-    Throttled per account and per client address, counted in the database so every app
-    server shares the count.
+    The throttle is asked before the password is checked, so a refused attempt reveals
+    nothing about the password. A failure is recorded (the caller commits it).
     """
     email = normalize_email(email)
-    check_throttle(email, ip, max_attempts=max_attempts, window_minutes=window_minutes)
     user = user_by_email(email)
+    device = device_of(user)
+    throttle.check(email, ip, device, throttle.PASSWORD, clock.now(), limits)
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and ok):
-        record_failed_login(email, ip)
+        throttle.record_failure(email, ip, device, throttle.PASSWORD)
         raise AccountError("Email or password is not right.")
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
-    return user
+    return user, device
 
 
-def check_throttle(email: str, ip: str, *, max_attempts: int, window_minutes: int) -> None:
-    """AccountError when this account or this client address failed too often lately."""
-    since = clock.now() - timedelta(minutes=window_minutes)
-    recent = db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.at >= since, or_(LoginAttempt.email == normalize_email(email), LoginAttempt.ip == ip)
-        )
-    ) or 0
-    if recent >= max_attempts:
-        raise AccountError(f"Too many failed attempts. Try again in {window_minutes} minutes.")
-
-
-def record_failed_login(email: str, ip: str) -> None:
-    db.session.add(LoginAttempt(email=normalize_email(email), ip=ip))
-    db.session.flush()
+def check_second_factor(user: User, code: str, ip: str, device: str | None, *, limits: throttle.Limits) -> str:
+    """How the second step passed: "code" (app) or "recovery"; AccountError/Throttled otherwise."""
+    now = clock.now()
+    throttle.check(user.email, ip, device, throttle.CODE, now, limits)
+    if two_factor.check_code(user, code, now):
+        return "code"
+    if two_factor.use_recovery_code(user, code, now):
+        return "recovery"
+    throttle.record_failure(user.email, ip, device, throttle.CODE)
+    raise AccountError("That code is not right. Codes change every 30 seconds, and each works once.")
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -108,15 +104,19 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError("Your current password is not right.", "current_password")
     check_password_strength(new, user_inputs=[user.email, user.display_name])
     user.password_hash = generate_password_hash(new, method=HASH_METHOD)
-    user.session_version += 1  # every other session of this user stops working
+    sessions.end_all(user)  # every session stops working; the caller starts a new one for this browser
 
 
-def user_for_session(session_id: str) -> User | None:
-    """The user a session cookie names, if its version is still current."""
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not hmac.compare_digest(str(user.session_version), version):
-        return None
-    return user
+def reset_password(user: User, new: str) -> None:
+    """The operator's reset: a new password, every session ended, the failure counts cleared."""
+    check_password_strength(new, user_inputs=[user.email, user.display_name])
+    user.password_hash = generate_password_hash(new, method=HASH_METHOD)
+    sessions.end_all(user)
+    throttle.forget_account(user.email)
+
+
+def reset_two_factor(user: User) -> None:
+    """The operator's reset for a lost phone and lost recovery codes: two-factor off, sessions ended."""
+    two_factor.turn_off(user)
+    sessions.end_all(user)
+    throttle.forget_account(user.email)

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.security import check_password_hash
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.forms.data import profile_data
-from tracker.forms.accounts import CodeForm, DisableTwoFactorForm, PasswordForm, ProfileForm
-from tracker.services import accounts, two_factor
-from tracker.views.auth import timezone_choices
+from tracker.forms.accounts import ConfirmPasswordForm, DisableTwoFactorForm, PasswordForm, ProfileForm, SetupForm
+from tracker.services import accounts, sessions, two_factor
+from tracker.views.auth import known_device, sign_in, sign_out, timezone_choices
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -19,10 +20,21 @@ def _profile_form() -> ProfileForm:
     return form
 
 
+def _page(status: int = 200, **forms):
+    """The account page with its forms (the ones given replace the blank ones)."""
+    user = current_user._get_current_object()
+    context = {"profile": _profile_form(), "password": PasswordForm(prefix="password"),
+               "disable_2fa": DisableTwoFactorForm(prefix="disable"), "recovery": ConfirmPasswordForm(prefix="recovery"),
+               "everywhere": ConfirmPasswordForm(prefix="everywhere"),
+               "session_count": sessions.count(user, max_days=int(current_app.config["SESSION_DAYS"])),
+               "recovery_left": two_factor.recovery_codes_left(user) if user.totp_secret else 0}
+    context.update(forms)
+    return render_template("account/index.html", **context), status
+
+
 @bp.get("/")
 def index():
-    return render_template("account/index.html", profile=_profile_form(), password=PasswordForm(prefix="password"),
-                           disable_2fa=DisableTwoFactorForm(prefix="disable"))
+    return _page()
 
 
 @bp.post("/profile")
@@ -35,62 +47,101 @@ def profile():
         db.session.commit()
         flash("Your profile is saved.", "success")
         return redirect(url_for("account.index"))
-    return render_template("account/index.html", profile=form, password=PasswordForm(prefix="password"),
-                           disable_2fa=DisableTwoFactorForm(prefix="disable")), 400
+    return _page(400, profile=form)
 
 
 @bp.post("/password")
 def password():
     form = PasswordForm(prefix="password")
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            accounts.change_password(current_user, form.current_password.data, form.password.data)
+            accounts.change_password(user, form.current_password.data, form.password.data)
         except accounts.AccountError as e:
             getattr(form, e.field or "password").errors.append(str(e))
         else:
+            # Every session ended with the old password; this browser gets a new one.
+            response = sign_in(user, known_device(user), url_for("account.index"))
+            flash("Your password is changed. Every other session is signed out.", "success")
+            return response
+    return _page(400, password=form)
+
+
+@bp.post("/sign-out-everywhere")
+def sign_out_everywhere():
+    """End every session of the account, this one included (a lost or shared device)."""
+    form = ConfirmPasswordForm(prefix="everywhere")
+    if form.validate_on_submit():
+        if check_password_hash(current_user.password_hash, form.current_password.data):
+            sessions.end_all(current_user._get_current_object())
             db.session.commit()
-            login_user(current_user)  # this session carries the new version; the others end
-            flash("Your password is changed. Other sessions are signed out.", "success")
-            return redirect(url_for("account.index"))
-    return render_template("account/index.html", profile=_profile_form(), password=form,
-                           disable_2fa=DisableTwoFactorForm(prefix="disable")), 400
+            sign_out()
+            flash("Every session of your account is signed out, this one too.", "info")
+            return redirect(url_for("auth.login"))
+        form.current_password.errors.append("Your current password is not right.")
+    return _page(400, everywhere=form)
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
 def two_factor_setup():
-    """Show a new secret as a QR code; it is saved only once a code from it checks out."""
-    if current_user.totp_secret:
+    """Show a new secret as a QR code; it is saved only once a code from it checks out.
+
+    Until then the secret travels in the page, sealed (encrypted, bound to the user, 15
+    minutes): the cookie never carries it and nothing is written for a page view.
+    """
+    user = current_user._get_current_object()
+    if user.totp_secret:
         return redirect(url_for("account.index"))
-    secret = session.get("totp_setup") or two_factor.new_secret()
-    session["totp_setup"] = secret
-    form = CodeForm()
-    if form.validate_on_submit():
-        if two_factor.verify(secret, form.code.data):
-            current_user.totp_secret = secret
+    form = SetupForm()
+    secret = two_factor.open_setup(user, form.setup.data or "") if request.method == "POST" else None
+    if request.method == "POST" and secret is None:
+        flash("That setup page was too old. Here is a new key: scan it again.", "info")
+    elif form.validate_on_submit():
+        step = two_factor.matching_step(secret, form.code.data, clock.now())
+        if step is not None:
+            user.totp_secret = secret
+            user.totp_last_step = step
+            codes = two_factor.new_recovery_codes(user)
             db.session.commit()
-            session.pop("totp_setup", None)
             flash("Two-factor sign-in is on. You will be asked for a code after your password.", "success")
-            return redirect(url_for("account.index"))
+            return render_template("account/recovery_codes.html", codes=codes)
         form.code.errors.append("That code is not right. Check the time on your phone and try the next code.")
-    uri = two_factor.provisioning_uri(current_user.email, secret)
+    secret = secret or two_factor.new_secret()
+    form.setup.data = two_factor.seal_setup(user, secret)
+    uri = two_factor.provisioning_uri(user.email, secret)
     return render_template("account/two_factor.html", form=form, secret=secret, qr=two_factor.qr_data_uri(uri))
+
+
+@bp.post("/two-factor/recovery-codes")
+def recovery_codes():
+    """New recovery codes (the old ones stop working), shown once on this response."""
+    form = ConfirmPasswordForm(prefix="recovery")
+    user = current_user._get_current_object()
+    if form.validate_on_submit() and user.totp_secret:
+        if check_password_hash(user.password_hash, form.current_password.data):
+            codes = two_factor.new_recovery_codes(user)
+            db.session.commit()
+            return render_template("account/recovery_codes.html", codes=codes)
+        form.current_password.errors.append("Your current password is not right.")
+    return _page(400, recovery=form)
 
 
 @bp.post("/two-factor/disable")
 def two_factor_disable():
     form = DisableTwoFactorForm(prefix="disable")
+    user = current_user._get_current_object()
     if form.validate_on_submit():
-        if not check_password_hash(current_user.password_hash, form.current_password.data):
+        now = clock.now()
+        if not check_password_hash(user.password_hash, form.current_password.data):
             form.current_password.errors.append("Your current password is not right.")
-        elif not two_factor.verify(current_user.totp_secret or "", form.code.data):
+        elif not (two_factor.check_code(user, form.code.data, now) or two_factor.use_recovery_code(user, form.code.data, now)):
             form.code.errors.append("That code is not right.")
         else:
-            current_user.totp_secret = None
+            two_factor.turn_off(user)
             db.session.commit()
             flash("Two-factor sign-in is off.", "success")
             return redirect(url_for("account.index"))
-    return render_template("account/index.html", profile=_profile_form(), password=PasswordForm(prefix="password"),
-                           disable_2fa=form), 400
+    return _page(400, disable_2fa=form)
 
 
 @bp.get("/export")
@@ -103,7 +154,8 @@ def export():
 
     name = f"tracker-account-{clock.now():%Y-%m-%d}.json"
     return Response(stream_with_context(archive.export_json(current_user)), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "private, no-store"})  # all personal data: no cache keeps it
 
 
 @bp.post("/import")
@@ -130,7 +182,7 @@ def import_archive():
 
 @bp.route("/delete", methods=["GET", "POST"])
 def delete():
-    from flask import request
+    from flask import session
     from flask_login import logout_user
 
     from tracker.services import archive
@@ -141,6 +193,7 @@ def delete():
             archive.delete_account(current_user._get_current_object())
             db.session.commit()
             logout_user()
+            session.clear()
             flash("Your account and all of its data are deleted.", "success")
             return redirect(url_for("auth.login"))
         error = "Your password is not right."

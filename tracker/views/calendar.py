@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import is_resource_modified
@@ -19,7 +19,7 @@ from tracker.models import FollowUp, Opportunity
 from tracker.models.interviews import STAGES
 from tracker.services import calendar_feed as feed
 from tracker.services import calendar_invites as invites
-from tracker.services import import_runner
+from tracker.services import import_runner, sessions
 from tracker.services.interviews import interview_with_details
 from tracker.services.opportunities import user_opportunities
 from tracker.views.common import owned_or_404, safe_next
@@ -27,7 +27,8 @@ from tracker.views.common import owned_or_404, safe_next
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 ICS = "text/calendar"
-# The plain feed token lives only in the (signed, HttpOnly) session that created it.
+# The plain feed token is shown again only to the session that created it: kept encrypted
+# with that session's row in the database (services/sessions.py), never in the cookie.
 SESSION_KEY = "calendar_feed_token"
 
 
@@ -106,7 +107,7 @@ def followups():
 @bp.app_template_global("calendar_panel")
 def calendar_panel() -> dict:
     """What templates/settings/_calendar.html shows (usable from any page, e.g. Settings)."""
-    token = session.get(SESSION_KEY)
+    token = sessions.recall(current_user, SESSION_KEY)
     shown = token if feed.token_matches(current_user, token) else None
     urls = feed.feed_urls(_base_url(), shown) if shown else None
     options = FeedOptionsForm(formdata=None, data={**feed_options_data(current_user), "next": request.path})
@@ -127,7 +128,7 @@ def new_feed():
     if not form.validate_on_submit():
         abort(400)
     had_one = current_user.feed_token is not None
-    session[SESSION_KEY] = feed.new_feed_token(current_user)
+    sessions.remember(current_user, SESSION_KEY, feed.new_feed_token(current_user))
     db.session.commit()
     flash("The calendar feed has a new address; the old one no longer works." if had_one
           else "The calendar feed is on. Add its address to your calendar app.", "success")
@@ -140,7 +141,7 @@ def feed_off():
     if not form.validate_on_submit():
         abort(400)
     feed.disable_feed(current_user)
-    session.pop(SESSION_KEY, None)
+    sessions.remember(current_user, SESSION_KEY, None)
     db.session.commit()
     flash("The calendar feed is off; its address no longer works.", "success")
     return redirect(_back())

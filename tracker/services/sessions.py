@@ -1,0 +1,98 @@
+"""Sign-in sessions kept in the database, so signing out ends them for real.
+
+The cookie carries only the user id and a random session key (signed by Flask, not
+secret-bearing otherwise); the database keeps a SHA-256 digest of the key. Logging out
+deletes the row, so a copied cookie stops working at once; a password change or "sign out
+everywhere" deletes every row of the user. A session also ends SESSION_DAYS after sign-in.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets as token_source
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import User, UserSession
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def start(user: User) -> UserSession:
+    """A new session for `user`; sets `user.session_key` (what login_user puts in the cookie)."""
+    key = token_source.token_urlsafe(32)
+    row = UserSession(user_id=user.id, key_digest=_digest(key))
+    db.session.add(row)
+    db.session.flush()
+    user.session_key = key
+    return row
+
+
+def load(cookie_id: str, *, max_days: int) -> User | None:
+    """The user a cookie's "<user id>:<session key>" names, if that session is still live."""
+    user_id, _, key = cookie_id.partition(":")
+    if not user_id.isdigit() or len(user_id) > 18 or not key or len(key) > 100:
+        return None
+    since = clock.now() - timedelta(days=max_days)
+    user = db.session.scalar(
+        select(User).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.key_digest == _digest(key), User.id == int(user_id), UserSession.created_at >= since))
+    if user is not None:
+        user.session_key = key
+    return user
+
+
+def _row(user: User) -> UserSession | None:
+    if not user.session_key:
+        return None
+    return db.session.scalar(select(UserSession).where(UserSession.key_digest == _digest(user.session_key)))
+
+
+def end(user: User) -> None:
+    """Sign out this session (the one `user` was loaded for)."""
+    if user.session_key:
+        db.session.execute(delete(UserSession).where(UserSession.key_digest == _digest(user.session_key)))
+    user.session_key = None
+
+
+def end_all(user: User) -> int:
+    """Sign out every session of `user` (this one included); returns how many ended."""
+    ended = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id)).rowcount
+    user.session_key = None
+    return ended or 0
+
+
+def count(user: User, *, max_days: int) -> int:
+    since = clock.now() - timedelta(days=max_days)
+    return db.session.scalar(select(func.count(UserSession.id)).where(
+        UserSession.user_id == user.id, UserSession.created_at >= since)) or 0
+
+
+def prune(*, max_days: int) -> None:
+    """Forget sessions past their lifetime (run at sign-in: cheap, keeps the table small)."""
+    db.session.execute(delete(UserSession).where(UserSession.created_at < clock.now() - timedelta(days=max_days)))
+
+
+def remember(user: User, name: str, value: str | None) -> None:
+    """Keep a secret for this session only, encrypted in the database (never in the cookie)."""
+    row = _row(user)
+    if row is None:
+        return
+    data = json.loads(row.secrets) if row.secrets else {}
+    if value is None:
+        data.pop(name, None)
+    else:
+        data[name] = value
+    row.secrets = json.dumps(data) if data else None
+
+
+def recall(user: User, name: str) -> str | None:
+    row = _row(user)
+    if row is None or not row.secrets:
+        return None
+    return json.loads(row.secrets).get(name)
