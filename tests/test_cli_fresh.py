@@ -32,6 +32,9 @@ def _args(tmp_path) -> dict[str, tuple[list[str], str | None, str | None]]:
         "import-vcard": (["import-vcard", str(vcf), "--user", "nobody@example.com"], None, nobody),
         "import-linkedin": (["import-linkedin", str(vcf), "--user", "nobody@example.com"], None, nobody),
         "export-vcard": (["export-vcard", "--user", "nobody@example.com"], None, nobody),
+        "reset-password": (["reset-password", "nobody@example.com", "--password-stdin"], PASSWORD, nobody),
+        "reset-2fa": (["reset-2fa", "nobody@example.com"], None, nobody),
+        "sign-out-everywhere": (["sign-out-everywhere", "nobody@example.com"], None, nobody),
     }
 
 
@@ -45,7 +48,8 @@ def test_every_command_is_listed_here(tmp_path):
 
 
 COMMANDS = ["backup", "create-user", "delete-user", "demo-data", "due", "export-account", "export-ics",
-            "export-vcard", "feed-url", "import-account", "import-linkedin", "import-vcard",]
+            "export-vcard", "feed-url", "import-account", "import-linkedin", "import-vcard", "reset-2fa",
+            "reset-password", "sign-out-everywhere"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -11,6 +11,7 @@ from tracker.extensions import db
 
 FIRST = "0001"
 JSON_COLUMNS = {"cadence_defaults", "message_templates"}  # PostgreSQL's json has no "="
+DROPPED_COLUMNS = {"session_version"}  # replaced by server-side sessions (0007)
 NOW = "2026-10-01 09:00:00.000000"
 
 # Rows as the first schema knew them (column names of migration 0001 only).
@@ -79,7 +80,7 @@ def test_upgrade_from_the_first_migration_keeps_everything(tmp_path, empty_datab
                 for row in rows:
                     where = " AND ".join(
                         f"{k} IS NULL" if row[k] is None else f"CAST({k} AS TEXT) = :{k}" if k in JSON_COLUMNS else f"{k} = :{k}"
-                        for k in row if k != "password_hash")
+                        for k in row if k != "password_hash" and k not in DROPPED_COLUMNS)
                     found = c.execute(text(f"SELECT count(*) FROM {table} WHERE {where}"), row).scalar()
                     assert found == 1, f"{table} lost or changed {row}"
             # Caches added by later migrations are filled from the rows already there.
@@ -94,3 +95,42 @@ def test_upgrade_from_the_first_migration_keeps_everything(tmp_path, empty_datab
     assert "Jane Doe" in page and "Acme Robotics" in page and "jane@acme.example" in page
     assert "Ken Ito" in client.get("/contacts/").get_data(as_text=True)
     assert client.get("/").status_code == 200
+
+
+def test_upgrade_encrypts_a_stored_two_factor_secret(tmp_path, empty_database_url):
+    """0007 encrypts existing TOTP secrets with the instance key; the owner's app keeps working."""
+    from datetime import datetime, timezone
+
+    import pyotp
+    from flask_migrate import downgrade, upgrade
+
+    from tracker import clock
+
+    secret = pyotp.random_base32()
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x", "TESTING": True}, instance=tmp_path)
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as c:
+            row = {**ROWS["users"][0], "totp_secret": secret}
+            c.execute(text(f"INSERT INTO users ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})"), row)
+        upgrade()
+        with db.engine.connect() as c:
+            stored = c.execute(text("select totp_secret from users")).scalar()
+        assert secret not in stored
+        assert (tmp_path / "encryption_key").stat().st_mode & 0o777 == 0o600
+        downgrade(revision="0006")  # and back: the plain secret again
+        with db.engine.connect() as c:
+            assert c.execute(text("select totp_secret from users")).scalar() == secret
+        upgrade()
+        db.engine.dispose()
+    clock.pin(datetime(2026, 12, 1, 9, tzinfo=timezone.utc))
+    try:
+        client = FormClient(app.test_client())
+        response = client.post_form("/login", {"email": "jo@example.com", "password": "correct horse battery"})
+        assert response.headers["Location"].endswith("/login/code")
+        client.forget_token()
+        code = pyotp.TOTP(secret).at(clock.now())
+        assert client.post_form("/login/code", {"code": code}).status_code == 302
+        assert client.get("/contacts/").status_code == 200
+    finally:
+        clock.pin(None)

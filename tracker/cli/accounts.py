@@ -1,4 +1,4 @@
-"""`tracker create-user` and `tracker demo-data`."""
+"""`tracker create-user`, `tracker demo-data` and the operator's account resets."""
 from __future__ import annotations
 
 import sys
@@ -51,4 +51,51 @@ def demo_data(email: str) -> None:
     click.echo("Added " + ", ".join(f"{n} {what}" for what, n in counts.items()) + f" to {user.email}.")
 
 
-COMMANDS = [create_user, demo_data]
+def _new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("New password", hide_input=True, confirmation_prompt=True)
+
+
+@click.command("reset-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@with_appcontext
+def reset_password(email: str, password_stdin: bool) -> None:
+    """Give an account a new password (tracker sends no mail): every session ends, failed attempts are forgotten."""
+    user = user_or_exit(email)
+    try:
+        accounts.reset_password(user, _new_password(password_stdin))
+    except accounts.AccountError as e:
+        raise click.ClickException(str(e)) from e
+    db.session.commit()
+    click.echo(f"New password set for {user.email}; every session of it is signed out.")
+
+
+@click.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def reset_2fa(email: str) -> None:
+    """Turn two-factor sign-in off for someone who lost their phone and their recovery codes."""
+    user = user_or_exit(email)
+    had = user.totp_secret is not None
+    accounts.reset_two_factor(user)
+    db.session.commit()
+    click.echo(f"Two-factor sign-in is off for {user.email}; every session of it is signed out." if had
+               else f"{user.email} had no two-factor sign-in; its sessions are signed out and failed attempts forgotten.")
+
+
+@click.command("sign-out-everywhere")
+@click.argument("email")
+@with_appcontext
+def sign_out_everywhere(email: str) -> None:
+    """End every session of an account (a lost laptop, a shared computer)."""
+    from tracker.services import sessions
+
+    user = user_or_exit(email)
+    ended = sessions.end_all(user)
+    db.session.commit()
+    click.echo(f"Signed out {ended} session{'s' if ended != 1 else ''} of {user.email}.")
+
+
+COMMANDS = [create_user, demo_data, reset_password, reset_2fa, sign_out_everywhere]

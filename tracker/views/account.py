@@ -6,8 +6,8 @@ from werkzeug.security import check_password_hash
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.forms.data import profile_data
 from tracker.forms.accounts import ConfirmPasswordForm, DisableTwoFactorForm, PasswordForm, ProfileForm, SetupForm
+from tracker.forms.data import profile_data
 from tracker.services import accounts, sessions, two_factor
 from tracker.views.auth import known_device, sign_in, sign_out, timezone_choices
 
