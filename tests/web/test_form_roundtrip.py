@@ -35,7 +35,8 @@ ROUNDTRIP = {
 }
 # Forms with secrets the page never renders back (passwords, one-time codes): posted back as
 # shown, they must be refused and change nothing.
-REFUSED = {"account.password", "account.two_factor_setup", "account.two_factor_disable", "account.delete"}
+REFUSED = {"account.password", "account.two_factor_setup", "account.two_factor_disable", "account.delete",
+           "account.recovery_codes", "account.sign_out_everywhere"}
 # Forms that exist to create or change something (buttons, uploads, create pages): not posted here.
 ACTIONS = {
     "contacts.create", "companies.create", "opportunities.create", "interviews.create", "touchpoints.create",
