@@ -1,7 +1,12 @@
 """Response headers that hold on every page (OWASP ASVS V14.4)."""
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
+
+# The largest id any table can hold on every engine (PostgreSQL's integer is 32-bit signed).
+MAX_ID = 2**31 - 1
 
 # No inline script or style and no third-party origin: every asset is vendored in static/.
 CSP = "; ".join([
@@ -36,3 +41,49 @@ def install(app: Flask) -> None:
             # cache keeps them. The calendar feed sets its own private caching first.
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in every route: a number past MAX_ID matches no route, so it is a 404.
+
+    Without the bound an id of 2^63 reached the database and failed there (500).
+    """
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's parameter name)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def install_input_bounds(app: Flask) -> None:
+    """Bounds every request meets before a view runs; call before the blueprints register.
+
+    - ids in paths are bounded (BoundedIntConverter);
+    - a NUL character in the path, a query or form value is refused with a 400 that says so:
+      neither database stores it in text (PostgreSQL refuses it outright), so nothing a
+      person typed can contain one;
+    - a number too large for the database in a query (?company=2**70) is a 404, like an id.
+    """
+    from sqlalchemy.exc import DataError
+
+    app.url_map.converters["int"] = BoundedIntConverter
+
+    @app.before_request
+    def refuse_nul():
+        texts = [request.path]
+        for data in (request.args, request.form):
+            for key, values in data.lists():
+                texts += [key, *values]
+        if any("\x00" in text for text in texts):
+            abort(400, description="Text with a NUL character (\\0) cannot be saved or searched. Remove it and try again.")
+
+    def too_large(error):
+        from tracker.extensions import db
+        from tracker.wiring import _error_page
+
+        db.session.rollback()
+        if isinstance(error, DataError) and "out of range" not in str(error.orig):
+            raise error
+        return _error_page(NotFound())
+
+    app.register_error_handler(OverflowError, too_large)
+    app.register_error_handler(DataError, too_large)

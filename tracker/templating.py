@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from urllib.parse import urlsplit
 
 from flask import Flask, request, url_for
 from flask_login import current_user
 
 from tracker import clock
+from tracker.domain.bounds import split_url
 from tracker.domain.contacts import format_birthday
 
 
@@ -59,12 +59,8 @@ def web_href(value: str | None) -> str:
         return ""
     if "://" not in value and not value.lower().startswith(("javascript:", "data:", "vbscript:")):
         value = "https://" + value
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:  # an unclosed "[" (IPv6 literal) in an imported address
-        return ""
-    return value if parts.scheme.lower() in ("http", "https") and host else ""
+    parts = split_url(value)
+    return value if parts and parts.scheme.lower() in ("http", "https") and parts.hostname else ""
 
 
 def user_today() -> date:

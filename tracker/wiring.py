@@ -21,6 +21,7 @@ def register_all(app: Flask) -> None:
     # never hides behind a CSRF 400 (tests/web/test_route_security.py tries both, with and without a token).
     register_login_guard(app)
     register_extensions(app)
+    register_input_bounds(app)
     register_blueprints(app)
     register_error_pages(app)
     register_template_helpers(app)
@@ -150,6 +151,12 @@ def register_template_helpers(app: Flask) -> None:
     from tracker import templating
 
     templating.install(app)
+
+
+def register_input_bounds(app: Flask) -> None:
+    from tracker import security
+
+    security.install_input_bounds(app)
 
 
 def register_security_headers(app: Flask) -> None:

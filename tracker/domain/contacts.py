@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
+
+from tracker.domain.bounds import split_url
 
 _LINKEDIN_PATH = re.compile(r"^/(?:[a-z]{2}/)?(in|pub|company)/([^/?#]+)", re.IGNORECASE)
 
@@ -18,12 +20,10 @@ def normalize_linkedin_url(url: str) -> str:
         return ""
     if "://" not in url:
         url = "https://" + url
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:  # "[" reads as the start of an IPv6 address: not a profile
+    parts = split_url(url)
+    if parts is None:
         return ""
-    host = (host or "").lower()
+    host = (parts.hostname or "").lower()
     if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
         return ""
     match = _LINKEDIN_PATH.match(parts.path)

@@ -10,6 +10,7 @@ from tracker.forms.fields import TextAreaField
 from tracker.forms import choices
 from tracker.models.followups import KINDS
 from tracker.models.touchpoints import CHANNELS
+from tracker.forms.validators import date_in_range
 
 
 class FollowUpForm(FlaskForm):
@@ -17,7 +18,7 @@ class FollowUpForm(FlaskForm):
                         description="For example: Send Priya the portfolio link.")
     kind = SelectField("Kind", choices=choices(KINDS), default="follow_up",
                        description="Picks the message draft shown with it (templates are in Settings).")
-    due_on = DateField("Due on", validators=[InputRequired("Give the day it is due.")])
+    due_on = DateField("Due on", validators=[InputRequired("Give the day it is due."), date_in_range])
     due_time = TimeField("Time (optional)", validators=[Optional()],
                          description="Your local time. Leave empty for the whole day.")
     contact = SelectField("With", coerce=int, default=0, validate_choice=False)
@@ -34,7 +35,7 @@ class CompleteForm(FlaskForm):
 
 
 class SnoozeForm(FlaskForm):
-    until = DateField("Snooze until", validators=[InputRequired("Pick the day to bring it back.")])
+    until = DateField("Snooze until", validators=[InputRequired("Pick the day to bring it back."), date_in_range])
 
 
 class CadenceForm(FlaskForm):

@@ -8,10 +8,11 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from tracker.forms.fields import TextAreaField
 from tracker.forms import choices
 from tracker.models.interviews import FORMATS, OUTCOMES, STAGES
+from tracker.forms.validators import date_in_range
 
 
 class InterviewForm(FlaskForm):
-    starts_on = DateField("Date", validators=[InputRequired("Give the date of the interview.")])
+    starts_on = DateField("Date", validators=[InputRequired("Give the date of the interview."), date_in_range])
     starts_time = TimeField("Start time", validators=[InputRequired("Give the start time.")],
                             description="In your time zone.")
     duration_minutes = IntegerField("Length in minutes", default=60,
@@ -35,7 +36,7 @@ class ReflectionForm(FlaskForm):
     to_improve = TextAreaField("What to improve", validators=[Length(max=50000)])
     questions_asked = TextAreaField("Questions they asked", validators=[Length(max=50000)])
     feedback_from = SelectField("Feedback from", coerce=int, default=0, validate_choice=False)
-    feedback_on = DateField("Feedback received on", validators=[Optional()])
+    feedback_on = DateField("Feedback received on", validators=[Optional(), date_in_range])
     feedback = TextAreaField("Feedback received", validators=[Length(max=50000)])
     lessons = TextAreaField("Lessons", validators=[Length(max=50000)])
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.forms.fields import TextAreaField
 from tracker.forms import choices
-from tracker.forms.validators import web_url
+from tracker.forms.validators import date_in_range, web_url
 from tracker.models.opportunities import CONTACT_ROLES, SOURCES, STATUSES
 
 # form field name -> opportunity_contacts.role
@@ -27,8 +27,8 @@ class OpportunityForm(FlaskForm):
     status = SelectField("Status", choices=choices(STATUSES), default="interested")
     source = SelectField("Source", choices=choices(SOURCES), default="other")
     posting_url = StringField("Job posting", validators=[Length(max=1000), web_url])
-    applied_on = DateField("Applied on", validators=[Optional()])
-    closed_on = DateField("Closed on", validators=[Optional()],
+    applied_on = DateField("Applied on", validators=[Optional(), date_in_range])
+    closed_on = DateField("Closed on", validators=[Optional(), date_in_range],
                           description="Filled in for you when it is rejected, withdrawn, accepted or ghosted.")
     notes = TextAreaField("Notes", validators=[Length(max=50000)])
     referrers = _people("Referrers")

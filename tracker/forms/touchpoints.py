@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from tracker.forms.fields import TextAreaField
 from tracker.forms import choices
 from tracker.models.touchpoints import CHANNELS
+from tracker.forms.validators import date_in_range
 
 DIRECTIONS = choices([("out", "I reached out"), ("in", "They reached out")])
 
@@ -27,7 +28,7 @@ def not_in_future(form, field) -> None:
 class QuickTouchpointForm(FlaskForm):
     """Logging a touchpoint from a contact's page: the contact is the page's."""
 
-    happened_on = DateField("Date", validators=[InputRequired("Give the date it happened."), not_in_future])
+    happened_on = DateField("Date", validators=[InputRequired("Give the date it happened."), not_in_future, date_in_range])
     channel = SelectField("Channel", choices=choices(CHANNELS), default="email")
     direction = RadioField("Who reached out", choices=DIRECTIONS, default="out")
     summary = StringField("Summary", validators=[Length(max=300)], description="One line: what was it about?")

@@ -1,13 +1,13 @@
 """Field validators backed by established libraries."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from wtforms.validators import ValidationError
 
+from tracker.domain.bounds import date_problem, split_url
 from tracker.domain.contacts import normalize_linkedin_url
 
 
@@ -40,12 +40,8 @@ def web_url(form, field) -> None:
     value = (field.data or "").strip()
     if not value:
         return
-    try:
-        parts = urlsplit(value if "://" in value else "https://" + value)
-        host = parts.hostname
-    except ValueError:  # e.g. an unclosed "[" (an IPv6 literal)
-        host = None
-    if host is None or parts.scheme not in ("http", "https") or "." not in host:
+    parts = split_url(value if "://" in value else "https://" + value)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
         raise ValidationError("This is not a web address (like https://example.com).")
 
 
@@ -57,3 +53,10 @@ def linkedin_profile(form, field) -> None:
 def time_zone(form, field) -> None:
     if field.data not in available_timezones():
         raise ValidationError("Choose a time zone from the list.")
+
+
+def date_in_range(form, field) -> None:
+    """Every date field: within the one accepted range (tracker.domain.bounds)."""
+    problem = date_problem(field.data)
+    if problem:
+        raise ValidationError(problem)

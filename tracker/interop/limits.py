@@ -56,9 +56,8 @@ MAX_CONTACTS_PER_REQUEST = 50
 MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
 MAX_ARCHIVE_DEPTH = 8  # nesting of JSON arrays and objects
 MAX_ARCHIVE_ROWS = 200_000  # rows of all tables together
-# Dates and times an archive may hold (the feed and the pages cannot show year 1 or 9999).
-ARCHIVE_FIRST_YEAR = 1900
-ARCHIVE_LAST_YEAR = 2200
+# Dates an archive may hold: the one range of tracker.domain.bounds (1900-01-01..2199-12-31),
+# checked by services.archive_schema (interop imports nothing of the app).
 
 
 class LimitExceeded(ValueError):

@@ -23,6 +23,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, String, Table, Text, Time
 
+from tracker.domain import bounds
 from tracker.domain.cadence import DEFAULT_CADENCE_DAYS
 from tracker.domain.drafts import DEFAULT_TEMPLATES
 from tracker.interop import limits
@@ -44,8 +45,8 @@ VOCABULARIES: dict[tuple[str, str], Any] = {
     ("followups", "origin"): followups.ORIGINS,
 }
 _FORMAT_WORDS = {
-    "date": f"date (YYYY-MM-DD) from {limits.ARCHIVE_FIRST_YEAR} to {limits.ARCHIVE_LAST_YEAR}",
-    "date-time": f"date and time (ISO 8601) from {limits.ARCHIVE_FIRST_YEAR} to {limits.ARCHIVE_LAST_YEAR}",
+    "date": f"date (YYYY-MM-DD) {bounds.RANGE_TEXT}",
+    "date-time": f"date and time (ISO 8601) {bounds.RANGE_TEXT}",
     "time": "time of day (HH:MM)",
     "time-zone": "time zone name (like Europe/Berlin)",
 }
@@ -55,8 +56,9 @@ class SchemaProblem(ValueError):
     """The archive breaks its schema; the message names the first problems for the user."""
 
 
-def _in_years(year: int) -> bool:
-    return limits.ARCHIVE_FIRST_YEAR <= year <= limits.ARCHIVE_LAST_YEAR
+def _in_range(value: date) -> bool:
+    """The one range of dates tracker accepts anywhere (forms, imports): tracker.domain.bounds."""
+    return bounds.date_problem(value) is None
 
 
 def _formats() -> FormatChecker:
@@ -64,11 +66,11 @@ def _formats() -> FormatChecker:
 
     @checker.checks("date", raises=ValueError)
     def _date(value: object) -> bool:
-        return not isinstance(value, str) or _in_years(date.fromisoformat(value).year)
+        return not isinstance(value, str) or _in_range(date.fromisoformat(value))
 
     @checker.checks("date-time", raises=ValueError)
     def _datetime(value: object) -> bool:
-        return not isinstance(value, str) or _in_years(datetime.fromisoformat(value).year)
+        return not isinstance(value, str) or _in_range(datetime.fromisoformat(value))
 
     @checker.checks("time", raises=ValueError)
     def _time(value: object) -> bool:

@@ -24,6 +24,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.domain.bounds import date_problem
 from tracker.domain.companies import domain_label, match_company
 from tracker.domain.invite_titles import TitleParts, read_title
 from tracker.extensions import db
@@ -107,6 +108,8 @@ def preview_invite(user: User, data: bytes, now: datetime | None = None) -> Invi
     if not isinstance(invite.start, datetime):
         raise InviteError("This invitation is for a whole day, without a time; add the interview by hand",
                           "all_day")
+    if date_problem(invite.start):
+        raise InviteError(f"The interview's date is out of range. {date_problem(invite.start)}", "date_range")
     end = invite.end if isinstance(invite.end, datetime) else None
     minutes = int((end - invite.start).total_seconds() // 60) if end else 60
     location = (invite.location or _meeting_link(invite.description) or invite.url or "").strip()[:500]

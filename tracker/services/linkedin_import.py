@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import insert, select
 
 from tracker import clock
+from tracker.domain.bounds import date_problem
 from tracker.extensions import db
 from tracker.interop.linkedin import Connection, RowProblem, iter_connections
 from tracker.interop.vcard import Card, Labeled
@@ -51,6 +52,8 @@ class Rows:
                 self.hidden += 1
             elif isinstance(item, RowProblem):
                 yield Row(item.line, None, problem=item.reason)
+            elif date_problem(item.connected_on):  # outside the one accepted range: no touchpoint
+                yield Row(item.line, _card(item), None, f"Connected On was left out: {date_problem(item.connected_on)}")
             else:
                 yield Row(item.line, _card(item), item.connected_on, item.note)
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.domain.bounds import split_url
 from tracker.extensions import db
 
 M = TypeVar("M")
@@ -28,17 +28,18 @@ def safe_next(target: str | None, default: str) -> str:
     """`target` if it is a path on this site, else `default` (no open redirects)."""
     if not target:
         return default
-    try:
-        parts = urlsplit(target)
-    except ValueError:  # e.g. an unclosed "[": not a path of ours
-        return default
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    parts = split_url(target)
+    if parts is None or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
 
 
+# Past any real list; bounds OFFSET so a page number of 2^63 cannot overflow the database.
+MAX_PAGE = 100_000
+
+
 def page_arg() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return min(MAX_PAGE, max(1, request.args.get("page", 1, type=int) or 1))
 
 
 def per_page() -> int:

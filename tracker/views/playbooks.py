@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from tracker import clock
+from tracker.domain.bounds import date_problem
 from tracker.extensions import db
 from tracker.services import playbooks as service
 from tracker.models import Opportunity
@@ -65,6 +66,9 @@ def preview(playbook: str, trigger_type: str, trigger_id: int):
                 chosen[key] = date.fromisoformat(request.form.get(f"due-{key}", ""))
             except ValueError:
                 errors[key] = "Give a date for this step, or untick it."
+            else:
+                if date_problem(chosen[key]):
+                    errors[key] = date_problem(chosen[key])
         if not errors:
             created = service.create_steps(current_user, trigger, today, chosen)
             db.session.commit()
