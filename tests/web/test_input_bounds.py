@@ -196,11 +196,11 @@ def test_an_archive_with_a_date_out_of_range_imports_nothing(app, user_client, m
 
 
 def test_linkedin_connection_dates_out_of_range_add_no_touchpoint():
-    from tracker.services.linkedin_import import read_rows
+    from tracker.services.linkedin_import import Rows
 
     header = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
     data = (header + "Ana,Lima,https://www.linkedin.com/in/[ana,,Acme,Eng,12 Mar 1850\n"
             "Ben,Ode,https://www.linkedin.com/in/ben,,Acme,Eng,12 Mar 2024\n").encode()
-    rows = read_rows(data).rows
+    rows = list(Rows(data))
     assert [r.connected_on for r in rows] == [None, date(2024, 3, 12)]
     assert "between 1900 and 2199" in rows[0].note  # the contact is kept; no "connected" touchpoint
