@@ -11,7 +11,7 @@ from tracker.extensions import db
 
 FIRST = "0001"
 JSON_COLUMNS = {"cadence_defaults", "message_templates"}  # PostgreSQL's json has no "="
-DROPPED_COLUMNS = {"session_version"}  # replaced by server-side sessions (0008)
+DROPPED_COLUMNS = {"session_version"}  # replaced by server-side sessions (0009)
 NOW = "2026-10-01 09:00:00.000000"
 
 # Rows as the first schema knew them (column names of migration 0001 only).
@@ -98,7 +98,7 @@ def test_upgrade_from_the_first_migration_keeps_everything(tmp_path, empty_datab
 
 
 def test_upgrade_encrypts_a_stored_two_factor_secret(tmp_path, empty_database_url):
-    """0008 encrypts existing TOTP secrets with the instance key; the owner's app keeps working."""
+    """0009 encrypts existing TOTP secrets with the instance key; the owner's app keeps working."""
     from datetime import datetime, timezone
 
     import pyotp
@@ -109,7 +109,7 @@ def test_upgrade_encrypts_a_stored_two_factor_secret(tmp_path, empty_database_ur
     secret = pyotp.random_base32()
     app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x", "TESTING": True}, instance=tmp_path)
     with app.app_context():
-        upgrade(revision="0007")
+        upgrade(revision="0008")
         with db.engine.begin() as c:
             row = {**ROWS["users"][0], "totp_secret": secret}
             c.execute(text(f"INSERT INTO users ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})"), row)
@@ -118,7 +118,7 @@ def test_upgrade_encrypts_a_stored_two_factor_secret(tmp_path, empty_database_ur
             stored = c.execute(text("select totp_secret from users")).scalar()
         assert secret not in stored
         assert (tmp_path / "encryption_key").stat().st_mode & 0o777 == 0o600
-        downgrade(revision="0007")  # and back: the plain secret again
+        downgrade(revision="0008")  # and back: the plain secret again
         with db.engine.connect() as c:
             assert c.execute(text("select totp_secret from users")).scalar() == secret
         upgrade()

@@ -11,8 +11,8 @@
   an ALTER would recreate `users`, and dropping a parent table with foreign keys on would
   cascade into every row of every user.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 10:40:00
 
 """
@@ -22,8 +22,8 @@ from flask import current_app
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
