@@ -151,7 +151,7 @@ def test_exports_one_selected_matching_and_all(user_client):
     everything = user_client.get("/transfer/export.vcf?version=4.0").get_data(as_text=True)
     assert everything.count("VERSION:4.0") == 3 and "\r\n" in everything
     listing = user_client.get("/contacts/?role=recruiter").get_data(as_text=True)
-    assert 'form="export-selected"' in listing and "scope=matching" in listing and "role=recruiter" in listing
+    assert 'form="bulk"' in listing and "scope=matching" in listing and "role=recruiter" in listing
     assert f"/transfer/contacts/{ada}.vcf" in user_client.get(f"/contacts/{ada}").get_data(as_text=True)
 
 

@@ -3,14 +3,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker import clock
 from tracker.extensions import db
+from tracker.forms.bulk import BulkForm
 from tracker.forms.contacts import ContactForm
 from tracker.forms.data import contact_data
 from tracker.models import Contact
 from tracker.models.contacts import ROLES, SOURCES
+from tracker.services import bulk as bulk_service
 from tracker.services import contacts as service
 from tracker.services.companies import company_names
 from tracker.services.search import SORTS, ContactQuery, search_contacts
+from tracker.templating import plural
 from tracker.views.common import keyset_args, owned_or_404, per_page
 from tracker.views.activity import contact_timeline
 from tracker.views.followups import cadence_card
@@ -20,19 +24,79 @@ bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 STATUS_FILTERS = {"unscheduled": "Not scheduled (imported)"}
 
 
+def _query(args, tag_key: str = "tag") -> ContactQuery:
+    """The contacts list's filters from query arguments (or the bulk form's copy of them)."""
+    return ContactQuery(
+        q=args.get("q", "").strip(), role=args.get("role", ""),
+        tag=args.get(tag_key, ""), company_id=args.get("company", type=int),
+        archived=args.get("archived") == "1",
+        sort=args.get("sort", "name") if args.get("sort") in SORTS else "name", **keyset_args(),
+        status=args.get("status", "") if args.get("status") in STATUS_FILTERS else "",
+        source=args.get("source", "") if args.get("source") in SOURCES else "",
+    )
+
+
+def _list_args(query: ContactQuery) -> dict:
+    """Query arguments that show the list for `query` again (empty ones left out)."""
+    args = {"q": query.q, "role": query.role, "tag": query.tag, "company": query.company_id,
+            "archived": "1" if query.archived else None, "status": query.status, "source": query.source}
+    return {k: v for k, v in args.items() if v}
+
+
 @bp.get("/")
 def index():
-    query = ContactQuery(
-        q=request.args.get("q", "").strip(), role=request.args.get("role", ""),
-        tag=request.args.get("tag", ""), company_id=request.args.get("company", type=int),
-        archived=request.args.get("archived") == "1",
-        sort=request.args.get("sort", "name") if request.args.get("sort") in SORTS else "name", **keyset_args(),
-        status=request.args.get("status", "") if request.args.get("status") in STATUS_FILTERS else "",
-        source=request.args.get("source", "") if request.args.get("source") in SOURCES else "",
-    )
+    query = _query(request.args)
     page = search_contacts(current_user, query, per_page())
+    bulk_form = BulkForm(formdata=None, data={"q": query.q, "role": query.role, "list_tag": query.tag,
+                                              "company": query.company_id or "", "archived": "1" if query.archived else "",
+                                              "status": query.status, "source": query.source,
+                                              "happened_on": clock.today(current_user.timezone)})
     return render_template("contacts/index.html", page=page, query=query, roles=ROLES, status_filters=STATUS_FILTERS,
-                           tags=service.user_tags(current_user))
+                           tags=service.user_tags(current_user), bulk_form=bulk_form, list_args=_list_args(query))
+
+
+@bp.post("/bulk")
+def bulk():
+    """One action on the ticked contacts or on all that match the list's filters; one transaction."""
+    form = BulkForm()
+    query = _query(request.form, tag_key="list_tag")
+    back = url_for("contacts.index", **_list_args(query))
+    if not form.validate_on_submit():
+        flash("Nothing was changed: " + " ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(back)
+    ids = bulk_service.matching_ids(current_user, query) if form.scope.data == "matching" else form.ids.data or []
+    if request.form.get("export"):
+        if not ids:
+            flash("Nothing to export: tick the contacts first, or use “Export all matching”.", "error")
+            return redirect(back)
+        if form.scope.data == "matching":
+            return redirect(url_for("transfer.export", scope="matching", **_list_args(query)))
+        return redirect(url_for("transfer.export", ids=bulk_service.owned_ids(current_user, ids)))
+    try:
+        count = bulk_service.apply(current_user, ids, bulk_service.BulkInput(
+            action=form.action.data, days=form.days.data, tag=form.tag.data or "", channel=form.channel.data,
+            inbound=form.direction.data == "in", happened_on=form.happened_on.data, summary=form.summary.data or ""))
+    except bulk_service.BulkError as e:
+        db.session.rollback()
+        flash(f"Nothing was changed: {e}", "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_done(form, count), "success")
+    return redirect(back)
+
+
+def _done(form: BulkForm, count: int) -> str:
+    people, tag = plural(count, "contact"), " ".join((form.tag.data or "").split())
+    return {
+        "keep_in_touch": f"Keeping in touch with {people}, on the proposed cadence.",
+        "keep_every": f"Keeping in touch with {people}, every {plural(form.days.data or 0, 'day')}.",
+        "no_reminders": f"No more reminders for {people}.",
+        "archive": f"{people.capitalize()} archived.",
+        "unarchive": f"{people.capitalize()} back in your contacts.",
+        "tag": f"Tag {tag} added to {people}.",
+        "untag": f"Tag {tag} removed from {people}.",
+        "log_touchpoint": f"One touchpoint logged with {people}.",
+    }[form.action.data]
 
 
 def _form_page(form: ContactForm, contact: Contact | None, status: int = 200):

@@ -206,7 +206,9 @@ def export():
     elif request.args.get("scope") == "matching":
         query = ContactQuery(q=request.args.get("q", "").strip(), role=request.args.get("role", ""),
                              tag=request.args.get("tag", ""), company_id=request.args.get("company", type=int),
-                             archived=request.args.get("archived") == "1")
+                             archived=request.args.get("archived") == "1",
+                             status=request.args.get("status", "") if request.args.get("status") == "unscheduled" else "",
+                             source=request.args.get("source", ""))
         stmt, name = filtered_contacts(current_user, query), "contacts.vcf"
     else:
         stmt, name = None, "contacts-all.vcf"
