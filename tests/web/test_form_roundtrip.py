@@ -43,7 +43,7 @@ ACTIONS = {
     "followups.create", "contacts.delete", "companies.delete", "opportunities.delete", "interviews.delete",
     "touchpoints.delete", "contacts.archive", "followups.complete", "followups.snooze", "followups.dismiss",
     "followups.reopen", "followups.cadence", "opportunities.move", "interviews.outcome", "touchpoints.quick",
-    "calendar.new_feed", "calendar.feed_off", "calendar.invite", "calendar.invite_create", "auth.logout",
+    "opportunities.move_card", "calendar.new_feed", "calendar.feed_off", "calendar.invite", "calendar.invite_create", "auth.logout",
     "account.import_archive", "transfer.upload_vcard", "transfer.upload_linkedin", "transfer.decide",
     "transfer.discard", "transfer.restart", "playbooks.preview", "contacts.bulk",
 }
