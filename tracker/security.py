@@ -81,7 +81,11 @@ def install_input_bounds(app: Flask) -> None:
         from tracker.wiring import _error_page
 
         db.session.rollback()
-        if isinstance(error, DataError) and "out of range" not in str(error.orig):
+        # Only a number too large for the database (SQLite: "Python int too large to convert
+        # to SQLite INTEGER"; PostgreSQL: "out of range for type integer"); any other overflow,
+        # date arithmetic included, stays the bug it is.
+        message = str(error.orig if isinstance(error, DataError) else error)
+        if "out of range for type" not in message and "too large to convert" not in message:
             raise error
         return _error_page(NotFound())
 

@@ -204,3 +204,28 @@ def test_linkedin_connection_dates_out_of_range_add_no_touchpoint():
     rows = list(Rows(data))
     assert [r.connected_on for r in rows] == [None, date(2024, 3, 12)]
     assert "between 1900 and 2199" in rows[0].note  # the contact is kept; no "connected" touchpoint
+
+
+def test_rows_saved_before_the_bounds_do_not_break_the_feed(user_client, in_db):
+    """A follow-up due 9999-12-31 23:59 stored by an earlier version: feed and pages still answer."""
+    from tracker.models import User
+
+    token = feed_token(user_client)
+
+    def store():
+        user = db.session.scalar(select(User))
+        user.timezone = "Pacific/Kiritimati"
+        far = FollowUp(user_id=user.id, title="Far", due_on=date(9999, 12, 31), due_time=time(23, 59))
+        near = FollowUp(user_id=user.id, title="Near", due_on=date(2026, 12, 24))
+        db.session.add_all([far, near])
+        db.session.commit()
+        return far.id, near.id
+
+    far, near = in_db(store)
+    feed = user_client.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200 and b"Near" in feed.data and b"Far" not in feed.data
+    assert user_client.get("/calendar/followups.ics").status_code == 200
+    assert user_client.get(f"/calendar/followups/{far}.ics").status_code == 404
+    assert user_client.get(f"/calendar/followups/{near}.ics").status_code == 200
+    for path in ("/activity/", "/", "/followups/", f"/followups/{far}", f"/followups/{far}/edit"):
+        assert user_client.get(path).status_code == 200, path

@@ -31,11 +31,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
+from tracker.domain import bounds
 from tracker.domain.drafts import Template
 from tracker.extensions import db
 from tracker.interop.ical import CalEvent, render_calendar, render_event
@@ -300,9 +301,25 @@ def interview_event(ctx: Context, interview: Interview) -> CalEvent:
         created=interview.created_at, last_modified=interview.updated_at, alarm_minutes=ctx.alarm_minutes)
 
 
+# Rows saved before dates were bounded (tracker.domain.bounds) may lie where no calendar
+# arithmetic reaches (year 9999 + a time zone): the feed leaves them out rather than fail for
+# good; their pages still show them, and their edit form asks for a date in range.
+_FOLLOWUP_IN_RANGE = (FollowUp.due_on.between(bounds.EARLIEST, bounds.LATEST),
+                      or_(FollowUp.snoozed_until.is_(None), FollowUp.snoozed_until.between(bounds.EARLIEST, bounds.LATEST)))
+_INTERVIEW_IN_RANGE = (Interview.starts_at.between(datetime.combine(bounds.EARLIEST, time(), UTC),
+                                                   datetime.combine(bounds.LATEST, time(23, 59, 59), UTC)),)
+
+
+def in_range(item: FollowUp | Interview) -> bool:
+    """False for a row from before the date bounds that no calendar can hold."""
+    if isinstance(item, FollowUp):
+        return not (bounds.date_problem(item.due_on) or bounds.date_problem(item.snoozed_until))
+    return not bounds.date_problem(item.starts_at)
+
+
 def _followups(user: User, *, private: bool) -> list[FollowUp]:
     """The user's open and snoozed follow-ups, soonest first, with what the events show."""
-    stmt = (select(FollowUp).where(FollowUp.user_id == user.id, FollowUp.status.in_(ACTIVE))
+    stmt = (select(FollowUp).where(FollowUp.user_id == user.id, FollowUp.status.in_(ACTIVE), *_FOLLOWUP_IN_RANGE)
             .order_by(FollowUp.due_on, FollowUp.id))
     if not private:
         contact = selectinload(FollowUp.contact)
@@ -320,7 +337,7 @@ def _interviews(user: User, *, private: bool) -> list[Interview]:
         people = selectinload(Interview.interviewers)
         options += [people.selectinload(Contact.emails), people.selectinload(Contact.phones),
                     people.selectinload(Contact.company)]
-    return list(db.session.scalars(select(Interview).where(Interview.user_id == user.id)
+    return list(db.session.scalars(select(Interview).where(Interview.user_id == user.id, *_INTERVIEW_IN_RANGE)
                                    .order_by(Interview.starts_at, Interview.id).options(*options)))
 
 

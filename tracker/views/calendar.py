@@ -87,12 +87,16 @@ def _download(body: bytes, filename: str) -> Response:
 @bp.get("/followups/<int:followup_id>.ics")
 def followup(followup_id: int):
     item = owned_or_404(FollowUp, followup_id)
+    if not feed.in_range(item):
+        abort(404)
     return _download(feed.followup_ics(current_user, item, _base_url()), f"follow-up-{item.id}.ics")
 
 
 @bp.get("/interviews/<int:interview_id>.ics")
 def interview(interview_id: int):
     item = interview_with_details(current_user, interview_id) or abort(404)
+    if not feed.in_range(item):
+        abort(404)
     return _download(feed.interview_ics(current_user, item, _base_url()), f"interview-{item.id}.ics")
 
 
