@@ -219,6 +219,13 @@ def page_table(runs: list[dict], engine: str) -> tuple[list[str], list[str]]:
         lines.append(f"  {name:26}" + "".join(f"{c:8.1f}" if c is not None else f"{'':8}" for c in cpu)
                      + (f"{q:7.2f}" if q is not None else f"{'':7}") + f" {large['pages'][name]['kb']:9.0f}"
                      + f"  {'/'.join(f'{s:g}' for s in stmts):>15}" + ("   MISS: " + "; ".join(flags) if flags else ""))
+    if any("db_cpu_ms" in p for r in mine for p in r["pages"].values()):
+        lines.append(f"  PostgreSQL server CPU ms per request (mean; not in the app's figures above):")
+        for name in large["pages"]:
+            db_ms = [r["pages"].get(name, {}).get("db_cpu_ms") for r in mine]
+            q = ratio(db_ms[-1], db_ms[0]) if len(mine) > 1 and (db_ms[0] or 0) >= 0.5 else None
+            lines.append(f"  {name:26}" + "".join(f"{c:8.1f}" if c is not None else f"{'':8}" for c in db_ms)
+                         + (f"{q:7.2f}" if q is not None else ""))
     floor = [r.get("floor", {}).get("cpu_ms") for r in mine]
     lines.append(f"  {'(floor: due-list SQL)':26}" + "".join(f"{c:8.1f}" if c is not None else f"{'':8}" for c in floor))
     return lines, missed

@@ -25,7 +25,7 @@ WRK_TIMEOUT = "30s"
 MODES = {  # name: extra `tracker serve` arguments (2 workers each)
     "sync": ["--threads", "1"],
     "gthread": ["--threads", "4", "--keepalive", "2"],
-    "gthread, keep-alive off": ["--threads", "4", "--keepalive", "0"],
+    "gthread no keep-alive": ["--threads", "4", "--keepalive", "0"],
 }
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 _TICKS = os.sysconf("SC_CLK_TCK")

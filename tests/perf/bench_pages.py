@@ -7,6 +7,7 @@ own CPU is not counted); the plans are checked separately (bench.py --explain).
 from __future__ import annotations
 
 import gc
+import os
 import re
 import statistics
 import time
@@ -73,16 +74,43 @@ def pages(app, client, built) -> dict[str, str]:
     }
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _backend_cpu(pids: set[int]) -> float:
+    """CPU seconds of these PostgreSQL server processes (same machine: read from /proc); 0 if unreadable."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / _TICKS
+    return total
+
+
 def measure(app, built, runs: int) -> dict[str, dict]:
-    """Per page: median and p95 CPU ms, median wall ms, KB of output, SQL statements per request."""
+    """Per page: median and p95 CPU ms, median wall ms, KB of output, SQL statements per request.
+
+    On PostgreSQL also `db_cpu_ms`: the mean CPU of the server process(es) that answered the
+    page's queries (read from /proc, so with a server on this machine; 10 ms clock ticks, hence
+    a mean over the runs, not a median).
+    """
     client = app.test_client()
     response = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
     urls = pages(app, client, built)
     statements: list[int] = []
+    backends: set[int] = set()
     with app.app_context():
         engine = db.engine
-    listener = lambda *a, **k: statements.append(1)  # noqa: E731
+    pg = engine.dialect.name == "postgresql"
+
+    def listener(conn, *args):
+        statements.append(1)
+        if pg:
+            backends.add(conn.connection.dbapi_connection.info.backend_pid)
+
     event.listen(engine, "before_cursor_execute", listener)
     results = {}
     try:
@@ -92,6 +120,7 @@ def measure(app, built, runs: int) -> dict[str, dict]:
                 assert response.status_code == 200, (name, url, response.status_code)
             cpu, wall = [], []
             statements.clear()
+            db_before = _backend_cpu(backends)
             body = b""
             for _ in range(runs):
                 started, started_cpu = time.perf_counter(), time.process_time()
@@ -102,6 +131,8 @@ def measure(app, built, runs: int) -> dict[str, dict]:
             results[name] = {"url": url, "cpu_ms": statistics.median(cpu), "cpu_p95_ms": percentile(cpu, 0.95),
                              "wall_ms": statistics.median(wall), "kb": len(body) / 1024,
                              "statements": len(statements) / runs}
+            if pg:
+                results[name]["db_cpu_ms"] = (_backend_cpu(backends) - db_before) * 1000 / runs
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     return results
