@@ -22,7 +22,19 @@ def test_readme_documents_no_setting_that_does_not_exist():
 
     readme = (ROOT / "README.md").read_text()
     documented = {name for name in re.findall(r"`TRACKER_([A-Z_]+)", readme) if not name.startswith("TEST_")}
-    assert documented - set(SETTINGS) - {"INSTANCE"} == set()
+    assert documented - set(SETTINGS) - {"INSTANCE"} - set(TEST_ONLY) == set()
+
+
+# Variables only the test suite reads (not app settings), each with the test file that reads it.
+TEST_ONLY = {"FUZZ_EXAMPLES": "tests/web/test_fuzz.py"}
+
+
+@pytest.mark.parametrize("name", sorted(TEST_ONLY))
+def test_test_only_variables_are_documented_and_read(name):
+    readme = (ROOT / "README.md").read_text()
+    assert f"`TRACKER_{name}" in readme, f"TRACKER_{name} is not documented in README.md"
+    assert f'"TRACKER_{name}"' in (ROOT / TEST_ONLY[name]).read_text(), f"{TEST_ONLY[name]} no longer reads it"
+    assert name not in SETTINGS
 
 
 def test_migrations_match_the_models(tmp_path, empty_database_url):

@@ -26,7 +26,9 @@ class FeedOptionsForm(FlaskForm):
     private = BooleanField("Privacy mode: titles only (no notes, message drafts, contact details or places)",
                            description="On by default: calendar services keep feed addresses, and "
                                        "people share calendars.")
-    alarm = SelectField("Reminder", choices=ALARMS, validators=[Optional()],
+    # Optional() lets blank input skip the choice check: strip it, so " " means "no reminder"
+    # like "" instead of reaching int() in the view.
+    alarm = SelectField("Reminder", choices=ALARMS, validators=[Optional()], filters=[lambda v: v.strip() if v else v],
                         description="A display alarm on each event. Google ignores alarms in subscribed "
                                     "calendars; the dashboard is the reminder that always works.")
 

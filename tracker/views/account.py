@@ -42,7 +42,7 @@ def profile():
     form = ProfileForm(prefix="profile")
     form.timezone.choices = timezone_choices()
     if form.validate_on_submit():
-        current_user.display_name = form.display_name.data.strip()
+        current_user.display_name = (form.display_name.data or "").strip()  # absent from the post: None
         current_user.timezone = form.timezone.data
         db.session.commit()
         flash("Your profile is saved.", "success")
