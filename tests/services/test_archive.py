@@ -111,15 +111,34 @@ def test_importing_into_another_account_of_the_same_instance_gets_new_uids(app):
                  "missing contacts row", id="dangling reference"),
 ])
 def test_bad_archive_is_refused_and_nothing_is_written(app, document, message):
-    from tracker.models import Contact
-
+    """Counted from a second connection right after the failure, before anyone rolls back:
+    what a refused import leaves is what another request would see (no commit half-way), and
+    once the caller ends the transaction as the view and the CLI do, nothing of it remains."""
     with app.app_context():
         user = create_user("jo@example.com", "correct horse battery")
         db.session.commit()
+        before = _rows_seen_by_another_connection()
         with pytest.raises(archive.ArchiveError, match=message):
             archive.import_account(user, document)
-        db.session.rollback()
-        assert db.session.scalar(select(func.count(Contact.id))) == 0
+        assert _rows_seen_by_another_connection() == before
+        db.session.close()  # the request ends without a commit
+        assert _rows_seen_by_another_connection() == before
+
+
+def _rows_seen_by_another_connection() -> dict[str, int]:
+    # A DBAPI connection of its own from the pool: no SQLAlchemy transaction, so on SQLite it
+    # reads the last committed state (WAL) instead of queueing behind the session's write lock.
+    other = db.engine.raw_connection()
+    try:
+        cursor = other.cursor()
+        counts = {}
+        for table in db.metadata.sorted_tables:
+            cursor.execute(f'SELECT count(*) FROM "{table.name}"')
+            counts[table.name] = cursor.fetchone()[0]
+        other.rollback()
+        return counts
+    finally:
+        other.close()
 
 
 def test_deleting_an_account_leaves_no_row_of_it(app):

@@ -162,17 +162,76 @@ def test_migration_backfill_matches_the_service(app, tmp_path):
         db.engine.dispose()
 
 
+# What writes touchpoints, read from the syntax tree (not from the text, where a comment or a
+# mention of log_touchpoint( would do): constructing a Touchpoint, or insert/update/delete on
+# the touchpoints tables. Each such function must refresh the cache itself, and only the
+# service modules below may contain one.
+TOUCH_TABLES = {"Touchpoint", "touchpoint_contacts", "TouchpointContact"}
+TOUCH_WRITERS = {"services/touchpoints.py", "services/demo.py"}
+
+
+def touchpoint_writes(source: str) -> dict[str, bool]:
+    """{function name: whether it calls refresh_touch_cache} for every function of `source`
+    that writes touchpoints (module level counts as the function "<module>")."""
+    import ast
+
+    def name(node) -> str | None:
+        return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+
+    def scan(scope) -> tuple[bool, bool]:
+        writes = refreshes = False
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Call):
+                called = name(node.func)
+                writes |= called == "Touchpoint" or (
+                    called in ("insert", "update", "delete") and bool(node.args) and name(node.args[0]) in TOUCH_TABLES)
+                refreshes |= called == "refresh_touch_cache"
+        return writes, refreshes
+
+    tree = ast.parse(source)
+    found = {}
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for fn in functions:
+        writes, refreshes = scan(fn)
+        inner = [n for n in ast.walk(fn) if n is not fn and isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        if writes and not any(scan(i)[0] for i in inner):  # the innermost function that writes answers
+            found[fn.name] = refreshes
+    module_level = ast.Module(body=[n for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                               ast.ClassDef))], type_ignores=[])
+    if scan(module_level)[0]:
+        found["<module>"] = scan(module_level)[1]
+    return found
+
+
+@pytest.mark.parametrize("source, expected", [
+    pytest.param("def f(u):\n    db.session.add(Touchpoint(user_id=u))\n    refresh_touch_cache(u)\n", {"f": True},
+                 id="writes and refreshes"),
+    pytest.param("def f(u):\n    # like log_touchpoint(...)\n    db.session.add(models.Touchpoint(user_id=u))\n",
+                 {"f": False}, id="a comment naming log_touchpoint is no refresh"),
+    pytest.param("def f():\n    db.session.execute(insert(touchpoint_contacts).values(rows))\n", {"f": False},
+                 id="bulk insert"),
+    pytest.param("def f():\n    db.session.execute(delete(Touchpoint).where(x))\n", {"f": False}, id="bulk delete"),
+    pytest.param("def f():\n    return select(Touchpoint)\n", {}, id="reading is not writing"),
+])
+def test_the_touchpoint_writer_finder(source, expected):
+    assert touchpoint_writes(source) == expected
+
+
 def test_every_touchpoint_writer_keeps_the_cache():
-    """A guard for code written later: a module that creates touchpoints must refresh the cache."""
+    """A guard for code written later: touchpoints are written only by the service modules
+    that own them, and every function that writes them refreshes the cache."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "tracker"
-    offenders = []
-    for path in root.rglob("*.py"):
-        text = path.read_text()
-        if "models" in path.parts or path.name == "cadence.py":
+    writers, stale = set(), []
+    for path in sorted(root.rglob("*.py")):
+        relative = str(path.relative_to(root))
+        if relative.startswith(("models/", "migrations/")) or relative == "services/cadence.py":
             continue
-        writes = "Touchpoint(" in text or "insert(touchpoint_contacts)" in text or "insert(Touchpoint)" in text
-        if writes and "refresh_touch_cache" not in text and "log_touchpoint(" not in text:
-            offenders.append(str(path.relative_to(root)))
-    assert offenders == []
+        for function, refreshes in touchpoint_writes(path.read_text()).items():
+            writers.add(relative)
+            if not refreshes:
+                stale.append(f"{relative}:{function}")
+    assert stale == []
+    assert writers <= TOUCH_WRITERS, f"touchpoints written outside their services: {sorted(writers - TOUCH_WRITERS)}"
+    assert writers, "the finder found no writer at all: it is broken"

@@ -103,6 +103,30 @@ def test_registration_policy(app, client, make_user, policy, existing, allowed):
     assert (response.status_code == 200) is allowed
 
 
+@pytest.mark.parametrize("policy, existing, allowed", [
+    pytest.param("open", 1, True, id="open"),
+    pytest.param("first", 0, True, id="first account"),
+    pytest.param("first", 1, False, id="closed after the first"),
+    pytest.param("closed", 0, False, id="closed"),
+])
+def test_registration_policy_holds_for_a_posted_form(app, client, make_user, in_db, policy, existing, allowed):
+    """The policy guards the POST, not only the page: a complete, valid registration posted
+    straight to /register creates an account only when the policy allows one."""
+    from sqlalchemy import func
+
+    for i in range(existing):
+        make_user(f"u{i}@example.com")
+    app.config["REGISTRATION"] = "open"
+    client.csrf_token()  # a valid token for this session, from the login page
+    app.config["REGISTRATION"] = policy
+    response = client.post_form("/register", {"email": "new@example.com", "display_name": "New", "timezone": "UTC",
+                                              "password": "a long enough password", "confirm": "a long enough password"})
+    created = in_db(lambda: db.session.scalar(select(func.count()).select_from(User).where(User.email == "new@example.com")))
+    assert created == (1 if allowed else 0)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/" if allowed else "/login")
+
+
 def test_form_without_csrf_token_is_refused(user_client, in_db):
     from tracker.models import Contact
 
