@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,9 +42,9 @@ def _cards(path: Path) -> list[Card]:
 
 @pytest.mark.parametrize("path", CORPUS_FILES)
 def test_every_corpus_file_parses_into_cards_or_problems(path):
-    started = time.perf_counter()
+    # No wall-clock bound here: on a shared machine it measured the neighbours. The parser's
+    # cost is measured by benchmarks (tests/interop/bench_vcard.py, tests/perf/), not by tests.
     results = list(parse_vcards(path.read_bytes()))
-    assert time.perf_counter() - started < 5
     assert all(isinstance(r, Card | CardProblem) for r in results)
     for r in results:
         if isinstance(r, Card):
