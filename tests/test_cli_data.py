@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import postgres_only, sqlite_only
 from tests.test_cli import count_rows, run
+from tracker.services.demo import PEOPLE
 
 
 @sqlite_only
@@ -38,7 +39,7 @@ def test_export_import_and_delete_user_commands(instance):
     run(tmp_path, "demo-data", "--user", "jo@example.com")
     exported = run(tmp_path, "export-account", "--user", "jo@example.com", "-o", str(tmp_path / "a.json"))
     assert exported.returncode == 0, exported.stderr
-    assert len(json.loads((tmp_path / "a.json").read_text())["tables"]["contacts"]) == 12
+    assert len(json.loads((tmp_path / "a.json").read_text())["tables"]["contacts"]) == len(PEOPLE)
     run(tmp_path, "create-user", "new@example.com", "--password-stdin", stdin="correct horse battery\n")
     imported = run(tmp_path, "import-account", str(tmp_path / "a.json"), "--user", "new@example.com")
     assert imported.returncode == 0 and "Imported" in imported.stdout, imported.stderr
@@ -47,4 +48,4 @@ def test_export_import_and_delete_user_commands(instance):
     assert bad.returncode != 0 and "Nothing was imported" in bad.stderr
     deleted = run(tmp_path, "delete-user", "jo@example.com", "--yes")
     assert deleted.returncode == 0
-    assert count_rows(instance, "contacts") == 12  # only the imported copy remains
+    assert count_rows(instance, "contacts") == len(PEOPLE)  # only the imported copy remains

@@ -5,8 +5,10 @@ from datetime import date, datetime
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from tracker import clock
+from tracker.domain import faces
 from tracker.domain.bounds import split_url
 from tracker.domain.contacts import format_birthday
 
@@ -20,6 +22,11 @@ def install(app: Flask) -> None:
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["user_today"] = user_today
     app.jinja_env.globals["nav_items"] = lambda: _nav_items(app)
+    app.jinja_env.filters["initials"] = faces.initials
+    app.jinja_env.filters["face_colour"] = faces.colour_index
+    app.jinja_env.filters["email_wrap"] = email_wrap
+    app.jinja_env.globals["has_photo"] = _has_photo
+    app.jinja_env.globals["demo_allowed"] = lambda: app.config["REGISTRATION"] == "open"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -86,3 +93,16 @@ def _nav_items(app: Flask) -> list[tuple[str, str, str]]:
     from tracker.views import NAV
 
     return [item for item in NAV if item[1] in app.view_functions]
+
+
+def email_wrap(value: str | None) -> Markup:
+    """An e-mail address (or any long dotted text) with break opportunities after "@" and
+    dots, so a narrow column wraps it at a sensible place instead of mid-word. Escaped."""
+    text = str(escape(value or ""))
+    return Markup(text.replace("@", "@<wbr>").replace(".", ".<wbr>"))
+
+
+def _has_photo(contact) -> bool:
+    from tracker.services.photos import has_photo
+
+    return has_photo(contact)

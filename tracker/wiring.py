@@ -12,7 +12,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tracker.extensions import csrf, db, login_manager, migrate
 
 # Endpoints reachable without logging in. Everything else requires a session.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "auth.register", "static", "health", "calendar.feed"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "auth.register", "static", "health", "calendar.feed",
+                              "demo.start"})
 
 
 def register_all(app: Flask) -> None:
@@ -103,6 +104,20 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_login_guard(app: Flask) -> None:
+    @app.before_request
+    def first_run():
+        """An install with no account yet greets its first visitor with registration, not
+        "Please log in" (when registration is allowed at all)."""
+        from flask import redirect, url_for
+
+        from tracker.services import accounts
+
+        if request.endpoint != "dashboard.index" or request.method != "GET" or current_user.is_authenticated:
+            return None
+        if accounts.registration_open(app.config["REGISTRATION"]) and accounts.user_count() == 0:
+            return redirect(url_for("auth.register"))
+        return None
+
     @app.before_request
     def require_login():
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:

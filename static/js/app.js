@@ -127,3 +127,164 @@ document.addEventListener("click", (event) => {
     box.checked = on;
   });
 });
+// ==== end of playbook preview section ====
+
+// ==== Look and feel (issue 15) ====
+const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
+
+// Keyboard shortcuts (listed on /shortcuts): never while typing in a field.
+let pendingG = false;
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  const typing = target.closest("input, textarea, select, [contenteditable=true], .ts-wrapper");
+  if (event.key === "Escape") {
+    const toggle = document.getElementById("menu-toggle");
+    if (toggle && toggle.checked) { toggle.checked = false; toggle.focus(); }
+    if (typing && target.id === "site-q") target.blur();
+    return;
+  }
+  if (typing) return;
+  const go = (selector) => {
+    const link = document.querySelector(selector);
+    if (link) { event.preventDefault(); link.click(); }
+  };
+  if (pendingG) {
+    pendingG = false;
+    const where = { d: "dashboard", c: "contacts", o: "opportunities", f: "followups" }[event.key];
+    if (where) go(`.nav a[data-area="${where}"]`);
+    return;
+  }
+  if (event.key === "g") { pendingG = true; window.setTimeout(() => { pendingG = false; }, 1500); return; }
+  if (event.key === "/") {
+    const box = document.getElementById("site-q");
+    if (box) { event.preventDefault(); box.focus(); box.select(); }
+  } else if (event.key === "l") {
+    go(".quick-log");
+  } else if (event.key === "?") {
+    go('.footer a[href$="/shortcuts"]');
+  }
+});
+
+// People pickers: every <select multiple> of people becomes a searchable Tom Select. Typing a
+// name nobody has yet offers "Add … as a new contact", created at once through a small JSON
+// endpoint and picked. Without JavaScript (or the library) the plain list box stays.
+const PICKER_ROLES = { interviewers: "interviewer", recruiters: "recruiter", hiring_managers: "hiring_manager",
+  referrers: "referrer" };
+function enhancePicker(select) {
+  if (typeof window.TomSelect !== "function" || select.tomselect) return;
+  const createUrl = document.body.dataset.quickContactUrl;
+  const hint = document.getElementById(`${select.id}-hint`);
+  if (hint) hint.textContent = "Type to search. Enter picks; a new name can be added as a contact.";
+  // eslint-disable-next-line no-new
+  new window.TomSelect(select, {
+    plugins: ["remove_button"],
+    maxOptions: 200,
+    hidePlaceholder: true,
+    placeholder: "Type a name…",
+    // After a pick the search text goes, ready for the next name.
+    onItemAdd() { this.setTextboxValue(""); this.refreshOptions(false); },
+    create: createUrl ? (input, callback) => {
+      const body = new URLSearchParams({ name: input, role: PICKER_ROLES[select.name] || "other" });
+      fetch(createUrl, { method: "POST", credentials: "same-origin", body,
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" } })
+        .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+        .then((made) => {
+          // Offer the new person in the sibling pickers of the same form too.
+          select.form?.querySelectorAll("select[multiple]").forEach((other) => {
+            if (other !== select && other.tomselect) other.tomselect.addOption({ value: String(made.id), text: made.name });
+          });
+          callback({ value: String(made.id), text: made.name });
+        })
+        .catch(() => callback());
+    } : false,
+    render: {
+      option_create: (data, escape) => `<div class="create">Add <strong>${escape(data.input)}</strong> as a new contact…</div>`,
+      no_results: () => (createUrl ? null : '<div class="no-results">Nobody by that name</div>'),
+    },
+  });
+  // The label now names the picker's own input; the original list box stays in the form
+  // (it is what gets submitted) but out of reach of the keyboard and screen readers.
+  select.setAttribute("aria-hidden", "true");
+  select.tabIndex = -1;
+}
+document.querySelectorAll("select[multiple][data-people], form select[multiple]").forEach(enhancePicker);
+
+// Message drafts: the copy button and the mail link use what the person typed in the boxes.
+document.addEventListener("input", (event) => {
+  const box = event.target.closest("[data-draft]");
+  if (!box) return;
+  const mail = box.querySelector("[data-mailto]");
+  if (!mail) return;
+  const subject = box.querySelector("[data-draft-subject]").value;
+  const body = box.querySelector("[data-draft-body]").value;
+  const address = mail.dataset.mailto;
+  mail.href = `mailto:${address}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`;
+});
+
+// Registration: preselect the browser's time zone on a fresh form (the server's default stays
+// without JavaScript), and add a box that narrows the ~550 zones as one types.
+const browserZone = (() => { try { return Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return ""; } })();
+document.querySelectorAll("[data-browser-timezone]").forEach((input) => { if (browserZone) input.value = browserZone; });
+document.querySelectorAll(".tz-field select").forEach((select) => {
+  const all = [...select.options].map((o) => [o.value, o.text]);
+  if (select.closest("[data-fresh]") && all.some(([value]) => value === browserZone)) select.value = browserZone;
+  const finder = document.createElement("input");
+  finder.type = "search";
+  finder.id = `${select.id}-find`;
+  finder.placeholder = "Type a city or region to narrow the list";
+  finder.setAttribute("aria-label", "Narrow the list of zones");
+  finder.setAttribute("aria-controls", select.id);
+  finder.className = "tz-find";
+  select.before(finder);
+  finder.addEventListener("input", () => {
+    const words = finder.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const chosen = select.value;
+    const keep = all.filter(([value, text]) => words.every((w) => `${value} ${text}`.toLowerCase().includes(w)));
+    select.replaceChildren(...keep.map(([value, text]) => new Option(text, value, false, value === chosen)));
+    if (keep.length && !keep.some(([value]) => value === chosen)) select.value = keep[0][0];
+  });
+});
+
+// The board: drag a card to another column; the drop posts the same form as the Move button
+// (its status select is set first). Cards keep their select + Move fallback.
+function boardDrop(event) {
+  const card = event.item;
+  const column = event.to.closest("[data-status]");
+  const source = event.from.closest("[data-status]");
+  if (!column || !card.dataset.moveUrl || event.from === event.to) return;
+  const select = card.querySelector("select[name=status]");
+  if (select) select.value = column.dataset.status;
+  const data = new URLSearchParams({ status: column.dataset.status, from: "board", csrf_token: csrfToken() });
+  card.setAttribute("aria-busy", "true");
+  const live = document.getElementById("board-live");
+  fetch(card.dataset.moveUrl, { method: "POST", body: data, credentials: "same-origin",
+    headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" } })
+    .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+    .then((moved) => {
+      if (moved.next) { window.location.href = moved.next; return; }  // e.g. the rejection playbook
+      card.removeAttribute("aria-busy");
+      [column, source].forEach((col) => {
+        const count = col.querySelector(".count");
+        const n = col.querySelectorAll(".opp-card").length;
+        if (count) count.textContent = n;
+        col.classList.toggle("is-empty", n === 0);
+      });
+      if (live) live.textContent = `${card.querySelector(".opp-title").textContent} moved to ${moved.label}.`;
+    })
+    .catch(() => {
+      // Put the card back and say so; the Move button still works.
+      event.from.insertBefore(card, event.from.children[event.oldIndex] || null);
+      card.removeAttribute("aria-busy");
+      if (live) live.textContent = "Could not move it. Try the Move button.";
+    });
+}
+if (typeof window.Sortable === "function") {
+  document.querySelectorAll("[data-board] .cards").forEach((list) => {
+    window.Sortable.create(list, {
+      group: "board", animation: 150, filter: "select, button, input", preventOnFilter: false, forceFallback: true,
+      onEnd: boardDrop,
+    });
+  });
+}
+// ==== end of issue 15 section ====

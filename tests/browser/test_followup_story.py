@@ -69,6 +69,7 @@ def test_followup_story(server, page, accessible):
     accessible(page)
     card = page.locator(".fu-card", has_text="Thank Ana Sousa (Northwind) for the interview")
     assert card.count() == 1
+    card.locator(".fu-more > summary").click()  # the draft and the other actions sit behind "More"
     card.get_by_text("Message draft").click()
     assert "Thank you for taking the time to talk with me about the Platform Engineer role at Northwind" in \
         card.locator("textarea").input_value()
@@ -131,6 +132,7 @@ def test_followup_story(server, page, accessible):
     # Complete the thank-you with its touchpoint, from the follow-up list.
     page.goto(f"{base}/followups/")
     fu = page.locator(".fu-card", has_text="Thank Ana Sousa (Northwind) for the interview")
+    fu.locator(".fu-more > summary").click()
     fu.get_by_label(re.compile("Log a touchpoint with Ana too")).check()
     assert fu.get_by_label("Channel").is_visible()
     fu.get_by_label("Channel").select_option("thank_you")

@@ -13,7 +13,7 @@ from tracker.models import FollowUp, User
 from tracker.services import archive
 from tracker.services.accounts import create_user
 from tracker.services.database import upgrade_database
-from tracker.services.demo import fill_demo_data
+from tracker.services.demo import FOLLOWUPS, PEOPLE, fill_demo_data
 
 
 def _fill(user: User) -> None:
@@ -76,7 +76,7 @@ def test_round_trip_into_a_fresh_instance_is_lossless(app, second_instance):
         db.session.commit()
         document = json.loads("".join(archive.export_json(user)))
     assert document["format"] == "tracker-account" and document["version"] == 1
-    assert len(document["tables"]["contacts"]) == 12 and document["tables"]["touchpoints"]
+    assert len(document["tables"]["contacts"]) == len(PEOPLE) and document["tables"]["touchpoints"]
     assert "password_hash" not in document["account"] and "email" not in document["account"]
 
     with second_instance.app_context():
@@ -84,7 +84,7 @@ def test_round_trip_into_a_fresh_instance_is_lossless(app, second_instance):
         counts = archive.import_account(fresh, document)
         db.session.commit()
         again = archive.export_account(fresh)
-    assert counts["contacts"] == 12
+    assert counts["contacts"] == len(PEOPLE)
     assert canonical(again) == canonical(document)
     clock.pin(None)
 
@@ -99,7 +99,7 @@ def test_importing_into_another_account_of_the_same_instance_gets_new_uids(app):
         archive.import_account(other, document)
         db.session.commit()
         uids = db.session.scalars(select(FollowUp.uid)).all()
-    assert len(uids) == len(set(uids)) == 2
+    assert len(uids) == len(set(uids)) == 2 * (len(FOLLOWUPS) + 1)
 
 
 @pytest.mark.parametrize("document, message", [
@@ -180,7 +180,7 @@ def test_web_export_import_and_delete(user_client, app, in_db):
     response = user_client.get("/account/export")
     assert response.headers["Content-Disposition"].startswith("attachment")
     document = json.loads(response.get_data(as_text=True))
-    assert len(document["tables"]["contacts"]) == 12
+    assert len(document["tables"]["contacts"]) == len(PEOPLE)
     from io import BytesIO
 
     refused = user_client.post_form("/account/import", {"archive": (BytesIO(response.data), "a.json")},
@@ -201,4 +201,4 @@ def test_web_export_import_and_delete(user_client, app, in_db):
     user_client.forget_token()
     imported = user_client.post_form("/account/import", {"archive": (BytesIO(response.data), "a.json")},
                                      content_type="multipart/form-data", follow_redirects=True)
-    assert "Imported 12 contacts" in imported.get_data(as_text=True)
+    assert f"Imported {len(PEOPLE)} contacts" in imported.get_data(as_text=True)

@@ -121,7 +121,8 @@ def user_opportunities(user: User, status: str | None = None) -> list[Opportunit
         stmt = stmt.where(Opportunity.status == status)
     return list(db.session.scalars(
         stmt.order_by(Opportunity.updated_at.desc(), Opportunity.id.desc())
-        .options(selectinload(Opportunity.company), selectinload(Opportunity.interviews))))
+        .options(selectinload(Opportunity.company), selectinload(Opportunity.interviews),
+                 selectinload(Opportunity.contacts))))
 
 
 def status_history(opportunity: Opportunity) -> list[StatusChange]:

@@ -57,7 +57,8 @@ def interview_counts(ids: list[int]) -> dict[int, int]:
 
 
 def board(user: User, open_limit: int = OPEN_LIMIT, closed_limit: int = CLOSED_LIMIT) -> Board:
-    """Every status's column: its newest cards (up to the limit) and how many it holds. Four statements."""
+    """Every status's column: its newest cards (up to the limit, with their company and people) and how
+    many it holds. Five statements."""
     columns = {s: Column(s) for s in STATUSES}
     for status, n in db.session.execute(select(Opportunity.status, func.count()).where(
             Opportunity.user_id == user.id).group_by(Opportunity.status)).all():
@@ -69,7 +70,8 @@ def board(user: User, open_limit: int = OPEN_LIMIT, closed_limit: int = CLOSED_L
         ids = union_all(*parts) if len(parts) > 1 else parts[0]
         cards = db.session.scalars(select(Opportunity).where(Opportunity.id.in_(ids))
                                    .order_by(Opportunity.updated_at.desc(), Opportunity.id.desc())
-                                   .options(selectinload(Opportunity.company))).all()
+                                   .options(selectinload(Opportunity.company),
+                                            selectinload(Opportunity.contacts))).all()  # faces on the cards
         for card in cards:
             columns[card.status].cards.append(card)
     return Board(columns, interview_counts([o.id for c in columns.values() for o in c.cards]))

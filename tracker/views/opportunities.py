@@ -1,7 +1,7 @@
 """Opportunities: the pipeline board and list, CRUD, and status moves (each one recorded)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.forms import choices
@@ -13,6 +13,7 @@ from tracker.models import Opportunity
 from tracker.models.opportunities import OPEN_STATUSES, SOURCES, STATUSES
 from tracker.services import opportunities as service
 from tracker.services import pipeline
+from tracker.services.board import next_steps
 from tracker.services.companies import company_names
 from tracker.services.touchpoints import owned_contacts, user_contacts
 from tracker.views.common import keyset_args, owned_or_404, per_page
@@ -29,7 +30,9 @@ def index():
         page, interviews = pipeline.opportunity_list(current_user, status, per_page(), **keyset_args())
         return render_template("opportunities/index.html", view=view, page=page, interviews=interviews,
                                status=status, statuses=STATUSES)
-    return render_template("opportunities/index.html", view=view, board=pipeline.board(current_user),
+    board = pipeline.board(current_user)
+    steps = next_steps(current_user, [o for c in board.columns.values() for o in c.cards], clock.now())
+    return render_template("opportunities/index.html", view=view, board=board, next_steps=steps,
                            statuses=STATUSES, open_statuses=OPEN_STATUSES,
                            closed_statuses=[s for s in STATUSES if s not in OPEN_STATUSES])
 
@@ -111,17 +114,25 @@ def move_card():
 def _move(opportunity: Opportunity):
     form = StatusForm()
     changed = None
+    # The board's drag and drop asks for JSON: no flash to show on some later page.
+    wants_json = request.accept_mimetypes.best == "application/json"
     if form.validate_on_submit():
         if changed := service.set_status(current_user, opportunity, form.status.data):
             db.session.commit()
-            flash(f"{opportunity.title} moved to {opportunity.status_label}.", "success")
+            if not wants_json:
+                flash(f"{opportunity.title} moved to {opportunity.status_label}.", "success")
+    elif wants_json:
+        return jsonify(error="Choose a status from the list."), 400
     else:
         flash("Choose a status from the list.", "error")
     back = url_for("opportunities.show", opportunity_id=opportunity.id)
     if request.form.get("from") == "board":
         back = url_for("opportunities.index")
-    return redirect(next_step(back, opportunity=opportunity, rejected=changed is not None and changed.to_status == "rejected",
-                              reopened=changed is not None and changed.from_status == "rejected"))
+    then = next_step(back, opportunity=opportunity, rejected=changed is not None and changed.to_status == "rejected",
+                     reopened=changed is not None and changed.from_status == "rejected")
+    if wants_json:
+        return jsonify(status=opportunity.status, label=opportunity.status_label, next=then if then != back else None)
+    return redirect(then)
 
 
 @bp.route("/<int:opportunity_id>/delete", methods=["GET", "POST"])
