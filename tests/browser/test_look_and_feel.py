@@ -154,7 +154,7 @@ def test_board_drag_and_drop_and_move_fallback(server, browser):
     assert page.locator(".opp-card .faces").count() >= 1
     assert page.locator(".opp-card .next-step").count() >= 1
     # The status select is not cut off: it is as wide as its longest label needs.
-    select = card.locator("select")
+    select = applied.get_by_label("Move to")
     assert select.evaluate("s => s.scrollWidth <= s.clientWidth + 1")
     # Mouse: drag the card onto another column.
     card.locator(".opp-title").hover()
@@ -168,11 +168,10 @@ def test_board_drag_and_drop_and_move_fallback(server, browser):
     expect(page.locator("#board-live")).to_contain_text(f"{title} moved to Screening")
     page.reload()
     expect(screening.locator(".opp-card", has_text=title)).to_have_count(1)
-    # Keyboard alone: the card's own select and Move button.
-    moved = screening.locator(".opp-card", has_text=title)
-    moved.locator("select").focus()
-    moved.locator("select").select_option("interviewing")
-    page.keyboard.press("Tab")
+    # Keyboard alone: the column's "Move to" list and the card's Move button.
+    screening.get_by_label("Move to").focus()
+    screening.get_by_label("Move to").select_option("interviewing")
+    screening.get_by_role("button", name=f"Move {title}").focus()
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     expect(page.locator("[data-status=interviewing] .opp-card", has_text=title)).to_have_count(1)
@@ -183,9 +182,9 @@ def test_board_drag_and_drop_and_move_fallback(server, browser):
     context.add_cookies(cookies)
     page = context.new_page()
     page.goto(f"{base}/opportunities/")
-    card = page.locator("[data-status=interviewing] .opp-card", has_text=title)
-    card.locator("select").select_option("offer")
-    card.get_by_role("button", name="Move").click()
+    column = page.locator("[data-status=interviewing]")
+    column.get_by_label("Move to").select_option("offer")
+    column.get_by_role("button", name=f"Move {title}").click()
     expect(page.locator("[data-status=offer] .opp-card", has_text=title)).to_have_count(1)
     _no_sideways_scroll(page)
     context.close()

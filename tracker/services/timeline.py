@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
 from tracker.domain import timeline as domain
@@ -174,7 +174,9 @@ def planned_followups(scope: Scope, today: date, limit: int = 10) -> list[Follow
     stmt = (_scoped_followups(scope)
             .where(FollowUp.due_on > today, FollowUp.status.in_(("open", "snoozed")))
             .order_by(FollowUp.due_on, FollowUp.due_time.is_(None), FollowUp.due_time, FollowUp.id)
-            .limit(limit).options(selectinload(FollowUp.contact)))
+            # Joined, not selectin: a selectin load is skipped when every contact happens to be in
+            # the session already, so the page's statement count would depend on the data.
+            .limit(limit).options(joinedload(FollowUp.contact)))
     return list(db.session.scalars(stmt))
 
 
