@@ -5,11 +5,12 @@ import secrets
 from zoneinfo import available_timezones
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from tracker.extensions import db
 from tracker.services import accounts
 from tracker.services.demo import fill_demo_data
+from tracker.views.auth import sign_in
 
 bp = Blueprint("demo", __name__)
 
@@ -37,7 +38,7 @@ def start():
                                 display_name="Demo", timezone=zone)
     fill_demo_data(user)
     db.session.commit()
-    login_user(user)
+    response = sign_in(user, None, url_for("dashboard.index"))  # a server-side session, like any sign-in
     flash("This is a demo account with made-up people and jobs. Look around, change anything; "
           "sign out and create your own account when you are ready.", "info")
-    return redirect(url_for("dashboard.index"))
+    return response
