@@ -149,6 +149,8 @@ def test_board_move_answers_json_for_drag_and_drop(alice, app):
     assert "/playbooks/" in (response.json["next"] or "")
     board = client.get("/opportunities/").get_data(as_text=True)
     assert ">None<" not in board and 'data-move-url="/opportunities/' in board
+    # The page head survived the bounded board's rewrite: the view switch and the add button.
+    assert 'aria-current="page">Pipeline</a>' in board and ">Add an opportunity</a>" in board
 
 
 def test_email_addresses_wrap_after_at_and_dots(alice):
