@@ -164,6 +164,10 @@ def test_board_drag_and_drop_and_move_fallback(server, browser):
     page.mouse.down()
     page.mouse.move(box["x"] + 30, box["y"] + 30, steps=5)
     page.mouse.move(target["x"] + 20, target["y"] + 20, steps=15)
+    # Linger over the column as a hand would: Sortable checks what is under the pointer on a timer.
+    page.wait_for_timeout(150)
+    page.mouse.move(target["x"] + 24, target["y"] + 26, steps=3)
+    page.wait_for_timeout(150)
     page.mouse.up()
     expect(page.locator("#board-live")).to_contain_text(f"{title} moved to Screening")
     page.reload()
