@@ -294,3 +294,12 @@ def test_an_old_invitation_named_team_warns_and_creates_nothing_by_itself(maya, 
                                                            "company": "Contoso", "title": ""})
     assert response.status_code == 400 and "Give the role" in response.get_data(as_text=True)
     assert counts(in_db) == before
+
+
+def test_the_corpus_2013_team_meeting_is_flagged_not_guessed(maya, in_db, corpus):
+    """The real Exchange 2010 invitation of the corpus ("Team Meeting", June 2013)."""
+    page = html.unescape(upload(maya, (corpus / "ics" / "biweekly" / "outlook-2010.ics").read_bytes())
+                         .get_data(as_text=True))
+    assert "This invitation is for 10 Jun 2013" in page and "in the past" in page
+    assert "The title “Team Meeting” does not name an interview or a role." in page
+    assert re.search(r'name="title" type="text" value=""', page)
