@@ -45,7 +45,7 @@ ACTIONS = {
     "followups.reopen", "followups.cadence", "opportunities.move", "interviews.outcome", "touchpoints.quick",
     "opportunities.move_card", "calendar.new_feed", "calendar.feed_off", "calendar.invite", "calendar.invite_create", "auth.logout",
     "account.import_archive", "transfer.upload_vcard", "transfer.upload_linkedin", "transfer.decide",
-    "transfer.discard", "transfer.restart", "playbooks.preview", "contacts.bulk",
+    "transfer.discard", "transfer.restart", "playbooks.preview", "contacts.bulk", "merge.page",
 }
 NOT_PAGES = {"static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}

@@ -2,7 +2,7 @@
 from tracker.models.accounts import LoginAttempt, RecoveryCode, User, UserSession
 from tracker.models.calendar_feed import FeedCache, FeedVersion
 from tracker.models.companies import Company
-from tracker.models.contacts import Contact, ContactEmail, ContactPhone, ContactUrl, Tag, contact_tags
+from tracker.models.contacts import Contact, ContactEmail, ContactPhone, ContactUrl, MergedUid, Tag, contact_tags
 from tracker.models.followups import FollowUp
 from tracker.models.imports import ImportItem, ImportJob
 from tracker.models.interviews import Interview, interview_contacts
@@ -11,6 +11,6 @@ from tracker.models.touchpoints import Touchpoint, touchpoint_contacts
 
 __all__ = [
     "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
-    "LoginAttempt", "Opportunity", "RecoveryCode", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
+    "LoginAttempt", "MergedUid", "Opportunity", "RecoveryCode", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",
 ]

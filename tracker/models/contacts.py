@@ -134,6 +134,18 @@ class ContactUrl(_Detail, db.Model):
     contact: Mapped[Contact] = relationship(back_populates="urls")
 
 
+class MergedUid(Owned, db.Model):
+    """The vCard UID of a contact merged into another (services.merge): a re-import of the
+    merged contact's card matches the one it was merged into, not a new person."""
+
+    __tablename__ = "contact_merged_uids"
+    __table_args__ = (Index("uq_contact_merged_uids_user_uid", "user_id", "uid", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    uid: Mapped[str] = mapped_column(String(255))
+
+
 class Tag(Owned, db.Model):
     __tablename__ = "tags"
     __table_args__ = (Index("uq_tags_user_name_key", "user_id", "name_key", unique=True),)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.domain.contacts import sort_key
 from tracker.extensions import db
-from tracker.models import Company, Contact, ContactEmail, User
+from tracker.models import Company, Contact, ContactEmail, MergedUid, User
 from tracker.services.vcards import CardValues
 
 RULES = ("uid", "email", "linkedin", "name")
@@ -56,6 +56,11 @@ def find_matches(user: User, cards: Sequence[Candidate], rules: Sequence[str] = 
         return db.session.scalars(select(Contact).where(Contact.user_id == user.id, *where).options(*_DETAILS)).all()
 
     by_uid = {c.uid: c for c in contacts(Contact.uid.in_(uids))} if uids else {}
+    if uids:  # the UID of a contact merged into another (services.merge) finds the one kept
+        for uid, c in db.session.execute(
+                select(MergedUid.uid, Contact).join(Contact, Contact.id == MergedUid.contact_id)
+                .where(MergedUid.user_id == user.id, MergedUid.uid.in_(uids)).options(*_DETAILS)):
+            by_uid.setdefault(uid, c)
     by_email: dict[str, Contact] = {}
     if emails:
         rows = db.session.execute(

@@ -6,7 +6,7 @@ from importlib import import_module
 from flask import Blueprint
 
 # Each module here defines `bp`. Order decides nothing but readability.
-AREAS = ("auth", "dashboard", "contacts", "companies", "account", "followups", "playbooks", "settings",
+AREAS = ("auth", "dashboard", "contacts", "merge", "companies", "account", "followups", "playbooks", "settings",
          "opportunities", "interviews", "touchpoints", "activity", "calendar", "transfer", "find", "people", "demo")
 
 # The main navigation: (blueprint, endpoint, label). Entries whose endpoint is not

@@ -12,6 +12,7 @@ from tracker.models import Contact
 from tracker.models.contacts import ROLES, SOURCES
 from tracker.services import bulk as bulk_service
 from tracker.services import contacts as service
+from tracker.services import merge as merge_service
 from tracker.services.companies import company_names
 from tracker.services.search import SORTS, ContactQuery, search_contacts
 from tracker.templating import plural
@@ -99,15 +100,24 @@ def _done(form: BulkForm, count: int) -> str:
     }[form.action.data]
 
 
-def _form_page(form: ContactForm, contact: Contact | None, status: int = 200):
-    return render_template("contacts/form.html", form=form, contact=contact,
+def _form_page(form: ContactForm, contact: Contact | None, status: int = 200, duplicates=()):
+    return render_template("contacts/form.html", form=form, contact=contact, duplicates=duplicates,
                            companies=company_names(current_user)), status
+
+
+def _duplicates(form: ContactForm, contact: Contact | None) -> list:
+    """Contacts the submitted one would repeat, unless the person chose "Save anyway"."""
+    if request.form.get("save_anyway") == "1":
+        return []
+    return merge_service.possible_duplicates(current_user, form.to_input(), contact)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     form = ContactForm()
     if form.validate_on_submit():
+        if duplicates := _duplicates(form, None):
+            return _form_page(form, None, 200, duplicates)
         contact = service.save_contact(current_user, None, form.to_input())
         db.session.commit()
         flash(f"{contact.full_name} is added.", "success")
@@ -132,6 +142,8 @@ def edit(contact_id: int):
     form = ContactForm() if request.method == "POST" else ContactForm(data=contact_data(contact))
     form.known_birthday = contact.birthday
     if form.validate_on_submit():
+        if duplicates := _duplicates(form, contact):
+            return _form_page(form, contact, 200, duplicates)
         service.save_contact(current_user, contact, form.to_input())
         db.session.commit()
         flash("Your changes are saved.", "success")
