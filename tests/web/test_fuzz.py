@@ -84,6 +84,9 @@ RAW = {
                         "action-1": st.sampled_from(["create", "skip", "merge", "", "x"]),
                         "use-1": st.sampled_from(["email", "x", ""]), "then": st.sampled_from(["apply", "", "x"]),
                         "goto": st.sampled_from(["1", "0", "-5", str(2**63), "x", ""]), "kind": texts(20)},
+    "merge.page": {"other": st.sampled_from(["1", "2", "3", "0", "-1", str(2**63), "x", ""]),
+                   "pick-full_name": st.sampled_from(["keep", "other", "", "x"]),
+                   "pick-title": st.sampled_from(["keep", "other", "", "x"]) | texts(20)},
     # Buttons: the CSRF token is the whole form.
     "companies.delete": {}, "contacts.delete": {}, "interviews.delete": {}, "opportunities.delete": {},
     "touchpoints.delete": {}, "followups.dismiss": {}, "followups.reopen": {},

@@ -51,7 +51,9 @@ def page(contact_id: int):
     list to pick it from. POST: merge `other` into this contact."""
     form = MergeForm()
     other_id = (form.other.data if request.method == "POST" else request.args.get("other")) or ""
-    keep, other = _pair(contact_id, int(other_id) if str(other_id).isdigit() else None)
+    other_id = str(other_id)
+    # An id no table can hold is nobody's (PostgreSQL refuses integers past 64 bits).
+    keep, other = _pair(contact_id, int(other_id) if other_id.isdigit() and len(other_id) < 12 else None)
     if other is None:
         if request.method == "POST":
             abort(400)
