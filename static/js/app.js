@@ -232,7 +232,7 @@ document.querySelectorAll(".tz-field select").forEach((select) => {
   const finder = document.createElement("input");
   finder.type = "search";
   finder.id = `${select.id}-find`;
-  finder.placeholder = "Type a city or region to narrow the list";
+  finder.placeholder = "Type a city to narrow the list";
   finder.setAttribute("aria-label", "Narrow the list of zones");
   finder.setAttribute("aria-controls", select.id);
   finder.className = "tz-find";

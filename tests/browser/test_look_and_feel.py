@@ -78,6 +78,8 @@ def test_every_main_page_at_both_sizes(server, browser, accessible, scheme):
                     assert _header_height(p) < 64, f"{path}: the header is {_header_height(p)}px high on a phone"
                 accessible(p)
                 p.screenshot(path=str(SCREENS / f"{name}-{size}-{scheme}.png"), full_page=True)
+                if size == "390":  # the first screen at full resolution, as a phone shows it
+                    p.screenshot(path=str(SCREENS / f"{name}-{size}-{scheme}-top.png"))
         # Signed out: the register and sign-in pages.
         anon = _context(browser, PHONE, scheme)
         for size, viewport in (("1280", DESKTOP), ("390", PHONE)):
