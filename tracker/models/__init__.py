@@ -7,9 +7,10 @@ from tracker.models.followups import FollowUp
 from tracker.models.imports import ImportItem, ImportJob
 from tracker.models.interviews import Interview, interview_contacts
 from tracker.models.opportunities import Opportunity, StatusChange, opportunity_contacts
-from tracker.models.touchpoints import Touchpoint, touchpoint_contacts
+from tracker.models.touchpoints import MailMessage, Touchpoint, touchpoint_contacts
 
 __all__ = [
+    "MailMessage",
     "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
     "LoginAttempt", "MergedUid", "Opportunity", "RecoveryCode", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",

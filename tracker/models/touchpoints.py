@@ -10,6 +10,9 @@ from tracker.extensions import db
 from tracker.models.base import Owned, Timestamped
 from tracker.models.types import UTCDateTime
 
+# Where a touchpoint came from: typed by the user, or captured from a file (issue 13).
+SOURCES = {"manual": "Typed", "mail": "Mail", "linkedin": "LinkedIn", "calendar": "Calendar"}
+
 CHANNELS = {
     "email": "Email", "call": "Call", "video_call": "Video call", "linkedin_message": "LinkedIn message",
     "linkedin_connection": "LinkedIn connection", "in_person": "In person", "event": "Event",
@@ -28,7 +31,9 @@ touchpoint_contacts = Table(
 
 class Touchpoint(Owned, Timestamped, db.Model):
     __tablename__ = "touchpoints"
-    __table_args__ = (Index("ix_touchpoints_user_happened_on", "user_id", "happened_on"),)
+    __table_args__ = (Index("ix_touchpoints_user_happened_on", "user_id", "happened_on"),
+                      # Re-importing a source adds nothing: one touchpoint per external id and user.
+                      Index("uq_touchpoints_user_external", "user_id", "external_id", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     happened_on: Mapped[date] = mapped_column(Date)  # the user's local date
@@ -37,6 +42,10 @@ class Touchpoint(Owned, Timestamped, db.Model):
     inbound: Mapped[bool] = mapped_column(Boolean, default=False)  # True: they reached out
     summary: Mapped[str] = mapped_column(String(300), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="manual", server_default="manual")
+    # The id in the source (a mail thread's first Message-ID, a LinkedIn conversation and
+    # date); None for typed touchpoints.
+    external_id: Mapped[str | None] = mapped_column(String(255))
     interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id", ondelete="SET NULL"), index=True)
     opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="SET NULL"), index=True)
 
@@ -47,3 +56,16 @@ class Touchpoint(Owned, Timestamped, db.Model):
     @property
     def channel_label(self) -> str:
         return CHANNELS.get(self.channel, self.channel)
+
+
+class MailMessage(Owned, db.Model):
+    """A Message-ID already imported, so that importing the same mail again adds nothing,
+    even when the new file groups its messages differently. Kept when the touchpoint is
+    deleted (the user removed it on purpose: a re-import must not bring it back)."""
+
+    __tablename__ = "mail_messages"
+    __table_args__ = (Index("uq_mail_messages_user_message", "user_id", "message_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255))
+    touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id", ondelete="SET NULL"), index=True)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Contact, Interview, Opportunity, Touchpoint, User, touchpoint_contacts
-from tracker.models.touchpoints import CHANNELS
+from tracker.models.touchpoints import CHANNELS, SOURCES
 from tracker.services.cadence import refresh_touch_cache
 
 
@@ -40,13 +40,15 @@ def _check(user: User, *, contacts, happened_on, channel, happened_at, interview
 
 def log_touchpoint(user: User, *, contacts, happened_on: date, channel: str, inbound: bool, summary: str = "",
                    notes: str = "", happened_at: datetime | None = None, interview: Interview | None = None,
-                   opportunity: Opportunity | None = None) -> Touchpoint:
+                   opportunity: Opportunity | None = None, source: str = "manual",
+                   external_id: str | None = None) -> Touchpoint:
     """Record an interaction with one or more of `user`'s contacts. Flushes; the caller commits.
 
     `happened_on` is the user's local date; `happened_at` an aware instant when the time is
     known (it should fall on `happened_on` in the user's zone). `inbound` True means they
     reached out. Raises TouchpointError (nothing added) for no contacts, foreign rows, an
-    unknown channel or a naive `happened_at`.
+    unknown channel or a naive `happened_at`. `source` says where it came from (SOURCES) and
+    `external_id` its id there (unique per user: importers check it first).
     """
     people = _check(user, contacts=contacts, happened_on=happened_on, channel=channel, happened_at=happened_at,
                     interview=interview, opportunity=opportunity)
@@ -54,7 +56,8 @@ def log_touchpoint(user: User, *, contacts, happened_on: date, channel: str, inb
         opportunity = interview.opportunity
     touchpoint = Touchpoint(user_id=user.id, contacts=people, happened_on=happened_on, happened_at=happened_at,
                             channel=channel, inbound=bool(inbound), summary=(summary or "").strip()[:300],
-                            notes=notes or "", interview=interview, opportunity=opportunity)
+                            notes=notes or "", interview=interview, opportunity=opportunity,
+                            source=source if source in SOURCES else "manual", external_id=external_id)
     db.session.add(touchpoint)
     db.session.flush()
     refresh_touch_cache(user.id, [c.id for c in people])
