@@ -153,6 +153,7 @@ def app(tmp_path, database_url):
     with app.app_context():
         db.engine.dispose()
     clock.pin(None)
+    clock.start_at(None)
 
 
 class FormClient:

@@ -32,4 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance: str | Pat
     app.config.update(config.load(instance_path, test_config))
     secure_instance(instance_path, app.config["SQLALCHEMY_DATABASE_URI"])
     register_all(app)
+    from tracker import clock
+
+    if (started := clock.start_from_environment()) is not None:
+        app.logger.warning("the clock runs from %s (%s is set: for tests only)", started, clock.TEST_NOW_VARIABLE)
     return app

@@ -10,7 +10,9 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +22,12 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run", "--disable-sync"]
 
 pytestmark = pytest.mark.browser
+
+# The instant the servers of the browser tests start their clock from (TRACKER_TEST_NOW): mid
+# morning in Berlin, so "today" is TODAY however long a test runs and whatever the hour of
+# the run. Tests compute their dates from TODAY, never from the wall clock.
+NOW = datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+TODAY = NOW.date()
 
 
 def _free_port() -> int:
@@ -69,8 +77,10 @@ class LiveServer:
 def server(tmp_path, databases):
     from tests.conftest import ON_POSTGRES
 
+    from tracker.clock import TEST_NOW_VARIABLE
+
     url = databases.empty() if ON_POSTGRES else None
-    live = LiveServer(tmp_path, {"TRACKER_DATABASE_URL": url} if url else None)
+    live = LiveServer(tmp_path, {TEST_NOW_VARIABLE: NOW.isoformat(), **({"TRACKER_DATABASE_URL": url} if url else {})})
     yield live
     live.stop()
     if url:

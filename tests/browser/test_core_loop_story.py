@@ -10,13 +10,12 @@ dashboard sections agree.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, TODAY
 from tests.browser.helpers import register
 
 pytestmark = pytest.mark.browser
@@ -65,7 +64,7 @@ def section(page, heading_id: str):
 def test_core_loop_story(server, page, accessible, tmp_path):
     base = server.url
     register(page, base, "jo@example.com", name="Jo Example")
-    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    today = TODAY  # the servers' clock starts on TODAY (tests/browser/conftest.py)
 
     # 1. Import 300 LinkedIn connections.
     csv = tmp_path / "Connections.csv"

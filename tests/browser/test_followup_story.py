@@ -7,12 +7,11 @@ the dashboard → one is completed with its touchpoint → the contact's next du
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, TODAY
 from tests.browser.helpers import register
 
 pytestmark = pytest.mark.browser
@@ -26,7 +25,7 @@ def _shot(page, name: str) -> None:
 def test_followup_story(server, page, accessible):
     base = server.url
     register(page, base, "jo@example.com", name="Jo Example")
-    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    today = TODAY  # the servers' clock starts on TODAY (tests/browser/conftest.py)
     yesterday = today - timedelta(days=1)
 
     page.goto(f"{base}/opportunities/new")
