@@ -39,7 +39,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tests.perf import bench_http, bench_pages
-from tests.perf.bench_data import build
+from tests.perf.bench_data import EMAIL, Built, build
 from tracker import clock, create_app
 from tracker.extensions import db
 
@@ -61,6 +61,22 @@ def database_url(engine: str, size: str, folder: Path, pg_admin: str) -> str:
         c.execute(sa.text(f"CREATE DATABASE {name}"))
     admin.dispose()
     return sa.engine.make_url(pg_admin).set(database=name).render_as_string(hide_password=False)
+
+
+def existing_account(app) -> Built:
+    """The bench account already in the app's database (--existing): ids and sizes read back."""
+    from tracker.models import Contact, Touchpoint, User, touchpoint_contacts as links
+
+    with app.app_context():
+        s = db.session
+        uid = s.scalar(sa.select(User.id).where(User.email == EMAIL))
+        timeline = s.scalar(sa.select(links.c.contact_id).group_by(links.c.contact_id)
+                            .order_by(sa.func.count().desc()).limit(1))
+        built = Built(uid, s.scalar(sa.select(sa.func.count()).select_from(Contact).where(Contact.user_id == uid)),
+                      s.scalar(sa.select(sa.func.count()).select_from(Touchpoint).where(Touchpoint.user_id == uid)),
+                      timeline, "")
+        db.engine.dispose()
+    return built
 
 
 def dashboard_floor(app, user_id: int, runs: int) -> dict:
@@ -297,6 +313,8 @@ def main() -> None:
     parser.add_argument("--vcards", type=int, default=10_000)
     parser.add_argument("--linkedin-rows", type=int, default=30_000)
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
+    parser.add_argument("--existing", metavar="URL", help="measure the account an earlier run built in this "
+                        "database (kept: SQLite file or PostgreSQL tracker_bench_<size>) instead of building; one size")
     args = parser.parse_args()
     if args.report:
         lines, missed = report([run for path in args.report for run in json.loads(Path(path).read_text())])
@@ -318,7 +336,7 @@ def main() -> None:
             for size in sizes:
                 instance = folder / f"{engine}-{size}"
                 instance.mkdir()
-                url = database_url(engine, size, folder, args.pg_url)
+                url = args.existing or database_url(engine, size, folder, args.pg_url)
                 app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False},
                                  instance=instance)
                 with app.app_context():
@@ -327,7 +345,7 @@ def main() -> None:
                     upgrade_database()
                     db.engine.dispose()
                 print(f"{engine} {size}: building ...", flush=True)
-                built = build(app, size, clock.today("Europe/Berlin"))
+                built = existing_account(app) if args.existing else build(app, size, clock.today("Europe/Berlin"))
                 run = {"db": engine, "size": size, "contacts": built.contacts, "touchpoints": built.touchpoints,
                        "build_s": built.seconds, "load_avg": os.getloadavg()[0]}
                 print(f"{engine} {size}: pages in-process ...", flush=True)

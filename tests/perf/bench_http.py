@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -81,16 +82,35 @@ def worker_cpu(master: int) -> dict[int, float]:
     return out
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def login_cookie(base: str) -> str:
-    """Sign in through the real form with urllib; returns the Cookie header value."""
+    """Sign in through the real form with urllib; returns the Cookie header value.
+
+    Redirects are not followed, and the dashboard must then answer 200 with the cookie: wrk
+    counts a 302 as a success, so a session that did not take would otherwise measure the
+    login page's redirect instead of the pages.
+    """
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
     page = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    opener.open(base + "/login", data=urllib.parse.urlencode(
-        {"csrf_token": token, "email": EMAIL, "password": PASSWORD}).encode()).read()
+    try:
+        opener.open(base + "/login", data=urllib.parse.urlencode(
+            {"csrf_token": token, "email": EMAIL, "password": PASSWORD}).encode()).read()
+    except urllib.error.HTTPError as e:  # the 302 after a successful sign-in
+        if e.code != 302:
+            raise
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-    assert "session=" in cookie, cookie
+    check = urllib.request.Request(base + "/", headers={"Cookie": cookie})
+    try:
+        status = urllib.request.build_opener(_NoRedirect).open(check).status
+    except urllib.error.HTTPError as e:
+        raise RuntimeError(f"signed-in dashboard answered {e.code} ({e.headers.get('Location')}); cookie {cookie[:40]}")
+    assert status == 200 and "session=" in cookie, (status, cookie)
     return cookie
 
 
