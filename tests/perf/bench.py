@@ -108,10 +108,7 @@ def explain_contact_page(app, built) -> list[str]:
     """The plans of the contact page's timeline queries (every statement the page runs that reads touchpoints)."""
     from sqlalchemy import event
 
-    from tests.perf.bench_data import EMAIL, PASSWORD
-
-    client = app.test_client()
-    client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    client = bench_pages.sign_in(app)
     seen: list[tuple[str, object]] = []
     with app.app_context():
         engine = db.engine
@@ -337,8 +334,7 @@ def main() -> None:
                 instance = folder / f"{engine}-{size}"
                 instance.mkdir()
                 url = args.existing or database_url(engine, size, folder, args.pg_url)
-                app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False},
-                                 instance=instance)
+                app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}, instance=instance)
                 with app.app_context():
                     from tracker.services.database import upgrade_database
 

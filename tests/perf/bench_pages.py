@@ -23,6 +23,16 @@ CPU_TARGET_MS = 10.0
 FLAT_TARGET = 1.5
 
 
+def sign_in(app):
+    """A test client signed in through the real form (with its CSRF token, as a browser)."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"csrf_token": token, "email": EMAIL, "password": PASSWORD})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -96,9 +106,7 @@ def measure(app, built, runs: int) -> dict[str, dict]:
     page's queries (read from /proc, so with a server on this machine; 10 ms clock ticks, hence
     a mean over the runs, not a median).
     """
-    client = app.test_client()
-    response = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
-    assert response.status_code == 302, response.status_code
+    client = sign_in(app)
     urls = pages(app, client, built)
     statements: list[int] = []
     backends: set[int] = set()
@@ -141,8 +149,7 @@ def measure(app, built, runs: int) -> dict[str, dict]:
 def gc_effect(app, built, runs: int, tune) -> dict[str, dict]:
     """Dashboard and board, `runs` requests each with the interpreter's default collector, then with
     tracker's tuning (`tune`, what `tracker serve` applies in each worker): wall p95 and full collections."""
-    client = app.test_client()
-    client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    client = sign_in(app)
     full = []
     callback = lambda phase, info: full.append(1) if phase == "start" and info["generation"] == 2 else None  # noqa: E731
     out: dict[str, dict] = {}
