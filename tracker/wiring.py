@@ -37,6 +37,9 @@ def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every table registered before use)
 
     db.init_app(app)
+    from tracker.services import kept_agenda
+
+    kept_agenda.register()  # the kept agenda follows every write (services/kept_agenda.py)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -22,7 +22,9 @@ from tracker.domain.cadence import (
     explain,
     format_day,
     humanize_interval,
+    due_soon_on,
     propose,
+    status_on,
     touch_kind,
 )
 from tracker.models.touchpoints import CHANNELS
@@ -451,6 +453,16 @@ def test_due_is_never_before_the_clock_started(inp, today):
     assert c.due_on > started and c.last_touch_on == (max(counted) if counted else None)
     assert c.due_on <= c.losing_touch_on - timedelta(days=7)
     assert c.reason.endswith(".")
+
+
+@given(inputs, days, days)
+def test_three_dates_give_the_status_on_any_day(inp, day, other_day):
+    """What the kept agenda relies on: the dates of a proposal do not depend on `today`, and
+    they give its status on every day."""
+    c = propose(inp, day)
+    other = propose(inp, other_day)
+    assert (c.due_on, c.losing_touch_on, due_soon_on(c)) == (other.due_on, other.losing_touch_on, due_soon_on(other))
+    assert status_on(other_day, due_soon_on(c), c.due_on, c.losing_touch_on) == other.status
 
 
 @given(inputs, days, st.lists(st.integers(0, 400), min_size=2, max_size=6))

@@ -7,7 +7,9 @@ from flask.cli import with_appcontext
 from tracker import clock
 from tracker.cli.accounts import user_or_exit
 from tracker.domain.agenda import format_agenda_text
+from tracker.extensions import db
 from tracker.services import agenda as service
+from tracker.services import kept_agenda
 
 
 @click.command("due")
@@ -20,10 +22,13 @@ from tracker.services import agenda as service
 def due(email: str, days: int, limit: int) -> None:
     """Print what is overdue, due today and in the next days, and who you are losing touch with.
 
-    "Today" is the account's local day (its time zone). Read-only: safe to run from cron,
-    e.g. `tracker due --user me@example.com | mail -s "Today" me@example.com`.
+    "Today" is the account's local day (its time zone). Read-only (except, once after an
+    upgrade, filling the kept agenda): safe to run from cron, e.g.
+    `tracker due --user me@example.com | mail -s "Today" me@example.com`.
     """
     user = user_or_exit(email)
+    if kept_agenda.ensure_current(user):
+        db.session.commit()
     today = clock.today(user.timezone)
     result = service.build(user, today, horizon_days=days, limit=limit)
     text = format_agenda_text(result.agenda, today)

@@ -291,6 +291,29 @@ def propose(
     )
 
 
+def due_soon_on(c: Cadence) -> date | None:
+    """The first day the proposal's status is "due_soon" (or "due", for a one-day interval):
+    with due_on and losing_touch_on, the three dates that give the status on any day
+    (status_on). None when there is no cadence."""
+    if c.due_on is None:
+        return None
+    return date.fromordinal(c.due_on.toordinal() - min(DUE_SOON_DAYS, c.ideal_days // 2))
+
+
+def status_on(today: date, soon_on: date | None, due_on: date | None, losing_on: date | None) -> str | None:
+    """The status propose() gives on `today`, from the three dates of its proposal (none of
+    which depend on `today`): so a kept copy of the dates answers for every day."""
+    if due_on is None:
+        return None
+    if today < soon_on:
+        return "ok"
+    if today < due_on:
+        return "due_soon"
+    if today == due_on:
+        return "due"
+    return "overdue" if today < losing_on else "losing_touch"
+
+
 def explain(c: Cadence) -> str:
     """The plain-words reason for a proposal: why this interval, then where things stand.
 

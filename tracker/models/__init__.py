@@ -1,5 +1,6 @@
 """All models, imported here so metadata (and Alembic) sees every table."""
 from tracker.models.accounts import LoginAttempt, RecoveryCode, User, UserSession
+from tracker.models.agenda import AgendaVersion
 from tracker.models.calendar_feed import FeedCache, FeedVersion
 from tracker.models.companies import Company
 from tracker.models.contacts import Contact, ContactEmail, ContactPhone, ContactUrl, MergedUid, Tag, contact_tags
@@ -10,7 +11,7 @@ from tracker.models.opportunities import Opportunity, StatusChange, opportunity_
 from tracker.models.touchpoints import MailMessage, Touchpoint, touchpoint_contacts
 
 __all__ = [
-    "MailMessage",
+    "AgendaVersion", "MailMessage",
     "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
     "LoginAttempt", "MergedUid", "Opportunity", "RecoveryCode", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",

@@ -45,6 +45,10 @@ class Contact(Owned, Timestamped, db.Model):
         Index("ix_contacts_user_role", "user_id", "role"),
         # The dashboard's triage card counts unscheduled imports by source.
         Index("ix_contacts_user_unscheduled", "user_id", "unscheduled", "source"),
+        # The kept agenda: the dashboard reads what is due by range; the list sorts by them.
+        Index("ix_contacts_user_due_soon_on", "user_id", "due_soon_on"),
+        Index("ix_contacts_user_due_on", "user_id", "due_on"),
+        Index("ix_contacts_user_last_touch_on", "user_id", "last_touch_on"),
         Index("uq_contacts_user_uid", "user_id", "uid", unique=True),
     )
 
@@ -77,6 +81,12 @@ class Contact(Owned, Timestamped, db.Model):
     # the cadence's clock starts no earlier than it.
     unscheduled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     kept_since: Mapped[date | None] = mapped_column(Date)
+    # The kept agenda: the cadence engine's dates for this contact (services.kept_agenda),
+    # recomputed in the transaction of every change that can move them; the status on any
+    # day follows from them (tracker.domain.cadence.status_on). All None: no cadence.
+    due_soon_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    losing_touch_on: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(20), default="manual")
     # vCard properties tracker does not model, as content lines, written back on export.
     vcard_extra: Mapped[str] = mapped_column(Text, default="")

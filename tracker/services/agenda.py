@@ -1,25 +1,24 @@
-"""The agenda (dashboard and `tracker due`): follow-ups and cadence proposals for one day.
+"""The agenda (dashboard and `tracker due`): follow-ups and cadence dues for one day.
 
-The cadence engine proposes, on each call, every contact that may be due within the
-window; a SQL pre-filter leaves out only contacts provably "ok" until after it, which are
-counted (services.cadence._may_be_due_by; tests/services/test_agenda.py proves the result
-equals the agenda of every proposal). A fixed number of queries. Only the few reach-outs a
-page shows are turned into agenda items (their reasons are the expensive part); the rest
-are counted.
+Read from the kept agenda (services.kept_agenda): the cadence engine's dates for every
+contact, kept equal to its derivation, so what is due today is an indexed range read. A
+fixed number of queries. Only the few reach-outs a page shows go through the engine again
+(their reasons are the expensive part); the rest are counted.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from tracker.domain.agenda import Agenda, ContactCadence, build_agenda
-from tracker.domain.cadence import DUE_SOON_DAYS
+from tracker.domain.cadence import DUE_SOON_DAYS, status_on
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Opportunity, User
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
-from tracker.services.cadence import contact_names, proposals_due_by, scheduled
+from tracker.services import kept_agenda
+from tracker.services.cadence import proposals
 from tracker.services.followups import active_items
 
 HEALTH_LABELS = {"ok": "In touch", "planned": "Follow-up planned", "due_soon": "Due soon", "due": "Due",
@@ -65,51 +64,64 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> Ag
     """The user's agenda for `today` (their local date) over the next `horizon_days`.
 
     Follow-ups are all listed; reach-outs are capped at `limit` per group (counted in
-    `more`). A fixed number of queries: the per-contact work is in Python, on plain rows.
-
-    Only contacts that may be due within the window are proposed at all: the others are
-    certainly "ok" and on no list (the SQL pre-filter, services.cadence._may_be_due_by),
-    so they are counted as such. tests/services/test_agenda.py proves, on random accounts,
-    that the result equals the agenda built from every contact's proposal.
+    `more`). Read from the kept agenda (services.kept_agenda: each contact's cadence dates,
+    always equal to the engine's): the counts are one aggregate over the index range of
+    contacts already "due soon" or later, each group one indexed, limited read, and the
+    engine runs only for the few contacts shown (for their reasons). A fixed number of
+    queries, and work proportional to what is shown, not to the account.
+    tests/services/test_agenda.py proves, on random accounts, that the result equals the
+    agenda built from every contact's proposal.
     """
+    kept_agenda.ensure_current(user)
     horizon = today + timedelta(days=horizon_days)
     followups = active_items(user, horizon)
     covered = {f.contact_id for f in followups if f.contact_id is not None}
 
-    # A proposal is anything but "ok" only within DUE_SOON_DAYS of its due date.
-    window = today + timedelta(days=max(horizon_days, DUE_SOON_DAYS))
+    C = Contact
+    mine = (C.user_id == user.id,)
+    # The status on `today` from the kept dates (tracker.domain.cadence.status_on), for rows
+    # with due_soon_on <= today: the only ones that are not "ok".
+    state = case((C.losing_touch_on <= today, "losing_touch"), (C.due_on < today, "overdue"),
+                 (C.due_on == today, "due"), else_="due_soon")
+    counts = dict(db.session.execute(select(state, func.count()).where(*mine, C.due_soon_on <= today)
+                                     .group_by(state)).all())
+    # Due soon, but after a horizon shorter than the due-soon window: counted, not listed.
+    beyond = db.session.scalar(select(func.count()).where(
+        *mine, C.due_soon_on <= today, C.due_on > today, C.due_on > horizon)) if horizon_days < DUE_SOON_DAYS else 0
     health = dict.fromkeys(HEALTH_LABELS, 0)
-    losing, reach = [], []
-    for cid, cadence in proposals_due_by(user, today, window):
-        status = cadence.status
-        if status == "losing_touch":
-            losing.append((cadence.due_on, cid, cadence))
-        elif status != "ok" and cadence.due_on <= horizon:
-            if cid in covered:
-                status = "planned"
-            else:
-                reach.append((cadence.due_on, cid, cadence))
-        health[status] += 1
-    health["ok"] += tracked_count(user) - sum(health.values())
+    for status, n in counts.items():
+        health[status] = n
+    health["ok"] = tracked_count(user) - sum(counts.values())
+    listed = {"overdue": health["overdue"], "today": health["due"], "upcoming": health["due_soon"] - beyond}
+    if covered:
+        # A due contact with a follow-up on the agenda is "planned": the follow-up is its nudge.
+        for cid, soon, due, losing in db.session.execute(
+                select(C.id, C.due_soon_on, C.due_on, C.losing_touch_on).where(*mine, C.id.in_(covered))):
+            status = status_on(today, soon, due, losing)
+            if status in GROUP_OF_STATUS and due <= horizon:
+                health[status] -= 1
+                health["planned"] += 1
+                listed[GROUP_OF_STATUS[status]] -= 1
 
-    losing.sort(key=_first_two)
-    reach.sort(key=_first_two)
-    more = {"losing_touch": max(0, len(losing) - limit)}
-    buckets: dict[str, list] = {"overdue": [], "today": [], "upcoming": []}
-    for item in reach:
-        buckets[GROUP_OF_STATUS[item[2].status]].append(item)
-    shown = losing[:limit]
-    for key, items in buckets.items():
-        shown.extend(items[:limit])
-        more[key] = max(0, len(items) - limit)
-    names = contact_names(user, [cid for _, cid, _ in shown])
-    cadences = [ContactCadence(cid, names.get(cid, ""), cadence) for _, cid, cadence in shown]
+    groups = {
+        "losing_touch": (C.due_soon_on <= today, C.losing_touch_on <= today),
+        "overdue": (C.due_soon_on <= today, C.due_on < today, C.losing_touch_on > today),
+        "today": (C.due_on == today,),
+        "upcoming": (C.due_soon_on <= today, C.due_on > today, C.due_on <= horizon),
+    }
+    shown: list[int] = []
+    for group, where in groups.items():
+        stmt = select(C.id).where(*mine, *where)
+        if covered and group != "losing_touch":
+            stmt = stmt.where(C.id.not_in(covered))
+        # The order the agenda shows them in (by date, then name): the first `limit` are shown.
+        shown += db.session.scalars(stmt.order_by(C.due_on, C.sort_name, C.id).limit(limit)).all()
+    more = {"losing_touch": max(0, health["losing_touch"] - limit)}
+    for group, n in listed.items():
+        more[group] = max(0, n - limit)
+    cadences = [ContactCadence(row.id, row.name, c) for row, c in proposals(user, today, contact_ids=shown)]
     agenda = build_agenda(followups, cadences, today, horizon_days)
     return AgendaResult(agenda, health, more)
-
-
-def _first_two(item: tuple) -> tuple:
-    return item[0], item[1]
 
 
 def pipeline_counts(user: User) -> dict[str, int]:
@@ -125,9 +137,9 @@ def contact_count(user: User) -> int:
 
 
 def tracked_count(user: User) -> int:
-    """Contacts with a cadence: neither archived nor "don't remind me" nor waiting to be scheduled."""
-    return db.session.scalar(select(func.count(Contact.id)).where(
-        Contact.user_id == user.id, Contact.archived_at.is_(None), Contact.no_reminders.is_(False), scheduled())) or 0
+    """Contacts with a cadence (neither archived nor "don't remind me" nor waiting to be
+    scheduled): those with a kept due date (an index-only count)."""
+    return db.session.scalar(select(func.count()).where(Contact.user_id == user.id, Contact.due_on.is_not(None))) or 0
 
 
 def unscheduled_imports(user: User) -> dict[str, int]:

@@ -37,7 +37,7 @@ _SKIPPED_TABLES = {"users", "login_attempts", "alembic_version", "user_sessions"
 # Work in progress, not data: an import's uploaded file and its preview. Deleting the account
 # removes them (ON DELETE CASCADE); an archive does not carry them. Likewise the calendar
 # feed's change stamp and stored body: derived, rebuilt on demand.
-_TRANSIENT_TABLES = {"import_jobs", "import_items", "feed_versions", "feed_cache"}
+_TRANSIENT_TABLES = {"import_jobs", "import_items", "feed_versions", "feed_cache", "agenda_versions"}
 
 
 class ArchiveError(ValueError):
@@ -182,6 +182,11 @@ def import_account(user: User, document: Any) -> dict[str, int]:
         counts[table.name] = len(rows)
     db.session.flush()
     db.session.expire_all()
+    # Derived columns are recomputed by today's rules, whatever the archive's version said:
+    # the touch cache, and with it (it marks every contact) the kept agenda.
+    from tracker.services.cadence import refresh_touch_cache
+
+    refresh_touch_cache(user.id)
     return counts
 
 

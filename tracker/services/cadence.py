@@ -24,20 +24,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import (Date, Integer, String, and_, bindparam, case, func, literal, or_, select, type_coerce, union_all,
-                        update)
+from sqlalchemy import Integer, String, bindparam, case, func, literal, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from tracker import clock
-from tracker.domain.cadence import (AFTER_REJECTION_DAYS, DEFAULT_CADENCE_DAYS, Cadence, CadenceInput, Touch,
-                                    propose, touch_kind)
+from tracker.domain.cadence import DEFAULT_CADENCE_DAYS, Cadence, CadenceInput, Touch, propose, touch_kind
 from tracker.extensions import db
 from tracker.models import (Company, Contact, Interview, Opportunity, Touchpoint, User, interview_contacts,
                             opportunity_contacts, touchpoint_contacts)
 from tracker.models.opportunities import ACTIVE_STATUSES
-from tracker.models.types import UTCDateTime
+from tracker.services import kept_agenda
 
 MAX_CADENCE_DAYS = 3650
 
@@ -119,6 +117,7 @@ def refresh_touch_cache(user_id: int, contact_ids: Iterable[int] | None = None) 
                     unanswered_count=bindparam("n"), updated_at=table.c.updated_at))
     session.connection().execute(stmt, rows)
     _expire_cached(session, set(ids))
+    kept_agenda.mark(user_id, ids, session)
 
 
 def _expire_cached(session: Session, ids: set[int]) -> None:
@@ -207,6 +206,7 @@ def keep_in_touch(user: User, contact_ids: Iterable[int], interval_days: int | N
     changed = session.execute(update(Contact).where(*mine).values(
         cadence_days=None if interval_days is None else int(interval_days), no_reminders=False)
         .execution_options(synchronize_session=False)).rowcount
+    kept_agenda.mark(user.id, ids, session)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Contact) and obj.id in ids:
             session.expire(obj, ["unscheduled", "kept_since", "cadence_days", "no_reminders", "updated_at"])
@@ -275,64 +275,14 @@ def _rejections(user_id: int, ids: list[int] | None, tz: str) -> dict[int, date]
     return out
 
 
-def min_interval_days(role: str | None, defaults: Mapping[str, int]) -> int:
-    """The shortest interval (days) the engine can give a contact of this role that has no
-    override of its own and is in no open process: the role's interval (resolved as
-    tracker.domain.cadence.propose resolves it), or the quarterly one after a rejection,
-    whichever is shorter. Backing off only lengthens an interval, and a rejection only moves
-    the anchor later, so such a contact is due no earlier than its last touch (or the day
-    it was added) plus this."""
-    ideal = (defaults.get(role) or DEFAULT_CADENCE_DAYS.get(role) or defaults.get("other")
-             or DEFAULT_CADENCE_DAYS["other"])
-    return min(ideal, AFTER_REJECTION_DAYS)
-
-
-def _may_be_due_by(user: User, due_by: date, defaults: Mapping[str, int]):
-    """A WHERE clause keeping every contact whose next due date can be on or before
-    `due_by`, and leaving out only contacts that are provably not due by then.
-
-    Kept: contacts with an override (their interval can be anything), contacts in an open
-    process (weekly), and contacts whose anchor (last touch, else the local day they were
-    added) is on or before due_by minus min_interval_days(role). Plain date comparisons with
-    one bound per role, so the same SQL works on every engine.
-    """
-    roles = sorted(set(DEFAULT_CADENCE_DAYS) | set(defaults))
-    last_by = {role: due_by - timedelta(days=min_interval_days(role, defaults)) for role in roles}
-    other_last = due_by - timedelta(days=min_interval_days(None, defaults))
-    zone = clock.zone(user.timezone)
-
-    def added_before(last_day: date) -> datetime:
-        # Added on or before last_day (local) = created before the next local midnight.
-        return datetime.combine(last_day + timedelta(days=1), time(), zone).astimezone(timezone.utc)
-
-    touch_bound = case({r: literal(d, Date) for r, d in last_by.items()}, value=Contact.role,
-                       else_=literal(other_last, Date))
-    added_bound = case({r: literal(added_before(d), UTCDateTime) for r, d in last_by.items()}, value=Contact.role,
-                       else_=literal(added_before(other_last), UTCDateTime))
-    active = union_all(
-        select(opportunity_contacts.c.contact_id)
-        .join(Opportunity, Opportunity.id == opportunity_contacts.c.opportunity_id)
-        .where(Opportunity.user_id == user.id, Opportunity.status.in_(ACTIVE_STATUSES)),
-        select(interview_contacts.c.contact_id)
-        .join(Interview, Interview.id == interview_contacts.c.interview_id)
-        .join(Opportunity, Opportunity.id == Interview.opportunity_id)
-        .where(Opportunity.user_id == user.id, Opportunity.status.in_(ACTIVE_STATUSES)))
-    return or_(Contact.cadence_days.is_not(None),
-               and_(Contact.last_touch_on.is_not(None), Contact.last_touch_on <= touch_bound),
-               and_(Contact.last_touch_on.is_(None), Contact.created_at < added_bound),
-               Contact.id.in_(active))
-
-
 def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include_muted: bool = False,
-                names: bool = True, due_by: date | None = None) -> list[tuple[ContactRow, CadenceInput]]:
+                names: bool = True) -> list[tuple[ContactRow, CadenceInput]]:
     """(contact, cadence input) for the user's contacts (or just `contact_ids`), in six
     queries whatever their number.
 
     Archived and "don't remind me" contacts are left out unless include_muted (they have no
     cadence; the contact page still wants to say so). names=False leaves ContactRow.name
-    empty (the dashboard names only the few it shows). due_by: leave out contacts whose
-    next due date is certainly after that day (see _may_be_due_by): those are "ok" and on
-    no agenda; the rest may still be anything.
+    empty.
 
     Built for 10,000 contacts in a few milliseconds, on any engine: date columns come
     unprocessed (text on SQLite, dates on PostgreSQL) and are converted once per distinct
@@ -341,11 +291,11 @@ def load_inputs(user: User, *, contact_ids: Iterable[int] | None = None, include
     were added; for the others it is the last touch's day.
     """
     return [(ContactRow(cid, name, company), inp)
-            for cid, name, company, inp in _load(user, contact_ids, include_muted, names, due_by)]
+            for cid, name, company, inp in _load(user, contact_ids, include_muted, names)]
 
 
-def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool, names: bool,
-          due_by: date | None) -> list[tuple[int, str, str | None, CadenceInput]]:
+def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool,
+          names: bool) -> list[tuple[int, str, str | None, CadenceInput]]:
     """load_inputs as plain tuples: (contact id, name, company name, input)."""
     ids = None if contact_ids is None else [int(i) for i in contact_ids]
     raw = lambda column, type_=String: type_coerce(column, type_)  # noqa: E731
@@ -359,8 +309,6 @@ def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool, na
         stmt = stmt.where(Contact.id.in_(ids))
     if not include_muted:
         stmt = stmt.where(Contact.archived_at.is_(None), Contact.no_reminders.is_(False), scheduled())
-    if due_by is not None:
-        stmt = stmt.where(_may_be_due_by(user, due_by, user_defaults(user)))
     rows = db.session.connection().execute(stmt).all()  # Core: no ORM row processing
     if not rows:
         return []
@@ -452,13 +400,6 @@ def proposals(user: User, today: date, **kw) -> list[tuple[ContactRow, Cadence]]
     """(contact, proposal) for the user's contacts as of `today` (the user's local date)."""
     defaults = user_defaults(user)
     return [(row, propose(inp, today, defaults)) for row, inp in load_inputs(user, **kw)]
-
-
-def proposals_due_by(user: User, today: date, due_by: date) -> list[tuple[int, Cadence]]:
-    """(contact id, proposal as of `today`) for the user's contacts with a cadence, except
-    those certainly not due by `due_by` (see load_inputs): the agenda's lean path."""
-    defaults = user_defaults(user)
-    return [(cid, propose(inp, today, defaults)) for cid, _, _, inp in _load(user, None, False, False, due_by)]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from tracker.models import (Contact, ContactEmail, ContactPhone, ContactUrl, Imp
                             contact_tags)
 from tracker.models.base import new_uid
 from tracker.models.contacts import UNSCHEDULED_SOURCES
-from tracker.services import linkedin_import, vcards
+from tracker.services import kept_agenda, linkedin_import, vcards
 from tracker.services.import_matching import keys
 from tracker.services.imports import CHUNK, DEFAULT_ACTION, Report, decisions_of, load_payload
 
@@ -219,6 +219,9 @@ class _Run:
                 db.session.execute(insert(target), values)
         if children_first:
             db.session.execute(insert(table), rows)
+        # Core inserts: the kept agenda computes these contacts before commit (imported
+        # contacts start unscheduled, so this writes "no cadence" unless a rule says otherwise).
+        kept_agenda.mark(self.user.id, ids)
 
     def _contact_row(self, plan: _Plan) -> dict:
         f, v = plan.values.fields, plan.values

@@ -11,6 +11,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact, Opportunity, StatusChange, User, opportunity_contacts
 from tracker.models.opportunities import CONTACT_ROLES, OPEN_STATUSES, STATUSES
+from tracker.services import kept_agenda
 from tracker.services.companies import find_or_create_company
 
 
@@ -94,6 +95,8 @@ def set_contacts(user: User, opportunity: Opportunity, by_role: dict[str, list[C
     if rows:
         db.session.execute(insert(opportunity_contacts), rows)
     db.session.expire(opportunity, ["contacts"])
+    # Core writes: the kept agenda of everyone joining or leaving the process is recomputed.
+    kept_agenda.mark(user.id, [r[0] for r in now] + [r["contact_id"] for r in rows])
 
 
 def contacts_by_role(opportunity: Opportunity) -> dict[str, list[Contact]]:

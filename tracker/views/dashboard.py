@@ -9,6 +9,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact
 from tracker.services import agenda as service
+from tracker.services import kept_agenda
 from tracker.services.cadence import keep_in_touch
 from tracker.services.touchpoints import recent_touchpoints
 
@@ -24,6 +25,8 @@ def index():
     # or follow-ups without a contact still make an agenda.
     if service.is_new_account(current_user):
         return render_template("dashboard/index.html", contact_count=0)
+    if kept_agenda.ensure_current(current_user):  # first read after an upgrade: fill once
+        db.session.commit()
     contact_count = service.contact_count(current_user)
     today = clock.today(current_user.timezone)
     result = service.build(current_user, today)
