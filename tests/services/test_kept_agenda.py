@@ -16,6 +16,8 @@ from tracker.models import AgendaVersion, Contact
 from tracker.models.contacts import ROLES
 from tracker.models.touchpoints import CHANNELS
 from tracker.services import cadence, kept_agenda
+from tracker.services import bulk
+from tracker.services.bulk import BulkInput
 from tracker.services.contacts import ContactInput, save_contact, set_archived
 from tracker.services.interviews import InterviewInput, delete_interview, save_interview
 from tracker.services.opportunities import (OpportunityInput, delete_opportunity, save_opportunity, set_contacts,
@@ -27,7 +29,7 @@ _emails = itertools.count()
 
 OPS = ("contact", "contact", "touch", "touch", "touch", "edit_touch", "delete_touch", "role", "override", "mute",
        "keep", "archive", "defaults", "opportunity", "status", "people", "delete_opportunity", "interview",
-       "interviewers", "delete_interview", "timezone", "delete_contact")
+       "interviewers", "delete_interview", "timezone", "delete_contact", "bulk")
 steps = st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 10**6)), min_size=1, max_size=25)
 
 
@@ -90,6 +92,9 @@ def _apply(user, op: str, n: int, state: dict) -> None:
         save_interview(user, i.opportunity, i, InterviewInput(starts_at=i.starts_at, interviewers=people[-(1 + n % len(people)):]))
     elif op == "delete_interview" and interviews:
         delete_interview(interviews.pop(n % len(interviews)))
+    elif op == "bulk":
+        action = ("no_reminders", "archive", "unarchive", "keep_in_touch")[n % 4]
+        bulk.apply(user, [c.id for c in people[: 1 + n % len(people)]], BulkInput(action=action))
     elif op == "timezone":
         user.timezone = ("UTC", "Pacific/Auckland", "America/Los_Angeles")[n % 3]
     elif op == "delete_contact" and len(people) > 1:
@@ -159,7 +164,7 @@ def test_every_core_writer_keeps_the_agenda():
     offenders = []
     needles = ("update(Contact", "insert(Contact", "delete(opportunity_contacts", "insert(opportunity_contacts",
                "delete(interview_contacts", "insert(interview_contacts", "Contact.__table__")
-    keepers = ("kept_agenda.mark", "refresh_touch_cache(", "keep_in_touch(", "kept_agenda import")
+    keepers = ("kept_agenda.mark", "refresh_touch_cache(")
     for path in root.rglob("*.py"):
         if "models" in path.parts or "migrations" in path.parts or path.name == "kept_agenda.py":
             continue
@@ -167,3 +172,23 @@ def test_every_core_writer_keeps_the_agenda():
         if any(n in text for n in needles) and not any(k in text for k in keepers):
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+@pytest.mark.parametrize("action", ["no_reminders", "archive", "unarchive", "keep_in_touch", "keep_every"])
+def test_bulk_actions_keep_the_agenda(ctx, action):
+    """The bulk actions write through Core (no session events): they mark the kept agenda."""
+    from tracker.services.accounts import create_user
+
+    user = create_user("bulk@example.com", "correct horse battery")
+    people = [save_contact(user, None, ContactInput(full_name=f"P{i}", role="mentor"), source=("manual", "vcard")[i % 2])
+              for i in range(4)]
+    db.session.commit()
+    if action == "unarchive":
+        bulk.apply(user, [c.id for c in people], BulkInput(action="archive"))
+        db.session.commit()
+    before = kept_agenda.kept(user, TODAY)
+    bulk.apply(user, [c.id for c in people], BulkInput(action=action, days=12))
+    db.session.commit()
+    after = kept_agenda.kept(user, TODAY)
+    assert after == kept_agenda.derived(user, TODAY)
+    assert after != before

@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact, User, contact_tags
-from tracker.services import cadence
+from tracker.services import cadence, kept_agenda
 from tracker.services.contacts import tags_named
 from tracker.services.search import ContactQuery, filtered_contacts
 from tracker.services.touchpoints import log_touchpoint, owned_contacts
@@ -105,16 +105,19 @@ def _mine(ids: list[int], user: User):
 
 
 def _no_reminders(user: User, ids: list[int], data: BulkInput) -> int:
+    kept_agenda.mark(user.id, ids)  # Core UPDATEs below: the kept agenda follows before commit
     return db.session.execute(update(Contact).where(*_mine(ids, user)).values(no_reminders=True)
                               .execution_options(synchronize_session=False)).rowcount
 
 
 def _archive(user: User, ids: list[int], data: BulkInput) -> int:
+    kept_agenda.mark(user.id, ids)
     return db.session.execute(update(Contact).where(*_mine(ids, user), Contact.archived_at.is_(None))
                               .values(archived_at=clock.now()).execution_options(synchronize_session=False)).rowcount
 
 
 def _unarchive(user: User, ids: list[int], data: BulkInput) -> int:
+    kept_agenda.mark(user.id, ids)
     return db.session.execute(update(Contact).where(*_mine(ids, user), Contact.archived_at.is_not(None))
                               .values(archived_at=None).execution_options(synchronize_session=False)).rowcount
 
