@@ -131,6 +131,19 @@ def kept(user: User, today: date) -> dict[int, tuple]:
     return {cid: (soon, due, losing, status_on(today, soon, due, losing)) for cid, soon, due, losing in rows}
 
 
+def state_of(contact: Contact, today: date) -> str | None:
+    """What the contacts list's badge says of a contact on `today`: "unscheduled" (imported,
+    waiting to be kept in touch with), the engine's status from the kept dates, or None (no
+    cadence: archived or "don't remind me")."""
+    from tracker.domain.cadence import status_on
+
+    if contact.archived_at is not None or contact.no_reminders:
+        return None
+    if contact.unscheduled and contact.last_touch_on is None:
+        return "unscheduled"
+    return status_on(today, contact.due_soon_on, contact.due_on, contact.losing_touch_on)
+
+
 # --- Session events ------------------------------------------------------------------------
 
 def _links(session: Session, opportunity_ids: set[int], interview_ids: set[int]) -> list[tuple[int, int]]:

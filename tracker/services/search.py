@@ -31,8 +31,17 @@ SORTS = {
     "-name": ((Contact.sort_name, True), (Contact.id, True)),
     "added": ((Contact.created_at, False), (Contact.id, False)),
     "-added": ((Contact.created_at, True), (Contact.id, True)),
+    # The kept agenda's next due date and the touch cache's last touch, each indexed with
+    # user_id. Keyset paging needs a value to continue from, so these orders list only the
+    # contacts that have one (NULLS would fall out of every range): see SORT_NEEDS.
+    "due": ((Contact.due_on, False), (Contact.id, False)),
+    "-last": ((Contact.last_touch_on, True), (Contact.id, True)),
 }
-_SORT_KEYS = {"name": lambda c: (c.sort_name, c.id), "added": lambda c: (c.created_at, c.id)}
+_SORT_KEYS = {"name": lambda c: (c.sort_name, c.id), "added": lambda c: (c.created_at, c.id),
+              "due": lambda c: (c.due_on, c.id), "last": lambda c: (c.last_touch_on, c.id)}
+# Orders that list only the contacts with a value to sort by, and what the page says of it.
+SORT_NEEDS = {"due": (Contact.due_on, "Only contacts with reminders have a next due date."),
+              "-last": (Contact.last_touch_on, "Only contacts you have been in touch with have a last contact.")}
 
 
 @dataclass
@@ -135,7 +144,10 @@ def filtered_contacts(user: User, query: ContactQuery) -> Select:
 def search_contacts(user: User, query: ContactQuery, per_page: int) -> KeysetPage[Contact]:
     """One keyset page of the matching contacts (its cost does not grow with the page's depth)."""
     sort = query.sort if query.sort in SORTS else "name"
-    stmt = filtered_contacts(user, query).options(
+    stmt = filtered_contacts(user, query)
+    if sort in SORT_NEEDS:
+        stmt = stmt.where(SORT_NEEDS[sort][0].is_not(None))
+    stmt = stmt.options(
         selectinload(Contact.company), selectinload(Contact.tags), selectinload(Contact.emails))
     return keyset_page(stmt, SORTS[sort], _SORT_KEYS[sort.lstrip("-")], size=per_page,
                        after=query.after, before=query.before, last=query.last)

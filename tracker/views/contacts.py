@@ -14,7 +14,8 @@ from tracker.services import bulk as bulk_service
 from tracker.services import contacts as service
 from tracker.services import merge as merge_service
 from tracker.services.companies import company_names
-from tracker.services.search import SORTS, ContactQuery, search_contacts
+from tracker.services import kept_agenda
+from tracker.services.search import SORT_NEEDS, SORTS, ContactQuery, search_contacts
 from tracker.templating import plural
 from tracker.views.common import keyset_args, owned_or_404, per_page
 from tracker.views.activity import contact_timeline
@@ -23,6 +24,9 @@ from tracker.views.playbooks import preview_url
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 STATUS_FILTERS = {"unscheduled": "Not scheduled (imported)"}
+# The list's status badge: (words, badge class) per kept_agenda.state_of; "ok" shows none.
+STATE_LABELS = {"due_soon": ("Due soon", "warn"), "due": ("Due today", "warn"), "overdue": ("Overdue", "danger"),
+                "losing_touch": ("Losing touch", "danger"), "unscheduled": ("Unscheduled", "")}
 
 
 def _query(args, tag_key: str = "tag") -> ContactQuery:
@@ -47,12 +51,17 @@ def _list_args(query: ContactQuery) -> dict:
 @bp.get("/")
 def index():
     query = _query(request.args)
+    if kept_agenda.ensure_current(current_user):  # first read after an upgrade: fill once
+        db.session.commit()
     page = search_contacts(current_user, query, per_page())
+    today = clock.today(current_user.timezone)
+    states = {c.id: kept_agenda.state_of(c, today) for c in page.items}
     bulk_form = BulkForm(formdata=None, data={"q": query.q, "role": query.role, "list_tag": query.tag,
                                               "company": query.company_id or "", "archived": "1" if query.archived else "",
                                               "status": query.status, "source": query.source,
                                               "happened_on": clock.today(current_user.timezone)})
     return render_template("contacts/index.html", page=page, query=query, roles=ROLES, status_filters=STATUS_FILTERS,
+                           today=today, states=states, state_labels=STATE_LABELS, sort_note=SORT_NEEDS.get(query.sort),
                            tags=service.user_tags(current_user), bulk_form=bulk_form, list_args=_list_args(query))
 
 
