@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -147,20 +148,22 @@ def logical_lines(block: bytes) -> list[bytes]:
     base64 continuation lines that are not indented. Lines that are not content lines
     (no ":"), such as comments, are dropped.
 
-    Linear in the card: the pieces of a continued line are collected and joined once (a
-    soft-break storm or an unindented base64 photo of millions of lines used to be copied
-    again for every piece). Raises LimitExceeded for a logical line over MAX_LINE_BYTES or
-    a card of more than MAX_CARD_PROPERTIES lines.
+    Linear in the card: a continued line grows in place (a soft-break storm or an
+    unindented base64 photo of millions of lines used to be copied again for every
+    piece), and the card's lines are read one by one, never listed all at once. Raises
+    LimitExceeded for a logical line over MAX_LINE_BYTES or a card of more than
+    MAX_CARD_PROPERTIES lines.
     """
     text = _FOLD.sub(b"", block.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
     out: list[bytes] = []
-    pieces: list[bytes] = []  # the logical line being built, joined when it ends
-    size = 0
+    line = bytearray()  # the logical line being built: appended to in place, copied out once
     qp = False  # the line being built is quoted-printable
-    joining = False  # ... and its last piece ends with a soft break
+    joining = False  # ... and ends with a soft break
     base64 = False  # the line being built is 2.1 base64, which may continue unindented
     blank = False  # a blank line came since the last content
-    for raw in text.split(b"\n"):
+    for raw in io.BytesIO(text):  # line by line without a list of them all (memory)
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
         if not raw:
             base64 = False  # vCard 2.1 §2.1.3: a blank line ends a base64 value
             blank = True
@@ -168,34 +171,32 @@ def logical_lines(block: bytes) -> list[bytes]:
         if joining and blank and _PROPERTY_START.match(raw):
             # Android ends a QP value with "=" and a blank line (ez-vcard John_Doe_ANDROID):
             # the soft break leads nowhere, so drop the "=" and start the next property.
-            pieces[-1] = pieces[-1][:-1]
+            del line[-1]
             joining = False
         blank = False
         if joining:
-            pieces[-1] = pieces[-1][:-1]
-            pieces.append(raw)
+            del line[-1]  # the "=" of the soft break
+            line += raw
         elif b":" not in raw:
-            if base64 and (piece := raw.strip()):
-                pieces.append(piece)
-                size += len(piece)
-                _check_line(size)
+            if base64:
+                line += raw.strip()
+                _check_line(len(line))
             continue
         else:
-            if pieces:
-                out.append(b"".join(pieces))
+            if line:
+                out.append(bytes(line))
                 if len(out) >= limits.MAX_CARD_PROPERTIES:
                     raise limits.LimitExceeded(
                         f"A card has more than {limits.MAX_CARD_PROPERTIES:,} lines; the file is damaged or "
                         "not an address book.", "MAX_CARD_PROPERTIES")
-            pieces, size = [raw], 0
+            line = bytearray(raw)
             head = raw[: raw.find(b":")].upper()
             base64 = b"BASE64" in head
             qp = b"QUOTED-PRINTABLE" in head
-        size += len(raw)
-        _check_line(size)
-        joining = qp and raw.endswith(b"=")
-    if pieces:
-        out.append(b"".join(pieces))
+        _check_line(len(line))
+        joining = qp and line.endswith(b"=")
+    if line:
+        out.append(bytes(line))
     return out
 
 
