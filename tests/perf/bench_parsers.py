@@ -53,22 +53,27 @@ def vcard_normal(size: int) -> bytes:
     return b"".join(out)
 
 
-def _one_mb_cards(size: int, body: bytes) -> bytes:
-    return body * max(1, size // len(body))
+# The hostile value goes in one card up to STORM bytes (one logical line, under the 8 MB line
+# bound); larger files are several such cards. Before the fix one value cost its size squared.
+STORM = 4 * MB
+
+
+def _cards_of(size: int, card) -> bytes:
+    each = min(size, STORM)
+    return card(each) * max(1, size // each)
 
 
 def vcard_qp_storm(size: int) -> bytes:
-    """Cards whose NOTE is 1 MB of quoted-printable soft breaks ("a=" CRLF, repeated)."""
-    card = (b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Storm\r\nNOTE;ENCODING=QUOTED-PRINTABLE:"
-            + b"a=\r\n" * (MB // 4) + b"b\r\nEND:VCARD\r\n")
-    return _one_mb_cards(size, card)
+    """Cards whose NOTE is quoted-printable soft breaks ("a=" CRLF, repeated), 4 MB a card."""
+    return _cards_of(size, lambda n: b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Storm\r\n"
+                     b"NOTE;ENCODING=QUOTED-PRINTABLE:" + b"a=\r\n" * ((n - 100) // 4) + b"b\r\nEND:VCARD\r\n")
 
 
 def vcard_base64_unindented(size: int) -> bytes:
-    """Cards with a 1 MB vCard 2.1 photo whose base64 lines are not indented."""
-    card = (b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Photo\r\nPHOTO;ENCODING=BASE64;TYPE=JPEG:\r\n"
-            + (b"QUFB" * 19 + b"\r\n") * (MB // 78) + b"\r\nEND:VCARD\r\n")
-    return _one_mb_cards(size, card)
+    """Cards with a vCard 2.1 photo whose base64 lines are not indented, 4 MB a card."""
+    return _cards_of(size, lambda n: b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Photo\r\n"
+                     b"PHOTO;ENCODING=BASE64;TYPE=JPEG:\r\n" + (b"QUFB" * 19 + b"\r\n") * ((n - 100) // 78)
+                     + b"\r\nEND:VCARD\r\n")
 
 
 def vcard_nested_unclosed(size: int) -> bytes:

@@ -67,7 +67,7 @@ def test_one_request_creates_at_most_the_bound_and_queues_the_rest(signed_in, in
 
     in_db(check)
     if everyone > now:
-        assert f"lists {everyone - now} more new people" in page
+        assert f"{everyone - now} more new people on this invitation wait in an import" in page
 
 
 def test_attendees_with_bad_addresses_or_endless_names_do_not_become_contacts(signed_in, in_db):

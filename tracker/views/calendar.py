@@ -222,6 +222,6 @@ def invite_create():
     if waiting is not None:
         # Big work goes through the background import (issue 12 class 4): see services.calendar_invites.
         import_runner.launch(current_app._get_current_object(), import_runner.run_analysis, waiting.id)
-        flash(f"The invitation lists {waiting.total} more new people than one step adds: they wait in an "
-              "import on the Import / export page, to review and add there.", "info")
+        flash(f"{waiting.total} more new people on this invitation wait in an import on the Import / export "
+              "page: review and add them there.", "info")
     return redirect(url_for("interviews.show", interview_id=interview.id))
