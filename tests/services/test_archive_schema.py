@@ -203,3 +203,38 @@ def test_a_file_that_is_not_an_archive_gets_a_clear_message(user_client, content
                                  content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "Nothing was imported: This file is not a tracker account archive" in page
     assert "codec" not in page and "Expecting value" not in page
+
+
+def test_the_archive_is_checked_without_holding_the_write_lock(app, client, login, good, database_url, monkeypatch):
+    """On SQLite a writing request holds the write lock from its first query: checking a
+    large archive (seconds) inside it made every other user's save wait (class 4)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the write lock is SQLite's")
+    import sqlite3
+
+    from tracker.services import archive_schema
+
+    path = database_url.removeprefix("sqlite:///")
+    seen = []
+    real_check = archive_schema.check
+
+    def check_while_someone_saves(document):
+        other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # what another user's save does first
+            other.execute("ROLLBACK")
+            seen.append("saved")
+        except sqlite3.OperationalError as e:
+            seen.append(str(e))
+        finally:
+            other.close()
+        real_check(document)
+
+    monkeypatch.setattr(archive_schema, "check", check_while_someone_saves)
+    document = copy.deepcopy(good)
+    document["tables"]["contacts"][0]["role"] = "astronaut"
+    login(client, "empty@example.com")
+    page = client.post_form("/account/import", {"archive": (BytesIO(json.dumps(document).encode()), "a.json")},
+                            content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert seen == ["saved"]
+    assert "Nothing was imported" in page and "astronaut" in page

@@ -54,9 +54,13 @@ def export_account(email: str, output) -> None:
 @with_appcontext
 def import_account(file, email: str) -> None:
     """Add every object of a JSON account archive to an account, in one transaction."""
+    try:  # checked before the database is opened: see views.account.import_archive
+        document = archive.check_archive(archive.read_archive(file.read(limits.MAX_ARCHIVE_BYTES + 1)))
+    except archive.ArchiveError as e:
+        raise click.ClickException(f"Nothing was imported: {e}") from e
     user = user_or_exit(email)
     try:
-        counts = archive.import_account(user, archive.read_archive(file.read(limits.MAX_ARCHIVE_BYTES + 1)))
+        counts = archive.import_account(user, document)
     except archive.ArchiveError as e:
         db.session.rollback()
         raise click.ClickException(f"Nothing was imported: {e}") from e

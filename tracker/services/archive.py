@@ -136,15 +136,17 @@ def export_json(user: User) -> Iterator[str]:
     yield "}}\n"
 
 
-def import_account(user: User, document: Any) -> dict[str, int]:
-    """Add every row of an archive to `user`, an account with no data yet (new ids, mapped
-    foreign keys, account settings restored). Flushes only.
+class CheckedArchive(dict):
+    """An archive document that `check_archive` found importable."""
 
-    Returns the number of rows per table. Raises ArchiveError for a foreign or newer format
-    or an archive that breaks its declared schema (services.archive_schema), checked
-    whole before anything is written; the caller's transaction then leaves nothing
-    half-imported either way.
-    """
+
+def check_archive(document: Any) -> CheckedArchive:
+    """The document, once known to be an archive this version can import whole: its format,
+    version and declared schema (services.archive_schema). Raises ArchiveError saying why
+    not. Reads no database, so a caller can check a large file before it opens a
+    transaction (on SQLite a writing request holds the write lock for all of its time)."""
+    if isinstance(document, CheckedArchive):
+        return document
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ArchiveError("This is not a tracker account archive.")
     version = document.get("version")
@@ -156,6 +158,19 @@ def import_account(user: User, document: Any) -> dict[str, int]:
         archive_schema.check(document)
     except archive_schema.SchemaProblem as e:
         raise ArchiveError(f"The archive cannot be imported: {e}") from None
+    return CheckedArchive(document)
+
+
+def import_account(user: User, document: Any) -> dict[str, int]:
+    """Add every row of an archive to `user`, an account with no data yet (new ids, mapped
+    foreign keys, account settings restored). Flushes only.
+
+    Returns the number of rows per table. Raises ArchiveError for a foreign or newer format
+    or an archive that breaks its declared schema (`check_archive`, skipped for a document
+    it returned), checked whole before anything is written; the caller's transaction then
+    leaves nothing half-imported either way.
+    """
+    document = check_archive(document)
     tables = document["tables"]
     if not _is_empty(user):
         # Merging two histories (same company twice, the same playbook step twice) has no

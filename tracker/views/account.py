@@ -169,8 +169,13 @@ def import_archive():
     if not upload or not upload.filename:
         flash("Choose an archive file to import.", "error")
         return redirect(url_for("account.index"))
+    data = upload.read(limits.MAX_ARCHIVE_BYTES + 1)
+    # The login check opened this request's transaction, which on SQLite holds the write lock
+    # (BEGIN IMMEDIATE): let it go while the file is read and checked, which needs no database.
+    db.session.rollback()
     try:
-        counts = archive.import_account(current_user, archive.read_archive(upload.read(limits.MAX_ARCHIVE_BYTES + 1)))
+        document = archive.check_archive(archive.read_archive(data))
+        counts = archive.import_account(current_user, document)
     except archive.ArchiveError as e:
         db.session.rollback()
         flash(f"Nothing was imported: {e}", "error")
