@@ -25,6 +25,7 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -128,9 +129,9 @@ SHAPES = {
 
 # --- One cell, in its own process ------------------------------------------------------------------
 
-def child(shape: str, megabytes: float) -> None:
-    kind, make = SHAPES[shape]
-    data = make(int(megabytes * MB))
+def child(shape: str, megabytes: float, path: str) -> None:
+    kind, _make = SHAPES[shape]
+    data = Path(path).read_bytes()  # made by the parent: generating it here would raise the peak
     from tracker.interop import linkedin, vcard  # imported before measuring: not the parse's cost
 
     if hasattr(linkedin, "iter_connections"):
@@ -158,11 +159,14 @@ def child(shape: str, megabytes: float) -> None:
 def run(shape: str, megabytes: float, timeout: float) -> dict:
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(ROOT))
-    try:
-        done = subprocess.run([sys.executable, __file__, "--child", shape, str(megabytes)], capture_output=True,
-                              text=True, env=env, timeout=timeout, check=True)
-    except subprocess.TimeoutExpired:
-        return {"shape": shape, "mb": megabytes, "cpu": None, "outcome": f"killed after {timeout:.0f} s"}
+    with tempfile.NamedTemporaryFile(suffix=".bench") as file:
+        file.write(SHAPES[shape][1](int(megabytes * MB)))
+        file.flush()
+        try:
+            done = subprocess.run([sys.executable, __file__, "--child", shape, str(megabytes), file.name],
+                                  capture_output=True, text=True, env=env, timeout=timeout, check=True)
+        except subprocess.TimeoutExpired:
+            return {"shape": shape, "mb": megabytes, "cpu": None, "outcome": f"killed after {timeout:.0f} s"}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -171,10 +175,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=float, nargs="+", default=[1, 10, 40])
     parser.add_argument("--shapes", nargs="+", default=list(SHAPES))
     parser.add_argument("--timeout", type=float, default=300)
-    parser.add_argument("--child", nargs=2, metavar=("SHAPE", "MB"))
+    parser.add_argument("--child", nargs=3, metavar=("SHAPE", "MB", "FILE"))
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], float(args.child[1]))
+        child(args.child[0], float(args.child[1]), args.child[2])
         return
     print("| shape | MB | file MB | outcome | CPU s | CPU ms per MB | RSS before MB | peak RSS MB | parse added MB |")
     print("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
