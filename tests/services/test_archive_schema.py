@@ -67,7 +67,7 @@ def test_the_real_archive_passes_its_schema(app, good):
         user = db.session.scalar(select(User).where(User.email == "empty@example.com"))
         counts = archive.import_account(user, good)
         db.session.commit()
-    assert counts["contacts"] == 12
+    assert counts["contacts"] == len(good["tables"]["contacts"]) > 5
 
 
 @pytest.mark.parametrize("version", [-1, 0, True, False, "1", 1.5, None, [1]])
@@ -112,8 +112,8 @@ def with_row(good, table: str, **values):
 
 @pytest.mark.parametrize("table, values, words", [
     pytest.param("interviews", {"duration_minutes": "60"}, "not of type 'integer'", id="string-duration"),
-    pytest.param("interviews", {"starts_at": "9999-12-31T23:59:00+00:00"}, "from 1900 to 2200", id="year-9999"),
-    pytest.param("interviews", {"starts_at": "0001-01-01T00:00:00+00:00"}, "from 1900 to 2200", id="year-1"),
+    pytest.param("interviews", {"starts_at": "9999-12-31T23:59:00+00:00"}, "between 1900 and 2199", id="year-9999"),
+    pytest.param("interviews", {"starts_at": "0001-01-01T00:00:00+00:00"}, "between 1900 and 2199", id="year-1"),
     pytest.param("followups", {"due_on": "2026-02-30"}, "is not a date", id="february-30"),
     pytest.param("followups", {"due_on": "next tuesday"}, "is not a date", id="words"),
     pytest.param("followups", {"due_on": 20260101}, "not of type", id="number-date"),
@@ -156,7 +156,8 @@ def test_the_message_names_a_few_problems_and_counts_the_rest(app, good):
     for row in document["tables"]["contacts"]:
         row["role"] = "astronaut"
     message = refused(app, document)
-    assert message.count("astronaut") == 5 and "and 7+ more problems" in message
+    more = len(document["tables"]["contacts"]) - 5
+    assert message.count("astronaut") == 5 and f"and {more}+ more problems" in message
 
 
 # Values wrong for every column of a type, whatever the column means.
