@@ -23,6 +23,7 @@ from tests.browser.conftest import LiveServer
 from tests.interop.bench_vcard import make_file
 from tests.test_concurrency import Browser
 from tracker import config
+from tracker.services.import_runner import HOLD_VARIABLE
 
 VCARDS, LINKEDIN_ROWS = 4000, 5000
 PASSWORD = "correct horse battery"
@@ -184,7 +185,8 @@ def test_kill_during_apply_leaves_all_or_nothing_and_restarts_once(instance_fold
     instance = instance_folder
     n = VCARDS if kind == "vcard" else LINKEDIN_ROWS
     data = make_file(n) if kind == "vcard" else _linkedin_file(n)
-    server = LiveServer(instance, workers=1)
+    held = instance / "apply-held"
+    server = LiveServer(instance, {HOLD_VARIABLE: str(held)}, workers=1)
     try:
         client = Client(server.url)
         _sign_in(client, register=True)
@@ -204,14 +206,15 @@ def test_kill_during_apply_leaves_all_or_nothing_and_restarts_once(instance_fold
                                 client.token(f"/transfer/jobs/{job_id}"))
         assert status == 200
 
-        def mid_apply() -> bool:
-            s = client.status(job_id)
-            assert s["status"] == "running", s  # not finished yet: the file is too large for that
-            if ON_POSTGRES:  # progress is reported from a second connection while the apply runs
-                return 0 < s["processed"] < s["total"]
-            return _apply_is_writing(instance)
-
-        _wait(mid_apply, "the apply to be under way", timeout=60)
+        # The apply holds after its first chunk, its transaction open (HOLD_VARIABLE): a known
+        # moment, not a race between the poll and the apply.
+        _wait(held.exists, "the apply to hold after its first chunk", timeout=60)
+        s = client.status(job_id)
+        assert s["status"] == "running", s
+        if ON_POSTGRES:  # progress is reported from a second connection while the apply runs
+            assert 0 < s["processed"] == int(held.read_text()) < s["total"], s
+        else:
+            assert _apply_is_writing(instance)
         kill_hard(server)
     except BaseException:
         server.stop()
