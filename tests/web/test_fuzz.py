@@ -78,6 +78,7 @@ RAW = {
                                 "status": st.sampled_from(["applied", "rejected", "", "x"]) | texts(20),
                                 "from": st.sampled_from(["board", "", "x"])},
     "playbooks.reopened": {"dismiss": st.lists(st.sampled_from(["1", "2", "0", str(2**63), "x", "", "\x00"]))},
+    "people.quick_contact": {"name": texts(300), "role": st.sampled_from(["recruiter", "other", "", "x"]) | texts(20)},
     "contacts.archive": {"archived": st.sampled_from(["1", "0", "", "2", "\x00"])},
     "dashboard.keep_imports": {"source": texts(100) | st.sampled_from(["vcard", "linkedin", "ics"])},
     "transfer.decide": {"shown": st.sampled_from(["1", "1,2", "", "0", "-1", "1,,x", str(2**63), "1," * 500]),
