@@ -24,7 +24,7 @@ from tests.web.html_forms import parse_forms
 from tests.web.test_form_roundtrip import diff, snapshot
 from tests.web.test_route_security import build, routes
 from tracker.forms import accounts, bulk, calendar, contacts, followups, interviews, opportunities, settings as setting_forms
-from tracker.forms import touchpoints, transfer
+from tracker.forms import mail, touchpoints, transfer
 from tracker.extensions import db
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES") or 0)
@@ -69,6 +69,10 @@ FORMS = {
     "transfer.upload_linkedin": (transfer.LinkedInUploadForm, ""),
     "transfer.discard": (transfer.ActionForm, ""),
     "transfer.restart": (transfer.ActionForm, ""),
+    "mail.upload": (mail.MailUploadForm, ""),
+    "mail.addresses": (mail.MailAddressesForm, ""),
+    "mail.apply": (transfer.ActionForm, ""),
+    "mail.discard": (transfer.ActionForm, ""),
 }
 # Routes that read request.form/files by hand (no form class): their fields, spelled out.
 _files = st.binary(max_size=3000)
@@ -88,6 +92,8 @@ RAW = {
     "merge.page": {"other": st.sampled_from(["1", "2", "3", "0", "-1", str(2**63), "x", ""]),
                    "pick-full_name": st.sampled_from(["keep", "other", "", "x"]),
                    "pick-title": st.sampled_from(["keep", "other", "", "x"]) | texts(20)},
+    "mail.add_contact": {"address": st.sampled_from(["priya@acme.example", "", "x", "a@b"]) | texts(80),
+                         "name": texts(100)},
     # Buttons: the CSRF token is the whole form.
     "companies.delete": {}, "contacts.delete": {}, "interviews.delete": {}, "opportunities.delete": {},
     "touchpoints.delete": {}, "followups.dismiss": {}, "followups.reopen": {},

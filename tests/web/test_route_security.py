@@ -20,7 +20,7 @@ PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 NOT_FREE_TEXT = {"uid", "role", "status", "channel", "kind", "source", "origin", "stage", "format", "outcome",
                  "timezone", "name_key", "value_key", "sort_name", "playbook_key", "password_hash", "email",
                  "feed_token", "totp_secret", "birthday", "from_status", "to_status", "label_key", "filename",
-                 "vcard_extra", "ip", "sha256", "key",
+                 "vcard_extra", "ip", "sha256", "key", "external_id", "message_id",  # ids an importer writes
                  "decisions", "report", "conflicts", "payload"}  # JSON the import writes itself
 URL_COLUMNS = {"linkedin_url", "website", "posting_url"}
 

@@ -23,7 +23,7 @@ ROLES = {
 
 SOURCES = {"manual": "added by hand", "vcard": "vCard import", "linkedin": "LinkedIn import",
            "invite": "calendar invitation", "demo": "demo data", "interview": "an interview",
-           "archive": "account archive"}
+           "archive": "account archive", "mail": "mail import"}
 # Contacts that arrive in bulk start unscheduled: no cadence until the user chooses to keep
 # in touch or a real touchpoint exists (issue 11; tracker.domain.cadence).
 UNSCHEDULED_SOURCES = frozenset({"vcard", "linkedin", "invite"})

@@ -150,7 +150,8 @@ def user_job(user: User, job_id: int) -> ImportJob | None:
 
 
 def recent_jobs(user: User, limit: int = 10) -> list[ImportJob]:
-    return list(db.session.scalars(select(ImportJob).where(ImportJob.user_id == user.id)
+    # Mail files wait in a job of their own kind (services.mail_jobs), not listed here.
+    return list(db.session.scalars(select(ImportJob).where(ImportJob.user_id == user.id, ImportJob.kind != "mail")
                                    .order_by(ImportJob.id.desc()).limit(limit)))
 
 
