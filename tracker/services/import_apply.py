@@ -26,7 +26,7 @@ from tracker.models import (Contact, ContactEmail, ContactPhone, ContactUrl, Imp
                             contact_tags)
 from tracker.models.base import new_uid
 from tracker.models.contacts import UNSCHEDULED_SOURCES
-from tracker.services import kept_agenda, linkedin_import, vcards
+from tracker.services import kept_agenda, linkedin_import, linkedin_messages, vcards
 from tracker.services.import_matching import keys
 from tracker.services.imports import CHUNK, DEFAULT_ACTION, Report, decisions_of, load_payload
 
@@ -56,6 +56,8 @@ def apply(job: ImportJob, progress: Callable[[int], None] | None = None) -> Repo
         after = rows[-1].position
         if progress is not None:
             progress(done)
+    if job.kind == "linkedin":  # the export .zip's conversations and invitations (issue 13)
+        report.files += linkedin_messages.import_conversations(user, job.data)
     job.processed = done
     job.status = "done"
     job.report = report.to_json()

@@ -66,6 +66,7 @@ class Report:
     hidden: int = 0
     notes: list[str] = field(default_factory=list)
     touchpoints: int = 0
+    files: list[str] = field(default_factory=list)  # what each other file of an export gave (one line each)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -101,6 +102,7 @@ class Report:
             out.append(f"Hidden members skipped: {self.hidden}.")
             out.append(f"'Connected on LinkedIn' touchpoints added: {self.touchpoints}.")
         out += [f"Note: {n}" for n in self.notes]
+        out += self.files
         return out
 
 
