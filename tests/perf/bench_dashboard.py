@@ -200,6 +200,17 @@ def main() -> None:
     print(f"GET / median {median:.1f} ms over {args.runs} runs (min {min(times):.1f}, max {max(times):.1f}); "
           f"CPU median {statistics.median(cpu):.1f} ms; {per_request} SQL statements per request; "
           f"budget {BUDGET_MS:.0f} ms; {url.split(':')[0]}; load average {os.getloadavg()[0]:.1f}")
+    # The floor (issue 17): the one SQL query that lists who is due, as tests/perf/bench.py
+    # defines it. The dashboard should cost at most 1.5x it.
+    from tests.perf.bench import dashboard_floor
+
+    with app.app_context():
+        from tracker.models import User
+
+        user_id = db.session.scalar(db.select(User.id).where(User.email == EMAIL))
+    floor = dashboard_floor(app, user_id, args.runs)
+    print(f"floor (due-list SQL, {floor['rows']} rows) CPU median {floor['cpu_ms']:.1f} ms; "
+          f"dashboard / floor = {statistics.median(cpu) / floor['cpu_ms']:.2f}")
     sys.exit(0 if median < BUDGET_MS else 1)
 
 

@@ -312,7 +312,10 @@ def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool,
     rows = db.session.connection().execute(stmt).all()  # Core: no ORM row processing
     if not rows:
         return []
-    companies = dict(db.session.execute(select(Company.id, Company.name).where(Company.user_id == user.id)).all())
+    # Only the companies of the contacts loaded (a few, for the dashboard's shown reach-outs).
+    wanted = {r[3] for r in rows if r[3] is not None}
+    companies = dict(db.session.execute(select(Company.id, Company.name).where(
+        Company.user_id == user.id, *(() if ids is None else (Company.id.in_(wanted),)))).all()) if wanted else {}
     active = _active_processes(user.id, ids)
     rejected = _rejections(user.id, ids, user.timezone)
     zone = clock.zone(user.timezone)
