@@ -24,13 +24,12 @@ def index():
     # The "start with one person" page only when there is truly nothing: archived contacts
     # or follow-ups without a contact still make an agenda.
     if service.is_new_account(current_user):
-        return render_template("dashboard/index.html", contact_count=0)
+        return render_template("dashboard/index.html")
     if kept_agenda.ensure_current(current_user):  # first read after an upgrade: fill once
         db.session.commit()
-    contact_count = service.contact_count(current_user)
     today = clock.today(current_user.timezone)
     result = service.build(current_user, today)
-    return render_template("dashboard/index.html", contact_count=contact_count, today=today, result=result,
+    return render_template("dashboard/index.html", today=today, result=result,
                            agenda=result.agenda, health_labels=service.HEALTH_LABELS,
                            imports=service.unscheduled_imports(current_user), import_labels=IMPORT_LABELS,
                            pipeline=service.pipeline_counts(current_user),
