@@ -15,7 +15,8 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.interop.mail import read_file
 from tracker.models import Contact, MailMessage, Touchpoint
-from tracker.services import mail_import
+from tracker.services import kept_agenda, mail_import
+from tracker.services.touchpoints import delete_touchpoint
 from tracker.services.cadence import cached_touch_summaries, derived_touch_summaries
 from tracker.services.contacts import ContactInput, Detail, save_contact
 
@@ -58,6 +59,8 @@ def test_takeout_thread_is_one_touchpoint_and_reimport_adds_nothing(ctx):
                             ["Priya Raman"])]
     assert priya.last_touch_on == date(2026, 11, 3)
     assert cached_touch_summaries(owner.id) == derived_touch_summaries(owner.id)
+    today = date(2026, 12, 1)
+    assert kept_agenda.kept(owner, today) == kept_agenda.derived(owner, today)
     again = run(owner, DATA / "takeout.mbox")
     assert (again.already, len(again.entries)) == (2, 0)
     assert db.session.scalar(select(func.count()).select_from(Touchpoint)) == 1
@@ -146,3 +149,16 @@ def test_cli_dry_run_then_import(app, tmp_path):
     assert refused.exit_code == 1 and "Nothing was imported: This file is not a mail file" in refused.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Touchpoint)) == 1
+
+
+def test_a_deleted_mail_touchpoint_does_not_come_back_on_reimport(ctx):
+    owner = user()
+    priya = contact(owner, "Priya Raman", "priya@acme.example")
+    run(owner, DATA / "takeout.mbox")
+    delete_touchpoint(db.session.scalar(select(Touchpoint)))
+    db.session.commit()
+    assert priya.last_touch_on is None
+    again = run(owner, DATA / "takeout.mbox")
+    assert (again.already, len(again.entries)) == (2, 0)
+    assert db.session.scalar(select(func.count()).select_from(Touchpoint)) == 0
+    assert db.session.scalar(select(func.count()).select_from(MailMessage).where(MailMessage.touchpoint_id.is_(None))) == 2

@@ -52,6 +52,7 @@ class Touchpoint(Owned, Timestamped, db.Model):
     contacts: Mapped[list["Contact"]] = relationship(secondary=touchpoint_contacts)  # noqa: F821
     interview: Mapped["Interview | None"] = relationship()  # noqa: F821
     opportunity: Mapped["Opportunity | None"] = relationship()  # noqa: F821
+    mail_messages: Mapped[list["MailMessage"]] = relationship(passive_deletes=True)
 
     @property
     def channel_label(self) -> str:

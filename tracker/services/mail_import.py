@@ -31,6 +31,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.interop.mail import Mail, normalized_subject
 from tracker.models import Contact, ContactEmail, MailMessage, User
+from tracker.services.cadence import refresh_touch_cache
 from tracker.services.touchpoints import log_touchpoint, owned_contacts
 
 MAX_LISTED_SKIPS = 200  # skipped messages listed one by one in a preview; all are counted
@@ -187,15 +188,19 @@ def apply(user: User, preview: MailPreview) -> int:
     """Log the preview's touchpoints and remember their Message-IDs. Flushes; the caller
     commits once (a failure writes nothing). Returns the number of touchpoints logged."""
     logged = 0
+    ids = sorted({i for e in preview.entries for i in e.contact_ids})
+    contacts = {c.id: c for c in owned_contacts(user, ids)}  # one query for the whole file
     for entry in preview.entries:
-        people = owned_contacts(user, entry.contact_ids)
+        people = [contacts[i] for i in entry.contact_ids if i in contacts]
         if not people:
             continue
         touchpoint = log_touchpoint(user, contacts=people, happened_on=entry.on, happened_at=entry.at, channel="email",
                                     inbound=entry.inbound, summary=entry.summary, source="mail",
-                                    external_id=entry.external_id)
-        db.session.add_all(MailMessage(user_id=user.id, message_id=m, touchpoint_id=touchpoint.id)
-                           for m in entry.message_ids)
+                                    external_id=entry.external_id, refresh_cache=False)
+        touchpoint.mail_messages = [MailMessage(user_id=user.id, message_id=m) for m in entry.message_ids]
         logged += 1
     db.session.flush()
+    # Once for every contact touched (log_touchpoint's refresh, batched): the touch cache
+    # and the kept agenda stay equal to the derivation.
+    refresh_touch_cache(user.id, list(contacts))
     return logged

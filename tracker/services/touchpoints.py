@@ -41,7 +41,7 @@ def _check(user: User, *, contacts, happened_on, channel, happened_at, interview
 def log_touchpoint(user: User, *, contacts, happened_on: date, channel: str, inbound: bool, summary: str = "",
                    notes: str = "", happened_at: datetime | None = None, interview: Interview | None = None,
                    opportunity: Opportunity | None = None, source: str = "manual",
-                   external_id: str | None = None) -> Touchpoint:
+                   external_id: str | None = None, refresh_cache: bool = True) -> Touchpoint:
     """Record an interaction with one or more of `user`'s contacts. Flushes; the caller commits.
 
     `happened_on` is the user's local date; `happened_at` an aware instant when the time is
@@ -49,6 +49,8 @@ def log_touchpoint(user: User, *, contacts, happened_on: date, channel: str, inb
     reached out. Raises TouchpointError (nothing added) for no contacts, foreign rows, an
     unknown channel or a naive `happened_at`. `source` says where it came from (SOURCES) and
     `external_id` its id there (unique per user: importers check it first).
+    `refresh_cache=False` is for importers logging many at once: they must call
+    services.cadence.refresh_touch_cache with every contact touched before they return.
     """
     people = _check(user, contacts=contacts, happened_on=happened_on, channel=channel, happened_at=happened_at,
                     interview=interview, opportunity=opportunity)
@@ -59,8 +61,9 @@ def log_touchpoint(user: User, *, contacts, happened_on: date, channel: str, inb
                             notes=notes or "", interview=interview, opportunity=opportunity,
                             source=source if source in SOURCES else "manual", external_id=external_id)
     db.session.add(touchpoint)
-    db.session.flush()
-    refresh_touch_cache(user.id, [c.id for c in people])
+    if refresh_cache:
+        db.session.flush()
+        refresh_touch_cache(user.id, [c.id for c in people])
     return touchpoint
 
 
