@@ -160,8 +160,9 @@ def run(shape: str, megabytes: float, timeout: float) -> dict:
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(ROOT))
     with tempfile.NamedTemporaryFile(suffix=".bench") as file:
-        file.write(SHAPES[shape][1](int(megabytes * MB)))
-        file.flush()
+        # Made in a process of its own: on Linux a child starts with its parent's peak RSS
+        # (ru_maxrss survives fork and exec), so the parent must stay small.
+        subprocess.run([sys.executable, __file__, "--make", shape, str(megabytes), file.name], check=True)
         try:
             done = subprocess.run([sys.executable, __file__, "--child", shape, str(megabytes), file.name],
                                   capture_output=True, text=True, env=env, timeout=timeout, check=True)
@@ -176,7 +177,11 @@ def main() -> None:
     parser.add_argument("--shapes", nargs="+", default=list(SHAPES))
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--child", nargs=3, metavar=("SHAPE", "MB", "FILE"))
+    parser.add_argument("--make", nargs=3, metavar=("SHAPE", "MB", "FILE"))
     args = parser.parse_args()
+    if args.make:
+        Path(args.make[2]).write_bytes(SHAPES[args.make[0]][1](int(float(args.make[1]) * MB)))
+        return
     if args.child:
         child(args.child[0], float(args.child[1]), args.child[2])
         return
