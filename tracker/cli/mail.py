@@ -1,4 +1,4 @@
-"""`tracker import-mail`: a mail file (.mbox, a .zip of .eml files, one .eml) into touchpoints.
+"""`tracker import-mail` and `tracker import-calendar-history`: a mail file (.mbox, a .zip of .eml files, one .eml) into touchpoints.
 
 The same service code as the web upload (services.mail_import): the file is read once to
 preview, and, unless --dry-run, read again and applied in one transaction.
@@ -9,10 +9,12 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from tracker.cli.accounts import user_or_exit
 from tracker.extensions import db
 from tracker.interop.mail import MailFileError, read_file
+from tracker.models import Contact
 from tracker.services import mail_import
 
 
@@ -58,4 +60,36 @@ def import_mail(file: Path, email: str, dry_run: bool) -> None:
         click.echo(line)
 
 
-COMMANDS = [import_mail]
+
+@click.command("import-calendar-history")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "email", required=True, help="The account to import into.")
+@click.option("--dry-run", is_flag=True, help="Show what would be logged; save nothing.")
+@with_appcontext
+def import_calendar_history(file: Path, email: str, dry_run: bool) -> None:
+    """Log past meetings with contacts from a calendar export (.ics) as touchpoints."""
+    from tracker.interop.ical_history import CalendarFileError
+    from tracker.services import calendar_history
+
+    user = user_or_exit(email)
+    try:
+        preview = calendar_history.analyse(user, file.read_bytes())
+    except CalendarFileError as e:
+        raise click.ClickException(f"Nothing was imported: {e}") from e
+    if dry_run:
+        click.echo("Dry run, nothing was saved.")
+    else:
+        calendar_history.apply(user, preview)
+        db.session.commit()
+    names = {i: n for i, n in db.session.execute(select(Contact.id, Contact.full_name).where(Contact.user_id == user.id))}
+    click.echo(f"{preview.events} events: {len(preview.meetings)} meetings {'would be ' if dry_run else ''}logged, "
+               f"{preview.already} already imported, {preview.future} in the future, "
+               f"{preview.without_contacts} without any of your contacts.")
+    for m in preview.meetings:
+        label = "video call" if m.channel == "video_call" else "in person"
+        click.echo(f"  {m.on:%Y-%m-%d} {', '.join(names.get(i, '?') for i in m.contact_ids)} ({label}): {m.summary}")
+    for reason, count in preview.skip_reasons.most_common():
+        click.echo(f"Skipped: {count} × {reason}.")
+
+
+COMMANDS = [import_mail, import_calendar_history]

@@ -101,7 +101,7 @@ class MailPreview:
         return [e for e in self.entries if e.flag]
 
 
-def _contacts_by_address(user: User) -> dict[str, int]:
+def contacts_by_address(user: User) -> dict[str, int]:
     rows = db.session.execute(select(ContactEmail.value_key, Contact.id).join(Contact, ContactEmail.contact_id == Contact.id)
                               .where(Contact.user_id == user.id).order_by(Contact.id))
     found: dict[str, int] = {}
@@ -118,7 +118,7 @@ def body_wanted(user: User):
     """Which messages' first lines are read (for the rejection/invitation flags): inbound
     ones from a contact. Everything else is read as headers only."""
     mine = own_addresses(user)
-    contacts = _contacts_by_address(user)
+    contacts = contacts_by_address(user)
 
     def wants(mail: Mail) -> bool:
         return (mail.sender is not None and mail.sender.address not in mine and mail.sender.address in contacts)
@@ -128,7 +128,7 @@ def body_wanted(user: User):
 def analyse(user: User, mails: Iterable[Mail]) -> MailPreview:
     """What importing `mails` would do for `user`. Reads the database, writes nothing."""
     mine = own_addresses(user)
-    contacts = _contacts_by_address(user)
+    contacts = contacts_by_address(user)
     seen = _seen(user)
     zone = clock.zone(user.timezone)
     preview = MailPreview()
