@@ -11,7 +11,12 @@ from tracker.extensions import db
 from tracker.services.database import upgrade_database
 
 
+# Measured (README, Performance: serving): gthread workers with keep-alive let one worker hold
+# most connections while the other idles; without keep-alive each answer frees its connection
+# and both workers share the load. Sync workers (--threads 1) served most under wrk but stall
+# on a browser's idle pre-opened connections unless a buffering proxy sits in front.
 THREADS = 4
+KEEPALIVE = 0
 GC_THRESHOLD = 20_000
 
 
@@ -21,7 +26,7 @@ GC_THRESHOLD = 20_000
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
 @click.option("--threads", default=THREADS, show_default=True, type=int,
               help="threads per worker; 1 = gunicorn's sync workers (see the README's Performance section)")
-@click.option("--keepalive", default=2, show_default=True, type=int,
+@click.option("--keepalive", default=KEEPALIVE, show_default=True, type=int,
               help="seconds a threaded worker keeps an idle connection open (0: close after each answer)")
 @with_appcontext
 def serve(host: str, port: int, workers: int, threads: int, keepalive: int) -> None:
