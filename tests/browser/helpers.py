@@ -24,4 +24,4 @@ def sign_in(page, base: str, email: str, password: str = "correct horse battery"
 
 
 def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
