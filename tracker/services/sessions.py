@@ -18,6 +18,8 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import User, UserSession
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in a forged cookie is no one, not an error
+
 
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
@@ -36,7 +38,7 @@ def start(user: User) -> UserSession:
 def load(cookie_id: str, *, max_days: int) -> User | None:
     """The user a cookie's "<user id>:<session key>" names, if that session is still live."""
     user_id, _, key = cookie_id.partition(":")
-    if not user_id.isdigit() or len(user_id) > 18 or not key or len(key) > 100:
+    if not user_id.isdigit() or len(user_id) > 10 or int(user_id) > MAX_ID or not key or len(key) > 100:
         return None
     since = clock.now() - timedelta(days=max_days)
     user = db.session.scalar(
