@@ -82,10 +82,13 @@ def install_input_bounds(app: Flask) -> None:
 
         db.session.rollback()
         # Only a number too large for the database (SQLite: "Python int too large to convert
-        # to SQLite INTEGER"; PostgreSQL: "out of range for type integer"); any other overflow,
-        # date arithmetic included, stays the bug it is.
-        message = str(error.orig if isinstance(error, DataError) else error)
-        if "out of range for type" not in message and "too large to convert" not in message:
+        # to SQLite INTEGER"; PostgreSQL: SQLSTATE 22003 "integer out of range"); any other
+        # overflow, date arithmetic included, stays the bug it is.
+        if isinstance(error, DataError):
+            too_large_for_db = getattr(error.orig, "sqlstate", None) == "22003"  # numeric_value_out_of_range
+        else:
+            too_large_for_db = "too large to convert" in str(error)
+        if not too_large_for_db:
             raise error
         return _error_page(NotFound())
 
