@@ -30,6 +30,9 @@ def _args(tmp_path) -> dict[str, tuple[list[str], str | None, str | None]]:
         "export-ics": (["export-ics", "--user", "nobody@example.com"], None, nobody),
         "feed-url": (["feed-url", "--user", "nobody@example.com", "--base-url", "https://t.example"], None, nobody),
         "import-vcard": (["import-vcard", str(vcf), "--user", "nobody@example.com"], None, nobody),
+        "import-mail": (["import-mail", str(vcf), "--user", "nobody@example.com"], None, nobody),
+        "import-calendar-history": (["import-calendar-history", str(vcf), "--user", "nobody@example.com"], None,
+                                    nobody),
         "import-linkedin": (["import-linkedin", str(vcf), "--user", "nobody@example.com"], None, nobody),
         "export-vcard": (["export-vcard", "--user", "nobody@example.com"], None, nobody),
         "reset-password": (["reset-password", "nobody@example.com", "--password-stdin"], PASSWORD, nobody),
@@ -48,7 +51,8 @@ def test_every_command_is_listed_here(tmp_path):
 
 
 COMMANDS = ["backup", "create-user", "delete-user", "demo-data", "due", "export-account", "export-ics",
-            "export-vcard", "feed-url", "import-account", "import-linkedin", "import-vcard", "reset-2fa",
+            "export-vcard", "feed-url", "import-account", "import-calendar-history", "import-linkedin",
+            "import-mail", "import-vcard", "reset-2fa",
             "reset-password", "sign-out-everywhere"]
 
 
