@@ -2,6 +2,7 @@
 contact yet, they add her, import, and her timeline shows the e-mail touchpoint."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -38,3 +39,5 @@ def test_upload_mbox_preview_add_contact_import_timeline(server, page, accessibl
     page.goto(f"{base}/contacts/")
     page.get_by_role("link", name="Priya Raman").first.click()
     expect(page.get_by_text("Next steps – Data Engineer (2 messages)")).to_be_visible()
+    # The cadence moved: its clock now starts from the mail, not from the day she was added.
+    expect(page.get_by_text(re.compile(r"Last spoke 3 Nov")).first).to_be_visible()
