@@ -6,10 +6,12 @@ import io
 import re
 from pathlib import Path
 
-from sqlalchemy import func, select
+from datetime import datetime, timezone
+
+from sqlalchemy import func, insert, select
 
 from tracker.extensions import db
-from tracker.models import Contact, ImportJob, Touchpoint, User
+from tracker.models import Contact, ImportJob, Interview, Touchpoint, User, interview_contacts
 from tracker.services.contacts import ContactInput, Detail, save_contact
 from tracker.services.opportunities import OpportunityInput, save_opportunity, set_contacts
 
@@ -61,13 +63,22 @@ def test_flagged_rejection_marks_the_opportunity_and_opens_the_playbook(user_cli
         opportunity = save_opportunity(owner, None, OpportunityInput(title="Data Engineer", company="Acme",
                                                                       status="interviewing"))
         set_contacts(owner, opportunity, {"hiring_manager": [ken]})
+        # Ken interviewed Jo for another role, without being linked to that opportunity.
+        other = save_opportunity(owner, None, OpportunityInput(title="Platform Engineer", company="Acme",
+                                                               status="interviewing"))
+        db.session.flush()
+        db.session.execute(interview_contacts.insert().values(
+            interview_id=db.session.scalar(insert(Interview).values(
+                user_id=owner.id, uid="i@x", opportunity_id=other.id,
+                starts_at=datetime(2026, 10, 1, 9, tzinfo=timezone.utc)).returning(Interview.id)),
+            contact_id=ken.id))
         db.session.commit()
         return opportunity.id
     opportunity = in_db(setup)
     jid = job_id(upload(user_client, "thunderbird.mbox", (DATA / "thunderbird.mbox").read_bytes()))
     page = user_client.get(f"/transfer/mail/{jid}").get_data(as_text=True)
     assert "Looks like a rejection" in page, page[page.find("<main"):][:3000]
-    assert "Mark “Data Engineer” rejected" in page
+    assert "Mark “Data Engineer” rejected" in page and "Mark “Platform Engineer” rejected" in page
     assert "no readable Date header" in page
     marked = user_client.post_form(f"/opportunities/{opportunity}/status", {"status": "rejected"})
     assert marked.status_code == 302 and "/playbooks/after_rejection/opportunity/" in marked.headers["Location"]

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.interop.mail import MailFileError, kind_of, read_file
-from tracker.models import Contact, ImportJob, Opportunity, User, opportunity_contacts
+from tracker.models import (Contact, ImportJob, Interview, Opportunity, User, interview_contacts,
+                            opportunity_contacts)
 from tracker.models.opportunities import OPEN_STATUSES
 from tracker.services import mail_import
 
@@ -67,18 +68,26 @@ def apply(user: User, job: ImportJob) -> mail_import.MailPreview:
 
 
 def open_opportunities(user: User, contact_ids) -> dict[int, list[Opportunity]]:
-    """{contact id: their open opportunities}, for the preview's "mark rejected" buttons (one query)."""
+    """{contact id: their open opportunities}, for the preview's "mark rejected" buttons: those
+    the contact is linked to, and those they interviewed the user for (two queries)."""
     ids = list(contact_ids)
     found: dict[int, list[Opportunity]] = {}
     if not ids:
         return found
-    rows = db.session.execute(
-        select(opportunity_contacts.c.contact_id, Opportunity)
-        .join(Opportunity, Opportunity.id == opportunity_contacts.c.opportunity_id)
-        .where(Opportunity.user_id == user.id, opportunity_contacts.c.contact_id.in_(ids),
-               Opportunity.status.in_(OPEN_STATUSES)).order_by(Opportunity.id))
-    for contact_id, opportunity in rows:
-        found.setdefault(contact_id, []).append(opportunity)
+    linked = (select(opportunity_contacts.c.contact_id, Opportunity)
+              .join(Opportunity, Opportunity.id == opportunity_contacts.c.opportunity_id)
+              .where(opportunity_contacts.c.contact_id.in_(ids)))
+    interviewed = (select(interview_contacts.c.contact_id, Opportunity)
+                   .join(Interview, Interview.id == interview_contacts.c.interview_id)
+                   .join(Opportunity, Opportunity.id == Interview.opportunity_id)
+                   .where(interview_contacts.c.contact_id.in_(ids)))
+    for stmt in (linked, interviewed):
+        rows = db.session.execute(stmt.where(Opportunity.user_id == user.id, Opportunity.status.in_(OPEN_STATUSES))
+                                  .order_by(Opportunity.id))
+        for contact_id, opportunity in rows:
+            mine = found.setdefault(contact_id, [])
+            if opportunity not in mine:
+                mine.append(opportunity)
     return found
 
 
