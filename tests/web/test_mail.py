@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
-
 from datetime import datetime, timezone
+from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
