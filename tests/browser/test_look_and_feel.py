@@ -15,6 +15,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import register
 
+pytestmark = pytest.mark.browser
+
 SCREENS = ARTIFACTS / "screens"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -31,6 +33,21 @@ def _start_demo(page, base: str) -> None:
     page.wait_for_url(f"{base}/register")
     page.get_by_role("button", name="Try the demo").click()
     page.wait_for_url(f"{base}/")
+
+
+def _demo_page(browser, base: str, viewport=DESKTOP):
+    """(context, page) signed in to a fresh demo account."""
+    context = _context(browser, viewport)
+    page = context.new_page()
+    _start_demo(page, base)
+    return context, page
+
+
+def _again(browser, cookies, viewport, js=True):
+    """(context, page) for the same account in another browser set-up (size, JavaScript)."""
+    context = _context(browser, viewport, js=js)
+    context.add_cookies(cookies)
+    return context, context.new_page()
 
 
 def _no_sideways_scroll(page) -> None:
@@ -131,6 +148,11 @@ def test_phone_menu_and_filters_with_mouse_keyboard_and_without_js(server, brows
         role = page.get_by_label("Role")
         expect(page.get_by_label("Search", exact=True)).to_be_visible()
         expect(role).to_be_hidden()
+        page.locator("#filter-toggle").focus()  # keyboard alone: Space on the toggle
+        page.keyboard.press("Space")
+        expect(role).to_be_visible()
+        page.get_by_text("Filter", exact=True).click()  # and the mouse folds it again
+        expect(role).to_be_hidden()
         page.get_by_text("Filter", exact=True).click()
         expect(role).to_be_visible()
         role.select_option("recruiter")
@@ -143,9 +165,7 @@ def test_phone_menu_and_filters_with_mouse_keyboard_and_without_js(server, brows
 
 def test_board_drag_and_drop_and_move_fallback(server, browser):
     base = server.url
-    context = _context(browser, DESKTOP)
-    page = context.new_page()
-    _start_demo(page, base)
+    context, page = _demo_page(browser, base)
     page.goto(f"{base}/opportunities/")
     applied = page.locator("[data-status=applied]")
     screening = page.locator("[data-status=screening]")
@@ -184,9 +204,7 @@ def test_board_drag_and_drop_and_move_fallback(server, browser):
     cookies = context.cookies()
     context.close()
     # JavaScript off: the same form still moves it.
-    context = _context(browser, PHONE, js=False)
-    context.add_cookies(cookies)
-    page = context.new_page()
+    context, page = _again(browser, cookies, PHONE, js=False)
     page.goto(f"{base}/opportunities/")
     column = page.locator("[data-status=interviewing]")
     column.get_by_label("Move to").select_option("offer")
@@ -198,9 +216,7 @@ def test_board_drag_and_drop_and_move_fallback(server, browser):
 
 def test_people_picker_searches_and_creates(server, browser, accessible):
     base = server.url
-    context = _context(browser, DESKTOP)
-    page = context.new_page()
-    _start_demo(page, base)
+    context, page = _demo_page(browser, base)
     page.goto(f"{base}/touchpoints/new")
     picker = page.get_by_role("combobox", name="With")
     # Keyboard alone: type, arrow, Enter.
@@ -215,20 +231,25 @@ def test_people_picker_searches_and_creates(server, browser, accessible):
     expect(page.locator(".ts-dropdown .create.active")).to_be_visible()  # nobody matches: "Add …" is picked
     page.keyboard.press("Enter")
     expect(page.locator(".ts-control .item", has_text="Zoe Newcomer")).to_have_count(1)
+    # Mouse: click into the picker (coming from elsewhere on the page) and click a name in the list.
+    page.get_by_text("One line: what was it about?").click()
+    page.locator(".ts-control").first.click()
+    page.keyboard.type("Kenji")
+    page.get_by_role("option", name="Kenji Watanabe").click()
+    expect(page.locator(".ts-control .item", has_text="Kenji Watanabe")).to_have_count(1)
     accessible(page)
-    page.get_by_label("Summary").fill("Coffee with two people")
+    page.get_by_label("Summary").fill("Coffee with three people")
     page.get_by_role("button", name=re.compile("Log touchpoint|Save")).click()
-    page.wait_for_load_state()
+    page.wait_for_url(re.compile(r"/contacts/\d+$"))
+    expect(page.locator(".flash", has_text="Zoe Newcomer")).to_contain_text("Kenji Watanabe")
     page.goto(f"{base}/contacts/?q=Zoe")
     expect(page.get_by_role("link", name="Zoe Newcomer")).to_be_visible()
     page.get_by_role("link", name="Zoe Newcomer").click()
-    expect(page.get_by_text("Coffee with two people")).to_be_visible()
+    expect(page.get_by_text("Coffee with three people")).to_be_visible()
     cookies = context.cookies()
     context.close()
     # JavaScript off: the plain multiple select.
-    context = _context(browser, DESKTOP, js=False)
-    context.add_cookies(cookies)
-    page = context.new_page()
+    context, page = _again(browser, cookies, DESKTOP, js=False)
     page.goto(f"{base}/touchpoints/new")
     plain = page.get_by_label("With")
     assert plain.evaluate("s => s.tagName === 'SELECT' && s.multiple")
@@ -237,9 +258,7 @@ def test_people_picker_searches_and_creates(server, browser, accessible):
 
 def test_followup_rows_done_in_one_click_and_draft_editable(server, browser):
     base = server.url
-    context = _context(browser, DESKTOP)
-    page = context.new_page()
-    _start_demo(page, base)
+    context, page = _demo_page(browser, base)
     page.goto(f"{base}/followups/")
     rows = page.locator(".fu-row")
     before = rows.count()
@@ -262,9 +281,7 @@ def test_followup_rows_done_in_one_click_and_draft_editable(server, browser):
     cookies = context.cookies()
     context.close()
     # JavaScript off: Done still posts.
-    context = _context(browser, PHONE, js=False)
-    context.add_cookies(cookies)
-    page = context.new_page()
+    context, page = _again(browser, cookies, PHONE, js=False)
     page.goto(f"{base}/followups/")
     second = page.locator(".fu-row-title").first.inner_text()
     page.locator(".fu-row").first.get_by_role("button", name=re.compile("^Done")).click()
@@ -275,9 +292,7 @@ def test_followup_rows_done_in_one_click_and_draft_editable(server, browser):
 
 def test_search_shortcuts_and_quick_log(server, browser):
     base = server.url
-    context = _context(browser, DESKTOP)
-    page = context.new_page()
-    _start_demo(page, base)
+    context, page = _demo_page(browser, base)
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "site-q"
     page.keyboard.type("Northwind")
@@ -315,3 +330,32 @@ def test_first_run_lands_on_register_with_browser_time_zone(server, browser):
     assert page.get_by_label("Time zone").input_value() == "UTC"  # the server's default
     register(page, base, "jo@example.com")
     context.close()
+
+
+def test_long_notes_fold_and_unfold_and_search_works_without_js(server, browser):
+    base = server.url
+    context, page = _demo_page(browser, base)
+    cookies = context.cookies()
+    context.close()
+    for js in (True, False):
+        context, page = _again(browser, cookies, PHONE, js=js)
+        page.goto(f"{base}/contacts/?q=Kenji")
+        page.get_by_role("link", name="Kenji Watanabe").click()
+        body = page.locator(".long-text-body")
+        folded = body.bounding_box()["height"]
+        # Mouse: "Show more" unfolds, "Show less" folds again.
+        page.get_by_text("Show more").click()
+        assert body.bounding_box()["height"] > folded * 1.5
+        page.get_by_text("Show less").click()
+        assert body.bounding_box()["height"] == folded
+        # Keyboard alone: the toggle takes focus and Space unfolds.
+        page.locator(".long-toggle").focus()
+        page.keyboard.press("Space")
+        assert body.bounding_box()["height"] > folded * 1.5
+        _no_sideways_scroll(page)
+        # The header search is a plain form: it works without JavaScript too.
+        page.get_by_label("Find people, companies and jobs").fill("Blue Fjord")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/search\?q=Blue"))
+        expect(page.locator("#found-companies ~ ul").get_by_role("link", name="Blue Fjord")).to_be_visible()
+        context.close()
