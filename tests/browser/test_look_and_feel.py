@@ -131,6 +131,8 @@ def test_phone_menu_and_filters_with_mouse_keyboard_and_without_js(server, brows
         # Mouse (a tap): the menu opens below the bar.
         page.get_by_text("Menu", exact=True).click()
         expect(contacts_link).to_be_visible()
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / f"menu-open-390-{'js' if js else 'no-js'}.png"))
         page.get_by_text("Menu", exact=True).click()
         expect(contacts_link).to_be_hidden()
         # Keyboard alone: Tab to the menu button, Space opens it, Tab reaches the links.

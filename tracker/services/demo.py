@@ -122,6 +122,8 @@ def fill_demo_data(user: User, seed: int = 7) -> dict[str, int]:
     company = {key: contacts[name].company for key, name in
                (("northwind", "Marcus Feld"), ("bluefjord", "Sofia Rossi"), ("kestrel", "Felix Wagner"),
                 ("lumen", "Zanele Dube"), ("arcadia", "Ben Carter"))}
+    for co in company.values():  # companies with a web address, as people usually add them
+        co.website = "https://" + co.name.lower().replace(" ", "") + ".example"
     opps = {
         "northwind": Opportunity(user_id=user.id, company=company["northwind"], title="Senior Data Platform Engineer",
                                  source="recruiter", status="rejected", applied_on=today - timedelta(days=29),
