@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, TODAY
-from tests.browser.helpers import register
+from tests.browser.helpers import pick_person, register
 
 pytestmark = pytest.mark.browser
 
@@ -124,9 +124,8 @@ def test_core_loop_story(server, page, accessible, tmp_path):
     page.get_by_label("Role title").fill("Senior Product Analyst")
     page.get_by_label("Company").fill("Lumen Health")
     page.get_by_label("Status").select_option("interviewing")
-    referrers = page.get_by_label("Referrers")
-    referrers.select_option(label=referrers.locator("option", has_text=friend).first.inner_text())
-    page.get_by_label("Recruiters").select_option(label="Rita Recruiter (Lumen Health)")
+    pick_person(page, "Referrers", friend)  # the people pickers are searchable (issue 15)
+    pick_person(page, "Recruiters", "Rita Recruiter")
     page.get_by_role("button", name="Add opportunity").click()
     page.wait_for_url(re.compile(r"/opportunities/\d+$"))
     opportunity_url = page.url
