@@ -27,9 +27,6 @@ def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out", exact=True).click()
 
 
-    page.get_by_role("button", name="Sign out").click()
-
-
 def pick_person(page, label: str, name: str) -> None:
     """Choose someone in a people picker (Tom Select) as a person would: click, type, click the name."""
     page.get_by_role("combobox", name=label).click()
