@@ -29,7 +29,9 @@ def sign_out(page) -> None:
 
 def pick_person(page, label: str, name: str) -> None:
     """Choose someone in a people picker (Tom Select) as a person would: click, type, click the name."""
-    page.get_by_role("combobox", name=label).click()
+    box = page.get_by_role("combobox", name=label)
+    box.click()
     page.keyboard.type(name)
-    page.locator(".ts-dropdown .option", has_text=name).first.click()
+    listbox = page.locator("#" + box.get_attribute("aria-controls"))  # this picker's own list
+    listbox.locator(".option", has_text=name).first.click()
     page.keyboard.press("Escape")
