@@ -31,7 +31,7 @@ NOW = datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc)
 ROUNDTRIP = {
     "contacts.edit", "companies.edit", "opportunities.edit", "interviews.edit", "interviews.reflection",
     "touchpoints.edit", "followups.edit", "settings.cadence", "settings.template", "account.profile",
-    "calendar.feed_options",
+    "calendar.feed_options", "mail.addresses",
 }
 # Forms with secrets the page never renders back (passwords, one-time codes): posted back as
 # shown, they must be refused and change nothing.
@@ -45,7 +45,7 @@ ACTIONS = {
     "followups.reopen", "followups.cadence", "opportunities.move", "interviews.outcome", "touchpoints.quick",
     "opportunities.move_card", "calendar.new_feed", "calendar.feed_off", "calendar.invite", "calendar.invite_create", "auth.logout",
     "account.import_archive", "transfer.upload_vcard", "transfer.upload_linkedin", "transfer.decide",
-    "transfer.discard", "transfer.restart", "playbooks.preview", "contacts.bulk", "merge.page",
+    "transfer.discard", "transfer.restart", "playbooks.preview", "contacts.bulk", "merge.page", "mail.upload",
 }
 NOT_PAGES = {"static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}
