@@ -220,8 +220,16 @@ def _forget(session: Session, *args) -> None:
     session.info.pop(_KEY, None)
 
 
+def _new_user(mapper, connection, target: User) -> None:
+    # A new account has no contacts: its kept agenda is current from the start (no fill on
+    # its first read).
+    connection.execute(AgendaVersion.__table__.insert().values(user_id=target.id, version=ENGINE_VERSION))
+
+
 def register(session_class=Session) -> None:
     """Listen on every session (once; create_app calls it)."""
+    if not event.contains(User, "after_insert", _new_user):
+        event.listen(User, "after_insert", _new_user)
     if not event.contains(session_class, "after_flush", _after_flush):
         event.listen(session_class, "before_flush", _before_flush)
         event.listen(session_class, "after_flush", _after_flush)
