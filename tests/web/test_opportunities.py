@@ -104,6 +104,8 @@ def test_board_move_uses_the_columns_shared_form(user_client, in_db):
     # One form (one CSRF token, one status list) for the column, not one per card.
     assert applied_col.count("csrf_token") == 1 and applied_col.count("<select") == 1
     assert applied_col.count('form="move-applied"') == 2
+    # The list proposes the pipeline's next step, so Move alone advances a card.
+    assert '<option value="screening" selected>' in applied_col
     a, b = in_db(lambda: db.session.scalars(select(Opportunity.id).order_by(Opportunity.id)).all())
     response = user_client.post_form("/opportunities/move", {"opportunity": b, "status": "screening", "from": "board"})
     assert response.headers["Location"].endswith("/opportunities/")
