@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, func, select
 
+from tests.skips import sqlite_only
 from tracker.extensions import db
 from tracker.interop import limits
 from tracker.models import Contact, FollowUp, User
@@ -206,11 +207,10 @@ def test_a_file_that_is_not_an_archive_gets_a_clear_message(user_client, content
     assert "codec" not in page and "Expecting value" not in page
 
 
+@sqlite_only  # the write lock is SQLite's
 def test_the_archive_is_checked_without_holding_the_write_lock(app, client, login, good, database_url, monkeypatch):
     """On SQLite a writing request holds the write lock from its first query: checking a
     large archive (seconds) inside it made every other user's save wait (class 4)."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the write lock is SQLite's")
     import sqlite3
 
     from tracker.services import archive_schema
