@@ -134,3 +134,29 @@ def test_upgrade_encrypts_a_stored_two_factor_secret(tmp_path, empty_database_ur
         assert client.get("/contacts/").status_code == 200
     finally:
         clock.pin(None)
+
+
+def test_upgrade_gives_imported_linkedin_connections_their_source(tmp_path, empty_database_url):
+    """0014: Connections.csv's touchpoints, written as "manual" before, come from LinkedIn."""
+    from flask_migrate import upgrade
+
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x", "TESTING": True}, instance=tmp_path)
+    with app.app_context():
+        upgrade(revision="0013")
+        with db.engine.begin() as c:
+            c.execute(text("INSERT INTO users (id, email, password_hash, display_name, timezone, cadence_defaults, "
+                           "message_templates, feed_include_interviews, feed_include_cadence, feed_private, "
+                           "mail_addresses, created_at, updated_at) VALUES (1, 'jo@example.com', 'x', 'Jo', 'UTC', "
+                           "'{}', '{}', true, false, true, '', :now, :now)"), {"now": NOW})
+            for id_, channel, summary in [(1, "linkedin_connection", "Connected on LinkedIn"),
+                                          (2, "linkedin_connection", "Met at PyCon, connected"),
+                                          (3, "email", "Connected on LinkedIn")]:
+                c.execute(text("INSERT INTO touchpoints (id, user_id, happened_on, channel, inbound, summary, notes, "
+                               "source, created_at, updated_at) VALUES (:id, 1, '2024-03-01', :channel, true, "
+                               ":summary, '', 'manual', :now, :now)"),
+                          {"id": id_, "channel": channel, "summary": summary, "now": NOW})
+        upgrade()
+        with db.engine.connect() as c:
+            sources = dict(c.execute(text("SELECT id, source FROM touchpoints ORDER BY id")).all())
+        db.engine.dispose()
+    assert sources == {1: "linkedin", 2: "manual", 3: "manual"}

@@ -50,6 +50,9 @@ def test_connections_become_contacts_with_one_connected_touchpoint(ctx, syntheti
     # Being connected is not a conversation: the cadence does not start its clock from it (issue 11).
     assert ada.last_touch_on is None
     assert cached_touch_summaries(owner.id) == derived_touch_summaries(owner.id)
+    # Its source is LinkedIn, not "typed", and it reads as a mutual step, not "They reached out".
+    connected = db.session.scalars(select(Touchpoint).where(Touchpoint.user_id == owner.id)).all()
+    assert {(t.source, t.direction_label) for t in connected} == {("linkedin", "Connected")}
 
     again = import_file(owner, synthetic, "linkedin")
     assert (again.created, again.merged, again.unchanged, again.touchpoints) == (0, 0, 9, 0)

@@ -83,6 +83,9 @@ def test_messages_and_invitations_become_touchpoints_once(ctx):
         "Invitations.csv: 2 invitations, 1 LinkedIn-connection touchpoints added, 1 already connected or imported, "
         "0 with people who are not contacts, 0 without a readable date."]
     assert touchpoints(owner) == [
+        # Connections.csv's own "connected" touchpoints come from LinkedIn too (they read "typed" before).
+        (date(2024, 3, 1), "linkedin_connection", True, "Connected on LinkedIn", "linkedin", ["Priya Raman"]),
+        (date(2024, 3, 2), "linkedin_connection", True, "Connected on LinkedIn", "linkedin", ["Ken Ito"]),
         (date(2024, 3, 12), "linkedin_message", True,
          'Hi Jo, I saw your profile, "Data Engineer" role at Acme, are … (2 messages)',  # first 12 words
          "linkedin", ["Priya Raman"]),
@@ -90,10 +93,13 @@ def test_messages_and_invitations_become_touchpoints_once(ctx):
         (date(2024, 4, 2), "linkedin_connection", False, "Connected on LinkedIn (invitation)", "linkedin", ["Lee Park"])]
     ken = db.session.scalar(select(Contact).where(Contact.full_name == "Ken Ito"))
     assert (ken.last_touch_on, ken.unanswered_count) == (date(2024, 3, 20), 1)  # written outreach from me
+    invitation = db.session.scalar(select(Touchpoint).where(Touchpoint.channel == "linkedin_connection",
+                                                           Touchpoint.external_id.is_not(None)))
+    assert invitation.direction_label == "I invited them"  # Invitations.csv says who invited whom
     assert cached_touch_summaries(owner.id) == derived_touch_summaries(owner.id)
     again = import_file(owner, data, "linkedin")
     assert again.files[0].startswith("messages.csv: 5 messages, 0 LinkedIn-message touchpoints added, 2 already imported")
-    assert len(touchpoints(owner)) == 3
+    assert len(touchpoints(owner)) == 5
 
 
 def test_each_file_is_reported_and_a_bare_connections_csv_has_no_file_lines(ctx):

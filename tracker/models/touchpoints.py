@@ -58,6 +58,17 @@ class Touchpoint(Owned, Timestamped, db.Model):
     def channel_label(self) -> str:
         return CHANNELS.get(self.channel, self.channel)
 
+    @property
+    def direction_label(self) -> str:
+        """Who took the step. A LinkedIn connection is accepted by both sides, so "they reached
+        out" would be wrong; LinkedIn's Invitations.csv says who invited whom, Connections.csv
+        does not."""
+        if self.channel == "linkedin_connection":
+            if (self.external_id or "").startswith("linkedin:inv:"):
+                return "They invited me" if self.inbound else "I invited them"
+            return "Connected"
+        return "They reached out" if self.inbound else "I reached out"
+
 
 class MailMessage(Owned, db.Model):
     """A Message-ID already imported, so that importing the same mail again adds nothing,

@@ -85,7 +85,7 @@ def add_touchpoints(user: User, connected: dict[int, date]) -> int:
     now = clock.now()
     table = Touchpoint.__table__
     rows = [{"user_id": user.id, "happened_on": on, "happened_at": None, "channel": CHANNEL, "inbound": True,
-             "summary": "Connected on LinkedIn", "notes": "", "interview_id": None, "opportunity_id": None,
+             "summary": "Connected on LinkedIn", "notes": "", "source": "linkedin", "external_id": None, "interview_id": None, "opportunity_id": None,
              "created_at": now, "updated_at": now} for on in todo.values()]
     ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
     db.session.execute(touchpoint_contacts.insert(),
