@@ -44,6 +44,10 @@ SETTINGS: dict[str, Setting] = {
     "PER_PAGE": Setting(50, "Rows per page in lists."),
     "MAX_UPLOAD_MB": Setting(50, "Largest file accepted for import, in megabytes."),
     "AUTO_MIGRATE": Setting(True, "Apply pending database migrations when the server starts."),
+    "SCHEDULER": Setting(True, "Run periodic tasks (digests, mail sync) inside `tracker serve`'s workers; "
+                               "off: run them from cron instead (`tracker send-digests`)."),
+    "SCHEDULER_TICK_SECONDS": Setting(30, "How often, in seconds, each worker's scheduler looks for a task whose "
+                                          "time has come."),
 }
 
 # Flask's own names for a few settings.

@@ -41,7 +41,10 @@ class LiveServer:
         self.instance = instance
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "TRACKER_INSTANCE": str(instance), "TRACKER_REGISTRATION": "open", **(env_extra or {})}
+        # The scheduler (digests, mail sync) is off unless a test turns it on: a server started
+        # for another test must not send mail or take leases behind its back.
+        env = {**os.environ, "TRACKER_INSTANCE": str(instance), "TRACKER_REGISTRATION": "open",
+               "TRACKER_SCHEDULER": "off", **(env_extra or {})}
         # The database this server uses, for tests that check what it stored.
         from tracker import config
 

@@ -75,10 +75,14 @@ def tune_gc() -> None:
 
 
 def _in_worker(app) -> None:
-    """In each new worker: forget any pooled connection inherited from the master; tune the collector."""
+    """In each new worker: forget any pooled connection inherited from the master; tune the
+    collector; start the scheduler's thread (services/scheduler.py; off with TRACKER_SCHEDULER=off)."""
+    from tracker.services import scheduler
+
     with app.app_context():
         db.engine.dispose(close=False)
     tune_gc()
+    scheduler.start(app)
 
 
 @click.group("db")

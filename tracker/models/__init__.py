@@ -7,12 +7,13 @@ from tracker.models.contacts import Contact, ContactEmail, ContactPhone, Contact
 from tracker.models.followups import FollowUp
 from tracker.models.imports import ImportItem, ImportJob
 from tracker.models.interviews import Interview, interview_contacts
+from tracker.models.leases import Lease
 from tracker.models.opportunities import Opportunity, StatusChange, opportunity_contacts
 from tracker.models.touchpoints import MailMessage, Touchpoint, touchpoint_contacts
 
 __all__ = [
     "AgendaVersion", "MailMessage",
     "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
-    "LoginAttempt", "MergedUid", "Opportunity", "RecoveryCode", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
+    "Lease", "LoginAttempt", "MergedUid", "Opportunity", "RecoveryCode", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",
 ]
