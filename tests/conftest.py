@@ -144,10 +144,17 @@ def cheap_password_hashing(monkeypatch):
 
 
 @pytest.fixture
-def app(tmp_path, database_url):
+def app_settings() -> dict:
+    """Extra settings for the `app` fixture; override it in a test module (e.g. with
+    `smtp.settings()` to send mail to the test SMTP server)."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, database_url, app_settings):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url,
-        "REGISTRATION": "open", "SERVER_NAME": "tracker.test",
+        "REGISTRATION": "open", "SERVER_NAME": "tracker.test", **app_settings,
     }, instance=tmp_path)
     yield app
     with app.app_context():
@@ -237,6 +244,32 @@ def in_db(app):
             return fn()
 
     return run
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    """Factory: smtp_server(security="none"|"starttls"|"tls", auth=False) starts a real SMTP
+    server on 127.0.0.1 (stopped after the test). API: tests/smtp_server.py."""
+    from tests.smtp_server import SmtpServer
+
+    started = []
+
+    def start(security: str = "none", auth: bool = False) -> SmtpServer:
+        folder = tmp_path / f"smtp-{len(started)}"
+        folder.mkdir()
+        server = SmtpServer(folder, security=security, auth=auth).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """A plain SMTP server on 127.0.0.1 capturing every message (tests/smtp_server.py)."""
+    return smtp_server()
 
 
 @pytest.fixture(scope="session")

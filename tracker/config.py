@@ -48,6 +48,18 @@ SETTINGS: dict[str, Setting] = {
                                "off: run them from cron instead (`tracker send-digests`)."),
     "SCHEDULER_TICK_SECONDS": Setting(30, "How often, in seconds, each worker's scheduler looks for a task whose "
                                           "time has come."),
+    # Outgoing mail (services/outgoing_mail.py). Mail is on once SMTP_HOST and MAIL_FROM are set.
+    "SMTP_HOST": Setting("", "SMTP server that tracker hands its mail to (reminders, password resets). "
+                             "Empty: tracker sends no mail."),
+    "SMTP_PORT": Setting(0, "Port of the SMTP server. 0: the usual one for SMTP_SECURITY (25, 587 or 465)."),
+    "SMTP_SECURITY": Setting("starttls", "`starttls` (upgrade the connection, port 587), `tls` (TLS from the first "
+                                         "byte, port 465) or `none` (plain, only for a relay on the same machine)."),
+    "SMTP_USER": Setting("", "User name for SMTP AUTH. Empty: no AUTH."),
+    "SMTP_PASSWORD": Setting("", "Password for SMTP AUTH."),
+    "SMTP_CA_FILE": Setting("", "PEM file of certificate authorities to trust for the SMTP server instead of "
+                                "the system's (a relay with its own certificate). The name is always checked."),
+    "MAIL_FROM": Setting("", "Sender of tracker's mail, e.g. `tracker <tracker@example.org>`; its domain names "
+                             "the Message-IDs."),
 }
 
 # Flask's own names for a few settings.
@@ -87,6 +99,8 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         values["DATABASE_URL"] = f"sqlite:///{instance / 'tracker.sqlite3'}"
     if values["REGISTRATION"] not in {"open", "first", "closed"}:
         raise ValueError(f"REGISTRATION must be open, first or closed, not {values['REGISTRATION']!r}")
+    if values["SMTP_SECURITY"] not in {"none", "starttls", "tls"}:
+        raise ValueError(f"SMTP_SECURITY must be none, starttls or tls, not {values['SMTP_SECURITY']!r}")
     flask = {_FLASK_NAMES.get(k, k): v for k, v in values.items()}
     flask["MAX_CONTENT_LENGTH"] = int(values["MAX_UPLOAD_MB"]) * 1024 * 1024
     flask["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(values["DATABASE_URL"])
