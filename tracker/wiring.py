@@ -40,6 +40,9 @@ def register_extensions(app: Flask) -> None:
     from tracker.services import kept_agenda
 
     kept_agenda.register()  # the kept agenda follows every write (services/kept_agenda.py)
+    from tracker.services import employment
+
+    employment.register()  # a changed company or title keeps the previous position (services/employment.py)
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -4,16 +4,18 @@ from tracker.models.agenda import AgendaVersion
 from tracker.models.calendar_feed import FeedCache, FeedVersion
 from tracker.models.companies import Company
 from tracker.models.contacts import Contact, ContactEmail, ContactPhone, ContactUrl, MergedUid, Tag, contact_tags
+from tracker.models.employment import PastPosition
 from tracker.models.followups import FollowUp
 from tracker.models.imports import ImportItem, ImportJob
 from tracker.models.interviews import Interview, interview_contacts
 from tracker.models.leases import Lease
 from tracker.models.opportunities import Opportunity, StatusChange, opportunity_contacts
+from tracker.models.referrals import Referral
 from tracker.models.touchpoints import MailMessage, Touchpoint, touchpoint_contacts
 
 __all__ = [
     "AgendaVersion", "MailMessage",
     "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
-    "Lease", "LoginAttempt", "MergedUid", "Opportunity", "RecoveryCode", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
+    "Lease", "LoginAttempt", "MergedUid", "Opportunity", "PastPosition", "RecoveryCode", "Referral", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",
 ]

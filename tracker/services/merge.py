@@ -1,8 +1,8 @@
 """Duplicates: finding the contact a new or edited one repeats, and merging two contacts.
 
 A merge moves everything linked to the merged contact (touchpoints, follow-ups, interviews,
-opportunities, feedback, tags, e-mails, phones, web addresses, kept vCard properties, import
-history) to the one kept, deletes the merged one and remembers its vCard UID, all in the
+opportunities, feedback, referrals, past positions, tags, e-mails, phones, web addresses, kept
+vCard properties, import history) to the one kept, deletes the merged one and remembers its vCard UID, all in the
 caller's transaction. Flushes; the caller commits.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from sqlalchemy import delete, select, update
 from tracker.domain.contacts import normalize_linkedin_url, sort_key
 from tracker.extensions import db
 from tracker.models import (Company, Contact, ContactEmail, ContactPhone, ContactUrl, FollowUp, ImportItem, Interview,
-                            MergedUid, User, contact_tags, interview_contacts, opportunity_contacts,
-                            touchpoint_contacts)
+                            MergedUid, PastPosition, Referral, User, contact_tags, interview_contacts,
+                            opportunity_contacts, touchpoint_contacts)
 from tracker.services.cadence import refresh_touch_cache
 from tracker.services.contacts import ContactInput
 
@@ -129,8 +129,13 @@ def _move_links(keep_id: int, other_id: int) -> None:
         both = select(col).where(table.c.contact_id == keep_id)
         db.session.execute(delete(table).where(table.c.contact_id == other_id, col.in_(both)))
         db.session.execute(update(table).where(table.c.contact_id == other_id).values(contact_id=keep_id))
+    # One referral per person and application: where both referred you, keep's stays.
+    both = select(Referral.opportunity_id).where(Referral.contact_id == keep_id).scalar_subquery()
+    db.session.execute(delete(Referral).where(Referral.contact_id == other_id, Referral.opportunity_id.in_(both))
+                       .execution_options(synchronize_session=False))
     for model, column in ((FollowUp, FollowUp.contact_id), (Interview, Interview.feedback_from_id),
-                          (ImportItem, ImportItem.contact_id)):
+                          (ImportItem, ImportItem.contact_id), (PastPosition, PastPosition.contact_id),
+                          (Referral, Referral.contact_id)):
         db.session.execute(update(model).where(column == other_id).values({column.key: keep_id})
                            .execution_options(synchronize_session=False))
     db.session.expire_all()

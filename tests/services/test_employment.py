@@ -1,0 +1,155 @@
+"""Employment history: every path that changes a contact's company or title keeps the
+previous position (the form, an import updating a contact, a merge), dated by the user's
+local day; corrections and unchanged saves keep nothing."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from tests.services.import_helpers import analysed, applied
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import Contact, PastPosition, User
+from tracker.services import imports
+from tracker.services.contacts import ContactInput, save_contact
+from tracker.services.employment import PositionInput, positions_of, save_position
+from tracker.services.merge import merge_contacts
+
+# 23:30 UTC on 3 Nov is already 4 Nov in Berlin: the day kept is the user's.
+ADDED = datetime(2026, 10, 1, 9, tzinfo=timezone.utc)
+CHANGED = datetime(2026, 11, 3, 23, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def user(app, make_user):
+    uid = make_user()
+    clock.pin(ADDED)
+    with app.app_context():
+        user = db.session.get(User, uid)
+        user.timezone = "Europe/Berlin"
+        db.session.commit()
+        yield user
+
+
+def add(user, name="Jo Park", company="Acme", title="Product Manager", **kw) -> Contact:
+    contact = save_contact(user, None, ContactInput(full_name=name, company=company, title=title, **kw))
+    db.session.commit()
+    return contact
+
+
+def history(contact) -> list[tuple]:
+    return [(p.company.name if p.company else None, p.title, p.started, p.ended, p.source)
+            for p in positions_of(contact)]
+
+
+def edit(user, contact, **changes) -> None:
+    data = ContactInput(full_name=contact.full_name, company=contact.company.name if contact.company else "",
+                        title=contact.title, role=contact.role)
+    for k, v in changes.items():
+        setattr(data, k, v)
+    save_contact(user, contact, data)
+    db.session.commit()
+
+
+def test_a_new_company_keeps_the_old_position_ended_on_the_local_day(user):
+    jo = add(user)
+    clock.pin(CHANGED)
+    edit(user, jo, company="Globex", title="Director of Product")
+    assert history(jo) == [("Acme", "Product Manager", "", "2026-11-04", "change")]
+    assert (jo.company.name, jo.title) == ("Globex", "Director of Product")
+
+
+def test_a_second_move_starts_where_the_first_ended(user):
+    jo = add(user)
+    clock.pin(CHANGED)
+    edit(user, jo, company="Globex")
+    clock.pin(CHANGED + timedelta(days=400))
+    edit(user, jo, title="VP Product")
+    assert history(jo) == [("Globex", "Product Manager", "2026-11-04", "2027-12-09", "change"),
+                           ("Acme", "Product Manager", "", "2026-11-04", "change")]
+
+
+@pytest.mark.parametrize("changes", [
+    {}, {"title": "  product   MANAGER "}, {"company": "ACME"}, {"notes": "met again"}, {"role": "recruiter"},
+], ids=["nothing", "title case and spacing", "company case", "another field", "role"])
+def test_no_move_keeps_nothing(user, changes):
+    jo = add(user)
+    clock.pin(CHANGED)
+    edit(user, jo, **changes)
+    assert history(jo) == []
+
+
+def test_a_contact_without_a_position_gaining_one_keeps_nothing(user):
+    jo = add(user, company="", title="")
+    clock.pin(CHANGED)
+    edit(user, jo, company="Acme", title="Engineer")
+    assert history(jo) == []
+
+
+def test_leaving_a_company_for_none_keeps_it(user):
+    jo = add(user)
+    clock.pin(CHANGED)
+    edit(user, jo, company="", title="")
+    assert history(jo) == [("Acme", "Product Manager", "", "2026-11-04", "change")]
+
+
+def test_corrections_on_the_day_a_position_began_are_not_moves(user):
+    jo = add(user)
+    edit(user, jo, company="Acme Corp")  # the day it was added: a typo fixed
+    assert history(jo) == []
+    clock.pin(CHANGED)
+    edit(user, jo, company="Globex")
+    edit(user, jo, company="Globex Ltd")  # the same day as the move: a correction of it
+    assert history(jo) == [("Acme Corp", "Product Manager", "", "2026-11-04", "change")]
+
+
+def test_an_import_that_takes_the_cards_company_keeps_the_old_one(user):
+    jo = add(user, emails=[])
+    jo_id = jo.id
+    jo.linkedin_url = "https://www.linkedin.com/in/jo-park"
+    db.session.commit()
+    clock.pin(CHANGED)
+    csv = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+           "Jo,Park,https://www.linkedin.com/in/jo-park,,Globex,Head of Product,12 Mar 2024\n").encode()
+    job = analysed(user, csv, "linkedin", "Connections.csv")
+    (item,) = imports.preview(job).items
+    assert {c["field"] for c in item.conflicts} >= {"company", "title"}
+    applied(job, {item.item.position: ("merge", {"company", "title"})})
+    jo = db.session.get(Contact, jo_id)
+    assert (jo.company.name, jo.title) == ("Globex", "Head of Product")
+    assert history(jo) == [("Acme", "Product Manager", "", "2026-11-04", "change")]
+
+
+def test_an_import_that_keeps_your_values_keeps_no_history(user):
+    jo = add(user, emails=[])
+    jo.linkedin_url = "https://www.linkedin.com/in/jo-park"
+    db.session.commit()
+    clock.pin(CHANGED)
+    csv = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+           "Jo,Park,https://www.linkedin.com/in/jo-park,,Globex,Head of Product,12 Mar 2024\n").encode()
+    applied(analysed(user, csv, "linkedin", "Connections.csv"))
+    assert history(db.session.get(Contact, jo.id)) == []
+
+
+def test_a_merge_keeps_the_position_left_behind_and_the_merged_ones_history(user):
+    keep = add(user, name="Jo Park")
+    other = add(user, name="Jo P.", company="Globex", title="Director")
+    clock.pin(CHANGED)
+    save_position(user, other, None, PositionInput(company="Initech", title="Analyst", started="2015", ended="2019"))
+    db.session.commit()
+    merge_contacts(user, keep, other, {"company_id": "other", "title": "other"}, clock.now())
+    db.session.commit()
+    keep = db.session.get(Contact, keep.id)
+    assert (keep.company.name, keep.title) == ("Globex", "Director")
+    assert history(keep) == [("Acme", "Product Manager", "", "2026-11-04", "change"),
+                             ("Initech", "Analyst", "2015", "2019", "manual")]
+
+
+def test_history_is_the_owners_only(user, make_user):
+    jo = add(user)
+    clock.pin(CHANGED)
+    edit(user, jo, company="Globex")
+    rows = db.session.scalars(select(PastPosition)).all()
+    assert [(p.user_id, p.contact_id) for p in rows] == [(user.id, jo.id)]

@@ -1,0 +1,35 @@
+"""A contact's past positions: where they worked before, for warm paths (issue 16).
+
+The current position is the contact's own company and title; a row here is one they held
+before, kept when the company or title changes (services.employment, on every path: the
+form, an import, a merge) or added by hand on the contact's page.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.base import Owned, Timestamped
+
+SOURCES = {"manual": "added by hand", "change": "kept when the company or title changed"}
+
+
+class PastPosition(Owned, Timestamped, db.Model):
+    """One past position. `started`/`ended` are as precise as people remember them: "2021",
+    "2021-03" or "2021-03-15" (ISO 8601 reduced precision), "" when unknown; as text they
+    sort in time order. `ended` of a kept change is the user's local day of the change."""
+
+    __tablename__ = "past_positions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    # Warm paths look people up by company ("who used to work at Acme").
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    started: Mapped[str] = mapped_column(String(10), default="")
+    ended: Mapped[str] = mapped_column(String(10), default="")
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+
+    contact: Mapped["Contact"] = relationship()  # noqa: F821
+    company: Mapped["Company | None"] = relationship()  # noqa: F821

@@ -1,0 +1,136 @@
+"""Employment history: a contact's past positions, kept when their company or title changes,
+and edited by hand on the contact's page.
+
+Every path that changes a contact's company or title goes through the ORM (the contact form
+via services.contacts.save_contact, a vCard or LinkedIn import updating a contact via
+services.vcards.merge_into, a merge via services.merge), so one session hook sees them all:
+before each flush, a persistent contact whose company or title is changing leaves its
+previous position behind as a PastPosition, ended on the user's local day of the change and
+started when the contact's latest past position ended (unknown if it has none). A Core
+UPDATE of company_id or title (there is none) would have to call keep_previous() itself.
+
+Not a move: a contact with no company and no title gaining one (nothing to keep), a title
+changed only in case or spacing, and corrections on the day a position began (the contact
+was added today, or its last change was today): a position held less than a day is a typo.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker import clock
+from tracker.domain.employment import same_title, to_partial
+from tracker.extensions import db
+from tracker.models import Contact, PastPosition, User
+from tracker.services.companies import find_or_create_company
+
+_NEW = object()  # a company not flushed yet: different from every stored one
+
+
+@dataclass(frozen=True)
+class Change:
+    """A contact's position before a change: company id (None: no company) and title."""
+
+    contact: Contact
+    company_id: int | None
+    title: str
+
+
+def _change_of(contact: Contact) -> Change | None:
+    """The position `contact` is leaving in the pending flush, or None if it keeps it."""
+    state = inspect(contact)
+    title_h, id_h, rel_h = state.attrs.title.history, state.attrs.company_id.history, state.attrs.company.history
+    old_title = title_h.deleted[0] if title_h.deleted else contact.title
+    new_title = contact.title
+    if id_h.has_changes():  # set by id (imports)
+        old_id = id_h.deleted[0] if id_h.deleted else None
+        new_id = id_h.added[0] if id_h.added else None
+    elif rel_h.has_changes():  # set as an object (the form): company_id still holds the stored id
+        old_id = contact.company_id
+        new = rel_h.added[0] if rel_h.added else None
+        new_id = None if new is None else (new.id if new.id is not None else _NEW)
+    else:
+        old_id = new_id = contact.company_id
+    if old_id is None and not (old_title or "").strip():
+        return None  # nothing to keep
+    if old_id == new_id and same_title(old_title, new_title):
+        return None
+    return Change(contact, old_id, (old_title or "").strip())
+
+
+def keep_previous(session: Session, changes: list[Change]) -> list[PastPosition]:
+    """Add the past positions these changes leave behind (see the module's rules); returns them."""
+    if not changes:
+        return []
+    ids = [c.contact.id for c in changes]
+    latest = dict(session.execute(select(PastPosition.contact_id, func.max(PastPosition.ended))
+                                  .where(PastPosition.contact_id.in_(ids)).group_by(PastPosition.contact_id)).all())
+    kept = []
+    for change in changes:
+        contact = change.contact
+        user = session.get(User, contact.user_id)
+        today = clock.today(user.timezone if user is not None else "UTC")
+        started = latest.get(contact.id) or ""
+        added_on = contact.created_at.astimezone(clock.zone(user.timezone if user else "UTC")).date()
+        if started == to_partial(today) or (not started and added_on == today):
+            continue  # a correction on the day the position began
+        position = PastPosition(user_id=contact.user_id, contact_id=contact.id, company_id=change.company_id,
+                                title=change.title[:200], started=started, ended=to_partial(today), source="change")
+        session.add(position)
+        kept.append(position)
+    return kept
+
+
+def _before_flush(session: Session, flush_context, instances) -> None:
+    changes = []
+    with session.no_autoflush:
+        for obj in session.dirty:
+            if isinstance(obj, Contact) and inspect(obj).persistent and session.is_modified(obj):
+                if (change := _change_of(obj)) is not None:
+                    changes.append(change)
+        keep_previous(session, changes)
+
+
+def register(session_class=Session) -> None:
+    """Listen on every session (once; create_app calls it)."""
+    if not event.contains(session_class, "before_flush", _before_flush):
+        event.listen(session_class, "before_flush", _before_flush)
+
+
+# --- By hand ---------------------------------------------------------------------------
+
+@dataclass
+class PositionInput:
+    company: str = ""
+    title: str = ""
+    started: str = ""  # already a partial date (tracker.domain.employment.parse_partial)
+    ended: str = ""
+
+
+def positions_of(contact: Contact) -> list[PastPosition]:
+    """The contact's past positions, the latest first (by end, then start; unknown ends last)."""
+    return list(db.session.scalars(
+        select(PastPosition).where(PastPosition.contact_id == contact.id, PastPosition.user_id == contact.user_id)
+        .options(selectinload(PastPosition.company))
+        .order_by(PastPosition.ended == "", PastPosition.ended.desc(), PastPosition.started.desc(),
+                  PastPosition.id.desc())))
+
+
+def save_position(user: User, contact: Contact, position: PastPosition | None, data: PositionInput) -> PastPosition:
+    """Create (position=None) or update one of the contact's past positions. Flushes."""
+    company = find_or_create_company(user, data.company)
+    if position is None:
+        position = PastPosition(user_id=user.id, contact_id=contact.id, source="manual")
+        db.session.add(position)
+    position.company = company
+    position.title = " ".join(data.title.split())
+    position.started, position.ended = data.started, data.ended
+    db.session.flush()
+    return position
+
+
+def delete_position(position: PastPosition) -> None:
+    db.session.delete(position)
+    db.session.flush()
