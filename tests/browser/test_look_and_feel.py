@@ -70,7 +70,8 @@ def _main_pages(page, base: str) -> list[tuple[str, str]]:
             ("opportunities", "/opportunities/"), ("opportunity", opportunity), ("opportunities-list", "/opportunities/?view=list"),
             ("followups", "/followups/"), ("followup", followup), ("activity", "/activity/"),
             ("touchpoint-new", "/touchpoints/new"), ("search", "/search?q=an"), ("shortcuts", "/shortcuts"),
-            ("import-export", "/transfer/"), ("settings", "/settings/"), ("account", "/account/")]
+            ("import-export", "/transfer/"), ("settings", "/settings/"), ("account", "/account/"),
+            ("insights", "/insights/?period=all")]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

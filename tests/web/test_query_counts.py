@@ -72,7 +72,8 @@ def pages(in_db) -> dict[str, str]:
             "contacts page 1": "/contacts/", "contacts, last page": "/contacts/?last=1",
             "contacts search": "/contacts/?q=person", "contacts filter": "/contacts/?role=recruiter&tag=python",
             "contact page": f"/contacts/{contact}", "follow-ups": "/followups/", "activity": "/activity/",
-            "settings": "/settings/"}
+            "settings": "/settings/", "insights": "/insights/?period=all", "insights, 30 days": "/insights/?period=30",
+            "insights, rows of a figure": "/insights/rows?period=all&figure=funnel&stage=applied"}
 
 
 def statements(app, client, urls: dict[str, str]) -> dict[str, int]:

@@ -7,7 +7,7 @@ from flask import Blueprint
 
 # Each module here defines `bp`. Order decides nothing but readability.
 AREAS = ("auth", "dashboard", "contacts", "merge", "companies", "account", "followups", "playbooks", "settings",
-         "opportunities", "interviews", "touchpoints", "activity", "calendar", "transfer", "mail", "find", "people", "demo")
+         "opportunities", "interviews", "touchpoints", "activity", "insights", "calendar", "transfer", "mail", "find", "people", "demo")
 
 # The main navigation: (blueprint, endpoint, label). Entries whose endpoint is not
 # registered (an area not built yet) are left out when rendering.
@@ -18,6 +18,7 @@ NAV = (
     ("opportunities", "opportunities.index", "Opportunities"),
     ("followups", "followups.index", "Follow-ups"),
     ("activity", "activity.index", "Activity"),
+    ("insights", "insights.index", "Insights"),
     ("transfer", "transfer.index", "Import & export"),
     ("settings", "settings.index", "Settings"),
 )

@@ -1,0 +1,130 @@
+"""Insights (issue 16, "what is working"): the page, the rows behind each figure, CSV of each table."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.domain.insights import PERIODS, STAGE_LABELS, STAGES, week_of
+from tracker.domain.insights_network import STATE_LABELS, STATES
+from tracker.extensions import db
+from tracker.models import Contact, Opportunity, Touchpoint
+from tracker.models.opportunities import SOURCES
+from tracker.services import insights as service
+from tracker.views import charts
+from tracker.views.insights_tables import all_tables, to_csv, week_label
+
+bp = Blueprint("insights", __name__, url_prefix="/insights")
+ROWS_SHOWN = 200  # the rows page lists at most this many (it says how many there are)
+
+
+def _period() -> str:
+    key = request.args.get("period", "")
+    return key if key in PERIODS else "90"
+
+
+def _charts(ins: service.Insights, tables: dict) -> dict:
+    f, n = ins.funnel, ins.network
+    funnel = charts.bar_chart([(s.label, s.count, str(s.count), row[1].href)
+                               for s, row in zip(f.stages, tables["funnel"].rows)])
+    weeks = [week_label(w) for w in n.weeks]
+    activity = charts.line_chart(weeks, [
+        ("added", "Contacts added", [w.count for w in n.added], [r[1].href for r in tables["contacts-added"].rows]),
+        ("touchpoints", "Touchpoints", [w.count for w in n.touchpoints], [r[1].href for r in tables["touchpoints"].rows]),
+    ])
+    states = charts.line_chart([week_label(p.day) for p in n.states], [
+        (s, STATE_LABELS[s], [p.counts[s] for p in n.states], [r[i + 1].href for r in tables["in-touch"].rows])
+        for i, s in enumerate(STATES)])
+    return {"funnel_chart": funnel, "activity_chart": activity, "states_chart": states}
+
+
+@bp.get("/")
+def index():
+    ins = service.insights(current_user, _period())
+    tables = all_tables(ins)
+    return render_template("insights/index.html", ins=ins, tables=tables, periods=PERIODS, sources=SOURCES,
+                           **_charts(ins, tables))
+
+
+@bp.get("/<table>.csv")
+def download(table: str):
+    ins = service.insights(current_user, _period())
+    found = all_tables(ins).get(table)
+    if found is None:
+        abort(404)
+    return Response(to_csv(found), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="insights-{table}-{ins.period.key}.csv"'})
+
+
+def _day(name: str) -> date:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/rows")
+def rows():
+    """The rows behind one figure of the page: the same computation, the ids it counted."""
+    ins = service.insights(current_user, _period())
+    figure = request.args.get("figure", "")
+    kind, ids, title = _figure(ins, figure)
+    ids = list(ids)
+    shown = ids[:ROWS_SHOWN]
+    items = []
+    if kind == "opportunities" and shown:
+        items = db.session.scalars(select(Opportunity).where(Opportunity.id.in_(shown), Opportunity.user_id == current_user.id)
+                                   .order_by(Opportunity.updated_at.desc(), Opportunity.id.desc())
+                                   .options(selectinload(Opportunity.company))).all()
+    elif kind == "contacts" and shown:
+        items = db.session.scalars(select(Contact).where(Contact.id.in_(shown), Contact.user_id == current_user.id)
+                                   .order_by(Contact.sort_name, Contact.id).options(selectinload(Contact.company))).all()
+    elif kind == "touchpoints" and shown:
+        items = db.session.scalars(select(Touchpoint).where(Touchpoint.id.in_(shown), Touchpoint.user_id == current_user.id)
+                                   .order_by(Touchpoint.happened_on.desc(), Touchpoint.id.desc())
+                                   .options(selectinload(Touchpoint.contacts))).all()
+    return render_template("insights/rows.html", ins=ins, kind=kind, items=items, total=len(ids), title=title,
+                           sources=SOURCES)
+
+
+def _figure(ins: service.Insights, figure: str) -> tuple[str, list[int], str]:
+    """(kind of rows, their ids, a title) for the figure named by the query arguments; 404 if none."""
+    args = request.args
+    if figure == "funnel":
+        stage = args.get("stage", "")
+        if stage not in STAGES:
+            abort(404)
+        k = STAGES.index(stage)
+        source, referral = args.get("source"), args.get("referral")
+        if source is not None:
+            stages = ins.funnel.by_source.get(source)
+            label = f"{STAGE_LABELS[stage]}, from {SOURCES.get(source, source)}"
+        elif referral is not None:
+            stages = (ins.funnel.by_referral or {}).get(referral)
+            label = f"{STAGE_LABELS[stage]}, {'with' if referral == 'referred' else 'without'} a referral"
+        else:
+            stages, label = ins.funnel.stages, STAGE_LABELS[stage]
+        return "opportunities", list(stages[k].ids) if stages else [], f"{label} ({ins.period.label.lower()})"
+    if figure in ("added", "touchpoints"):
+        week = _day("week")
+        series = ins.network.added if figure == "added" else ins.network.touchpoints
+        found = next((w for w in series if w.week == week_of(week)), None)
+        what = "Contacts added" if figure == "added" else "Touchpoints"
+        return ("contacts" if figure == "added" else "touchpoints"), (found.ids if found else []), \
+            f"{what} in the week of {week_label(week_of(week))}"
+    if figure == "states":
+        day, state = _day("day"), args.get("state", "")
+        if state not in STATES:
+            abort(404)
+        ids = service.states_on(current_user, ins.rows, day)[state]
+        return "contacts", ids, f"{STATE_LABELS[state]} on {week_label(day)}"
+    if figure == "leads":
+        contact = args.get("contact", type=int)
+        lead = next((x for x in ins.network.leads if x.contact_id == contact), None)
+        if lead is None:
+            abort(404)
+        return "opportunities", list(lead.opportunity_ids), f"Opportunities with {lead.name} that reached an interview"
+    abort(404)
