@@ -113,3 +113,20 @@ def test_insights_show_only_the_users_own_data(app, journey, make_user, login):
 def test_the_period_switch(user_client, journey):
     for key, label in (("30", "last 30 days"), ("90", "last 90 days"), ("all", "all time"), ("junk", "last 90 days")):
         assert f"What is working: {label}" in text(user_client.get(f"/insights/?period={key}"))
+
+
+@pytest.mark.parametrize("status, referred", [("agreed", 1), ("submitted", 1), ("asked", 0), ("declined", 0)])
+def test_the_funnel_with_and_without_a_referral(user_client, journey, in_db, status, referred):
+    from tracker.models import Contact, Referral
+
+    def refer():
+        user = db.session.scalar(select(User))
+        who = db.session.scalar(select(Contact.id).where(Contact.full_name == "=SUM(A1)"))
+        db.session.add(Referral(user_id=user.id, opportunity_id=journey["referral"], contact_id=who, status=status))
+        db.session.commit()
+
+    in_db(refer)
+    rows = list(csv.reader(io.StringIO(user_client.get("/insights/funnel-by-referral.csv?period=30").get_data(as_text=True))))
+    with_referral = ["1", "1", "1", "1"] if referred else ["0", "0", "0", "0"]
+    without = ["2", "1", "0", "0"] if referred else ["3", "2", "1", "1"]
+    assert rows[1:] == [["With a referral", *with_referral], ["Without", *without]]

@@ -19,9 +19,13 @@ from tracker import clock
 from tracker.domain import insights as domain
 from tracker.domain import insights_network as net
 from tracker.extensions import db
-from tracker.models import (Contact, Interview, Opportunity, StatusChange, Touchpoint, User, opportunity_contacts,
-                            touchpoint_contacts)
+from tracker.models import (Contact, Interview, Opportunity, Referral, StatusChange, Touchpoint, User,
+                            opportunity_contacts, touchpoint_contacts)
 from tracker.services.cadence import user_defaults
+
+
+# A referral counts once the person agreed to refer you (asked only, or declined, is no referral).
+REFERRED = frozenset({"agreed", "submitted", "hired", "not_hired"})
 
 
 @dataclass
@@ -47,11 +51,12 @@ class Insights:
 
 
 def load(user: User) -> Rows:
-    """The user's rows for every metric: six statements."""
+    """The user's rows for every metric: seven statements."""
     uid = user.id
-    # The referral split waits for the warm-paths lane's referrals table (None: not known).
-    referred: set[int] | None = None
-    opportunities = [domain.OpportunityRow(i, source or "other", status, created, applied, i in (referred or ()))
+    referrals = db.session.execute(select(Referral.opportunity_id, Referral.contact_id, Referral.status)
+                                   .where(Referral.user_id == uid)).all()
+    referred = {o for o, _, status in referrals if status in REFERRED}
+    opportunities = [domain.OpportunityRow(i, source or "other", status, created, applied, i in referred)
                      for i, source, status, created, applied in db.session.execute(
                          select(Opportunity.id, Opportunity.source, Opportunity.status, Opportunity.created_at,
                                 Opportunity.applied_on).where(Opportunity.user_id == uid))]
@@ -76,7 +81,9 @@ def load(user: User) -> Rows:
     links = [net.LinkRow(*r) for r in db.session.execute(
         select(oc.opportunity_id, oc.contact_id, oc.role)
         .join(Opportunity, Opportunity.id == oc.opportunity_id).where(Opportunity.user_id == uid))]
-    return Rows(opportunities, changes, interviews, contacts, touches, links, referred is not None)
+    # The person who referred you is behind the application too (warm paths' referrals).
+    links += [net.LinkRow(o, c, "referrer") for o, c, status in referrals if status in REFERRED]
+    return Rows(opportunities, changes, interviews, contacts, touches, links, referrals_known=True)
 
 
 def insights(user: User, period_key: str, today: date | None = None) -> Insights:
