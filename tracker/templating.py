@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from tracker import clock
 from tracker.domain import faces
+from tracker.domain.application import salary_text
 from tracker.domain.bounds import split_url
 from tracker.domain.contacts import format_birthday
 
@@ -26,6 +27,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["face_colour"] = faces.colour_index
     app.jinja_env.filters["email_wrap"] = email_wrap
     app.jinja_env.globals["has_photo"] = _has_photo
+    app.jinja_env.globals["salary_text"] = salary_text
     app.jinja_env.globals["demo_allowed"] = lambda: app.config["REGISTRATION"] == "open"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -124,6 +124,9 @@ def with_row(good, table: str, **values):
     pytest.param("contacts", {"id": "1"}, "not of type 'integer'", id="string-id"),
     pytest.param("contacts", {"id": 2**70}, "greater than the maximum", id="huge-id"),
     pytest.param("touchpoints", {"happened_on": None}, "None is not of type 'string'", id="null-required-date"),
+    pytest.param("opportunities", {"salary_currency": "XYZ"}, "not one of", id="unknown-currency"),
+    pytest.param("opportunities", {"work_mode": "moon"}, "not one of", id="unknown-work-mode"),
+    pytest.param("opportunities", {"salary_max": 1e10}, "greater than or equal to the maximum", id="salary-too-large"),
 ])
 def test_rows_with_values_of_the_wrong_shape_are_refused(app, good, table, values, words):
     message = refused(app, with_row(good, table, **values))

@@ -13,7 +13,7 @@ import base64
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
-from wtforms import (BooleanField, DateField, FieldList, FileField, FormField, HiddenField, IntegerField,
+from wtforms import (BooleanField, DateField, DecimalField, FieldList, FileField, FormField, HiddenField, IntegerField,
                      RadioField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.validators import Length, NumberRange
 
@@ -29,6 +29,9 @@ SPECIAL_DATES = ["0001-01-01", "0001-01-02", "1899-12-31", "1900-01-01", "1970-0
 SPECIAL_TIMES = ["00:00", "23:59", "24:00", "12:60", "25:61", "9:5", "12:00:00", "", "noon", "\x00"]
 SPECIAL_NUMBERS = ["", " ", "1e3", "0x10", "1.5", "-0", "+1", "١٢", "x", "\x00", str(HUGE), str(-HUGE - 1),
                    str(2**64), "9" * 40]
+# Decimal parses more than int does: not-a-numbers, infinities and exponents far past any column.
+SPECIAL_DECIMALS = ["NaN", "-NaN", "sNaN", "Infinity", "-Inf", "1E+999999", "1E-999999", "9" * 5000, "0.001",
+                    "0.005", "1_000", "1,000", "12.5.1", "1e", ".5", "5."]
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ def strategy_for(field, ids: Ids) -> st.SearchStrategy:
         return times()
     if isinstance(field, IntegerField):
         return numbers(field)
+    if isinstance(field, DecimalField):
+        return st.one_of(numbers(field), st.sampled_from(SPECIAL_DECIMALS),
+                         st.decimals(allow_nan=True, allow_infinity=True).map(str))
     if isinstance(field, BooleanField):
         return st.sampled_from(["y", "on", "1", "", "false", "0", "\x00"])
     if isinstance(field, SelectMultipleField):

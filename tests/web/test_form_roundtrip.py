@@ -86,9 +86,12 @@ def _fill(user_id: int) -> None:
     live = opportunities.save_opportunity(user, None, opportunities.OpportunityInput(
         title="Senior Analyst (Łódź)", company="Łódź Ünïcode Söftware", posting_url="https://lodz.example.pl/jobs/7",
         source="referral", status="interviewing", applied_on=date(2026, 10, 2), notes=NOTES,
+        location="Łódź, Polska", work_mode="hybrid", salary_min=85000, salary_max=97500.5, salary_currency="PLN",
+        salary_period="year", deadline_on=date(2026, 11, 19), description=NOTES,
         contacts={"referrer": [old], "recruiter": [ana], "hiring_manager": [ben], "other": []}))
     closed = opportunities.save_opportunity(user, None, opportunities.OpportunityInput(
-        title="Data Lead", company="Bare Co", status="rejected", applied_on=date(2026, 8, 1),
+        title="Data Lead", company="Bare Co", status="rejected", applied_on=date(2026, 8, 1), salary_max=42.25,
+        salary_currency="EUR", salary_period="hour",
         closed_on=date(2026, 9, 30), contacts={"other": [ana]}))
     round_one = interviews.save_interview(user, live, None, interviews.InterviewInput(
         starts_at=datetime(2026, 11, 19, 22, 30, tzinfo=tz), duration_minutes=45, stage="technical",

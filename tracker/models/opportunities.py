@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
@@ -17,9 +17,28 @@ STATUSES = {
     "rejected": "Rejected", "withdrawn": "Withdrawn", "ghosted": "Ghosted",
 }
 OPEN_STATUSES = ("interested", "applied", "screening", "interviewing", "offer")
-ACTIVE_STATUSES = ("screening", "interviewing")  # a live process: cadence goes weekly
+ACTIVE_STATUSES = ("screening", "interviewing")
+DEADLINE_STATUS = "interested"  # applying (or closing) is what the deadline was for  # a live process: cadence goes weekly
 SOURCES = {"referral": "Referral", "job_board": "Job board", "recruiter": "Recruiter",
            "company_site": "Company site", "network": "Network", "event": "Event", "other": "Other"}
+WORK_MODES = {"remote": "Remote", "hybrid": "Hybrid", "on_site": "On site"}
+SALARY_PERIODS = {"year": "per year", "month": "per month", "week": "per week", "day": "per day", "hour": "per hour"}
+# ISO 4217 codes offered for a salary: the currencies of the largest job markets. A short list
+# kept here (no babel/pycountry dependency for one select); an archive or a captured posting
+# with another code is refused or left blank, never stored unlabelled.
+CURRENCIES = {
+    "USD": "US dollar", "EUR": "Euro", "GBP": "Pound sterling", "CAD": "Canadian dollar",
+    "AUD": "Australian dollar", "NZD": "New Zealand dollar", "CHF": "Swiss franc", "SEK": "Swedish krona",
+    "NOK": "Norwegian krone", "DKK": "Danish krone", "PLN": "Polish złoty", "CZK": "Czech koruna",
+    "HUF": "Hungarian forint", "RON": "Romanian leu", "JPY": "Japanese yen", "CNY": "Chinese yuan",
+    "HKD": "Hong Kong dollar", "SGD": "Singapore dollar", "INR": "Indian rupee", "KRW": "South Korean won",
+    "TWD": "New Taiwan dollar", "ILS": "Israeli new shekel", "AED": "UAE dirham", "ZAR": "South African rand",
+    "BRL": "Brazilian real", "MXN": "Mexican peso", "ARS": "Argentine peso", "CLP": "Chilean peso",
+    "COP": "Colombian peso", "TRY": "Turkish lira", "UAH": "Ukrainian hryvnia", "PHP": "Philippine peso",
+    "IDR": "Indonesian rupiah", "MYR": "Malaysian ringgit", "THB": "Thai baht", "VND": "Vietnamese dong",
+    "NGN": "Nigerian naira", "KES": "Kenyan shilling", "EGP": "Egyptian pound",
+}
+MAX_DESCRIPTION_CHARS = 100_000  # a long posting is ~20,000 characters
 CONTACT_ROLES = {"referrer": "Referrer", "recruiter": "Recruiter", "hiring_manager": "Hiring manager", "other": "Other"}
 
 opportunity_contacts = Table(
@@ -35,7 +54,9 @@ class Opportunity(Owned, Timestamped, db.Model):
     __tablename__ = "opportunities"
     # The board's columns and the list read their newest cards from this index.
     __table_args__ = (Index("ix_opportunities_user_status_updated", "user_id", "status", "updated_at"),
-                      Index("ix_opportunities_user_updated", "user_id", "updated_at"))
+                      Index("ix_opportunities_user_updated", "user_id", "updated_at"),
+                      # Deadlines still to apply by, read by the agenda and the feed.
+                      Index("ix_opportunities_user_status_deadline", "user_id", "status", "deadline_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
@@ -46,6 +67,17 @@ class Opportunity(Owned, Timestamped, db.Model):
     applied_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The application's own fields (issue 16 item 2); "" means not said, like posting_url.
+    location: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    work_mode: Mapped[str] = mapped_column(String(16), default="", server_default="")  # WORK_MODES or ""
+    # Salary in currency units (two decimals for hourly rates); either end may be missing.
+    salary_min: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
+    salary_max: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
+    salary_currency: Mapped[str] = mapped_column(String(3), default="", server_default="")  # CURRENCIES or ""
+    salary_period: Mapped[str] = mapped_column(String(8), default="", server_default="")  # SALARY_PERIODS or ""
+    # The last day to apply: due (dashboard, feed) while the opportunity is only "interested".
+    deadline_on: Mapped[date | None] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     company: Mapped["Company | None"] = relationship()  # noqa: F821
     contacts: Mapped[list["Contact"]] = relationship(secondary=opportunity_contacts)  # noqa: F821
@@ -56,6 +88,15 @@ class Opportunity(Owned, Timestamped, db.Model):
     @property
     def status_label(self) -> str:
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def work_mode_label(self) -> str:
+        return WORK_MODES.get(self.work_mode, "")
+
+    @property
+    def deadline_due(self) -> bool:
+        """The deadline still matters: set, and not applied yet (nor closed)."""
+        return self.deadline_on is not None and self.status == DEADLINE_STATUS
 
 
 class StatusChange(Owned, db.Model):

@@ -39,6 +39,10 @@ VOCABULARIES: dict[tuple[str, str], Any] = {
     ("opportunities", "status"): opportunities.STATUSES, ("opportunities", "source"): opportunities.SOURCES,
     ("status_changes", "from_status"): opportunities.STATUSES, ("status_changes", "to_status"): opportunities.STATUSES,
     ("opportunity_contacts", "role"): opportunities.CONTACT_ROLES,
+    # "" is "not said" for the application's fields.
+    ("opportunities", "work_mode"): {"": "", **opportunities.WORK_MODES},
+    ("opportunities", "salary_currency"): {"": "", **opportunities.CURRENCIES},
+    ("opportunities", "salary_period"): {"": "", **opportunities.SALARY_PERIODS},
     ("interviews", "stage"): interviews.STAGES, ("interviews", "format"): interviews.FORMATS,
     ("interviews", "outcome"): interviews.OUTCOMES, ("touchpoints", "channel"): touchpoints.CHANNELS,
     ("followups", "kind"): followups.KINDS, ("followups", "status"): followups.STATUSES,
@@ -92,6 +96,10 @@ def _column_schema(table: Table, column) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "boolean"}
     elif isinstance(kind, Integer):
         out = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
+    elif isinstance(kind, Numeric) and not isinstance(kind, Float) and kind.precision:
+        # Numeric(p, s) holds fewer than 10**(p - s) in magnitude; more would fail the insert.
+        bound = 10 ** (kind.precision - (kind.scale or 0))
+        out = {"type": "number", "exclusiveMinimum": -bound, "exclusiveMaximum": bound}
     elif isinstance(kind, (Float, Numeric)):
         out = {"type": "number"}
     elif isinstance(kind, DateTime):

@@ -106,6 +106,8 @@ def refresh_touch_cache(user_id: int, contact_ids: Iterable[int] | None = None) 
         by_contact.setdefault(contact_id, []).append(Touch(on, bool(inbound), channel))
     if ids is None:
         ids = list(session.scalars(select(Contact.id).where(Contact.user_id == user_id)))
+        if not ids:
+            return  # an account without contacts (an archive of opportunities only): nothing to refresh
     rows = []
     for contact_id in ids:
         s = summarize(by_contact.get(contact_id, ()))

@@ -131,6 +131,8 @@ def fill_demo_data(user: User, seed: int = 7) -> dict[str, int]:
                                  contacts=[contacts["Priya Raman"], contacts["Marcus Feld"]]),
         "bluefjord": Opportunity(user_id=user.id, company=company["bluefjord"], title="Data Engineer", source="referral",
                                  status="interviewing", applied_on=today - timedelta(days=13),
+                                 location="Oslo, Norway", work_mode="hybrid", salary_min=720000, salary_max=850000,
+                                 salary_currency="NOK", salary_period="year",
                                  contacts=[contacts["Grace Okafor"], contacts["Sofia Rossi"], contacts["Hannah Schulz"]]),
         "kestrel": Opportunity(user_id=user.id, company=company["kestrel"], title="Backend Engineer, Routing",
                                source="company_site", status="screening",
@@ -139,7 +141,12 @@ def fill_demo_data(user: User, seed: int = 7) -> dict[str, int]:
         "lumen": Opportunity(user_id=user.id, company=company["lumen"], title="Platform Engineer", source="referral",
                              status="applied", applied_on=today - timedelta(days=5), contacts=[contacts["Zanele Dube"]]),
         "arcadia": Opportunity(user_id=user.id, company=company["arcadia"], title="Founding Data Engineer",
-                               source="other", status="interested", contacts=[contacts["Ben Carter"], contacts["Chen Wei"]]),
+                               source="other", status="interested", contacts=[contacts["Ben Carter"], contacts["Chen Wei"]],
+                               location="Lisbon, Portugal", work_mode="remote", salary_max=95000, salary_currency="EUR",
+                               salary_period="year", deadline_on=today + timedelta(days=4),
+                               description="Arcadia is hiring its first data engineer.\n\nYou will own the pipeline "
+                                           "from the event stream to the warehouse, and the dashboards the team reads "
+                                           "every morning."),
     }
     db.session.add_all(opps.values())
     db.session.flush()

@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact, Opportunity, StatusChange, User, opportunity_contacts
-from tracker.models.opportunities import CONTACT_ROLES, OPEN_STATUSES, STATUSES
+from tracker.models.opportunities import (CONTACT_ROLES, CURRENCIES, OPEN_STATUSES, SALARY_PERIODS, STATUSES,
+                                          WORK_MODES)
 from tracker.services import kept_agenda
 from tracker.services.companies import find_or_create_company
 
@@ -25,6 +26,14 @@ class OpportunityInput:
     applied_on: date | None = None
     closed_on: date | None = None
     notes: str = ""
+    location: str = ""
+    work_mode: str = ""  # WORK_MODES or ""
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str = ""  # CURRENCIES or ""
+    salary_period: str = ""  # SALARY_PERIODS or ""
+    deadline_on: date | None = None
+    description: str = ""
     # role -> contacts involved in that role
     contacts: dict[str, list[Contact]] = field(default_factory=dict)
 
@@ -49,6 +58,7 @@ def save_opportunity(user: User, opportunity: Opportunity | None, data: Opportun
     elif created:
         opportunity.closed_on = clock.today(user.timezone)
     opportunity.notes = data.notes
+    _set_application(opportunity, data)
     db.session.flush()
     if created:
         db.session.add(StatusChange(user_id=user.id, opportunity_id=opportunity.id, from_status=None,
@@ -56,6 +66,29 @@ def save_opportunity(user: User, opportunity: Opportunity | None, data: Opportun
     set_contacts(user, opportunity, data.contacts)
     db.session.flush()
     return opportunity
+
+
+def _set_application(opportunity: Opportunity, data: OpportunityInput) -> None:
+    """The application's fields; an unknown vocabulary value is refused (forms and capture
+    offer only known ones, so this is a programming error, not the user's)."""
+    for value, known in ((data.work_mode, WORK_MODES), (data.salary_currency, CURRENCIES),
+                         (data.salary_period, SALARY_PERIODS)):
+        if value and value not in known:
+            raise ValueError(f"Unknown value {value!r}.")
+    if data.salary_min is not None and data.salary_max is not None and data.salary_max < data.salary_min:
+        raise ValueError("The salary's top is below its bottom.")
+    opportunity.location = " ".join(data.location.split())
+    opportunity.work_mode = data.work_mode
+    # Compared as numbers, so that an unchanged save of 85000 over 85000.00 writes nothing.
+    for name in ("salary_min", "salary_max"):
+        value = getattr(data, name)
+        value = None if value is None else float(value)
+        if getattr(opportunity, name) != value:
+            setattr(opportunity, name, value)
+    opportunity.salary_currency = data.salary_currency
+    opportunity.salary_period = data.salary_period
+    opportunity.deadline_on = data.deadline_on
+    opportunity.description = data.description
 
 
 def set_status(user: User, opportunity: Opportunity, status: str) -> StatusChange | None:

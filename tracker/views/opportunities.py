@@ -54,6 +54,10 @@ def _input(form: OpportunityForm) -> service.OpportunityInput:
         title=form.title.data, company=form.company.data or "", posting_url=form.posting_url.data or "",
         source=form.source.data, status=form.status.data, applied_on=form.applied_on.data,
         closed_on=form.closed_on.data, notes=form.notes.data or "",
+        location=form.location.data or "", work_mode=form.work_mode.data or "",
+        salary_min=form.salary_min.data, salary_max=form.salary_max.data,
+        salary_currency=form.salary_currency.data or "", salary_period=form.salary_period.data or "",
+        deadline_on=form.deadline_on.data, description=form.description.data or "",
         contacts={role: owned_contacts(current_user, getattr(form, name).data or [])
                   for name, role in ROLE_FIELDS.items()})
 
