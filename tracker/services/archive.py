@@ -33,7 +33,8 @@ VERSION = 1
 # Account columns that are secrets or identity of this instance, never exported.
 _PRIVATE_ACCOUNT_COLUMNS = {"id", "email", "password_hash", "totp_secret", "totp_last_step", "feed_token"}
 # Sign-in state stays with the instance: sessions and recovery codes go with the 2FA secret.
-_SKIPPED_TABLES = {"users", "login_attempts", "alembic_version", "user_sessions", "recovery_codes"}
+# The scheduler's leases belong to the instance (which server runs a task), not to anyone.
+_SKIPPED_TABLES = {"users", "login_attempts", "alembic_version", "user_sessions", "recovery_codes", "leases"}
 # Work in progress, not data: an import's uploaded file and its preview. Deleting the account
 # removes them (ON DELETE CASCADE); an archive does not carry them. Likewise the calendar
 # feed's change stamp and stored body: derived, rebuilt on demand.
