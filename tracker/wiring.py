@@ -13,7 +13,10 @@ from tracker.extensions import csrf, db, login_manager, migrate
 
 # Endpoints reachable without logging in. Everything else requires a session.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "auth.register", "static", "health", "calendar.feed",
-                              "demo.start"})
+                              "demo.start",
+                              # Mailed links: the signed token in the address is the key
+                              # (services/account_tokens.py); asking for a reset link needs no sign-in.
+                              "auth.forgot_password", "auth.reset_password", "auth.confirm_email"})
 
 
 def register_all(app: Flask) -> None:

@@ -36,7 +36,7 @@ ROUNDTRIP = {
 # Forms with secrets the page never renders back (passwords, one-time codes): posted back as
 # shown, they must be refused and change nothing.
 REFUSED = {"account.password", "account.two_factor_setup", "account.two_factor_disable", "account.delete",
-           "account.recovery_codes", "account.sign_out_everywhere"}
+           "account.recovery_codes", "account.sign_out_everywhere", "account.email"}
 # Forms that exist to create or change something (buttons, uploads, create pages): not posted here.
 ACTIONS = {
     "contacts.create", "companies.create", "opportunities.create", "interviews.create", "touchpoints.create",
@@ -46,6 +46,8 @@ ACTIONS = {
     "opportunities.move_card", "calendar.new_feed", "calendar.feed_off", "calendar.invite", "calendar.invite_create", "auth.logout",
     "account.import_archive", "transfer.upload_vcard", "transfer.upload_linkedin", "transfer.decide",
     "transfer.discard", "transfer.restart", "playbooks.preview", "contacts.bulk", "merge.page", "mail.upload",
+    # Reached by mailed links or signed out (tests/web/test_password_reset.py, test_email_change.py).
+    "auth.forgot_password", "auth.reset_password", "auth.confirm_email",
 }
 NOT_PAGES = {"static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}

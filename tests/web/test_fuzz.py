@@ -40,6 +40,7 @@ FORMS = {
     "account.profile": (accounts.ProfileForm, "profile"),
     "account.two_factor_setup": (accounts.SetupForm, ""),
     "account.recovery_codes": (accounts.ConfirmPasswordForm, "recovery"),
+    "account.email": (accounts.EmailChangeForm, "email"),
     "contacts.bulk": (bulk.BulkForm, ""),
     "calendar.feed_options": (calendar.FeedOptionsForm, ""),
     "calendar.invite": (calendar.InviteUploadForm, ""),

@@ -58,3 +58,25 @@ class DisableTwoFactorForm(FlaskForm):
 class ConfirmPasswordForm(FlaskForm):
     """Actions that need the password again (new recovery codes)."""
     current_password = PasswordField("Current password", validators=[DataRequired()])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=320)],
+                       description="The address you sign in with.")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)],
+                             description=f"At least {MIN_PASSWORD_LENGTH} characters. Every session is signed out.",
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat new password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField("New email address", validators=[DataRequired(), Length(max=320), email_address])
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A button behind a mailed link: the link's GET only shows it (mail scanners open links)."""

@@ -99,18 +99,23 @@ def check_second_factor(user: User, code: str, ip: str, device: str | None, *, l
     raise AccountError("That code is not right. Codes change every 30 seconds, and each works once.")
 
 
+def set_password(user: User, new: str) -> None:
+    """Store the hash of `new` (already checked by check_password_strength)."""
+    user.password_hash = generate_password_hash(new, method=HASH_METHOD)
+
+
 def change_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash, current):
         raise AccountError("Your current password is not right.", "current_password")
     check_password_strength(new, user_inputs=[user.email, user.display_name])
-    user.password_hash = generate_password_hash(new, method=HASH_METHOD)
+    set_password(user, new)
     sessions.end_all(user)  # every session stops working; the caller starts a new one for this browser
 
 
 def reset_password(user: User, new: str) -> None:
     """The operator's reset: a new password, every session ended, the failure counts cleared."""
     check_password_strength(new, user_inputs=[user.email, user.display_name])
-    user.password_hash = generate_password_hash(new, method=HASH_METHOD)
+    set_password(user, new)
     sessions.end_all(user)
     throttle.forget_account(user.email)
 

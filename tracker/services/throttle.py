@@ -27,6 +27,10 @@ from tracker.extensions import db
 from tracker.models import LoginAttempt
 
 PASSWORD, CODE = "password", "code"
+# Requests that send mail (a password reset link, an address verification) are rows of the
+# same table, counted by their own limits (request_count) and never as failed sign-ins.
+RESET, ADDRESS_CHANGE = "reset", "address"
+SIGN_IN_KINDS = (PASSWORD, CODE)
 ADDRESS_FREE_FAILURES = 3
 ACCOUNT_DELAY_CAP = {PASSWORD: timedelta(seconds=60), CODE: timedelta(minutes=15)}
 CODE_MEMORY = timedelta(days=1)
@@ -73,7 +77,7 @@ def check(email: str, ip: str, device: str | None, kind: str, now: datetime, lim
             wait = _seconds(oldest + limits.window - now)
             raise Throttled(f"Too many failed attempts from this browser. Try again in {_wait_words(wait)}.", wait)
         return
-    n, oldest, newest = _failures(now, since, LoginAttempt.ip == ip)
+    n, oldest, newest = _failures(now, since, LoginAttempt.ip == ip, LoginAttempt.kind.in_(SIGN_IN_KINDS))
     if n >= limits.attempts:
         wait = _seconds(oldest + limits.window - now)
         raise Throttled(f"Too many failed attempts from your network. Try again in {_wait_words(wait)}.", wait)
@@ -95,6 +99,20 @@ def check(email: str, ip: str, device: str | None, kind: str, now: datetime, lim
 
 def record_failure(email: str, ip: str, device: str | None, kind: str) -> None:
     db.session.add(LoginAttempt(email=email, ip=ip, device=device, kind=kind))
+    db.session.flush()
+
+
+def request_count(kind: str, since: datetime, *, email: str | None = None, ip: str | None = None) -> int:
+    """How many `kind` requests (RESET, ADDRESS_CHANGE) came for this address or from this
+    client address since `since` (give one of the two)."""
+    where = [LoginAttempt.kind == kind, LoginAttempt.at >= since]
+    where.append(LoginAttempt.email == email if email is not None else LoginAttempt.ip == ip)
+    return db.session.scalar(select(func.count(LoginAttempt.id)).where(*where)) or 0
+
+
+def record_request(kind: str, email: str, ip: str) -> None:
+    """Count a mail-sending request (the caller commits it, whatever the answer was)."""
+    db.session.add(LoginAttempt(email=email, ip=ip, device=None, kind=kind))
     db.session.flush()
 
 

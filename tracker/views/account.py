@@ -6,10 +6,13 @@ from werkzeug.security import check_password_hash
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.forms.accounts import ConfirmPasswordForm, DisableTwoFactorForm, PasswordForm, ProfileForm, SetupForm
+from tracker.forms.accounts import (
+    ConfirmPasswordForm, DisableTwoFactorForm, EmailChangeForm, PasswordForm, ProfileForm, SetupForm,
+)
 from tracker.forms.data import profile_data
-from tracker.services import accounts, sessions, two_factor
+from tracker.services import accounts, email_change, outgoing_mail, sessions, throttle, two_factor
 from tracker.views.auth import known_device, sign_in, sign_out, timezone_choices
+from tracker.views.common import app_link
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -25,7 +28,8 @@ def _page(status: int = 200, **forms):
     user = current_user._get_current_object()
     context = {"profile": _profile_form(), "password": PasswordForm(prefix="password"),
                "disable_2fa": DisableTwoFactorForm(prefix="disable"), "recovery": ConfirmPasswordForm(prefix="recovery"),
-               "everywhere": ConfirmPasswordForm(prefix="everywhere"),
+               "everywhere": ConfirmPasswordForm(prefix="everywhere"), "email_form": EmailChangeForm(prefix="email"),
+               "mail_on": outgoing_mail.mail_configured(),
                "session_count": sessions.count(user, max_days=int(current_app.config["SESSION_DAYS"])),
                "recovery_left": two_factor.recovery_codes_left(user) if user.totp_secret else 0}
     context.update(forms)
@@ -65,6 +69,44 @@ def password():
             flash("Your password is changed. Every other session is signed out.", "success")
             return response
     return _page(400, password=form)
+
+
+@bp.post("/email")
+def email():
+    """Change the sign-in address: verified by a mailed link when the server sends mail."""
+    form = EmailChangeForm(prefix="email")
+    if not form.validate_on_submit():
+        return _page(400, email_form=form)
+    user = current_user._get_current_object()
+    try:
+        if not outgoing_mail.mail_configured():
+            email_change.change_now(user, form.email.data, form.current_password.data)
+            db.session.commit()
+            flash(f"Your address is now {user.email}: sign in with it from now on.", "success")
+            return redirect(url_for("account.index"))
+        verify, notice = email_change.request_change(
+            user, form.email.data, form.current_password.data, request.remote_addr or "",
+            lambda token: app_link("auth.confirm_email", token=token), secret=current_app.secret_key)
+    except throttle.Throttled as e:
+        form.email.errors.append(str(e))
+        return _page(429, email_form=form)
+    except accounts.AccountError as e:
+        getattr(form, e.field or "email").errors.append(str(e))
+        return _page(400, email_form=form)
+    db.session.commit()  # the request is counted even if the mail fails
+    try:
+        outgoing_mail.send(verify)
+    except outgoing_mail.MailError as e:
+        current_app.logger.warning("address verification for user %s not sent: %s", user.id, e)
+        form.email.errors.append("The mail with the link could not be sent; nothing changed. Try again later.")
+        return _page(503, email_form=form)
+    try:
+        outgoing_mail.send(notice)
+    except outgoing_mail.MailError as e:  # the change can still be confirmed; the notice is a courtesy
+        current_app.logger.warning("address change notice for user %s not sent: %s", user.id, e)
+    flash(f"A link to confirm is on its way to {verify['To']}. Your address changes when you open it "
+          f"(within 24 hours); until then you sign in with {user.email}.", "info")
+    return redirect(url_for("account.index"))
 
 
 @bp.post("/sign-out-everywhere")

@@ -4,17 +4,17 @@ import secrets
 from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.forms import choices
-from tracker.forms.accounts import CodeForm, LoginForm, RegisterForm
+from tracker.forms.accounts import CodeForm, ConfirmForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from tracker.models import User
-from tracker.services import accounts, sessions, throttle, two_factor
-from tracker.views.common import safe_next
+from tracker.services import accounts, email_change, outgoing_mail, password_reset, sessions, throttle, two_factor
+from tracker.views.common import app_link, safe_next, send_after_response
 
 bp = Blueprint("auth", __name__)
 
@@ -112,7 +112,7 @@ def login():
             db.session.commit()
             return redirect(url_for("auth.login_code"))
         return sign_in(user, device, next_url)
-    return render_template("auth/login.html", form=form,
+    return render_template("auth/login.html", form=form, can_reset=reset_offered(),
                            can_register=accounts.registration_open(current_app.config["REGISTRATION"]))
 
 
@@ -180,3 +180,80 @@ def login_code():
                   "make new ones on the Account page if you are running low.", "info")
         return response
     return render_template("auth/code.html", form=form)
+
+
+def reset_offered() -> bool:
+    """Password reset by mail needs outgoing mail and BASE_URL: the link in the mail must not
+    take its host from the request (a forged Host header would send the victim's token to
+    the forger's site)."""
+    return outgoing_mail.mail_configured() and bool((current_app.config.get("BASE_URL") or "").strip())
+
+
+@bp.route("/login/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a reset link. The answer is the same whether the address has an account."""
+    if not reset_offered():
+        abort(404)
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            asked = password_reset.request_link(
+                form.email.data, request.remote_addr or "",
+                lambda token: app_link("auth.reset_password", token=token), secret=current_app.secret_key)
+        except throttle.Throttled as e:
+            db.session.rollback()
+            form.email.errors.append(str(e))
+            return render_template("auth/forgot.html", form=form), 429, {"Retry-After": str(e.retry_after)}
+        db.session.commit()
+        flash(f"If {form.email.data.strip()} is the address of an account here, a link to choose a new password "
+              "is on its way to it. The link works for an hour. Nothing there? Look in the spam folder, "
+              "or ask again.", "info")
+        response = redirect(url_for("auth.login"))
+        if asked.message is not None:
+            send_after_response(response, asked.message)
+        return response
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/login/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password with a mailed link. Nothing changes on GET (mail scanners open links)."""
+    user = password_reset.user_for_link(token, secret=current_app.secret_key)
+    if user is None:
+        return render_template("auth/reset_expired.html", can_reset=reset_offered()), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            notice = password_reset.reset(user, form.password.data)
+        except accounts.AccountError as e:
+            form.password.errors.append(str(e))
+        else:
+            db.session.commit()
+            sign_out()  # this browser's session ended with all the others (or was someone else's)
+            flash("Your password is changed and every session is signed out. Sign in with the new password.",
+                  "success")
+            response = redirect(url_for("auth.login"))
+            send_after_response(response, notice)
+            return response
+    return render_template("auth/reset.html", form=form, email=user.email, two_factor=bool(user.totp_secret))
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """Confirm a new account address with the link mailed to it; signed in or not (the link
+    proves the mailbox; services/email_change.py). The GET only shows the button."""
+    found = email_change.pending_change(token, secret=current_app.secret_key)
+    if found is None:
+        return render_template("auth/reset_expired.html", can_reset=reset_offered()), 404
+    user, new_email = found
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            email_change.confirm(user, new_email)
+        except accounts.AccountError as e:
+            flash(str(e), "error")
+        else:
+            db.session.commit()
+            flash(f"Your address is now {new_email}: sign in with it from now on.", "success")
+        return redirect(url_for("account.index" if current_user.is_authenticated else "auth.login"))
+    return render_template("auth/confirm_email.html", form=form, old=user.email, new=new_email)

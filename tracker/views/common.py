@@ -50,3 +50,28 @@ def keyset_args() -> dict:
     """The keyset paging arguments of the request (tracker.services.paging): after, before, last."""
     return {"after": request.args.get("after") or None, "before": request.args.get("before") or None,
             "last": request.args.get("last") == "1"}
+
+
+def app_link(endpoint: str, **values) -> str:
+    """An absolute URL for a mail: BASE_URL when set, else this request's root."""
+    from flask import url_for
+
+    base = (current_app.config.get("BASE_URL") or "").strip() or request.url_root
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def send_after_response(response, message) -> None:
+    """Hand `message` to the SMTP server once `response` has gone out, so the answer never
+    waits for (or tells anything by) the mail server. A failure is logged: the person can
+    ask again."""
+    from tracker.services import outgoing_mail
+
+    config, logger = dict(current_app.config), current_app.logger
+
+    def deliver() -> None:
+        try:
+            outgoing_mail.send(message, config)
+        except outgoing_mail.MailError as e:
+            logger.warning("mail %r to %s not sent: %s", message["Subject"], message["To"], e)
+
+    response.call_on_close(deliver)
