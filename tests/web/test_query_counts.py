@@ -71,7 +71,9 @@ def pages(in_db) -> dict[str, str]:
             "opportunity page": f"/opportunities/{opportunity}", "interview page": f"/interviews/{interview}",
             "contacts page 1": "/contacts/", "contacts, last page": "/contacts/?last=1",
             "contacts search": "/contacts/?q=person", "contacts filter": "/contacts/?role=recruiter&tag=python",
-            "contact page": f"/contacts/{contact}", "follow-ups": "/followups/", "activity": "/activity/",
+            "contact page": f"/contacts/{contact}", "follow-ups": "/followups/",
+            "follow-ups, last page": "/followups/?last=1", "follow-ups, done": "/followups/?status=done",
+            "activity": "/activity/",
             "settings": "/settings/", "insights": "/insights/?period=all", "insights, 30 days": "/insights/?period=30",
             "insights, rows of a figure": "/insights/rows?period=all&figure=funnel&stage=applied"}
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy import Computed, Date, DateTime, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import FunctionElement
 
 from tracker.extensions import db
 from tracker.models.base import Owned, Timestamped, new_uid
@@ -19,10 +21,39 @@ KINDS = {
 }
 
 
+class due_key_sql(FunctionElement):
+    """SQL of FollowUp.due_key: the effective due date (the snooze date while snoozed) and the
+    time of day, 23:59:59.999999 for an all-day one, so that timed ones of a day come first.
+
+    Written per engine because the two spell "date and time" differently: PostgreSQL adds a
+    time to a date (a timestamp); SQLite joins the stored texts into the very text SQLAlchemy
+    stores a DateTime as ("YYYY-MM-DD HH:MM:SS.ffffff"), so a bound datetime compares right.
+    """
+
+    type = DateTime()
+    inherit_cache = True
+
+
+_EFFECTIVE_DUE = "CASE WHEN status = 'snoozed' AND snoozed_until IS NOT NULL THEN snoozed_until ELSE due_on END"
+
+
+@compiles(due_key_sql)
+def _due_key_postgresql(element, compiler, **kw):
+    return f"({_EFFECTIVE_DUE}) + COALESCE(due_time, '23:59:59.999999'::time)"
+
+
+@compiles(due_key_sql, "sqlite")
+def _due_key_sqlite(element, compiler, **kw):
+    return f"({_EFFECTIVE_DUE}) || ' ' || COALESCE(due_time, '23:59:59.999999')"
+
+
 class FollowUp(Owned, Timestamped, db.Model):
     __tablename__ = "followups"
     __table_args__ = (
         Index("ix_followups_user_status_due", "user_id", "status", "due_on"),
+        # The follow-ups list: one status's rows in the list's order, read from where a keyset
+        # cursor points (tracker.services.paging); id last because PostgreSQL's index has no rowid.
+        Index("ix_followups_user_status_due_key", "user_id", "status", "due_key", "id"),
         # Playbook steps carry a key; the same step for the same trigger is created once.
         Index("uq_followups_user_playbook_key", "user_id", "playbook_key", unique=True),
     )
@@ -44,6 +75,10 @@ class FollowUp(Owned, Timestamped, db.Model):
     opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="SET NULL"), index=True)
     touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id", ondelete="SET NULL"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The list's sort key, computed by the database from the columns above (a generated
+    # column: nothing to keep in step, it cannot drift). A local wall time, naive. Stored, as
+    # PostgreSQL indexes no virtual column; SQLite's migration adds it virtual (see 0014).
+    due_key: Mapped[datetime] = mapped_column(DateTime, Computed(due_key_sql(), persisted=True))
 
     contact: Mapped["Contact | None"] = relationship()  # noqa: F821
     interview: Mapped["Interview | None"] = relationship()  # noqa: F821

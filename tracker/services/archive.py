@@ -118,7 +118,10 @@ def export_account(user: User) -> dict[str, Any]:
     tables: dict[str, list[dict[str, Any]]] = {}
     for table in _owned_tables():
         rows = _rows_of(table, user.id)
-        tables[table.name] = [{k: _to_json(v) for k, v in r.items() if k != "user_id"} for r in rows]
+        # A generated column (followups.due_key) is the database's own derivation: not data.
+        generated = {c.name for c in table.c if c.computed is not None}
+        tables[table.name] = [{k: _to_json(v) for k, v in r.items() if k != "user_id" and k not in generated}
+                              for r in rows]
     users = User.__table__
     account = db.session.execute(select(users).where(users.c.id == user.id)).mappings().one()
     return {
@@ -219,7 +222,7 @@ def _row_values(table: Table, row: Any, user: User, new_ids: dict[str, dict[int,
         if column.name == "user_id":
             values["user_id"] = user.id
             continue
-        if column.name not in row:
+        if column.name not in row or column.computed is not None:  # the database computes those
             continue
         value = _from_json(column, row[column.name])
         for fk in column.foreign_keys:

@@ -132,7 +132,8 @@ def _required(table: Table) -> list[str]:
 
 def _row_schema(table: Table) -> dict[str, Any]:
     return {"type": "object", "required": _required(table),
-            "properties": {c.name: _column_schema(table, c) for c in table.c if c.name != "user_id"}}
+            "properties": {c.name: _column_schema(table, c) for c in table.c
+                           if c.name != "user_id" and c.computed is None}}
 
 
 _ACCOUNT: dict[str, Any] = {

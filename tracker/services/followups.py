@@ -6,7 +6,6 @@ Functions here flush, never commit: the request (or command) commits once.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from tracker.domain.agenda import FollowUpItem
 from tracker.domain.drafts import DEFAULT_TEMPLATES, Draft, Template, mailto_url, render_draft
 from tracker.extensions import db
-from tracker.services.paging import capped_count, count_label
+from tracker.services.paging import KeysetPage, keyset_page
 from tracker.models import Contact, FollowUp, Interview, Opportunity, User
 from tracker.models.followups import KINDS, ORIGINS, STATUSES
 from tracker.services.touchpoints import log_touchpoint
@@ -167,33 +166,9 @@ class FollowUpQuery:
     due: str = "all"
     origin: str = ""
     contact_id: int | None = None
-    page: int = 1
-
-
-@dataclass(frozen=True)
-class FollowUpPage:
-    items: list[FollowUp]
-    total: int  # counted up to paging.CAP: `capped` when there are more
-    page: int
-    per_page: int
-    capped: bool = False
-    more: bool = False  # a row exists after this page
-
-    @property
-    def total_label(self) -> str:
-        return count_label(self.total, self.capped)
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.more
+    after: str | None = None  # keyset cursors (tracker.services.paging)
+    before: str | None = None
+    last: bool = False
 
 
 def _case_due():
@@ -202,33 +177,37 @@ def _case_due():
                 else_=FollowUp.due_on)
 
 
-def list_followups(user: User, query: FollowUpQuery, today: date, per_page: int) -> FollowUpPage:
-    """One page of the user's follow-ups, soonest first (two queries plus eager loads)."""
-    due = _case_due()
-    stmt = select(FollowUp).where(FollowUp.user_id == user.id)
-    if query.status == "active":
-        stmt = stmt.where(FollowUp.status.in_(("open", "snoozed")))
-    elif query.status in STATUSES:
-        stmt = stmt.where(FollowUp.status == query.status)
+# Soonest first: effective due date, timed ones of a day before all-day ones, then by time
+# (all in FollowUp.due_key, which ix_followups_user_status_due_key serves per status).
+LIST_ORDER = ((FollowUp.due_key, False), (FollowUp.id, False))
+
+
+def list_followups(user: User, query: FollowUpQuery, today: date, per_page: int) -> KeysetPage[FollowUp]:
+    """One keyset page of the user's follow-ups, soonest first: its cost follows the page, not
+    the account (each status's rows are read from the index where the cursor points)."""
+    stmt = select(FollowUp).where(FollowUp.user_id == user.id).options(
+        selectinload(FollowUp.contact).selectinload(Contact.emails),
+        selectinload(FollowUp.contact).selectinload(Contact.company),
+        selectinload(FollowUp.interview), selectinload(FollowUp.opportunity).selectinload(Opportunity.company))
+    statuses = (("open", "snoozed") if query.status == "active" else (query.status,) if query.status in STATUSES
+                else tuple(STATUSES))
+    stmt = stmt.where(FollowUp.status.in_(statuses))
+    # due_key's day is the effective due date: compare it with the start of a day.
     if query.due == "overdue":
-        stmt = stmt.where(due < today)
+        stmt = stmt.where(FollowUp.due_key < datetime.combine(today, time.min))
     elif query.due == "today":
-        stmt = stmt.where(due == today)
+        stmt = stmt.where(FollowUp.due_key >= datetime.combine(today, time.min),
+                          FollowUp.due_key < datetime.combine(today + timedelta(days=1), time.min))
     elif query.due == "week":
-        stmt = stmt.where(due <= today + timedelta(days=7))
+        stmt = stmt.where(FollowUp.due_key < datetime.combine(today + timedelta(days=8), time.min))
     if query.origin in ORIGINS:
         stmt = stmt.where(FollowUp.origin == query.origin)
     if query.contact_id:
         stmt = stmt.where(FollowUp.contact_id == query.contact_id)
-    total, capped = capped_count(stmt)  # a count of every follow-up would scan them all
-    page = query.page if capped else max(1, min(query.page, max(1, math.ceil(total / per_page))))
-    items = list(db.session.scalars(
-        stmt.order_by(due, FollowUp.due_time.is_(None), FollowUp.due_time, FollowUp.id)
-        .options(selectinload(FollowUp.contact).selectinload(Contact.emails),
-                 selectinload(FollowUp.contact).selectinload(Contact.company),
-                 selectinload(FollowUp.interview), selectinload(FollowUp.opportunity).selectinload(Opportunity.company))
-        .limit(per_page + 1).offset((page - 1) * per_page)))
-    return FollowUpPage(items[:per_page], total, page, per_page, capped, more=len(items) > per_page)
+    page = keyset_page(stmt, LIST_ORDER, lambda f: (f.due_key, f.id), size=per_page,
+                       after=query.after, before=query.before, last=query.last,
+                       partitions=[FollowUp.status == s for s in statuses] if len(statuses) > 1 else None)
+    return page
 
 
 def for_interview(user: User, interview_id: int) -> list[FollowUp]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union_all
 
 from tracker.extensions import db
 
@@ -90,27 +90,42 @@ def _sorted(stmt: Select, order: Order) -> Select:
     return stmt.order_by(*[(c.desc() if desc else c.asc()) for c, desc in order])
 
 
+def _read(stmt: Select, order: Order, limit: int, partitions: Sequence[ColumnElement] | None) -> Select:
+    """`stmt` in `order`, its first `limit` rows; with `partitions` (conditions that split the
+    rows, e.g. one per status), the first `limit` ids of each partition are read apart and only
+    those are sorted together: each partition's index gives its rows in order, where one read
+    of all of them (status IN (...)) would sort every matching row to find the first few."""
+    if not partitions:
+        return _sorted(stmt, order).limit(limit)
+    unique = order[-1][0]
+    firsts = [select(part.c[0]) for part in (
+        _sorted(stmt.where(condition).with_only_columns(unique), order).limit(limit).subquery()
+        for condition in partitions)]
+    return _sorted(stmt.where(unique.in_(union_all(*firsts) if len(firsts) > 1 else firsts[0])), order).limit(limit)
+
+
 def keyset_page(stmt: Select, order: Order, key: Callable[[T], Sequence[Any]], *, size: int,
                 after: str | None = None, before: str | None = None, last: bool = False,
-                scalars: bool = True) -> KeysetPage[T]:
+                scalars: bool = True, partitions: Sequence[ColumnElement] | None = None) -> KeysetPage[T]:
     """The page of `stmt` (unordered) in `order`: the first, the one after/before a cursor, or the last.
 
     `key(item)` gives an item's values of the order's columns. A cursor that does not decode
-    is ignored (the first page). Reads at most size + 1 rows plus a count capped at CAP.
+    is ignored (the first page). Reads at most size + 1 rows (per partition, see `_read`) plus
+    a count capped at CAP.
     """
     run = db.session.scalars if scalars else db.session.execute
     reverse = [(c, not desc) for c, desc in order]
     after_values = _decode(after, len(order)) if after else None
     before_values = _decode(before, len(order)) if before and not after_values else None
     if before_values is not None or (last and after_values is None):
-        rows = list(run(_sorted(stmt if before_values is None else stmt.where(_beyond(reverse, before_values)),
-                                reverse).limit(size + 1)).all())
+        rows = list(run(_read(stmt if before_values is None else stmt.where(_beyond(reverse, before_values)),
+                              reverse, size + 1, partitions)).all())
         more_before = len(rows) > size
         items = list(reversed(rows[:size]))
         has_next = before_values is not None
     else:
-        rows = list(run(_sorted(stmt if after_values is None else stmt.where(_beyond(order, after_values)),
-                                order).limit(size + 1)).all())
+        rows = list(run(_read(stmt if after_values is None else stmt.where(_beyond(order, after_values)),
+                              order, size + 1, partitions)).all())
         items = rows[:size]
         more_before = after_values is not None
         has_next = len(rows) > size

@@ -18,7 +18,7 @@ from tracker.services.interviews import user_interviews
 from tracker.services.opportunities import user_opportunities
 from tracker.services.touchpoints import TouchpointError, user_contacts
 from tracker.templating import format_day
-from tracker.views.common import owned_or_404, page_arg, per_page, safe_next
+from tracker.views.common import keyset_args, owned_or_404, per_page, safe_next
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
 
@@ -34,7 +34,7 @@ def index():
         status=args.get("status") if args.get("status") in service.STATUS_FILTERS else "active",
         due=args.get("due") if args.get("due") in service.DUE_FILTERS else "all",
         origin=args.get("origin") if args.get("origin") in ORIGINS else "",
-        contact_id=args.get("contact", type=int), page=page_arg())
+        contact_id=args.get("contact", type=int), **keyset_args())
     contact = service.owned(current_user, Contact, query.contact_id)
     page = service.list_followups(current_user, query, _today(), per_page())
     templates = service.user_templates(current_user)
