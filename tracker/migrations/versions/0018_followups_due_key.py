@@ -5,8 +5,8 @@ paged by OFFSET: both read every follow-up before the page. The key is a generat
 (the database computes it from the row, so it cannot drift); the index reads one status's
 rows in the list's order from where a keyset cursor points.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-01 13:40:00
 
 """
@@ -16,8 +16,8 @@ from alembic import op
 from tracker.models.followups import due_key_sql
 
 # revision identifiers, used by Alembic.
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
