@@ -235,6 +235,12 @@ def user_client(client, make_user, login) -> FormClient:
     return client
 
 
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """pytest-httpserver's receiver (push tests) listens on 127.0.0.1, on a free port."""
+    return ("127.0.0.1", 0)
+
+
 @pytest.fixture
 def in_db(app):
     """Run a function inside an app context and return its result (context closed again)."""

@@ -31,7 +31,7 @@ NOW = datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc)
 ROUNDTRIP = {
     "contacts.edit", "companies.edit", "opportunities.edit", "interviews.edit", "interviews.reflection",
     "touchpoints.edit", "followups.edit", "settings.cadence", "settings.template", "account.profile",
-    "calendar.feed_options", "mail.addresses",
+    "calendar.feed_options", "mail.addresses", "settings.push_settings",
 }
 # Forms with secrets the page never renders back (passwords, one-time codes): posted back as
 # shown, they must be refused and change nothing.
@@ -48,6 +48,7 @@ ACTIONS = {
     "transfer.discard", "transfer.restart", "playbooks.preview", "contacts.bulk", "merge.page", "mail.upload",
     # Reached by mailed links or signed out (tests/web/test_password_reset.py, test_email_change.py).
     "auth.forgot_password", "auth.reset_password", "auth.confirm_email",
+    "settings.push_test", "settings.webhook_secret",
 }
 NOT_PAGES = {"static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}
@@ -122,6 +123,9 @@ def _fill(user_id: int) -> None:
     cadence.save_defaults(user, {"recruiter": 30, "mentor": 21})
     followups.save_template(user, "thank_you", "Merci, {first_name}!", "Bonjour {first_name},\n\nMerci — Zoë")
     calendar_feed.new_feed_token(user)
+    from tracker.services import push  # encrypted columns: an unchanged save must not re-encrypt them
+    push.save_settings(user, ntfy_url="https://ntfy.example.org/zoë-topic", ntfy_token="tk_Zoë",
+                       forget_token=False, webhook_url="http://192.168.1.5:8080/hook?a=1&b=ü")
     calendar_feed.save_options(user, calendar_feed.FeedOptions(
         include_interviews=False, include_cadence=True, private=False, alarm_minutes=15))
 

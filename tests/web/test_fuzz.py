@@ -63,6 +63,9 @@ FORMS = {
     "opportunities.move": (opportunities.StatusForm, ""),
     "settings.cadence": (setting_forms.CadenceDefaultsForm, ""),
     "settings.template": (setting_forms.TemplateForm, ""),
+    "settings.push_settings": (setting_forms.PushForm, ""),
+    "settings.push_test": (calendar.ActionForm, ""),  # nothing is set up in the fuzzed account: no request leaves
+    "settings.webhook_secret": (calendar.ActionForm, ""),
     "touchpoints.create": (touchpoints.TouchpointForm, ""),
     "touchpoints.edit": (touchpoints.TouchpointForm, ""),
     "touchpoints.quick": (touchpoints.QuickTouchpointForm, ""),

@@ -14,7 +14,8 @@ from tests.web.conftest import ID_ARGS
 from tracker.wiring import PUBLIC_ENDPOINTS
 
 # Values for the routes' other arguments.
-OTHER_ARGS = {"table": "funnel", "playbook": "after_rejection", "trigger_type": "opportunity", "kind": "thank_you", "token": "not-a-token"}
+OTHER_ARGS = {"table": "funnel", "playbook": "after_rejection", "trigger_type": "opportunity", "kind": "thank_you",
+              "token": "not-a-token", "channel": "webhook"}
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 # Columns that hold codes, keys or secrets rather than free text.
 NOT_FREE_TEXT = {"uid", "role", "status", "channel", "kind", "source", "origin", "stage", "format", "outcome",

@@ -1,9 +1,9 @@
-"""Settings forms: cadence defaults per role, and one message template."""
+"""Settings forms: cadence defaults per role, one message template, push channels, weekly goals."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Form, FormField, HiddenField, IntegerField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, Form, FormField, HiddenField, IntegerField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.domain.cadence import DEFAULT_CADENCE_DAYS, humanize_interval
 from tracker.forms.fields import TextAreaField
@@ -28,3 +28,27 @@ class TemplateForm(FlaskForm):
     kind = HiddenField()
     subject = StringField("Subject", validators=[DataRequired("Give the message a subject."), Length(max=300)])
     body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=10000)])
+
+
+def _push_url(form, field) -> None:
+    from tracker.services.push import url_problem
+
+    if field.data and (problem := url_problem(field.data)):
+        raise ValidationError(problem)
+
+
+class PushForm(FlaskForm):
+    """Push channels. The token is never rendered back: left empty, the saved one is kept."""
+
+    ntfy_url = StringField("ntfy topic address", validators=[Optional(), Length(max=500), _push_url],
+                           filters=[lambda v: v.strip() if v else ""],
+                           description="For example https://ntfy.sh/a-long-random-topic, or your own ntfy "
+                                       "server's address. Empty: no ntfy notifications.")
+    ntfy_token = PasswordField("Access token (optional)", validators=[Optional(), Length(max=300)],
+                               filters=[lambda v: v.strip() if v else ""],
+                               description="Only for a protected topic (tk_…). Stored encrypted; leave empty "
+                                           "to keep the saved one.")
+    forget_token = BooleanField("Remove the saved access token")
+    webhook_url = StringField("Webhook address", validators=[Optional(), Length(max=1000), _push_url],
+                              filters=[lambda v: v.strip() if v else ""],
+                              description="tracker POSTs signed JSON here (see the README). Empty: no webhook.")

@@ -37,6 +37,13 @@ class User(UserMixin, Timestamped, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
     # The RFC 6238 time step of the last code accepted: a code is good once (§5.2).
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Push (services/push.py): an ntfy topic URL with an optional access token, and a webhook
+    # whose JSON body is signed with `webhook_secret`. "" = that channel is off. The token and
+    # the secret are encrypted like the TOTP key; the URLs are not secret enough to need it.
+    ntfy_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    ntfy_token: Mapped[str | None] = mapped_column(EncryptedString(600))
+    webhook_url: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    webhook_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
 
     # Set when the user is loaded for, or signed into, a session (services/sessions.py).
     session_key: ClassVar[str | None] = None  # per instance when set; not a column

@@ -31,7 +31,8 @@ from tracker.services import archive_schema
 FORMAT = "tracker-account"
 VERSION = 1
 # Account columns that are secrets or identity of this instance, never exported.
-_PRIVATE_ACCOUNT_COLUMNS = {"id", "email", "password_hash", "totp_secret", "totp_last_step", "feed_token"}
+_PRIVATE_ACCOUNT_COLUMNS = {"id", "email", "password_hash", "totp_secret", "totp_last_step", "feed_token",
+                            "ntfy_token", "webhook_secret"}  # push credentials: re-entered / renewed after a restore
 # Sign-in state stays with the instance: sessions and recovery codes go with the 2FA secret.
 # The scheduler's leases belong to the instance (which server runs a task), not to anyone.
 _SKIPPED_TABLES = {"users", "login_attempts", "alembic_version", "user_sessions", "recovery_codes", "leases"}

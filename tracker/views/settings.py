@@ -1,4 +1,4 @@
-"""Settings: cadence defaults per role and message templates.
+"""Settings: cadence defaults per role, message templates, push channels, weekly goals.
 
 The page is made of sections (templates/settings/_*.html); each has its own form and POST
 route, so a section can be added without touching the others.
@@ -8,19 +8,30 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from tracker import clock
 from tracker.domain.cadence import DEFAULT_CADENCE_DAYS
 from tracker.domain.drafts import DEFAULT_TEMPLATES, PLACEHOLDERS
 from tracker.extensions import db
 from tracker.forms.data import cadence_defaults_data, template_data
-from tracker.forms.settings import CadenceDefaultsForm, TemplateForm
+from tracker.forms.calendar import ActionForm
+from tracker.forms.settings import CadenceDefaultsForm, PushForm, TemplateForm
 from tracker.models.followups import KINDS
 from tracker.services import cadence as cadence_service
+from tracker.services import calendar_feed
 from tracker.services import followups as followup_service
+from tracker.services import push, sessions
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
-def _page(cadence_form: CadenceDefaultsForm | None = None, failed: TemplateForm | None = None, status: int = 200):
+# The webhook secret is shown in the signed-in session that made it (encrypted in its row).
+WEBHOOK_SECRET_KEY = "webhook_secret"
+
+
+def _page(cadence_form: CadenceDefaultsForm | None = None, failed: TemplateForm | None = None, status: int = 200,
+          push_form: PushForm | None = None, push_errors: dict[str, str] | None = None):
+    if push_form is None:
+        push_form = PushForm(formdata=None, data=_push_data())
     if cadence_form is None:
         cadence_form = CadenceDefaultsForm(formdata=None, data=cadence_defaults_data(current_user))
     templates = followup_service.user_templates(current_user)
@@ -34,7 +45,20 @@ def _page(cadence_form: CadenceDefaultsForm | None = None, failed: TemplateForm 
         form.subject.id, form.body.id, form.kind.id = f"{kind}-subject", f"{kind}-body", f"{kind}-kind"
         template_forms.append((kind, KINDS.get(kind, kind), form, kind in saved_templates))
     return render_template("settings/index.html", cadence_form=cadence_form, template_forms=template_forms,
-                           placeholders=PLACEHOLDERS, defaults=DEFAULT_CADENCE_DAYS), status
+                           placeholders=PLACEHOLDERS, defaults=DEFAULT_CADENCE_DAYS,
+                           push_form=push_form, push_errors=push_errors or {}, push_action=ActionForm(formdata=None),
+                           push_has_token=current_user.ntfy_token is not None,
+                           webhook_secret=_shown_secret()), status
+
+
+def _push_data() -> dict:
+    return {"ntfy_url": current_user.ntfy_url, "ntfy_token": "", "forget_token": False,
+            "webhook_url": current_user.webhook_url}
+
+
+def _shown_secret() -> str | None:
+    secret = sessions.recall(current_user, WEBHOOK_SECRET_KEY)
+    return secret if current_user.webhook_secret and secret == current_user.webhook_secret else None
 
 
 @bp.get("/")
@@ -70,3 +94,55 @@ def template(kind: str):
     db.session.commit()
     flash(f"The {KINDS.get(kind, kind).lower()} template is saved.", "success")
     return redirect(url_for("settings.index") + f"#tpl-{kind}")
+
+
+# --- Push -----------------------------------------------------------------------------------------
+
+@bp.post("/push")
+def push_settings():
+    form = PushForm()
+    if not form.validate_on_submit():
+        return _page(push_form=form, status=400)
+    secret = push.save_settings(current_user, ntfy_url=form.ntfy_url.data, ntfy_token=form.ntfy_token.data,
+                                forget_token=form.forget_token.data, webhook_url=form.webhook_url.data)
+    if secret:
+        sessions.remember(current_user, WEBHOOK_SECRET_KEY, secret)
+    db.session.commit()
+    flash("Your push settings are saved." + (" Copy the webhook's signing secret now." if secret else ""), "success")
+    return redirect(url_for("settings.index") + "#push-h")
+
+
+@bp.post("/push/secret")
+def webhook_secret():
+    """A new signing secret: requests signed with the old one stop verifying at once."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not current_user.webhook_url:
+        flash("Set a webhook address first.", "error")
+        return redirect(url_for("settings.index") + "#push-h")
+    sessions.remember(current_user, WEBHOOK_SECRET_KEY, push.renew_webhook_secret(current_user))
+    db.session.commit()
+    flash("The webhook has a new signing secret; the old one no longer verifies. Copy it now.", "success")
+    return redirect(url_for("settings.index") + "#push-h")
+
+
+@bp.post("/push/test/<channel>")
+def push_test(channel: str):
+    """Send a test notification through one saved channel; the outcome shows next to its field."""
+    if channel not in push.CHANNELS:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    note = push.Notification(
+        title="tracker: test notification", message="If you can read this, tracker can reach you here.",
+        click_url=calendar_feed.base_url_or(lambda: request.url_root).rstrip("/") + url_for("dashboard.index"),
+        tags=("white_check_mark",), kind="test")
+    try:
+        if channel not in push.channels(current_user):
+            raise push.PushError(channel, "Save an address first.", retryable=False)
+        push.send(channel, current_user, note, now=clock.now())
+    except push.PushError as error:
+        return _page(push_errors={channel: error.message})
+    flash("The test notification was sent. " + ("Check your phone." if channel == "ntfy"
+                                                  else "Your webhook accepted it."), "success")
+    return redirect(url_for("settings.index") + "#push-h")
