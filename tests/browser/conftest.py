@@ -37,9 +37,10 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, instance: Path, env_extra: dict[str, str] | None = None, workers: int = 1):
+    def __init__(self, instance: Path, env_extra: dict[str, str] | None = None, workers: int = 1,
+                 port: int | None = None):
         self.instance = instance
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # The scheduler (digests, mail sync) is off unless a test turns it on: a server started
         # for another test must not send mail or take leases behind its back.
@@ -84,6 +85,26 @@ def server(tmp_path, databases):
 
     url = databases.empty() if ON_POSTGRES else None
     live = LiveServer(tmp_path, {TEST_NOW_VARIABLE: NOW.isoformat(), **({"TRACKER_DATABASE_URL": url} if url else {})})
+    yield live
+    live.stop()
+    if url:
+        databases.drop(url)
+
+
+@pytest.fixture
+def mail_server(tmp_path, databases, smtp):
+    """Like `server`, with outgoing mail to the test SMTP server (`mail_server.smtp`,
+    tests/smtp_server.py) and BASE_URL set, so mailed links (password reset) are offered."""
+    from tests.conftest import ON_POSTGRES
+
+    from tracker.clock import TEST_NOW_VARIABLE
+
+    url = databases.empty() if ON_POSTGRES else None
+    port = _free_port()
+    env = {TEST_NOW_VARIABLE: NOW.isoformat(), **smtp.environment(), "TRACKER_BASE_URL": f"http://127.0.0.1:{port}",
+           **({"TRACKER_DATABASE_URL": url} if url else {})}
+    live = LiveServer(tmp_path, env, port=port)
+    live.smtp = smtp
     yield live
     live.stop()
     if url:

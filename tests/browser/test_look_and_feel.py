@@ -75,8 +75,10 @@ def _main_pages(page, base: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_main_page_at_both_sizes(server, browser, accessible, scheme):
-    base = server.url
+def test_every_main_page_at_both_sizes(mail_server, browser, accessible, scheme):
+    # With outgoing mail on, so the pages show what mail adds (the "Forgot your password?" page;
+    # the pages behind mailed links are in tests/browser/test_password_reset.py).
+    base = mail_server.url
     SCREENS.mkdir(parents=True, exist_ok=True)
     desktop = _context(browser, DESKTOP, scheme)
     page = desktop.new_page()
@@ -98,12 +100,12 @@ def test_every_main_page_at_both_sizes(server, browser, accessible, scheme):
                 p.screenshot(path=str(SCREENS / f"{name}-{size}-{scheme}.png"), full_page=True)
                 if size == "390":  # the first screen at full resolution, as a phone shows it
                     p.screenshot(path=str(SCREENS / f"{name}-{size}-{scheme}-top.png"))
-        # Signed out: the register and sign-in pages.
+        # Signed out: the register, sign-in and forgotten-password pages.
         anon = _context(browser, PHONE, scheme)
         for size, viewport in (("1280", DESKTOP), ("390", PHONE)):
             p = anon.new_page()
             p.set_viewport_size(viewport)
-            for name, path in (("register", "/register"), ("login", "/login")):
+            for name, path in (("register", "/register"), ("login", "/login"), ("forgot", "/login/forgot")):
                 p.goto(base + path)
                 _no_sideways_scroll(p)
                 accessible(p)
