@@ -31,7 +31,7 @@ NOW = datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc)
 ROUNDTRIP = {
     "contacts.edit", "companies.edit", "opportunities.edit", "interviews.edit", "interviews.reflection",
     "touchpoints.edit", "followups.edit", "settings.cadence", "settings.template", "account.profile",
-    "calendar.feed_options", "mail.addresses", "settings.push_settings",
+    "calendar.feed_options", "mail.addresses", "settings.push_settings", "employment.edit",
 }
 # Forms with secrets the page never renders back (passwords, one-time codes): posted back as
 # shown, they must be refused and change nothing.
@@ -49,6 +49,7 @@ ACTIONS = {
     # Reached by mailed links or signed out (tests/web/test_password_reset.py, test_email_change.py).
     "auth.forgot_password", "auth.reset_password", "auth.confirm_email",
     "settings.push_test", "settings.webhook_secret",
+    "employment.create", "employment.delete",
 }
 NOT_PAGES = {"static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}
@@ -118,6 +119,11 @@ def _fill(user_id: int) -> None:
     followups.create_followup(user, followups.FollowUpInput(title="Plain one", kind="other", due_on=date(2027, 2, 1)))
     followups.create_followup(user, followups.FollowUpInput(
         title="About the rejection", kind="feedback_request", due_on=date(2026, 10, 1), contact=ana, opportunity=closed))
+    from tracker.services.employment import PositionInput, save_position
+
+    save_position(user, ana, None, PositionInput(company="Bare Co", title="Recruiter — “junior”", started="2019-03",
+                                                 ended="2021"))
+    save_position(user, ana, None, PositionInput(company="", title="Intern", started="", ended="2018-06-30"))
     set_archived(old, True)  # archived after being linked everywhere: pickers must still offer it
 
     cadence.save_defaults(user, {"recruiter": 30, "mentor": 21})

@@ -125,3 +125,9 @@ def feed_options_data(user) -> FormData:
         "private": user.feed_private,
         "alarm": "" if user.feed_alarm_minutes is None else str(user.feed_alarm_minutes),
     }
+
+
+def position_data(position) -> FormData:
+    """A past position: the company's name, dates as stored ("2021", "2021-03", "2021-03-15")."""
+    return {"company": position.company.name if position.company else "", "title": position.title,
+            "started": position.started, "ended": position.ended}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.domain.employment import describe, span
 from tracker.extensions import db
 from tracker.models.base import Owned, Timestamped
 
@@ -33,3 +34,18 @@ class PastPosition(Owned, Timestamped, db.Model):
 
     contact: Mapped["Contact"] = relationship()  # noqa: F821
     company: Mapped["Company | None"] = relationship()  # noqa: F821
+
+    @property
+    def description(self) -> str:
+        """"Product Manager at Acme" (the company must be loaded)."""
+        return describe(self.title, self.company.name if self.company else "")
+
+    @property
+    def span(self) -> str:
+        """"Mar 2021 – Nov 2024", as precise as the dates are."""
+        return span(self.started, self.ended)
+
+    @property
+    def years(self) -> str:
+        """"2021–2024": the brief form."""
+        return span(self.started, self.ended, years=True)

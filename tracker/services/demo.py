@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import FollowUp, Interview, Opportunity, StatusChange, Touchpoint, User
+from tracker.models import FollowUp, Interview, Opportunity, PastPosition, Referral, StatusChange, Touchpoint, User
 from tracker.services.cadence import refresh_touch_cache
 from tracker.services.contacts import ContactInput, Detail, save_contact
 
@@ -191,6 +191,18 @@ def fill_demo_data(user: User, seed: int = 7) -> dict[str, int]:
         if status == "done":
             followup.completed_at = _at(today, -due_in - 1, 18, 5, zone)
         db.session.add(followup)
+    # Warm paths: where people worked before, and the two referrals with their pipeline.
+    db.session.add_all([
+        PastPosition(user_id=user.id, contact_id=contacts["Zanele Dube"].id, company=company["bluefjord"],
+                     title="Senior Engineer", started="2019", ended="2023-02"),
+        PastPosition(user_id=user.id, contact_id=contacts["Grace Okafor"].id, company=company["kestrel"],
+                     title="Data Analyst", started="2017-09", ended="2020"),
+        Referral(user_id=user.id, opportunity_id=opps["bluefjord"].id, contact_id=contacts["Grace Okafor"].id,
+                 status="submitted", asked_on=today - timedelta(days=26), agreed_on=today - timedelta(days=26),
+                 submitted_on=today - timedelta(days=13)),
+        Referral(user_id=user.id, opportunity_id=opps["lumen"].id, contact_id=contacts["Zanele Dube"].id,
+                 status="agreed", asked_on=today - timedelta(days=28), agreed_on=today - timedelta(days=27)),
+    ])
     db.session.flush()
     refresh_touch_cache(user.id, [c.id for c in contacts.values()])
     return {"contacts": len(contacts), "opportunities": len(opps), "interviews": len(interviews),
