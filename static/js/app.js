@@ -288,3 +288,30 @@ if (typeof window.Sortable === "function") {
   });
 }
 // ==== end of issue 15 section ====
+
+// ==== Warm paths: "You know 3 people at Acme" on the new-opportunity form (issue 16) ====
+// Without JS the hint shows when the form comes back with the company filled in. With it, the
+// hint follows the company field: a short pause after typing (or on choosing a suggestion),
+// the server's fragment for that name replaces the hint, announced by its aria-live region.
+document.querySelectorAll("[data-warm-hint]").forEach((hint) => {
+  const input = document.getElementById(hint.dataset.for);
+  if (!input) return;
+  let timer = null;
+  let asked = input.value.trim();
+  const refresh = () => {
+    const name = input.value.trim();
+    if (name === asked) return;
+    asked = name;
+    const url = `${hint.dataset.warmHint}?company=${encodeURIComponent(name)}`;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+      .then((html) => {
+        if (asked !== name) return;  // a later name is on its way
+        const doc = new DOMParser().parseFromString(html, "text/html");
+        hint.replaceChildren(...Array.from(doc.body.childNodes, (node) => document.importNode(node, true)));
+      })
+      .catch(() => {});  // the hint is a nicety: the form works without it
+  };
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 400); });
+  input.addEventListener("change", () => { clearTimeout(timer); refresh(); });
+});

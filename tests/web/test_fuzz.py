@@ -24,7 +24,7 @@ from tests.web.html_forms import parse_forms
 from tests.web.test_form_roundtrip import diff, snapshot
 from tests.web.test_route_security import build, routes
 from tracker.forms import accounts, bulk, calendar, contacts, followups, interviews, opportunities, settings as setting_forms
-from tracker.forms import mail, touchpoints, transfer
+from tracker.forms import employment, mail, touchpoints, transfer
 from tracker.extensions import db
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES") or 0)
@@ -77,6 +77,8 @@ FORMS = {
     "mail.addresses": (mail.MailAddressesForm, ""),
     "mail.apply": (transfer.ActionForm, ""),
     "mail.discard": (transfer.ActionForm, ""),
+    "employment.create": (employment.PositionForm, ""),
+    "employment.edit": (employment.PositionForm, ""),
 }
 # Routes that read request.form/files by hand (no form class): their fields, spelled out.
 _files = st.binary(max_size=3000)
@@ -100,7 +102,7 @@ RAW = {
                          "name": texts(100)},
     # Buttons: the CSRF token is the whole form.
     "companies.delete": {}, "contacts.delete": {}, "interviews.delete": {}, "opportunities.delete": {},
-    "touchpoints.delete": {}, "followups.dismiss": {}, "followups.reopen": {},
+    "touchpoints.delete": {}, "followups.dismiss": {}, "followups.reopen": {}, "employment.delete": {},
 }
 # Playbook previews post one tick box and one date per step: names read from the page.
 FROM_PAGE = {"playbooks.preview": {"take-": st.sampled_from(["y", "", "n"]), "due-": dates(), "tick": texts(60)}}

@@ -22,6 +22,7 @@ STATUSES = ["interested", "applied", "screening", "interviewing", "offer", "reje
 def grow(k: int, start: int) -> None:
     """Add k companies' worth of data through the services, linked to the first company and contact too."""
     from tracker.services.contacts import ContactInput, save_contact
+    from tracker.services.employment import PositionInput, save_position
     from tracker.services.followups import FollowUpInput, create_followup
     from tracker.services.interviews import InterviewInput, save_interview
     from tracker.services.opportunities import OpportunityInput, save_opportunity
@@ -49,6 +50,8 @@ def grow(k: int, start: int) -> None:
             save_interview(user, opp, None, InterviewInput(
                 starts_at=datetime.combine(today - timedelta(days=i), datetime.min.time(), timezone.utc)
                 + timedelta(hours=9), interviewers=[people[2], first]))
+        # Alumni of Acme (warm paths read past positions): one more each time.
+        save_position(user, people[2], None, PositionInput(company="Acme", title=f"Analyst {i}", started="2019"))
         for j, person in enumerate((people[0], first)):
             # One overdue, one planned: every section of every page has rows at both sizes.
             create_followup(user, FollowUpInput(title=f"Follow up {i}-{j}",
@@ -75,7 +78,9 @@ def pages(in_db) -> dict[str, str]:
             "follow-ups, last page": "/followups/?last=1", "follow-ups, done": "/followups/?status=done",
             "activity": "/activity/",
             "settings": "/settings/", "insights": "/insights/?period=all", "insights, 30 days": "/insights/?period=30",
-            "insights, rows of a figure": "/insights/rows?period=all&figure=funnel&stage=applied"}
+            "insights, rows of a figure": "/insights/rows?period=all&figure=funnel&stage=applied",
+            "new opportunity at a company": "/opportunities/new?company=Acme",
+            "warm paths hint": "/warm-paths/hint?company=acme"}
 
 
 def statements(app, client, urls: dict[str, str]) -> dict[str, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -23,6 +24,7 @@ _LEGAL = re.compile(
 # Below this length a fuzzy match says little ("Acme" ~ "Acne"): only exact keys count.
 _FUZZY_MIN_LENGTH = 6
 FUZZY_CUTOFF = 90
+K = TypeVar("K")
 
 
 def company_key(name: str) -> str:
@@ -62,6 +64,29 @@ def match_company(name: str, known: Iterable[str]) -> str | None:
     if best is None or len(best[0]) < _FUZZY_MIN_LENGTH:
         return None
     return candidates[best[0]]
+
+
+def same_companies(name: str, known: Iterable[tuple[K, str]]) -> list[K]:
+    """The keys of every (key, name) in `known` that names the same company as `name`: equal
+    compact keys, and, for keys long enough to mean something, rapidfuzz's ratio at
+    FUZZY_CUTOFF or above ("Lumen Health" finds "Lumen Health, Inc." and "LumenHealth").
+    Unlike match_company, all of them: a user may have the same company under two names."""
+    key = company_key(name)
+    if not key:
+        return []
+    found: list[K] = []
+    pool: dict[str, list[K]] = {}
+    for k, other in known:
+        other_key = company_key(other)
+        if other_key == key:
+            found.append(k)
+        elif len(other_key) >= _FUZZY_MIN_LENGTH:
+            pool.setdefault(other_key, []).append(k)
+    if len(key) >= _FUZZY_MIN_LENGTH and pool:
+        for match, _score, _index in process.extract(key, list(pool), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF,
+                                                     limit=None):
+            found.extend(pool[match])
+    return found
 
 
 def domain_label(domain: str) -> str:

@@ -3,16 +3,18 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
+from tracker import clock
 from tracker.extensions import db
 from tracker.forms.contacts import CompanyForm
 from tracker.forms.data import company_data
 from tracker.models import Company, Contact
 from tracker.services.companies import save_company
+from tracker.services import warm_paths
 from tracker.services.paging import keyset_page
 from tracker.views.common import keyset_args, owned_or_404, per_page
 from tracker.views.activity import company_timeline
+from tracker.views.contacts import STATE_LABELS
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
 
@@ -54,11 +56,13 @@ def create():
 @bp.get("/<int:company_id>")
 def show(company_id: int):
     company = owned_or_404(Company, company_id)
-    people = db.session.scalars(
-        select(Contact).where(Contact.user_id == current_user.id, Contact.company_id == company.id)
-        .order_by(Contact.archived_at.is_not(None), Contact.sort_name).options(selectinload(Contact.emails))
-    ).all()
-    return render_template("companies/show.html", company=company, people=people, **company_timeline(company))
+    # Archived people are no warm path, but the page still names them (the first 50).
+    archived = db.session.scalars(
+        select(Contact).where(Contact.user_id == current_user.id, Contact.company_id == company.id,
+                              Contact.archived_at.is_not(None)).order_by(Contact.sort_name).limit(50)).all()
+    warm = warm_paths.for_company(current_user, company, clock.today(current_user.timezone))
+    return render_template("companies/show.html", company=company, archived=archived,
+                           warm=warm, warm_name=company.name, state_labels=STATE_LABELS, **company_timeline(company))
 
 
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])

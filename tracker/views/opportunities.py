@@ -17,7 +17,10 @@ from tracker.services.board import next_steps
 from tracker.services.companies import company_names
 from tracker.services.touchpoints import owned_contacts, user_contacts
 from tracker.views.common import keyset_args, owned_or_404, per_page
+from tracker.views.contacts import STATE_LABELS
 from tracker.views.playbooks import next_step
+from tracker.views import warm_paths
+from tracker.services import warm_paths as warm_service
 
 bp = Blueprint("opportunities", __name__, url_prefix="/opportunities")
 
@@ -38,8 +41,10 @@ def index():
 
 
 def _form_page(form: OpportunityForm, opportunity: Opportunity | None, status: int = 200):
+    # A new one: "You know 3 people at Acme" under the company, once it is filled in.
+    warm = warm_paths.hint_for(form.company.data or "") if opportunity is None else {}
     return render_template("opportunities/form.html", form=form, opportunity=opportunity,
-                           companies=company_names(current_user)), status
+                           companies=company_names(current_user), **warm), status
 
 
 def _people_choices(form: OpportunityForm) -> None:
@@ -66,6 +71,8 @@ def _input(form: OpportunityForm) -> service.OpportunityInput:
 def create():
     form = OpportunityForm()
     _people_choices(form)
+    if request.method == "GET" and request.args.get("company"):  # "Who do I know there?" without JavaScript
+        form.company.data = request.args.get("company", "")[:200]
     if request.method == "GET" and request.args.get("contact", type=int):
         form.others.data = [c.id for c in owned_contacts(current_user, [request.args.get("contact", type=int)])]
     if form.validate_on_submit():
@@ -79,7 +86,10 @@ def create():
 @bp.get("/<int:opportunity_id>")
 def show(opportunity_id: int):
     opportunity = owned_or_404(Opportunity, opportunity_id)
+    today = clock.today(current_user.timezone)
     return render_template("opportunities/show.html", opportunity=opportunity, sources=SOURCES,
+                           warm=warm_service.for_company(current_user, opportunity.company, today, opportunity=opportunity),
+                           state_labels=STATE_LABELS,
                            people=service.contacts_by_role(opportunity),
                            history=service.status_history(opportunity),
                            status_form=StatusForm(status=opportunity.status), today=clock.today(current_user.timezone))
