@@ -107,3 +107,17 @@ def test_an_amount_without_cents_or_a_currency_symbol_is_whole(user_client, in_d
     assert stored(in_db)[0][2:4] == (100000.0, None)
     oid = in_db(lambda: db.session.scalar(select(Opportunity.id)))
     assert "from EUR 100,000 a year" in user_client.get(f"/opportunities/{oid}").get_data(as_text=True)
+
+
+def test_the_dashboard_lists_a_deadline_until_applied(user_client, in_db):
+    """Due like a follow-up: today's section, then gone once "Applied" is pressed there."""
+    user_client.post_form("/opportunities/new", {**FORM, "deadline_on": "2026-05-04"})
+    oid = in_db(lambda: db.session.scalar(select(Opportunity.id)))
+    page = user_client.get("/").get_data(as_text=True)
+    today = page[page.find('id="today-h"'):page.find('id="week-h"')]
+    assert "Apply for Platform Engineer at Acme" in today and "apply by today" in today
+    assert f'action="/opportunities/{oid}/status"' in today
+    response = user_client.post_form(f"/opportunities/{oid}/status", {"status": "applied", "from": "dashboard"})
+    assert response.status_code == 302 and response.location.endswith("/")
+    assert in_db(lambda: db.session.get(Opportunity, oid).status) == "applied"
+    assert "Apply for Platform Engineer" not in user_client.get("/").get_data(as_text=True)

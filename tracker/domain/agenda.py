@@ -35,6 +35,21 @@ class FollowUpItem:
 
 
 @dataclass(frozen=True)
+class DeadlineItem:
+    """An opportunity's last day to apply, while it is still only "interested" (applying or
+    closing it retires the deadline). title: the role; company: its name or ""."""
+
+    opportunity_id: int | str
+    title: str
+    company: str
+    due_on: date
+
+    @property
+    def agenda_title(self) -> str:
+        return f"Apply for {self.title}" + (f" at {self.company}" if self.company else "")
+
+
+@dataclass(frozen=True)
 class ContactCadence:
     contact_id: int | str
     contact_name: str
@@ -45,8 +60,9 @@ class ContactCadence:
 class AgendaItem:
     """One line of the agenda.
 
-    source: "follow_up" (ref_id is the follow-up's id) or "cadence" (ref_id is the
-        contact's id: a suggested reach-out).
+    source: "follow_up" (ref_id is the follow-up's id), "cadence" (ref_id is the
+        contact's id: a suggested reach-out) or "deadline" (ref_id is the opportunity's id:
+        the last day to apply).
     detail: for a cadence item, the plain-words reason; "" for a follow-up.
     """
 
@@ -78,11 +94,13 @@ def build_agenda(
     cadences: Iterable[ContactCadence],
     today: date,
     horizon_days: int = 7,
+    deadlines: Iterable[DeadlineItem] = (),
 ) -> Agenda:
-    """Group open follow-ups and cadence proposals for `today`.
+    """Group open follow-ups, application deadlines and cadence proposals for `today`.
 
     - Follow-ups go to overdue / today / upcoming (due within `horizon_days`) by due date;
-      later ones are left out.
+      later ones are left out. Deadlines likewise (a passed one stays overdue until the
+      opportunity is applied for or closed: it still asks for a decision).
     - A contact whose cadence says "losing_touch" is listed under losing touch (only there),
       longest neglected first, even if a follow-up for them is open: it is a fact worth
       seeing.
@@ -91,7 +109,8 @@ def build_agenda(
       an open follow-up on the agenda (the follow-up is the nudge; two lines for one person
       is noise: the contact is "planned").
     - Contacts without a cadence (archived, "don't remind me") never appear.
-    Each group is sorted by due date, then title; follow-ups before reach-outs on a tie.
+    Each group is sorted by due date, then title; follow-ups (and deadlines) before
+    reach-outs on a tie.
     """
     horizon = today.toordinal() + horizon_days
     overdue, due_today, upcoming, losing = [], [], [], []
@@ -105,6 +124,10 @@ def build_agenda(
         _bucket(item, today, overdue, due_today, upcoming)
         if f.contact_id is not None:
             covered.add(f.contact_id)
+    for d in deadlines:
+        if d.due_on.toordinal() <= horizon:
+            _bucket(AgendaItem(d.due_on, d.agenda_title, "deadline", d.opportunity_id, kind="deadline"),
+                    today, overdue, due_today, upcoming)
 
     for cc in cadences:
         c = cc.cadence
@@ -147,7 +170,7 @@ def _bucket(item: AgendaItem, today: date, overdue: list, due_today: list, upcom
 
 
 def _order(item: AgendaItem) -> tuple:
-    return (item.due_on, item.source != "follow_up", item.title.casefold(), str(item.ref_id))
+    return (item.due_on, item.source == "cadence", item.title.casefold(), str(item.ref_id))
 
 
 def format_agenda_text(agenda: Agenda, today: date) -> str:
@@ -174,8 +197,10 @@ def format_agenda_text(agenda: Agenda, today: date) -> str:
         for item in items:
             when = "" if heading == "Today" else f"{_short(item.due_on, today)}  "
             tail = ""
-            if heading == "Overdue" and not item.detail:  # a reach-out's reason says it
-                late = (today - item.due_on).days
+            late = (today - item.due_on).days
+            if item.source == "deadline":
+                tail = f" — the deadline passed {_days_ago(late)}" if late > 0 else " (deadline)"
+            elif heading == "Overdue" and not item.detail:  # a reach-out's reason says it
                 tail = " — 1 day overdue" if late == 1 else f" — {late} days overdue"
             lines.append(f"  - {when}{item.title}{tail}")
             if item.detail:
@@ -186,6 +211,10 @@ def format_agenda_text(agenda: Agenda, today: date) -> str:
 
 def _short(d: date, today: date) -> str:
     return f"{_DAYS[d.weekday()]} {format_day(d, today)}"
+
+
+def _days_ago(n: int) -> str:
+    return "yesterday" if n == 1 else f"{n} days ago"
 
 
 def _days(n: int) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models.base import Owned, Timestamped
+from tracker.models.base import Owned, Timestamped, new_uid
 from tracker.models.types import UTCDateTime
 
 STATUSES = {
@@ -56,7 +56,8 @@ class Opportunity(Owned, Timestamped, db.Model):
     __table_args__ = (Index("ix_opportunities_user_status_updated", "user_id", "status", "updated_at"),
                       Index("ix_opportunities_user_updated", "user_id", "updated_at"),
                       # Deadlines still to apply by, read by the agenda and the feed.
-                      Index("ix_opportunities_user_status_deadline", "user_id", "status", "deadline_on"))
+                      Index("ix_opportunities_user_status_deadline", "user_id", "status", "deadline_on"),
+                      Index("uq_opportunities_uid", "uid", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
@@ -78,6 +79,10 @@ class Opportunity(Owned, Timestamped, db.Model):
     # The last day to apply: due (dashboard, feed) while the opportunity is only "interested".
     deadline_on: Mapped[date | None] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The stable base of its calendar events' UIDs (the deadline: RFC 5545 §3.8.4.7), kept
+    # by the archive like every UID. Nullable only because a column added to a filled table
+    # on SQLite cannot be NOT NULL without rebuilding it; every row has one (migration 0019).
+    uid: Mapped[str | None] = mapped_column(String(255), default=new_uid)
 
     company: Mapped["Company | None"] = relationship()  # noqa: F821
     contacts: Mapped[list["Contact"]] = relationship(secondary=opportunity_contacts)  # noqa: F821

@@ -1,4 +1,5 @@
-"""The agenda (dashboard and `tracker due`): follow-ups and cadence dues for one day.
+"""The agenda (dashboard and `tracker due`): follow-ups, application deadlines and cadence
+dues for one day.
 
 Read from the kept agenda (services.kept_agenda): the cadence engine's dates for every
 contact, kept equal to its derivation, so what is due today is an indexed range read. A
@@ -12,10 +13,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
-from tracker.domain.agenda import Agenda, ContactCadence, build_agenda
+from tracker.domain.agenda import Agenda, ContactCadence, DeadlineItem, build_agenda
 from tracker.domain.cadence import DUE_SOON_DAYS, status_on
 from tracker.extensions import db
-from tracker.models import Contact, FollowUp, Opportunity, User
+from tracker.models import Company, Contact, FollowUp, Opportunity, User
+from tracker.models.opportunities import DEADLINE_STATUS
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
 from tracker.services import kept_agenda
 from tracker.services.cadence import proposals
@@ -58,6 +60,9 @@ class AgendaResult:
 
     def follow_ups(self, group: str) -> list:
         return [item for item in getattr(self.agenda, group) if item.source == "follow_up"]
+
+    def deadlines(self, group: str) -> list:
+        return [item for item in getattr(self.agenda, group) if item.source == "deadline"]
 
 
 def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> AgendaResult:
@@ -126,8 +131,20 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> Ag
     for group, n in listed.items():
         more[group] = max(0, n - limit)
     cadences = [ContactCadence(row.id, row.name, c) for row, c in proposals(user, today, contact_ids=shown)]
-    agenda = build_agenda(followups, cadences, today, horizon_days)
+    agenda = build_agenda(followups, cadences, today, horizon_days, deadlines=deadline_items(user, horizon))
     return AgendaResult(agenda, health, more)
+
+
+def deadline_items(user: User, horizon: date) -> list[DeadlineItem]:
+    """Deadlines on or before `horizon` of opportunities not applied for yet (one indexed
+    read: user, status, deadline)."""
+    rows = db.session.execute(
+        select(Opportunity.id, Opportunity.title, Company.name, Opportunity.deadline_on)
+        .outerjoin(Company, Company.id == Opportunity.company_id)
+        .where(Opportunity.user_id == user.id, Opportunity.status == DEADLINE_STATUS,
+               Opportunity.deadline_on.is_not(None), Opportunity.deadline_on <= horizon)
+        .order_by(Opportunity.deadline_on, Opportunity.id))
+    return [DeadlineItem(oid, title, company or "", on) for oid, title, company, on in rows]
 
 
 def pipeline_counts(user: User) -> dict[str, int]:
@@ -160,10 +177,12 @@ def unscheduled_imports(user: User) -> dict[str, int]:
 
 
 def is_new_account(user: User) -> bool:
-    """No contact (archived or not) and no follow-up yet: the dashboard's "start here" page."""
+    """No contact (archived or not), no follow-up and no deadline yet: the dashboard's
+    "start here" page."""
     return not db.session.scalar(select(
         select(Contact.id).where(Contact.user_id == user.id).exists()
-        | select(FollowUp.id).where(FollowUp.user_id == user.id).exists()))
+        | select(FollowUp.id).where(FollowUp.user_id == user.id).exists()
+        | select(Opportunity.id).where(Opportunity.user_id == user.id, Opportunity.deadline_on.is_not(None)).exists()))
 
 
 def followup_count(user: User) -> int:

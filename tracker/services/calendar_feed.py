@@ -1,4 +1,4 @@
-"""Follow-ups, interviews and cadence due dates as iCalendar: the subscription feed, the
+"""Follow-ups, interviews, application deadlines and cadence due dates as iCalendar: the subscription feed, the
 "Add to calendar" downloads and `tracker export-ics`.
 
 What goes in a VEVENT is decided here; how it is written (RFC 5545 escaping, folding,
@@ -43,7 +43,9 @@ from tracker.interop.ical import CalEvent, render_calendar, render_event
 from tracker.models import (Contact, FeedCache, FeedVersion, FollowUp, Interview, Opportunity, Touchpoint, User,
                             touchpoint_contacts)
 from tracker.models.followups import KINDS
+from tracker.domain.application import salary_text
 from tracker.models.interviews import FORMATS
+from tracker.models.opportunities import DEADLINE_STATUS, WORK_MODES
 from tracker.services.cadence import proposals
 from tracker.services.followups import draft_for, user_templates
 
@@ -390,11 +392,47 @@ def cadence_events(ctx: Context, today: date, covered: set[int]) -> list[CalEven
     return events
 
 
+def deadline_uid(opportunity: Opportunity) -> str:
+    """The stable UID of an opportunity's deadline event: its UID with "-deadline" (a row
+    restored without one is named by its id, still stable while it exists)."""
+    local, sep, domain = (opportunity.uid or f"opportunity-{opportunity.id}@tracker").partition("@")
+    return f"{local}-deadline{sep}{domain}"
+
+
+def deadline_events(ctx: Context) -> list[CalEvent]:
+    """All-day "Apply by" events on each deadline of an opportunity not applied for yet
+    (applying or closing it takes the event out). It stays on its own day, passed or not:
+    a deadline does not move. SEQUENCE as for cadence events: minutes to its last edit."""
+    rows = db.session.scalars(
+        select(Opportunity).where(Opportunity.user_id == ctx.user.id, Opportunity.status == DEADLINE_STATUS,
+                                  Opportunity.deadline_on.between(bounds.EARLIEST, bounds.LATEST))
+        .order_by(Opportunity.deadline_on, Opportunity.id).options(selectinload(Opportunity.company)))
+    events = []
+    for o in rows:
+        url = ctx.links("opportunities.show", opportunity_id=o.id)
+        where = " · ".join(p for p in (o.location, WORK_MODES.get(o.work_mode, "")) if p)
+        description = ""
+        if not ctx.private:
+            salary = salary_text(o.salary_min, o.salary_max, o.salary_currency, o.salary_period)
+            lines = [f"The last day to apply for {o.title}" + (f" at {o.company.name}" if o.company else "") + "."]
+            lines += [line for line in (where, salary and f"Salary: {salary}",
+                                        o.posting_url and f"Posting: {o.posting_url}") if line]
+            description = "\n".join(lines) + f"\n\nOpen in tracker: {url}"
+        last_modified = _aware(o.updated_at)
+        events.append(CalEvent(
+            uid=deadline_uid(o), sequence=_minutes_since_epoch(last_modified),
+            summary=f"Last day to apply: {o.title}" + (f" at {o.company.name}" if o.company else ""),
+            start=o.deadline_on, description=description, url=url, location="" if ctx.private else where,
+            categories=["Deadline"], created=o.created_at, last_modified=last_modified,
+            alarm_minutes=ctx.alarm_minutes))
+    return events
+
+
 def feed_events(user: User, base_url: str, today: date) -> list[CalEvent]:
     """Everything the user's feed holds, with the user's feed options."""
     ctx = _context(user, base_url, private=user.feed_private)
     followups = _followups(user, private=ctx.private)
-    events = [followup_event(ctx, f) for f in followups]
+    events = [followup_event(ctx, f) for f in followups] + deadline_events(ctx)
     if user.feed_include_interviews:
         events += [interview_event(ctx, i) for i in _interviews(user, private=ctx.private)]
     if user.feed_include_cadence:

@@ -142,6 +142,8 @@ def _move(opportunity: Opportunity):
     back = url_for("opportunities.show", opportunity_id=opportunity.id)
     if request.form.get("from") == "board":
         back = url_for("opportunities.index")
+    elif request.form.get("from") == "dashboard":  # a deadline's "Applied"
+        back = url_for("dashboard.index")
     then = next_step(back, opportunity=opportunity, rejected=changed is not None and changed.to_status == "rejected",
                      reopened=changed is not None and changed.from_status == "rejected")
     if wants_json:
