@@ -86,7 +86,7 @@ def test_upgrade_from_the_first_migration_keeps_everything(tmp_path, empty_datab
             # Caches added by later migrations are filled from the rows already there.
             if "last_touch_on" in {col["name"] for col in inspect(c).get_columns("contacts")}:
                 assert str(c.execute(text("select last_touch_on from contacts where id = 2")).scalar()) == "2026-09-21"
-            # 0019: every opportunity gets the UID its calendar events are named by.
+            # 0020: every opportunity gets the UID its calendar events are named by.
             assert c.execute(text("select uid from opportunities where id = 1")).scalar().endswith("@tracker")
         db.engine.dispose()
 

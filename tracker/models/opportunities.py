@@ -81,7 +81,7 @@ class Opportunity(Owned, Timestamped, db.Model):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The stable base of its calendar events' UIDs (the deadline: RFC 5545 §3.8.4.7), kept
     # by the archive like every UID. Nullable only because a column added to a filled table
-    # on SQLite cannot be NOT NULL without rebuilding it; every row has one (migration 0019).
+    # on SQLite cannot be NOT NULL without rebuilding it; every row has one (migration 0020).
     uid: Mapped[str | None] = mapped_column(String(255), default=new_uid)
 
     company: Mapped["Company | None"] = relationship()  # noqa: F821

@@ -5,8 +5,8 @@ tracker.models.base.new_uid). The column stays nullable: making it NOT NULL on S
 rebuild the table, and dropping a parent table with foreign keys on cascades into its
 children (see 0011).
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-01 13:55:00
 
 """
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
