@@ -196,6 +196,7 @@ def forgot_password():
         abort(404)
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        throttle.prune(clock.now(), limits())  # requests count in the sign-in throttle's table: keep it small
         try:
             asked = password_reset.request_link(
                 form.email.data, request.remote_addr or "",
