@@ -40,12 +40,13 @@ from tracker.domain import bounds
 from tracker.domain.drafts import Template
 from tracker.extensions import db
 from tracker.interop.ical import CalEvent, render_calendar, render_event
-from tracker.models import (Contact, FeedCache, FeedVersion, FollowUp, Interview, Opportunity, Touchpoint, User,
+from tracker.models import (Company, Contact, FeedCache, FeedVersion, FollowUp, Interview, Opportunity, Touchpoint, User,
                             touchpoint_contacts)
 from tracker.models.followups import KINDS
 from tracker.domain.application import salary_text
 from tracker.models.interviews import FORMATS
 from tracker.models.opportunities import DEADLINE_STATUS, WORK_MODES
+from tracker.services import kept_agenda
 from tracker.services.cadence import proposals
 from tracker.services.followups import draft_for, user_templates
 
@@ -353,37 +354,51 @@ def _minutes_since_epoch(moment: datetime) -> int:
     return max(0, int((moment - _EPOCH).total_seconds() // 60))
 
 
+def due_contacts(user: User, today: date, covered: set[int], *, reasons: bool) -> list[tuple]:
+    """(id, uid, name, company name, created_at, updated_at, due date, reason) of the contacts
+    with a cadence due date, except `covered` ones, by id.
+
+    The due dates are the kept agenda's (Contact.due_on, equal to the engine's by
+    tests/services/test_kept_agenda.py), read with the contacts; the engine runs only for
+    the reasons, which a private feed does not show (then never), and only over these
+    contacts: not over every contact of the account to find the few that have a cadence.
+    """
+    kept_agenda.ensure_current(user)  # a database upgraded from before the kept dates: fill once
+    rows = [r for r in db.session.execute(
+        select(Contact.id, Contact.uid, Contact.full_name, Company.name, Contact.created_at, Contact.updated_at,
+               Contact.due_on)
+        .outerjoin(Company, Company.id == Contact.company_id)
+        .where(Contact.user_id == user.id, Contact.due_on.is_not(None)).order_by(Contact.id)).all()
+        if r[0] not in covered]
+    why = {row.id: cadence.reason for row, cadence in proposals(user, today, contact_ids=[r[0] for r in rows])} \
+        if reasons and rows else {}
+    return [(*r, why.get(r[0], "")) for r in rows]
+
+
 def cadence_events(ctx: Context, today: date, covered: set[int]) -> list[CalEvent]:
-    """All-day "Get back in touch with …" events for contacts whose cadence is due (per the
-    cadence engine), except those an open follow-up already covers. An overdue one is shown
+    """All-day "Get back in touch with …" events for contacts whose cadence is due (the kept
+    agenda's dates), except those an open follow-up already covers. An overdue one is shown
     today. See the module docstring for SEQUENCE."""
     user = ctx.user
-    due = [(row, cadence) for row, cadence in proposals(user, today)
-           if cadence.due_on is not None and row.id not in covered]
+    due = due_contacts(user, today, covered, reasons=not ctx.private)
     if not due:
         return []
-    ids = [row.id for row, _ in due]
-    info = {cid: (uid, created, updated) for cid, uid, created, updated in db.session.execute(
-        select(Contact.id, Contact.uid, Contact.created_at, Contact.updated_at)
-        .where(Contact.user_id == user.id, Contact.id.in_(ids)))}
     touched = dict(db.session.execute(
         select(touchpoint_contacts.c.contact_id, func.max(Touchpoint.updated_at))
         .join(Touchpoint, Touchpoint.id == touchpoint_contacts.c.touchpoint_id)
-        .where(Touchpoint.user_id == user.id, touchpoint_contacts.c.contact_id.in_(ids))
+        .where(Touchpoint.user_id == user.id, touchpoint_contacts.c.contact_id.in_([d[0] for d in due]))
         .group_by(touchpoint_contacts.c.contact_id)).all())
     midnight = _local_midnight(today, user.timezone)
     events = []
-    for row, cadence in due:
-        uid, created, updated = info[row.id]
-        changed = [updated, user.updated_at] + ([touched[row.id]] if touched.get(row.id) else [])
-        day = cadence.due_on
+    for cid, uid, name, company, created, updated, day, reason in due:
+        changed = [updated, user.updated_at] + ([touched[cid]] if touched.get(cid) else [])
         if day < today:
             day = today
             changed.append(midnight)
         last_modified = max(_aware(c) for c in changed)
-        who = row.name + (f" ({row.company})" if row.company else "")
-        url = ctx.links("contacts.show", contact_id=row.id)
-        description = "" if ctx.private else f"{cadence.reason}\n\nOpen in tracker: {url}"
+        who = name + (f" ({company})" if company else "")
+        url = ctx.links("contacts.show", contact_id=cid)
+        description = "" if ctx.private else f"{reason}\n\nOpen in tracker: {url}"
         events.append(CalEvent(
             uid=cadence_uid(uid), sequence=_minutes_since_epoch(last_modified),
             summary=f"Get back in touch with {who}", start=day, description=description, url=url,
