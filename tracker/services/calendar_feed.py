@@ -40,8 +40,8 @@ from tracker.domain import bounds
 from tracker.domain.drafts import Template
 from tracker.extensions import db
 from tracker.interop.ical import CalEvent, render_calendar, render_event
-from tracker.models import (Company, Contact, FeedCache, FeedVersion, FollowUp, Interview, Opportunity, Touchpoint, User,
-                            touchpoint_contacts)
+from tracker.models import (Company, Contact, FeedCache, FeedVersion, FollowUp, Interview, Opportunity, Touchpoint,
+                            User, touchpoint_contacts)
 from tracker.models.followups import KINDS
 from tracker.domain.application import salary_text
 from tracker.models.interviews import FORMATS
