@@ -203,3 +203,109 @@ def test_all_time_weeks_are_bounded():
     p = d.period("all", TODAY)
     starts = d.weeks(p, date(2010, 1, 1))
     assert len(starts) == d.MAX_WEEKS and starts[-1] == date(2026, 11, 30)
+
+
+# --- replies ----------------------------------------------------------------------------
+
+from tracker.domain import insights_replies as talk  # noqa: E402
+
+
+def replies_account():
+    """Contact 1 (recruiter, #python), 2 (mentor), 3 (peer); N = 2 Nov and so on (2026).
+
+    1: email 2 Nov (tp1), email 4 Nov (tp2), their email 5 Nov (tp3: answers tp2 after 1 day,
+       tp1 was followed by tp2 first); LinkedIn message 10 Nov (tp4), thank-you note 10 Nov
+       (neither), my call 12 Nov (tp6: a conversation answers tp4 after 2 days); email 20 Nov (tp7).
+    2: email 3 Nov 09:00 UTC (tp8), their email 15:00 (tp9: 0.25 days); emails 25, 26, 27 Nov
+       (tp10-12, unanswered: first message, first follow-up, second follow-up).
+    3: email 15 Oct (tp13), their email 3 Nov (tp14: 19 days; sent before the 30 days).
+    """
+    t = lambda tp, c, day, channel="email", inbound=False, at=None: net.TouchRow(  # noqa: E731
+        tp, c, date(2026, *day), channel, inbound, at)
+    return [t(1, 1, (11, 2)), t(2, 1, (11, 4)), t(3, 1, (11, 5), inbound=True),
+            t(4, 1, (11, 10), "linkedin_message"), t(5, 1, (11, 10), "thank_you"), t(6, 1, (11, 12), "call"),
+            t(7, 1, (11, 20)),
+            t(9, 2, (11, 3), inbound=True, at=datetime(2026, 11, 3, 15, tzinfo=UTC)),
+            t(8, 2, (11, 3), at=datetime(2026, 11, 3, 9, tzinfo=UTC)),
+            t(10, 2, (11, 25)), t(11, 2, (11, 26)), t(12, 2, (11, 27)),
+            t(13, 3, (10, 15)), t(14, 3, (11, 3), inbound=True)]
+
+
+ROLES = {1: "recruiter", 2: "mentor", 3: "peer"}
+
+
+def test_reply_rate_by_message_in_the_run():
+    r = talk.replies(replies_account(), d.period("30", TODAY), ROLES, {1: ["python"]})
+    assert (sorted(r.total.sent), sorted(r.total.replied)) == ([1, 2, 4, 7, 8, 10, 11, 12], [2, 4, 8])
+    assert r.total.median_days == 1
+    assert {k: (sorted(g.sent), sorted(g.replied)) for k, g in r.by_position.items()} == {
+        "1": ([1, 4, 7, 8, 10], [4, 8]), "2": ([2, 11], [2]), "3+": ([12], [])}
+    assert r.by_position["1"].rate == 2 / 5 and r.by_position["3+"].rate == 0 and r.by_position["3+"].median_days is None
+
+
+def test_replies_by_channel_role_and_tag():
+    r = talk.replies(replies_account(), d.period("30", TODAY), ROLES, {1: ["python"]})
+    assert {k: (len(g.sent), len(g.replied)) for k, g in r.by_channel.items()} == {"email": (7, 2), "linkedin_message": (1, 1)}
+    assert list(r.by_channel) == ["email", "linkedin_message"]
+    assert {k: (len(g.sent), len(g.replied), g.median_days) for k, g in r.by_role.items()} == {
+        "recruiter": (4, 2, 1.5), "mentor": (4, 1, 0.25)}
+    assert {k: (len(g.sent), len(g.replied)) for k, g in r.by_tag.items()} == {"python": (4, 2)}
+
+
+def test_all_time_takes_the_older_outreach_and_its_late_reply():
+    r = talk.replies(replies_account(), d.period("all", TODAY), ROLES, {})
+    assert 13 in r.total.replied and len(r.total.sent) == 9 and r.total.median_days == 1.5  # [0.25, 1, 2, 19]
+
+
+def test_an_outreach_on_the_periods_last_day_counts_and_an_empty_period_has_no_rate():
+    touches = [net.TouchRow(1, 1, TODAY, "email", False), net.TouchRow(2, 1, date(2026, 10, 31), "email", False)]
+    r = talk.replies(touches, d.period("30", TODAY), {}, {})
+    assert r.total.sent == [1] and r.total.rate == 0
+    empty = talk.replies([], d.period("30", TODAY), {}, {})
+    assert (empty.total.sent, empty.total.rate, empty.total.median_days) == ([], None, None)
+    assert all(not g.sent for g in empty.by_position.values()) and empty.by_channel == {} and empty.by_tag == {}
+
+
+def test_one_message_to_two_people_is_two_outreaches():
+    touches = [net.TouchRow(1, 1, date(2026, 11, 2), "email", False), net.TouchRow(1, 2, date(2026, 11, 2), "email", False),
+               net.TouchRow(2, 2, date(2026, 11, 4), "email", True)]
+    r = talk.replies(touches, d.period("30", TODAY), {}, {})
+    assert (r.total.sent, r.total.replied, r.total.median_days) == ([1, 1], [1], 2)
+
+
+# --- interview lessons ------------------------------------------------------------------
+
+def interview(i, day, improve="", feedback="", feedback_on=None, who="", starts=None):
+    return d.InterviewRow(i, 1, starts or at(day), "technical", improve, feedback, feedback_on, who)
+
+
+def test_what_the_reflections_say_most_under_to_improve():
+    interviews = [
+        interview(1, date(2026, 11, 5), "Prepare system design questions. More practice with SQL!"),
+        interview(2, date(2026, 11, 12), "System design again; talk about salary expectations",
+                  feedback="Strong on SQL, weak on system design", feedback_on=date(2026, 11, 14), who="Ana"),
+        interview(3, date(2026, 11, 20), "#nerves: slow down, #Nerves"),
+        interview(4, date(2026, 10, 1), "system design", feedback="Good communication", feedback_on=date(2026, 11, 2)),
+        # 23:30 on the period's last day in Los Angeles (07:30 on 1 Dec in UTC): inside.
+        interview(5, TODAY, "Whiteboard", starts=at(TODAY, 23, 30, LA)),
+        interview(6, date(2026, 11, 6), "   "),
+    ]
+    lessons = talk.lessons(interviews, d.period("30", TODAY), LA)
+    assert lessons.reflections == 4
+    assert [(k.word, k.interview_ids) for k in lessons.keywords] == [
+        ("design", (1, 2)), ("system", (1, 2)), ("#nerves", (3,)), ("expectations", (2,)), ("practice", (1,)),
+        ("prepare", (1,)), ("questions", (1,)), ("salary", (2,)), ("slow", (3,)), ("sql", (1,)), ("talk", (2,)),
+        ("whiteboard", (5,))]
+    assert [i.id for i in lessons.feedback] == [2, 4]
+    assert [k.word for k in lessons.feedback_keywords][:2] == ["communication", "design"]
+    assert "whiteboard" not in [k.word for k in talk.lessons(interviews, d.period("30", TODAY), UTC).keywords]
+
+
+def test_no_reflections_in_an_empty_period():
+    lessons = talk.lessons([interview(1, date(2025, 1, 1), "practice")], d.period("30", TODAY), UTC)
+    assert (lessons.reflections, lessons.keywords, lessons.feedback) == (0, (), ())
+
+
+def test_words_leave_out_stop_words_and_keep_tags():
+    assert talk.words("I should've asked MORE questions, and the 2 STAR stories… #STAR") == {
+        "asked", "questions", "star", "stories", "#star"}

@@ -130,3 +130,37 @@ def test_the_funnel_with_and_without_a_referral(user_client, journey, in_db, sta
     with_referral = ["1", "1", "1", "1"] if referred else ["0", "0", "0", "0"]
     without = ["2", "1", "0", "0"] if referred else ["3", "2", "1", "1"]
     assert rows[1:] == [["With a referral", *with_referral], ["Without", *without]]
+
+
+def test_replies_and_lessons_from_what_was_logged(user_client, journey, in_db):
+    from tracker.models import Contact, Interview
+
+    who = in_db(lambda: db.session.scalar(select(Contact.id).where(Contact.full_name == "=SUM(A1)")))
+    touch = {"happened_time": "", "notes": "", "interview": 0, "opportunity": 0, "contacts": [who]}
+    for day, channel, direction in (("2026-11-20", "email", "out"), ("2026-11-23", "email", "out"),
+                                    ("2026-11-25", "email", "in"), ("2026-11-26", "linkedin_message", "out")):
+        response = user_client.post_form("/touchpoints/new", {**touch, "happened_on": day, "channel": channel,
+                                                              "direction": direction, "summary": f"{channel} {day}"})
+        assert response.status_code == 302
+    page = text(user_client.get("/insights/?period=30"))
+    assert "33% of 3 messages answered, after 2.0 days (median)" in page
+    by_message = list(csv.reader(io.StringIO(user_client.get("/insights/replies-by-message.csv?period=30").get_data(as_text=True))))
+    assert by_message[1:] == [["First message", "2", "0", "0", ""], ["First follow-up", "1", "1", "100", "2.0"],
+                              ["Second follow-up or later", "0", "0", "", ""], ["All outreach", "3", "1", "33", "2.0"]]
+    answered = text(user_client.get("/insights/rows?period=30&figure=replies&group=position&key=2&answered=1"))
+    assert "email 2026-11-23" in answered and "email 2026-11-20" not in answered
+
+    # An interview with its reflection, through the forms.
+    assert user_client.post_form(f"/interviews/new/{journey['referral']}", {
+        "starts_on": "2026-11-24", "starts_time": "10:00", "duration_minutes": 60, "stage": "technical",
+        "format": "video", "location": "", "new_interviewers": "", "notes": "", "outcome": "pending"}).status_code == 302
+    interview = in_db(lambda: db.session.scalar(select(Interview.id)))
+    assert user_client.post_form(f"/interviews/{interview}/reflection", {
+        "how_it_went": "", "went_well": "", "to_improve": "Practise system design; explain trade-offs",
+        "questions_asked": "", "feedback_from": who, "feedback_on": "2026-11-27", "feedback": "=cmd|' /C calc'!A0",
+        "lessons": ""}).status_code == 302
+    page = text(user_client.get("/insights/?period=30"))
+    assert "Interview lessons" in page and "trade-offs" in page and "system" in page
+    feedback = list(csv.reader(io.StringIO(user_client.get("/insights/feedback.csv?period=30").get_data(as_text=True))))
+    assert feedback[1] == ["2026-11-27", "'=SUM(A1)", "'=cmd|' /C calc'!A0"]
+    assert "Practise system design" in text(user_client.get("/insights/rows?period=30&figure=lessons&of=improve&word=design"))

@@ -18,9 +18,10 @@ from sqlalchemy.orm import aliased
 from tracker import clock
 from tracker.domain import insights as domain
 from tracker.domain import insights_network as net
+from tracker.domain import insights_replies as talk
 from tracker.extensions import db
-from tracker.models import (Contact, Interview, Opportunity, Referral, StatusChange, Touchpoint, User,
-                            opportunity_contacts, touchpoint_contacts)
+from tracker.models import (Contact, Interview, Opportunity, Referral, StatusChange, Tag, Touchpoint, User,
+                            contact_tags, opportunity_contacts, touchpoint_contacts)
 from tracker.services.cadence import user_defaults
 
 
@@ -38,6 +39,7 @@ class Rows:
     contacts: list[net.ContactRow]
     touches: list[net.TouchRow]
     links: list[net.LinkRow]
+    tags: dict[int, list[str]]  # contact id -> its tags' names
     referrals_known: bool = False
 
 
@@ -47,11 +49,13 @@ class Insights:
     today: date
     funnel: domain.Funnel
     network: net.Network
+    replies: talk.Replies
+    lessons: talk.Lessons
     rows: Rows
 
 
 def load(user: User) -> Rows:
-    """The user's rows for every metric: seven statements."""
+    """The user's rows for every metric: eight statements."""
     uid = user.id
     referrals = db.session.execute(select(Referral.opportunity_id, Referral.contact_id, Referral.status)
                                    .where(Referral.user_id == uid)).all()
@@ -83,7 +87,12 @@ def load(user: User) -> Rows:
         .join(Opportunity, Opportunity.id == oc.opportunity_id).where(Opportunity.user_id == uid))]
     # The person who referred you is behind the application too (warm paths' referrals).
     links += [net.LinkRow(o, c, "referrer") for o, c, status in referrals if status in REFERRED]
-    return Rows(opportunities, changes, interviews, contacts, touches, links, referrals_known=True)
+    tags: dict[int, list[str]] = {}
+    for contact_id, name in db.session.execute(
+            select(contact_tags.c.contact_id, Tag.name).join(Tag, Tag.id == contact_tags.c.tag_id)
+            .where(Tag.user_id == uid)):
+        tags.setdefault(contact_id, []).append(name)
+    return Rows(opportunities, changes, interviews, contacts, touches, links, tags, referrals_known=True)
 
 
 def insights(user: User, period_key: str, today: date | None = None) -> Insights:
@@ -96,7 +105,8 @@ def insights(user: User, period_key: str, today: date | None = None) -> Insights
     funnel = domain.funnel(journeys, within, rows.referrals_known)
     network = net.network(rows.contacts, rows.touches, rows.links, funnel.stages[2].ids, within,
                           user_defaults(user), tz)
-    return Insights(within, today, funnel, network, rows)
+    replies = talk.replies(rows.touches, within, {c.id: c.role for c in rows.contacts}, rows.tags)
+    return Insights(within, today, funnel, network, replies, talk.lessons(rows.interviews, within, tz), rows)
 
 
 def states_on(user: User, rows: Rows, day: date) -> dict[str, list[int]]:

@@ -12,7 +12,10 @@ from flask import url_for
 
 from tracker.domain.insights import STAGES, Stage
 from tracker.domain.insights_network import STATE_LABELS, STATES
+from tracker.domain.insights_replies import POSITION_LABELS, ReplyGroup
+from tracker.models.contacts import ROLES
 from tracker.models.opportunities import SOURCES
+from tracker.models.touchpoints import CHANNELS
 from tracker.services.insights import Insights
 
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection"):
@@ -68,7 +71,7 @@ def days(value: float | None, over: int) -> Cell:
     return Cell(value, display=f"{value:g} ({over})")
 
 
-def week_label(week: date) -> str:
+def day_label(week: date) -> str:
     return f"{week.day} {week:%b %Y}"
 
 
@@ -106,14 +109,14 @@ def funnel_tables(ins: Insights) -> list[Table]:
 def network_tables(ins: Insights) -> list[Table]:
     p, n = ins.period.key, ins.network
     added = Table("contacts-added", "Contacts added per week", ["Week of", "Contacts added"],
-                  [[Cell(week_label(w.week)), Cell(w.count, _rows_url(p, "added", week=w.week.isoformat()))]
+                  [[Cell(day_label(w.week)), Cell(w.count, _rows_url(p, "added", week=w.week.isoformat()))]
                    for w in n.added])
     touches = Table("touchpoints", "Touchpoints per week", ["Week of", "Touchpoints"],
-                    [[Cell(week_label(w.week)), Cell(w.count, _rows_url(p, "touchpoints", week=w.week.isoformat()))]
+                    [[Cell(day_label(w.week)), Cell(w.count, _rows_url(p, "touchpoints", week=w.week.isoformat()))]
                      for w in n.touchpoints])
     states = Table("in-touch", "In touch and losing touch at each week's end",
                    ["Week ending", *(STATE_LABELS[s] for s in STATES)],
-                   [[Cell(week_label(point.day))]
+                   [[Cell(day_label(point.day))]
                     + [Cell(point.counts[s], _rows_url(p, "states", day=point.day.isoformat(), state=s)) for s in STATES]
                     for point in n.states])
     leads = Table("led-to-interviews", "People behind opportunities that reached an interview",
@@ -124,5 +127,48 @@ def network_tables(ins: Insights) -> list[Table]:
     return [added, touches, states, leads]
 
 
+REPLY_HEADERS = ["Sent", "Replied", "Reply rate (%)", "Median days to a reply"]
+# How each split of the replies names its groups.
+REPLY_GROUPS = {"position": ("replies-by-message", "By message", "Message", POSITION_LABELS),
+                "channel": ("replies-by-channel", "By channel", "Channel", CHANNELS),
+                "role": ("replies-by-role", "By role", "Role", ROLES),
+                "tag": ("replies-by-tag", "By tag", "Tag", None)}
+
+
+def _reply_row(label: str, g: ReplyGroup, period: str, group: str, key: str) -> list[Cell]:
+    median = g.median_days
+    return [Cell(label), Cell(len(g.sent), _rows_url(period, "replies", group=group, key=key)),
+            Cell(len(g.replied), _rows_url(period, "replies", group=group, key=key, answered=1)), percent(g.rate),
+            Cell(None if median is None else round(median, 1), display="–" if median is None else f"{median:.1f}")]
+
+
+def reply_tables(ins: Insights) -> list[Table]:
+    p, r = ins.period.key, ins.replies
+    out = []
+    for group, groups in (("position", r.by_position), ("channel", r.by_channel), ("role", r.by_role), ("tag", r.by_tag)):
+        name, title, first, labels = REPLY_GROUPS[group]
+        table = Table(name, f"Replies {title[0].lower()}{title[1:]}", [first, *REPLY_HEADERS])
+        table.rows = [_reply_row(labels.get(k, k) if labels else k, g, p, group, k) for k, g in groups.items()]
+        out.append(table)
+    out[0].rows.append(_reply_row("All outreach", r.total, p, "all", "all"))
+    return out
+
+
+def lesson_tables(ins: Insights) -> list[Table]:
+    p, lessons = ins.period.key, ins.lessons
+    improve = Table("to-improve", "What the reflections say under “to improve”", ["Word", "Reflections that say it"],
+                    [[Cell(k.word), Cell(k.count, _rows_url(p, "lessons", of="improve", word=k.word))]
+                     for k in lessons.keywords])
+    said = Table("feedback-words", "What the feedback received says", ["Word", "Feedback that says it"],
+                 [[Cell(k.word), Cell(k.count, _rows_url(p, "lessons", of="feedback", word=k.word))]
+                  for k in lessons.feedback_keywords])
+    feedback = Table("feedback", "Feedback received", ["Day", "From", "Feedback"],
+                     [[Cell(i.feedback_on.isoformat() if i.feedback_on else "", display=day_label(i.feedback_on)
+                            if i.feedback_on else "–"),
+                       Cell(i.feedback_from), Cell(i.feedback, url_for("interviews.show", interview_id=i.id))]
+                      for i in lessons.feedback])
+    return [improve, said, feedback]
+
+
 def all_tables(ins: Insights) -> dict[str, Table]:
-    return {t.name: t for t in funnel_tables(ins) + network_tables(ins)}
+    return {t.name: t for t in funnel_tables(ins) + network_tables(ins) + reply_tables(ins) + lesson_tables(ins)}
