@@ -32,6 +32,7 @@ ROUNDTRIP = {
     "contacts.edit", "companies.edit", "opportunities.edit", "interviews.edit", "interviews.reflection",
     "touchpoints.edit", "followups.edit", "settings.cadence", "settings.template", "account.profile",
     "calendar.feed_options", "mail.addresses", "settings.push_settings", "employment.edit",
+    "settings.goals",
 }
 # Forms with secrets the page never renders back (passwords, one-time codes): posted back as
 # shown, they must be refused and change nothing.
@@ -132,6 +133,10 @@ def _fill(user_id: int) -> None:
     from tracker.services import push  # encrypted columns: an unchanged save must not re-encrypt them
     push.save_settings(user, ntfy_url="https://ntfy.example.org/zoë-topic", ntfy_token="tk_Zoë",
                        forget_token=False, webhook_url="http://192.168.1.5:8080/hook?a=1&b=ü")
+    from tracker.domain.goals import Goals
+    from tracker.services import goals
+
+    goals.save_goals(user, Goals(touchpoints=5, applications=1, week_starts_on=6))  # contacts: no goal
     calendar_feed.save_options(user, calendar_feed.FeedOptions(
         include_interviews=False, include_cadence=True, private=False, alarm_minutes=15))
 

@@ -66,6 +66,7 @@ FORMS = {
     "settings.push_settings": (setting_forms.PushForm, ""),
     "settings.push_test": (calendar.ActionForm, ""),  # nothing is set up in the fuzzed account: no request leaves
     "settings.webhook_secret": (calendar.ActionForm, ""),
+    "settings.goals": (setting_forms.GoalsForm, ""),
     "touchpoints.create": (touchpoints.TouchpointForm, ""),
     "touchpoints.edit": (touchpoints.TouchpointForm, ""),
     "touchpoints.quick": (touchpoints.QuickTouchpointForm, ""),

@@ -107,7 +107,10 @@ def account(app, user_client, in_db):
     app.config["PER_PAGE"] = 3  # full pages at both sizes, so deep pages exist
 
     def setup():
-        db.session.scalar(select(User)).timezone = "Europe/Berlin"
+        user = db.session.scalar(select(User))
+        user.timezone = "Europe/Berlin"
+        # Every weekly goal set: the dashboard's goals card counts its statements too.
+        user.goal_touchpoints, user.goal_contacts, user.goal_applications = 5, 2, 1
         db.session.commit()
         grow(2, 0)
 
@@ -127,6 +130,7 @@ def test_every_page_runs_as_many_statements_when_the_account_grows(app, account,
 def test_the_larger_account_fills_the_pages(app, account, in_db):
     """At the larger size the pages really are fuller: the equal counts above are not empty pages."""
     in_db(lambda: grow(10, 2))
+    assert "This week's goals" in account.get("/").get_data(as_text=True)  # counted with its goals card
     board = account.get("/opportunities/").get_data(as_text=True)
     assert board.count('class="opp-card"') == 24
     contacts = account.get("/contacts/").get_data(as_text=True)

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, FormField, HiddenField, IntegerField, PasswordField, StringField
+from wtforms import BooleanField, Form, FormField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.domain.cadence import DEFAULT_CADENCE_DAYS, humanize_interval
+from tracker.domain.goals import MAX_TARGET
+from tracker.forms import choices
 from tracker.forms.fields import TextAreaField
 from tracker.models.contacts import ROLES
 
@@ -52,3 +54,20 @@ class PushForm(FlaskForm):
     webhook_url = StringField("Webhook address", validators=[Optional(), Length(max=1000), _push_url],
                               filters=[lambda v: v.strip() if v else ""],
                               description="tracker POSTs signed JSON here (see the README). Empty: no webhook.")
+
+
+_GOAL_RANGE = NumberRange(1, MAX_TARGET, f"Between 1 and {MAX_TARGET}; leave it empty for no goal.")
+
+
+class GoalsForm(FlaskForm):
+    """Weekly targets; an empty field is no goal for that metric."""
+
+    touchpoints = IntegerField("Touchpoints logged per week", validators=[Optional(), _GOAL_RANGE],
+                               description="Calls, messages, meetings… (LinkedIn connection dates do not count).")
+    contacts = IntegerField("New contacts per week", validators=[Optional(), _GOAL_RANGE],
+                            description="People you add yourself; imported address books and connections do not count.")
+    applications = IntegerField("Applications per week", validators=[Optional(), _GOAL_RANGE],
+                                description="Opportunities by their “Applied on” date (or the day you added one "
+                                            "past “Interested”).")
+    week_starts_on = SelectField("Weeks start on", choices=choices([(0, "Monday"), (6, "Sunday"), (5, "Saturday")]),
+                                 coerce=int, default=0)

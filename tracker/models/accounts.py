@@ -44,6 +44,11 @@ class User(UserMixin, Timestamped, db.Model):
     ntfy_token: Mapped[str | None] = mapped_column(EncryptedString(600))
     webhook_url: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     webhook_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
+    # Weekly goals (domain/goals.py): a target per week, None = no goal; the week's first day.
+    goal_touchpoints: Mapped[int | None] = mapped_column(Integer)
+    goal_contacts: Mapped[int | None] = mapped_column(Integer)
+    goal_applications: Mapped[int | None] = mapped_column(Integer)
+    week_starts_on: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 0 Monday … 6 Sunday
 
     # Set when the user is loaded for, or signed into, a session (services/sessions.py).
     session_key: ClassVar[str | None] = None  # per instance when set; not a column

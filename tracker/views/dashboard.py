@@ -9,6 +9,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact
 from tracker.services import agenda as service
+from tracker.services import goals as goals_service
 from tracker.services import kept_agenda
 from tracker.services.cadence import keep_in_touch
 from tracker.services.touchpoints import recent_touchpoints
@@ -33,7 +34,8 @@ def index():
                            agenda=result.agenda, health_labels=service.HEALTH_LABELS,
                            imports=service.unscheduled_imports(current_user), import_labels=IMPORT_LABELS,
                            pipeline=service.pipeline_counts(current_user),
-                           recent=recent_touchpoints(current_user, limit=6))
+                           recent=recent_touchpoints(current_user, limit=6),
+                           goals=goals_service.week_progress(current_user, today=today))
 
 
 @bp.post("/imports/keep")

@@ -14,11 +14,13 @@ from tracker.domain.drafts import DEFAULT_TEMPLATES, PLACEHOLDERS
 from tracker.extensions import db
 from tracker.forms.data import cadence_defaults_data, template_data
 from tracker.forms.calendar import ActionForm
-from tracker.forms.settings import CadenceDefaultsForm, PushForm, TemplateForm
+from tracker.domain.goals import Goals
+from tracker.forms.settings import CadenceDefaultsForm, GoalsForm, PushForm, TemplateForm
 from tracker.models.followups import KINDS
 from tracker.services import cadence as cadence_service
 from tracker.services import calendar_feed
 from tracker.services import followups as followup_service
+from tracker.services import goals as goals_service
 from tracker.services import push, sessions
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -29,7 +31,10 @@ WEBHOOK_SECRET_KEY = "webhook_secret"
 
 
 def _page(cadence_form: CadenceDefaultsForm | None = None, failed: TemplateForm | None = None, status: int = 200,
-          push_form: PushForm | None = None, push_errors: dict[str, str] | None = None):
+          push_form: PushForm | None = None, push_errors: dict[str, str] | None = None,
+          goals_form: GoalsForm | None = None):
+    if goals_form is None:
+        goals_form = GoalsForm(formdata=None, data=_goals_data())
     if push_form is None:
         push_form = PushForm(formdata=None, data=_push_data())
     if cadence_form is None:
@@ -46,9 +51,15 @@ def _page(cadence_form: CadenceDefaultsForm | None = None, failed: TemplateForm 
         template_forms.append((kind, KINDS.get(kind, kind), form, kind in saved_templates))
     return render_template("settings/index.html", cadence_form=cadence_form, template_forms=template_forms,
                            placeholders=PLACEHOLDERS, defaults=DEFAULT_CADENCE_DAYS,
-                           push_form=push_form, push_errors=push_errors or {}, push_action=ActionForm(formdata=None),
+                           goals_form=goals_form, push_form=push_form, push_errors=push_errors or {}, push_action=ActionForm(formdata=None),
                            push_has_token=current_user.ntfy_token is not None,
                            webhook_secret=_shown_secret()), status
+
+
+def _goals_data() -> dict:
+    goals = goals_service.goals_of(current_user)
+    return {"touchpoints": goals.touchpoints, "contacts": goals.contacts, "applications": goals.applications,
+            "week_starts_on": goals.week_starts_on}
 
 
 def _push_data() -> dict:
@@ -146,3 +157,19 @@ def push_test(channel: str):
     flash("The test notification was sent. " + ("Check your phone." if channel == "ntfy"
                                                   else "Your webhook accepted it."), "success")
     return redirect(url_for("settings.index") + "#push-h")
+
+
+# --- Weekly goals -----------------------------------------------------------------------------
+
+@bp.post("/goals")
+def goals():
+    form = GoalsForm()
+    if not form.validate_on_submit():
+        return _page(goals_form=form, status=400)
+    goals_service.save_goals(current_user, Goals(touchpoints=form.touchpoints.data, contacts=form.contacts.data,
+                                                 applications=form.applications.data,
+                                                 week_starts_on=form.week_starts_on.data))
+    db.session.commit()
+    flash("Your weekly goals are saved." if goals_service.goals_of(current_user).any
+          else "No weekly goals: the dashboard no longer shows them.", "success")
+    return redirect(url_for("settings.index") + "#goals-h")
