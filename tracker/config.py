@@ -43,6 +43,8 @@ SETTINGS: dict[str, Setting] = {
     "LOGIN_WINDOW_MINUTES": Setting(15, "The window, in minutes, for LOGIN_ATTEMPTS."),
     "PER_PAGE": Setting(50, "Rows per page in lists."),
     "MAX_UPLOAD_MB": Setting(50, "Largest file accepted for import, in megabytes."),
+    "MAX_ATTACHMENT_BYTES": Setting(5 * 1024 * 1024, "Largest résumé or cover letter file kept with an "
+                                                     "opportunity, in bytes (stored in the database)."),
     "AUTO_MIGRATE": Setting(True, "Apply pending database migrations when the server starts."),
     "SCHEDULER": Setting(True, "Run periodic tasks (digests, mail sync) inside `tracker serve`'s workers; "
                                "off: run them from cron instead (`tracker send-digests`)."),

@@ -14,7 +14,7 @@ from tracker.extensions import db
 ID_ARGS = {
     "contact_id": "Contact", "company_id": "Company", "opportunity_id": "Opportunity", "interview_id": "Interview",
     "touchpoint_id": "Touchpoint", "followup_id": "FollowUp", "trigger_id": "Opportunity", "job_id": "ImportJob",
-    "position_id": "PastPosition", "referral_id": "Referral",
+    "position_id": "PastPosition", "referral_id": "Referral", "attachment_id": "Attachment",
 }
 
 

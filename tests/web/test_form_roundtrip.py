@@ -51,8 +51,9 @@ ACTIONS = {
     "auth.forgot_password", "auth.reset_password", "auth.confirm_email",
     "settings.push_test", "settings.webhook_secret",
     "employment.create", "employment.delete",
+    "attachments.upload", "attachments.delete",
 }
-NOT_PAGES = {"static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
+NOT_PAGES = {"attachments.download", "static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}
 
 NOTES = "Première ligne — “quoted” <b>not bold</b> & co\nsecond line\n\n  indented third"

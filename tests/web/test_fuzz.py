@@ -25,6 +25,7 @@ from tests.web.test_form_roundtrip import diff, snapshot
 from tests.web.test_route_security import build, routes
 from tracker.forms import accounts, bulk, calendar, contacts, followups, interviews, opportunities, settings as setting_forms
 from tracker.forms import employment, mail, touchpoints, transfer
+from tracker.forms import attachments as attachment_forms
 from tracker.extensions import db
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES") or 0)
@@ -79,6 +80,7 @@ FORMS = {
     "mail.apply": (transfer.ActionForm, ""),
     "mail.discard": (transfer.ActionForm, ""),
     "employment.create": (employment.PositionForm, ""),
+    "attachments.upload": (attachment_forms.AttachmentForm, ""),
     "employment.edit": (employment.PositionForm, ""),
 }
 # Routes that read request.form/files by hand (no form class): their fields, spelled out.
@@ -104,6 +106,7 @@ RAW = {
     # Buttons: the CSRF token is the whole form.
     "companies.delete": {}, "contacts.delete": {}, "interviews.delete": {}, "opportunities.delete": {},
     "touchpoints.delete": {}, "followups.dismiss": {}, "followups.reopen": {}, "employment.delete": {},
+    "attachments.delete": {},
 }
 # Playbook previews post one tick box and one date per step: names read from the page.
 FROM_PAGE = {"playbooks.preview": {"take-": st.sampled_from(["y", "", "n"]), "due-": dates(), "tick": texts(60)}}

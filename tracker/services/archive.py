@@ -9,17 +9,19 @@ later migration is carried without touching this module. Format (version 1):
 
 Rows keep their original ids; on import every id is given anew and every foreign key is
 mapped through the new ids, so an archive can go into any instance, empty or not. Dates and
-times are ISO 8601 strings; datetimes are UTC.
+times are ISO 8601 strings; datetimes are UTC; files (attachments) are base64.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, time, timezone
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, select
-from sqlalchemy.sql.sqltypes import Date, DateTime, Time
+from sqlalchemy.sql.sqltypes import Date, DateTime, LargeBinary, Time
 
 from tracker import clock
 from tracker.extensions import db
@@ -98,6 +100,8 @@ def _to_json(value: Any) -> Any:
         return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc).isoformat()
     if isinstance(value, (date, time)):
         return value.isoformat()
+    if isinstance(value, (bytes, memoryview)):  # a file (attachments.content): base64 (RFC 4648 §4)
+        return base64.b64encode(bytes(value)).decode("ascii")
     return value
 
 
@@ -111,6 +115,11 @@ def _from_json(column, value: Any) -> Any:
         return date.fromisoformat(value)
     if isinstance(kind, Time):
         return time.fromisoformat(value)
+    if isinstance(kind, LargeBinary):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ArchiveError(f"A file in the archive ({column.table.name}.{column.name}) is not base64.") from None
     return value
 
 

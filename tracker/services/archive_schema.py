@@ -21,14 +21,14 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric, String, Table, Text, Time
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, LargeBinary, Numeric, String, Table, Text, Time
 
 from tracker.domain import bounds
 from tracker.domain.cadence import DEFAULT_CADENCE_DAYS
 from tracker.domain.drafts import DEFAULT_TEMPLATES
 from tracker.interop import limits
 from tracker.interop.ical_tz import zone
-from tracker.models import contacts, followups, interviews, opportunities, touchpoints
+from tracker.models import attachments, contacts, followups, interviews, opportunities, touchpoints
 from tracker.services.cadence import MAX_CADENCE_DAYS
 
 MAX_REPORTED = 5  # schema problems named in the message; the rest are counted
@@ -43,6 +43,7 @@ VOCABULARIES: dict[tuple[str, str], Any] = {
     ("opportunities", "work_mode"): {"": "", **opportunities.WORK_MODES},
     ("opportunities", "salary_currency"): {"": "", **opportunities.CURRENCIES},
     ("opportunities", "salary_period"): {"": "", **opportunities.SALARY_PERIODS},
+    ("attachments", "kind"): attachments.KINDS, ("attachments", "content_type"): attachments.TYPES,
     ("interviews", "stage"): interviews.STAGES, ("interviews", "format"): interviews.FORMATS,
     ("interviews", "outcome"): interviews.OUTCOMES, ("touchpoints", "channel"): touchpoints.CHANNELS,
     ("followups", "kind"): followups.KINDS, ("followups", "status"): followups.STATUSES,
@@ -110,6 +111,9 @@ def _column_schema(table: Table, column) -> dict[str, Any]:
         out = {"type": "string", "format": "time"}
     elif isinstance(kind, (String, Text)):
         out = {"type": "string", "maxLength": kind.length or limits.MAX_FIELD_BYTES}
+    elif isinstance(kind, LargeBinary):
+        # A file, base64-encoded (services.archive); the whole archive is bounded by MAX_ARCHIVE_BYTES.
+        out = {"type": "string", "pattern": "^[A-Za-z0-9+/]*={0,2}$"}
     elif isinstance(kind, JSON):
         out = {}  # JSON columns with a known shape are declared in _ACCOUNT; nesting is bounded in check()
     else:

@@ -14,9 +14,11 @@ from datetime import date, datetime, time, timedelta
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import FollowUp, Interview, Opportunity, PastPosition, Referral, StatusChange, Touchpoint, User
+from tracker.models import Attachment, FollowUp, Interview, Opportunity, PastPosition, Referral, StatusChange, Touchpoint, User
 from tracker.services.cadence import refresh_touch_cache
 from tracker.services.contacts import ContactInput, Detail, save_contact
+
+_RESUME = "Jo Example — Data Engineer\n\nExperience\n- Built the event pipeline at Kestrel (2022–2026)\n"
 
 PEOPLE = [
     # name, role, company, title, how met, tags, days since added
@@ -150,6 +152,11 @@ def fill_demo_data(user: User, seed: int = 7) -> dict[str, int]:
     }
     db.session.add_all(opps.values())
     db.session.flush()
+    for kind, name, text in (("resume", "Résumé — Data Engineer.txt", _RESUME), ("cover_letter", "Cover letter.txt",
+                                                                                "Dear Sofia,\n\nGrace Okafor told me ...\n")):
+        content = text.encode()
+        db.session.add(Attachment(user_id=user.id, opportunity_id=opps["bluefjord"].id, kind=kind, filename=name,
+                                  content_type="text/plain", size=len(content), content=content))
     history = {"northwind": [("applied", 29), ("screening", 28), ("interviewing", 24), ("rejected", 3)],
                "bluefjord": [("applied", 13), ("screening", 11), ("interviewing", 6)],
                "kestrel": [("applied", 11), ("screening", 9)], "lumen": [("applied", 5)], "arcadia": [("interested", 16)]}

@@ -8,10 +8,12 @@ from tracker.forms import choices
 from tracker import clock
 from tracker.extensions import db
 from tracker.forms.data import opportunity_data
+from tracker.forms.attachments import AttachmentForm
 from tracker.forms.opportunities import ROLE_FIELDS, OpportunityForm, StatusForm
 from tracker.models import Opportunity
 from tracker.models.opportunities import OPEN_STATUSES, SOURCES, STATUSES
 from tracker.services import opportunities as service
+from tracker.services import attachments as attachment_service
 from tracker.services import pipeline
 from tracker.services.board import next_steps
 from tracker.services.companies import company_names
@@ -85,14 +87,21 @@ def create():
 
 @bp.get("/<int:opportunity_id>")
 def show(opportunity_id: int):
-    opportunity = owned_or_404(Opportunity, opportunity_id)
+    return render_template("opportunities/show.html", **show_context(owned_or_404(Opportunity, opportunity_id)))
+
+
+def show_context(opportunity: Opportunity) -> dict:
+    """What the opportunity page shows (also re-rendered by an upload refused there)."""
     today = clock.today(current_user.timezone)
-    return render_template("opportunities/show.html", opportunity=opportunity, sources=SOURCES,
-                           warm=warm_service.for_company(current_user, opportunity.company, today, opportunity=opportunity),
-                           state_labels=STATE_LABELS,
-                           people=service.contacts_by_role(opportunity),
-                           history=service.status_history(opportunity),
-                           status_form=StatusForm(status=opportunity.status), today=clock.today(current_user.timezone))
+    return dict(opportunity=opportunity, sources=SOURCES,
+                warm=warm_service.for_company(current_user, opportunity.company, today, opportunity=opportunity),
+                state_labels=STATE_LABELS,
+                people=service.contacts_by_role(opportunity),
+                history=service.status_history(opportunity),
+                status_form=StatusForm(status=opportunity.status), today=today,
+                # The application's files (views.attachments), without their bytes.
+                attachments=attachment_service.opportunity_attachments(opportunity),
+                attachment_form=AttachmentForm(formdata=None))
 
 
 @bp.route("/<int:opportunity_id>/edit", methods=["GET", "POST"])
