@@ -1,7 +1,7 @@
 """attachments: the résumé and cover letter sent with an application, in the database
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-01 14:05:00
 
 """
@@ -12,8 +12,8 @@ import tracker.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
-down_revision = '0020'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
