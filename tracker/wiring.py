@@ -16,7 +16,9 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.login_code", "auth.register", 
                               "demo.start",
                               # Mailed links: the signed token in the address is the key
                               # (services/account_tokens.py); asking for a reset link needs no sign-in.
-                              "auth.forgot_password", "auth.reset_password", "auth.confirm_email"})
+                              "auth.forgot_password", "auth.reset_password", "auth.confirm_email",
+                              # Signed links in digests: the token is the credential (views/digest_links.py).
+                              "digest_links.action", "digest_links.unsubscribe_link"})
 
 
 def register_all(app: Flask) -> None:

@@ -122,9 +122,10 @@ def test_a_failing_task_does_not_stop_the_others(app, counting_task):
     scheduler.register("broken", every=HOUR, fn=lambda: 1 / 0)
     try:
         with app.app_context():
-            assert scheduler.run_due("server-a") == ["broken", "count"]
+            ran = scheduler.run_due("server-a")
     finally:
         scheduler.unregister("broken")
+    assert "broken" in ran and "count" in ran
     assert len(counting_task) == 1
 
 

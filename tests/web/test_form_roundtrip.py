@@ -32,7 +32,7 @@ ROUNDTRIP = {
     "contacts.edit", "companies.edit", "opportunities.edit", "interviews.edit", "interviews.reflection",
     "touchpoints.edit", "followups.edit", "settings.cadence", "settings.template", "account.profile",
     "calendar.feed_options", "mail.addresses", "settings.push_settings", "employment.edit",
-    "settings.goals",
+    "settings.goals", "settings.digests",
 }
 # Forms with secrets the page never renders back (passwords, one-time codes): posted back as
 # shown, they must be refused and change nothing.

@@ -68,6 +68,7 @@ FORMS = {
     "settings.push_test": (calendar.ActionForm, ""),  # nothing is set up in the fuzzed account: no request leaves
     "settings.webhook_secret": (calendar.ActionForm, ""),
     "settings.goals": (setting_forms.GoalsForm, ""),
+    "settings.digests": (setting_forms.DigestForm, ""),
     "touchpoints.create": (touchpoints.TouchpointForm, ""),
     "touchpoints.edit": (touchpoints.TouchpointForm, ""),
     "touchpoints.quick": (touchpoints.QuickTouchpointForm, ""),

@@ -29,9 +29,9 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from tracker.cli import accounts, agenda, calendar, data, mail, outgoing, server, transfer
+    from tracker.cli import accounts, agenda, calendar, data, mail, nudges, outgoing, server, transfer
 
-    for module in (server, accounts, agenda, data, calendar, transfer, mail, outgoing):
+    for module in (server, accounts, agenda, data, calendar, transfer, mail, outgoing, nudges):
         for command in module.COMMANDS:
             if command.name not in _OWN_SCHEMA:
                 _migrate_first(command)

@@ -131,3 +131,9 @@ def position_data(position) -> FormData:
     """A past position: the company's name, dates as stored ("2021", "2021-03", "2021-03-15")."""
     return {"company": position.company.name if position.company else "", "title": position.title,
             "started": position.started, "ended": position.ended}
+
+
+def digest_data(user) -> dict:
+    """The digest schedule form's data (forms/settings.py DigestForm)."""
+    return {"daily": bool(user.digest_daily), "hour": str(user.digest_hour),
+            "weekday": "" if user.digest_weekday is None else str(user.digest_weekday)}

@@ -71,3 +71,15 @@ class GoalsForm(FlaskForm):
                                             "past “Interested”).")
     week_starts_on = SelectField("Weeks start on", choices=choices([(0, "Monday"), (6, "Sunday"), (5, "Saturday")]),
                                  coerce=int, default=0)
+
+
+class DigestForm(FlaskForm):
+    """When mail digests come (services/digest_settings.py)."""
+
+    daily = BooleanField("Every day")
+    hour = SelectField("At", choices=[(str(h), f"{h:02d}:00") for h in range(24)], default="8",
+                       description="In your time zone (Account page).")
+    weekday = SelectField("Weekly digest", choices=[("", "No weekly digest")] + [
+        (str(i), f"On {day}s") for i, day in enumerate(
+            ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))], default="",
+        description="On that day it replaces the daily one, with this week's goals.")

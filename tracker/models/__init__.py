@@ -5,6 +5,7 @@ from tracker.models.attachments import Attachment
 from tracker.models.calendar_feed import FeedCache, FeedVersion
 from tracker.models.companies import Company
 from tracker.models.contacts import Contact, ContactEmail, ContactPhone, ContactUrl, MergedUid, Tag, contact_tags
+from tracker.models.digests import DigestSend
 from tracker.models.employment import PastPosition
 from tracker.models.followups import FollowUp
 from tracker.models.imports import ImportItem, ImportJob
@@ -16,7 +17,7 @@ from tracker.models.touchpoints import MailMessage, Touchpoint, touchpoint_conta
 
 __all__ = [
     "AgendaVersion", "Attachment", "MailMessage",
-    "Company", "Contact", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
+    "Company", "Contact", "DigestSend", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
     "Lease", "LoginAttempt", "MergedUid", "Opportunity", "PastPosition", "RecoveryCode", "Referral", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",
 ]

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker import clock
@@ -49,6 +50,11 @@ class User(UserMixin, Timestamped, db.Model):
     goal_contacts: Mapped[int | None] = mapped_column(Integer)
     goal_applications: Mapped[int | None] = mapped_column(Integer)
     week_starts_on: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 0 Monday … 6 Sunday
+    # Mail digests (services/digests.py): daily at digest_hour (local), and/or weekly on
+    # digest_weekday (0 = Monday; None = no weekly digest) at the same hour.
+    digest_daily: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    digest_hour: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
+    digest_weekday: Mapped[int | None] = mapped_column(Integer)
 
     # Set when the user is loaded for, or signed into, a session (services/sessions.py).
     session_key: ClassVar[str | None] = None  # per instance when set; not a column

@@ -40,8 +40,9 @@ _PRIVATE_ACCOUNT_COLUMNS = {"id", "email", "password_hash", "totp_secret", "totp
 _SKIPPED_TABLES = {"users", "login_attempts", "alembic_version", "user_sessions", "recovery_codes", "leases"}
 # Work in progress, not data: an import's uploaded file and its preview. Deleting the account
 # removes them (ON DELETE CASCADE); an archive does not carry them. Likewise the calendar
-# feed's change stamp and stored body: derived, rebuilt on demand.
-_TRANSIENT_TABLES = {"import_jobs", "import_items", "feed_versions", "feed_cache", "agenda_versions"}
+# feed's change stamp and stored body: derived, rebuilt on demand; and the log of digests sent
+# from this instance (restored elsewhere, that instance sends its own).
+_TRANSIENT_TABLES = {"import_jobs", "import_items", "feed_versions", "feed_cache", "agenda_versions", "digest_sends"}
 
 
 class ArchiveError(ValueError):

@@ -8,7 +8,7 @@ from flask import Blueprint
 # Each module here defines `bp`. Order decides nothing but readability.
 AREAS = ("auth", "dashboard", "contacts", "merge", "companies", "account", "followups", "playbooks", "settings",
          "opportunities", "interviews", "touchpoints", "activity", "insights", "calendar", "transfer", "mail", "find", "people",
-         "demo", "employment", "warm_paths", "attachments")
+         "demo", "employment", "warm_paths", "attachments", "digest_links")
 
 # The main navigation: (blueprint, endpoint, label). Entries whose endpoint is not
 # registered (an area not built yet) are left out when rendering.

@@ -10,7 +10,7 @@ from tracker.forms.accounts import (
     ConfirmPasswordForm, DisableTwoFactorForm, EmailChangeForm, PasswordForm, ProfileForm, SetupForm,
 )
 from tracker.forms.data import profile_data
-from tracker.services import accounts, email_change, outgoing_mail, sessions, throttle, two_factor
+from tracker.services import accounts, digest_sending, email_change, outgoing_mail, sessions, throttle, two_factor
 from tracker.views.auth import known_device, sign_in, sign_out, timezone_choices
 from tracker.views.common import app_link
 
@@ -31,7 +31,8 @@ def _page(status: int = 200, **forms):
                "everywhere": ConfirmPasswordForm(prefix="everywhere"), "email_form": EmailChangeForm(prefix="email"),
                "mail_on": outgoing_mail.mail_configured(),
                "session_count": sessions.count(user, max_days=int(current_app.config["SESSION_DAYS"])),
-               "recovery_left": two_factor.recovery_codes_left(user) if user.totp_secret else 0}
+               "recovery_left": two_factor.recovery_codes_left(user) if user.totp_secret else 0,
+               "digests": digest_sending.recent(user)}
     context.update(forms)
     return render_template("account/index.html", **context), status
 

@@ -12,13 +12,14 @@ from tracker import clock
 from tracker.domain.cadence import DEFAULT_CADENCE_DAYS
 from tracker.domain.drafts import DEFAULT_TEMPLATES, PLACEHOLDERS
 from tracker.extensions import db
-from tracker.forms.data import cadence_defaults_data, template_data
+from tracker.forms.data import cadence_defaults_data, digest_data, template_data
 from tracker.forms.calendar import ActionForm
 from tracker.domain.goals import Goals
-from tracker.forms.settings import CadenceDefaultsForm, GoalsForm, PushForm, TemplateForm
+from tracker.forms.settings import CadenceDefaultsForm, DigestForm, GoalsForm, PushForm, TemplateForm
 from tracker.models.followups import KINDS
 from tracker.services import cadence as cadence_service
-from tracker.services import calendar_feed
+from tracker.services import calendar_feed, digest_settings
+from tracker.services.outgoing_mail import mail_configured
 from tracker.services import followups as followup_service
 from tracker.services import goals as goals_service
 from tracker.services import push, sessions
@@ -30,9 +31,13 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 WEBHOOK_SECRET_KEY = "webhook_secret"
 
 
+def _digest_form() -> DigestForm:
+    return DigestForm(formdata=None, data=digest_data(current_user))
+
+
 def _page(cadence_form: CadenceDefaultsForm | None = None, failed: TemplateForm | None = None, status: int = 200,
           push_form: PushForm | None = None, push_errors: dict[str, str] | None = None,
-          goals_form: GoalsForm | None = None):
+          goals_form: GoalsForm | None = None, digest_form: DigestForm | None = None):
     if goals_form is None:
         goals_form = GoalsForm(formdata=None, data=_goals_data())
     if push_form is None:
@@ -53,7 +58,9 @@ def _page(cadence_form: CadenceDefaultsForm | None = None, failed: TemplateForm 
                            placeholders=PLACEHOLDERS, defaults=DEFAULT_CADENCE_DAYS,
                            goals_form=goals_form, push_form=push_form, push_errors=push_errors or {}, push_action=ActionForm(formdata=None),
                            push_has_token=current_user.ntfy_token is not None,
-                           webhook_secret=_shown_secret()), status
+                           webhook_secret=_shown_secret(),
+                           digest_form=digest_form or _digest_form(),
+                           digest_schedule=digest_settings.describe(current_user), mail_on=mail_configured()), status
 
 
 def _goals_data() -> dict:
@@ -173,3 +180,15 @@ def goals():
     flash("Your weekly goals are saved." if goals_service.goals_of(current_user).any
           else "No weekly goals: the dashboard no longer shows them.", "success")
     return redirect(url_for("settings.index") + "#goals-h")
+
+
+@bp.post("/digests")
+def digests():
+    form = DigestForm()
+    if not form.validate_on_submit():
+        return _page(digest_form=form, status=400)
+    digest_settings.save_schedule(current_user, daily=form.daily.data, hour=int(form.hour.data),
+                                  weekday=int(form.weekday.data) if form.weekday.data else None)
+    db.session.commit()
+    flash(f"Digests: {digest_settings.describe(current_user)}.", "success")
+    return redirect(url_for("settings.index") + "#digests-h")
