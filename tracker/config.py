@@ -62,6 +62,11 @@ SETTINGS: dict[str, Setting] = {
                                 "the system's (a relay with its own certificate). The name is always checked."),
     "MAIL_FROM": Setting("", "Sender of tracker's mail, e.g. `tracker <tracker@example.org>`; its domain names "
                              "the Message-IDs."),
+    "MAIL_SYNC_MINUTES": Setting(30, "How often `tracker serve` reads the mailboxes set up in Settings → Mail "
+                                     "(new headers only); 0 turns the scheduled sync off (`tracker sync-mail` still works)."),
+    "IMAP_TIMEOUT_SECONDS": Setting(30, "How long a mailbox sync waits for the IMAP server to answer before it gives up."),
+    "IMAP_CA_FILE": Setting("", "A PEM file of extra certificate authorities to trust for IMAP servers (a "
+                                "self-hosted server with its own CA); the system's are always trusted."),
 }
 
 # Flask's own names for a few settings.

@@ -80,7 +80,8 @@ class Mail:
     skip: str = ""
     problem: str = ""
     date_note: str = ""
-    first_lines: str = ""
+    first_lines: str = ""  # for the flags only
+    kept_lines: str = ""  # the first lines as written, for notes when the user keeps them
     labels: list[str] = field(default_factory=list)
 
     def flag(self) -> str:
@@ -175,19 +176,33 @@ def _thread(message, message_id: str) -> str:
     return message_id
 
 
-def _first_lines(raw: bytes) -> str:
+KEPT_LINES = 5  # lines of a body kept in a touchpoint's notes, when the user asks for them
+KEPT_CHARS = 500
+
+
+def _body_lines(raw: bytes) -> list[str]:
+    """The text lines a person wrote at the top of a message (its plain part, else its HTML
+    part stripped of tags): without blank lines and without the quoted mail being answered.
+    `raw` may be cut short (an IMAP partial fetch): the parser reads what is there."""
     try:
         body = BytesParser(policy=POLICY).parsebytes(raw).get_body(preferencelist=("plain", "html"))
         text = body.get_content() if body is not None else ""
     except Exception:
-        return ""
+        return []
     if body is not None and body.get_content_type() == "text/html":
         text = re.sub(r"<[^>]*>", " ", text)  # only searched for words, never shown
     # ">From " is an mbox escape of "From " (RFC 4155 §2), not a quoted line: mailbox leaves
     # it in place. Other lines starting with ">" quote the mail being answered.
     lines = [ln[1:] if ln.startswith(">From ") else ln for ln in text.splitlines()]
-    lines = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith(">")]
-    return " ".join(" ".join(lines).split())[:FIRST_LINES_CHARS]
+    return [" ".join(ln.split()) for ln in lines if ln.strip() and not ln.lstrip().startswith(">")]
+
+
+def add_first_lines(mail: Mail, raw: bytes) -> None:
+    """Fill `mail.first_lines` (for the flags) and `mail.kept_lines` (for notes, when the user
+    keeps them) from the message's start, headers included."""
+    lines = _body_lines(raw)
+    mail.first_lines = " ".join(" ".join(lines).split())[:FIRST_LINES_CHARS]
+    mail.kept_lines = "\n".join(lines[:KEPT_LINES])[:KEPT_CHARS]
 
 
 def read_mail(position: int, header: bytes, body: Callable[[], bytes] | None,
@@ -202,8 +217,10 @@ def read_mail(position: int, header: bytes, body: Callable[[], bytes] | None,
     sent_at, date_note = _date(message)
     if raw_id:
         message_id = _id(raw_id)
-    else:  # no Message-ID: the same message still gets the same id on every import
-        message_id = "sha256:" + hashlib.sha256(header).hexdigest()
+    else:  # no Message-ID: the same message still gets the same id on every import, and
+        # from a file or over IMAP alike (the digest is of the headers both read)
+        stable = "\n".join(_text(message, name) for name in ("from", "to", "cc", "date", "subject"))
+        message_id = "sha256:" + hashlib.sha256(stable.encode("utf-8", "surrogateescape")).hexdigest()
     mail = Mail(position=position, message_id=message_id, sender=sender,
                 recipients=_people(message, "to", "cc", "bcc"),
                 sent_at=sent_at, subject=subject, thread=_thread(message, message_id),
@@ -216,7 +233,7 @@ def read_mail(position: int, header: bytes, body: Callable[[], bytes] | None,
     if not mail.skip and not mail.problem and body is not None and wants_body(mail):
         raw = body()
         if raw is not None:
-            mail.first_lines = _first_lines(raw)
+            add_first_lines(mail, raw)
     return mail
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy import true
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,6 +34,8 @@ class User(UserMixin, Timestamped, db.Model):
     feed_alarm_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
     # The user's own mail addresses besides `email`, one a line: mail they sent is outbound.
     mail_addresses: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Keep the first lines of each mail's text in its touchpoint's notes (off: bodies are never stored).
+    mail_keep_first_lines: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Encrypted with ENCRYPTION_KEY (not in the database): a leaked backup does not give it away.
     totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
     # The RFC 6238 time step of the last code accepted: a code is good once (§5.2).

@@ -76,8 +76,13 @@ class MailMessage(Owned, db.Model):
     deleted (the user removed it on purpose: a re-import must not bring it back)."""
 
     __tablename__ = "mail_messages"
-    __table_args__ = (Index("uq_mail_messages_user_message", "user_id", "message_id", unique=True),)
+    __table_args__ = (Index("uq_mail_messages_user_message", "user_id", "message_id", unique=True),
+                      Index("ix_mail_messages_user_thread", "user_id", "thread"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(255))
+    # The thread the message belongs to (interop.mail.Mail.thread): a later message of a
+    # thread on a day already logged joins that day's touchpoint, whichever import or sync
+    # brings it. None for messages imported before this was kept.
+    thread: Mapped[str | None] = mapped_column(String(255))
     touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id", ondelete="SET NULL"), index=True)

@@ -37,7 +37,11 @@ _PRIVATE_ACCOUNT_COLUMNS = {"id", "email", "password_hash", "totp_secret", "totp
                             "ntfy_token", "webhook_secret"}  # push credentials: re-entered / renewed after a restore
 # Sign-in state stays with the instance: sessions and recovery codes go with the 2FA secret.
 # The scheduler's leases belong to the instance (which server runs a task), not to anyone.
-_SKIPPED_TABLES = {"users", "login_attempts", "alembic_version", "user_sessions", "recovery_codes", "leases"}
+# A mailbox's sign-in (its app password, sealed with this instance's ENCRYPTION_KEY) and how
+# far this instance has read it stay here too: the new instance is set up and reads afresh,
+# and the Message-IDs in mail_messages keep that from logging anything twice.
+_SKIPPED_TABLES = {"users", "login_attempts", "alembic_version", "user_sessions", "recovery_codes", "leases",
+                   "mail_accounts", "mail_folder_states"}
 # Work in progress, not data: an import's uploaded file and its preview. Deleting the account
 # removes them (ON DELETE CASCADE); an archive does not carry them. Likewise the calendar
 # feed's change stamp and stored body: derived, rebuilt on demand; and the log of digests sent

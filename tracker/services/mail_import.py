@@ -13,13 +13,22 @@ Rules (issue 13):
 - every Message-ID imported is remembered (mail_messages): importing the same mail again,
   in the same file or another grouping, adds nothing;
 - unknown correspondents are never made contacts here: the preview lists the people you
-  exchanged the most with, for the user to add.
+  exchanged the most with, for the user to add;
+- a later message of a thread on a day already logged (a later file, or the next IMAP
+  sync) joins that day's touchpoint instead of starting another: imports in pieces give
+  the touchpoints one import of everything gives;
+- bodies are never stored, unless the user keeps the first lines (a setting): then the
+  first few lines of each message's text go into the touchpoint's notes.
+
+The messages come from a file (interop.mail) or an IMAP mailbox (interop.imap,
+services.imap_sync): both give the same Mail records to the same analysis.
 
 Touchpoints are created through services.touchpoints.log_touchpoint, so the touch cache
 and everything derived from it stay right.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +39,7 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.extensions import db
 from tracker.interop.mail import Mail, normalized_subject
-from tracker.models import Contact, ContactEmail, MailMessage, User
+from tracker.models import Contact, ContactEmail, MailMessage, Touchpoint, User
 from tracker.services.cadence import refresh_touch_cache
 from tracker.services.touchpoints import log_touchpoint, owned_contacts
 
@@ -57,6 +66,7 @@ class Entry:
     inbound: bool = False
     message_ids: list[str] = field(default_factory=list)
     flag: str = ""  # "rejection" or "invitation" (the first flagged message's)
+    kept: list[str] = field(default_factory=list)  # first lines of each message, when the user keeps them
 
     @property
     def summary(self) -> str:
@@ -110,26 +120,37 @@ def contacts_by_address(user: User) -> dict[str, int]:
     return found
 
 
-def _seen(user: User) -> set[str]:
-    return set(db.session.scalars(select(MailMessage.message_id).where(MailMessage.user_id == user.id)))
+def _seen(user: User, among: list[str] | None = None) -> set[str]:
+    query = select(MailMessage.message_id).where(MailMessage.user_id == user.id)
+    if among is not None:
+        query = query.where(MailMessage.message_id.in_(among))
+    return set(db.session.scalars(query))
 
 
 def body_wanted(user: User):
-    """Which messages' first lines are read (for the rejection/invitation flags): inbound
-    ones from a contact. Everything else is read as headers only."""
+    """Which messages' first lines are read: inbound ones from a contact (for the rejection
+    and invitation flags), and, when the user keeps the first lines, every message with a
+    contact. Everything else is read as headers only."""
     mine = own_addresses(user)
     contacts = contacts_by_address(user)
+    keep = bool(user.mail_keep_first_lines)
 
     def wants(mail: Mail) -> bool:
-        return (mail.sender is not None and mail.sender.address not in mine and mail.sender.address in contacts)
+        if mail.sender is not None and mail.sender.address not in mine:
+            return mail.sender.address in contacts
+        return keep and any(p.address in contacts for p in mail.recipients)
     return wants
 
 
 def analyse(user: User, mails: Iterable[Mail]) -> MailPreview:
-    """What importing `mails` would do for `user`. Reads the database, writes nothing."""
+    """What importing `mails` would do for `user`. Reads the database, writes nothing.
+
+    `mails` may be a list (an IMAP batch): then only its own Message-IDs are looked up among
+    those imported before, instead of all of the user's."""
     mine = own_addresses(user)
     contacts = contacts_by_address(user)
-    seen = _seen(user)
+    seen = _seen(user, [m.message_id for m in mails] if isinstance(mails, list) else None)
+    keep = bool(user.mail_keep_first_lines)
     zone = clock.zone(user.timezone)
     preview = MailPreview()
     groups: dict[tuple[date, str], Entry] = {}
@@ -175,6 +196,8 @@ def analyse(user: User, mails: Iterable[Mail]) -> MailPreview:
             entry.at, entry.subject = mail.sent_at, mail.subject
         if not entry.flag and not outbound:
             entry.flag = mail.flag()
+        if keep and mail.kept_lines:
+            entry.kept.append(mail.kept_lines)
     preview.entries = sorted(groups.values(), key=lambda e: (e.at, e.thread))
     preview.unknown = sorted(strangers.values(), key=lambda c: (-c.count, c.address))[:MAX_CORRESPONDENTS]
     ids = {i for e in preview.entries for i in e.contact_ids}
@@ -184,23 +207,70 @@ def analyse(user: User, mails: Iterable[Mail]) -> MailPreview:
     return preview
 
 
+_COUNTED = re.compile(r"^(?P<subject>.*) \((?P<count>\d+) messages\)$")
+
+
+def _logged_days(user: User, entries: list[Entry]) -> dict[tuple[date, str], Touchpoint]:
+    """{(local day, thread): the mail touchpoint already logged for it}, for `entries`' threads
+    and days (one query)."""
+    threads = sorted({e.thread[:255] for e in entries})
+    if not threads:
+        return {}
+    rows = db.session.execute(
+        select(MailMessage.thread, Touchpoint)
+        .join(Touchpoint, Touchpoint.id == MailMessage.touchpoint_id)
+        .where(MailMessage.user_id == user.id, MailMessage.thread.in_(threads), Touchpoint.source == "mail",
+               Touchpoint.happened_on.in_(sorted({e.on for e in entries})))
+        .order_by(Touchpoint.id))
+    found: dict[tuple[date, str], Touchpoint] = {}
+    for thread, touchpoint in rows:
+        found.setdefault((touchpoint.happened_on, thread), touchpoint)
+    return found
+
+
+def _extend(touchpoint: Touchpoint, entry: Entry, people) -> None:
+    """Add a later import's messages of the same thread and day to the touchpoint logged for
+    them: its count, its direction (a reply from them answers), its people, its notes. A
+    summary the user rewrote is left alone."""
+    before = len(touchpoint.mail_messages)
+    counted = _COUNTED.match(touchpoint.summary)
+    subject = counted["subject"] if counted and int(counted["count"]) == before else (
+        touchpoint.summary if before == 1 else None)
+    if subject is not None:
+        touchpoint.summary = f"{subject} ({before + entry.count} messages)"[:300]
+    touchpoint.inbound = touchpoint.inbound or entry.inbound
+    touchpoint.contacts.extend(p for p in people if p not in touchpoint.contacts)
+    if entry.kept:
+        touchpoint.notes = "\n\n".join(x for x in [touchpoint.notes, *entry.kept] if x)
+
+
 def apply(user: User, preview: MailPreview) -> int:
     """Log the preview's touchpoints and remember their Message-IDs. Flushes; the caller
-    commits once (a failure writes nothing). Returns the number of touchpoints logged."""
+    commits once (a failure writes nothing). Returns the number of touchpoints logged (new
+    ones, and those logged before that this preview's messages joined)."""
     logged = 0
     ids = sorted({i for e in preview.entries for i in e.contact_ids})
     contacts = {c.id: c for c in owned_contacts(user, ids)}  # one query for the whole file
+    earlier = _logged_days(user, preview.entries)
+    touched = set(contacts)
     for entry in preview.entries:
         people = [contacts[i] for i in entry.contact_ids if i in contacts]
         if not people:
             continue
-        touchpoint = log_touchpoint(user, contacts=people, happened_on=entry.on, happened_at=entry.at, channel="email",
-                                    inbound=entry.inbound, summary=entry.summary, source="mail",
-                                    external_id=entry.external_id, refresh_cache=False)
-        touchpoint.mail_messages = [MailMessage(user_id=user.id, message_id=m) for m in entry.message_ids]
+        touchpoint = earlier.get((entry.on, entry.thread[:255]))
+        if touchpoint is not None:
+            touched.update(c.id for c in touchpoint.contacts)
+            _extend(touchpoint, entry, people)
+        else:
+            touchpoint = log_touchpoint(user, contacts=people, happened_on=entry.on, happened_at=entry.at,
+                                        channel="email", inbound=entry.inbound, summary=entry.summary,
+                                        notes="\n\n".join(entry.kept), source="mail",
+                                        external_id=entry.external_id, refresh_cache=False)
+        touchpoint.mail_messages.extend(MailMessage(user_id=user.id, message_id=m, thread=entry.thread[:255])
+                                        for m in entry.message_ids)
         logged += 1
     db.session.flush()
     # Once for every contact touched (log_touchpoint's refresh, batched): the touch cache
     # and the kept agenda stay equal to the derivation.
-    refresh_touch_cache(user.id, list(contacts))
+    refresh_touch_cache(user.id, sorted(touched))
     return logged
