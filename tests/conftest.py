@@ -288,3 +288,14 @@ def corpus() -> Path:
 def shared_corpus(corpus) -> Path:
     """The corpus's former name (it lived in ../shared), for branches written before the move."""
     return corpus
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A real IMAP server (Debian's dovecot) on 127.0.0.1 for the whole session; each test
+    takes its own mailbox with `dovecot.mailbox()`. API: tests/imap_server.py."""
+    from tests.imap_server import Dovecot
+
+    server = Dovecot().start()
+    yield server
+    server.stop()

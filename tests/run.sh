@@ -22,6 +22,7 @@ need_deb() {  # need_deb COMMAND PACKAGE...: install Debian packages when COMMAN
 need_deb /usr/bin/chromium chromium
 need_deb node nodejs npm
 need_deb wrk wrk  # tests/perf/bench.py --http (the benchmark, not the suite)
+need_deb /usr/sbin/dovecot dovecot-imapd  # the real IMAP server tests/imap_server.py starts
 
 # Independent parsers (Mozilla's ical.js) used by the interop tests.
 if [ -f tests/js/package.json ]; then

@@ -33,6 +33,7 @@ ROUNDTRIP = {
     "touchpoints.edit", "followups.edit", "settings.cadence", "settings.template", "account.profile",
     "calendar.feed_options", "mail.addresses", "settings.push_settings", "employment.edit",
     "settings.goals", "settings.digests",
+    "mail_account.save", "mail_account.privacy",
 }
 # Forms with secrets the page never renders back (passwords, one-time codes): posted back as
 # shown, they must be refused and change nothing.
@@ -52,6 +53,7 @@ ACTIONS = {
     "settings.push_test", "settings.webhook_secret",
     "employment.create", "employment.delete",
     "attachments.upload", "attachments.delete",
+    "mail_account.test", "mail_account.sync_now", "mail_account.forget",
 }
 NOT_PAGES = {"attachments.download", "static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}
@@ -140,6 +142,11 @@ def _fill(user_id: int) -> None:
     goals.save_goals(user, Goals(touchpoints=5, applications=1, week_starts_on=6))  # contacts: no goal
     calendar_feed.save_options(user, calendar_feed.FeedOptions(
         include_interviews=False, include_cadence=True, private=False, alarm_minutes=15))
+    from tracker.services import imap_sync
+
+    imap_sync.save_settings(user, host="imap.lodz.example.pl", port=143, security="starttls", username="zoë@example.com",
+                            password="app password — “v2”", folders=["INBOX", "Archive/Récruteurs"], scheduled=False)
+    user.mail_keep_first_lines = True
 
 
 def snapshot() -> dict[str, list[tuple]]:

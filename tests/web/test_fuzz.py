@@ -83,6 +83,10 @@ FORMS = {
     "employment.create": (employment.PositionForm, ""),
     "attachments.upload": (attachment_forms.AttachmentForm, ""),
     "employment.edit": (employment.PositionForm, ""),
+    "mail_account.save": (mail.MailAccountForm, ""),
+    "mail_account.privacy": (mail.MailPrivacyForm, ""),
+    "mail_account.sync_now": (transfer.ActionForm, ""),
+    "mail_account.forget": (transfer.ActionForm, ""),
 }
 # Routes that read request.form/files by hand (no form class): their fields, spelled out.
 _files = st.binary(max_size=3000)
@@ -113,7 +117,9 @@ RAW = {
 FROM_PAGE = {"playbooks.preview": {"take-": st.sampled_from(["y", "", "n"]), "due-": dates(), "tick": texts(60)}}
 # Routes that end the session, the account or the feed: fuzzing them would stop the fuzzing
 # (each has its own tests in test_auth.py, test_two_factor.py, test_calendar.py).
-SKIP = {"auth.logout", "account.delete", "account.password", "account.sign_out_everywhere", "account.two_factor_disable", "calendar.new_feed",
+# mail_account.test connects to whatever host it is given: fuzzing it would dial the network
+# (its errors are tested against a real server in test_mail_account.py).
+SKIP = {"mail_account.test", "auth.logout", "account.delete", "account.password", "account.sign_out_everywhere", "account.two_factor_disable", "calendar.new_feed",
         "calendar.feed_off"}
 # Edit pages whose accepted text must read back on the page, and the text fields that the
 # service normalises on purpose (links, addresses, names resolved to records, tag lists).

@@ -1,4 +1,5 @@
-"""`tracker import-mail` and `tracker import-calendar-history`: a mail file (.mbox, a .zip of .eml files, one .eml) into touchpoints.
+"""`tracker import-mail` and `tracker import-calendar-history`: a mail file (.mbox, a .zip of .eml files, one .eml) into touchpoints;
+`tracker sync-mail`: the mailboxes set up in Settings → Mail read over IMAP (for cron).
 
 The same service code as the web upload (services.mail_import): the file is read once to
 preview, and, unless --dry-run, read again and applied in one transaction.
@@ -92,4 +93,42 @@ def import_calendar_history(file: Path, email: str, dry_run: bool) -> None:
         click.echo(f"Skipped: {count} × {reason}.")
 
 
-COMMANDS = [import_mail, import_calendar_history]
+@click.command("sync-mail")
+@click.option("--user", "email", default=None, help="Read only this account's mailbox (even with its schedule off).")
+@with_appcontext
+def sync_mail(email: str | None) -> None:
+    """Read new mail (headers only) from the IMAP mailboxes set up in Settings → Mail.
+
+    Without --user, every mailbox whose schedule is on. A mailbox another server is reading
+    right now is left to it (a lease in the database). Exits 1 when a mailbox could not be
+    read, so cron reports it."""
+    from tracker.interop.imap import ImapError
+    from tracker.models import MailAccount, User
+    from tracker.services import imap_sync
+
+    if email is not None:
+        user = user_or_exit(email)
+        account = imap_sync.account_of(user)
+        if account is None:
+            raise click.ClickException(f"{user.email} has no mailbox set up (Settings → Mail).")
+        account_id = account.id
+        try:
+            click.echo(f"{user.email}: {imap_sync.sync(account_id).line()}")
+        except imap_sync.SyncBusy as e:
+            click.echo(f"{user.email}: {e}")
+        except ImapError as e:
+            raise click.ClickException(f"{user.email}: {e.message}") from e
+        return
+    outcome = imap_sync.sync_all()
+    emails = dict(db.session.execute(select(MailAccount.id, User.email).join(User, User.id == MailAccount.user_id)))
+    failed = False
+    for account_id, (ok, line) in outcome.items():
+        click.echo(f"{emails.get(account_id, account_id)}: {line}")
+        failed = failed or not ok
+    if not outcome:
+        click.echo("No mailbox to read: none is set up in Settings → Mail with its schedule on.")
+    if failed:
+        raise SystemExit(1)
+
+
+COMMANDS = [import_mail, import_calendar_history, sync_mail]

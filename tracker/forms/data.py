@@ -137,3 +137,11 @@ def digest_data(user) -> dict:
     """The digest schedule form's data (forms/settings.py DigestForm)."""
     return {"daily": bool(user.digest_daily), "hour": str(user.digest_hour),
             "weekday": "" if user.digest_weekday is None else str(user.digest_weekday)}
+
+
+def mail_account_data(account) -> FormData:
+    """Settings → Mail's mailbox form; the password is never rendered back."""
+    if account is None:
+        return {"port": 993, "security": "ssl", "scheduled": True}
+    return {"host": account.host, "port": account.port, "security": account.security, "username": account.username,
+            "folders": account.folders, "scheduled": account.scheduled}

@@ -18,6 +18,7 @@ One sync per account at a time, whichever app server or cron job starts it: the 
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -31,12 +32,13 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.interop import imap
 from tracker.interop.imap import ImapError
-from tracker.models import MailAccount, MailFolderState, User
-from tracker.services import leases, mail_import
+from tracker.models import Lease, MailAccount, MailFolderState, User
+from tracker.services import leases, mail_import, scheduler
 
 log = logging.getLogger(__name__)
 
 LEASE_TTL = timedelta(minutes=10)  # renewed after every batch; a dead worker's lease frees itself
+MAX_FLAGGED = 20  # flagged messages (rejections, invitations) kept for Settings → Mail, newest first
 
 
 class SyncBusy(Exception):
@@ -59,6 +61,7 @@ class SyncReport:
     already: int = 0
     skipped: int = 0
     not_contacts: int = 0
+    flagged: list[dict] = field(default_factory=list)  # what the preview of a file would flag
 
     def line(self) -> str:
         return (f"{self.messages} new message{'s' if self.messages != 1 else ''} read from "
@@ -71,11 +74,21 @@ def account_of(user: User) -> MailAccount | None:
     return db.session.scalar(select(MailAccount).where(MailAccount.user_id == user.id))
 
 
-def server_of(account: MailAccount, password: str | None = None) -> imap.Server:
+def server_for(host: str, port: int, security: str, username: str, password: str) -> imap.Server:
+    """The server as typed, with the instance's timeout and extra certificates."""
     config = current_app.config
-    return imap.Server(host=account.host, port=int(account.port), security=account.security,
-                       username=account.username, password=account.password if password is None else password,
+    return imap.Server(host=host, port=int(port), security=security, username=username, password=password,
                        timeout=float(config["IMAP_TIMEOUT_SECONDS"]), ca_file=config["IMAP_CA_FILE"] or "")
+
+
+def server_of(account: MailAccount) -> imap.Server:
+    return server_for(account.host, account.port, account.security, account.username, account.password or "")
+
+
+def is_running(account: MailAccount) -> bool:
+    """True while some sync (this server or another) holds the account's lease."""
+    return db.session.scalar(select(Lease.name).where(Lease.name == lease_name(account.id),
+                                                      Lease.expires_at > clock.now())) is not None
 
 
 def save_settings(user: User, *, host: str, port: int, security: str, username: str, password: str | None,
@@ -124,31 +137,36 @@ def lease_name(account_id: int) -> str:
 
 
 def sync(account_id: int, holder: str | None = None,
-         after_batch: Callable[[FolderReport], None] | None = None) -> SyncReport:
+         after_batch: Callable[[FolderReport], None] | None = None,
+         started: threading.Event | None = None) -> SyncReport:
     """Read the account's new mail into touchpoints (needs an app context; call outside any
     open transaction). Raises SyncBusy when another sync holds the account's lease, and
     ImapError (after recording it on the account) when the server cannot be read.
-    `after_batch` is called after each committed batch (tests use it to interrupt)."""
+    `after_batch` is called after each committed batch (tests use it to interrupt);
+    `started` is set once the account shows the sync as running."""
     holder = holder or leases.process_holder()
     name = lease_name(account_id)
+    db.session.commit()  # the lease is written on a connection of its own (SQLite: one writer)
     if not leases.acquire(name, LEASE_TTL, holder):
         raise SyncBusy("This mailbox is being read already.")
     try:
-        return _sync(account_id, holder, after_batch)
+        return _sync(account_id, holder, after_batch, started)
     finally:
         leases.release(name, holder)
 
 
-def _sync(account_id: int, holder: str, after_batch) -> SyncReport:
+def _sync(account_id: int, holder: str, after_batch, started) -> SyncReport:
     account = db.session.get(MailAccount, account_id)
     if account is None:
         return SyncReport()
     account.sync_status, account.sync_done, account.sync_total = "running", 0, 0
     account.sync_started_at = clock.now()
     db.session.commit()
+    if started is not None:
+        started.set()
     report = SyncReport()
     try:
-        _read(account, holder, report, after_batch)
+        _read(account_id, holder, report, after_batch)
     except ImapError as e:
         _failed(account_id, e.message)
         raise
@@ -156,11 +174,30 @@ def _sync(account_id: int, holder: str, after_batch) -> SyncReport:
         log.exception("mail sync of account %s failed", account_id)
         _failed(account_id, f"The sync stopped with an error ({type(e).__name__}); what was read before it is kept.")
         raise
+    account = db.session.get(MailAccount, account_id)
     account.sync_status, account.last_error = "idle", ""
     account.last_synced_at = clock.now()
-    account.last_report = report.line()[:2000]
+    flagged = (report.flagged[::-1] + flagged_of(account))[:MAX_FLAGGED]
+    account.last_report = json.dumps({"line": report.line(), "flagged": flagged}, ensure_ascii=False)
     db.session.commit()
     return report
+
+
+def flagged_of(account: MailAccount) -> list[dict]:
+    """The flagged messages kept from the syncs so far: [{"flag", "summary", "on", "contact_ids"}]."""
+    return _last(account).get("flagged") or []
+
+
+def report_line(account: MailAccount) -> str:
+    return _last(account).get("line") or ""
+
+
+def _last(account: MailAccount) -> dict:
+    try:
+        data = json.loads(account.last_report or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _failed(account_id: int, message: str) -> None:
@@ -171,30 +208,34 @@ def _failed(account_id: int, message: str) -> None:
         db.session.commit()
 
 
-def _read(account: MailAccount, holder: str, report: SyncReport, after_batch) -> None:
-    user = db.session.get(User, account.user_id)
-    server = server_of(account)
-    db.session.commit()  # no transaction stays open while the server is slow to answer
+def _read(account_id: int, holder: str, report: SyncReport, after_batch) -> None:
+    # With SQLite every transaction outside a request holds the write lock (wiring's
+    # BEGIN IMMEDIATE), and the lease is written on a connection of its own: so no
+    # transaction stays open while the IMAP server is asked anything. Each database step
+    # reads what it needs and commits before the next network step.
+    account = db.session.get(MailAccount, account_id)
+    server, configured = server_of(account), account.folder_list()
+    states = {s.name: (s.uidvalidity, s.last_uid) for s in account.folder_states}
+    db.session.commit()
     client = imap.connect(server)
     try:
-        names = account.folder_list() or imap.default_folders(client)
-        states = {s.name: s for s in account.folder_states}
+        names = configured or imap.default_folders(client)
         for name in names:
-            state = states.get(name)
-            if state is None:
-                state = MailFolderState(name=name, uidvalidity=0, last_uid=0)
-                account.folder_states.append(state)
-            folder = imap.open_folder(client, name, state.uidvalidity, state.last_uid)
+            validity, last_uid = states.get(name, (0, 0))
+            folder = imap.open_folder(client, name, validity, last_uid)
             folder_report = FolderReport(name, folder.uidvalidity, folder.reset)
             report.folders.append(folder_report)
+            state = _state(account_id, name)
             if state.uidvalidity != folder.uidvalidity:
                 state.uidvalidity, state.last_uid = folder.uidvalidity, 0
-            account.sync_total += len(folder.uids)
+            db.session.get(MailAccount, account_id).sync_total += len(folder.uids)
+            wants = mail_import.body_wanted(db.session.get(User, state.account.user_id))
             db.session.commit()
             for uids in imap.batches(folder.uids):
-                _batch(client, user, account, state, uids, report)
+                mails = imap.fetch(client, uids, wants_body=wants)
+                _batch(account_id, name, mails, uids, report)
                 folder_report.fetched.extend(uids)
-                if not leases.renew(lease_name(account.id), LEASE_TTL, holder):
+                if not leases.renew(lease_name(account_id), LEASE_TTL, holder):
                     raise ImapError("The sync lost its hold on this mailbox (another server took it over); "
                                     "what was read so far is kept.")
                 if after_batch is not None:
@@ -203,16 +244,29 @@ def _read(account: MailAccount, holder: str, report: SyncReport, after_batch) ->
         imap.close(client)
 
 
-def _batch(client, user: User, account: MailAccount, state: MailFolderState, uids: list[int],
-           report: SyncReport) -> None:
+def _state(account_id: int, name: str) -> MailFolderState:
+    state = db.session.scalar(select(MailFolderState).where(MailFolderState.account_id == account_id,
+                                                            MailFolderState.name == name))
+    if state is None:
+        state = MailFolderState(account_id=account_id, name=name, uidvalidity=0, last_uid=0)
+        db.session.add(state)
+        db.session.flush()
+    return state
+
+
+def _batch(account_id: int, name: str, mails: list, uids: list[int], report: SyncReport) -> None:
     """One batch in one transaction: touchpoints, Message-IDs and the folder's last UID."""
-    mails = imap.fetch(client, uids, wants_body=mail_import.body_wanted(user))
+    state = _state(account_id, name)
+    account = state.account
+    user = db.session.get(User, account.user_id)
     preview = mail_import.analyse(user, mails)
     report.logged += mail_import.apply(user, preview)
     report.messages += preview.messages
     report.already += preview.already
     report.skipped += preview.skipped_count
     report.not_contacts += preview.not_contacts
+    report.flagged.extend({"flag": e.flag, "summary": e.summary, "on": e.on.isoformat(), "contact_ids": e.contact_ids}
+                          for e in preview.flagged)
     state.last_uid = max(state.last_uid, max(uids))
     account.sync_done += len(uids)
     db.session.commit()
@@ -220,16 +274,20 @@ def _batch(client, user: User, account: MailAccount, state: MailFolderState, uid
 
 def start(app: Flask, account_id: int) -> threading.Thread:
     """Sync in a background thread (Settings → Mail's "Sync now"); the page polls the account
-    row. With IMPORTS_INLINE (tests that want no threads) it runs here and now."""
+    row. Returns once the sync shows as running (or ended, or after 5 s). With
+    IMPORTS_INLINE (tests that want no threads) it runs here and now."""
+    started = threading.Event()
+
     def work() -> None:
         with app.app_context():
             try:
-                sync(account_id)
+                sync(account_id, started=started)
             except (SyncBusy, ImapError):
                 pass  # recorded on the account (or another sync is at it)
             except Exception:
                 log.exception("background mail sync of account %s failed", account_id)
             finally:
+                started.set()
                 db.session.remove()
 
     thread = threading.Thread(target=work, name=f"mail-sync-{account_id}", daemon=True)
@@ -237,25 +295,67 @@ def start(app: Flask, account_id: int) -> threading.Thread:
         work()
     else:
         thread.start()
+        started.wait(5)  # the next page finds the sync running (or already failed)
     return thread
 
 
-def sync_all(holder: str | None = None, *, scheduled_only: bool = True) -> dict[int, str]:
-    """Sync every account (that has the schedule on): {account id: what happened}. One
-    account's failure does not stop the others. For the scheduler and `tracker sync-mail`."""
+def sync_all(holder: str | None = None, *, scheduled_only: bool = True) -> dict[int, tuple[bool, str]]:
+    """Sync every account (that has the schedule on): {account id: (read or left to another
+    server, what happened)}. One account's failure does not stop the others. For the
+    scheduler and `tracker sync-mail`."""
     query = select(MailAccount.id).order_by(MailAccount.id)
     if scheduled_only:
         query = query.where(MailAccount.scheduled.is_(True))
     ids = list(db.session.scalars(query))
     db.session.commit()
-    outcome: dict[int, str] = {}
+    outcome: dict[int, tuple[bool, str]] = {}
     for account_id in ids:
-        try:
-            outcome[account_id] = sync(account_id, holder).line()
-        except SyncBusy as e:
-            outcome[account_id] = str(e)
-        except ImapError as e:
-            outcome[account_id] = e.message
-        except Exception as e:  # logged by _sync; the next account still gets its turn
-            outcome[account_id] = f"failed ({type(e).__name__})"
+        outcome.update(_one(account_id, holder))
     return outcome
+
+
+# The schedule (services.scheduler, inside `tracker serve`): every TASK_EVERY one server
+# looks for the mailboxes whose last sync started at least MAIL_SYNC_MINUTES ago and reads
+# them. The period is the setting's, per mailbox; the task's own is only how often to look.
+TASK_EVERY = timedelta(minutes=5)
+
+
+def due_accounts(now) -> list[int]:
+    """The ids of scheduled mailboxes whose last sync started MAIL_SYNC_MINUTES ago or more
+    (or never): none when the setting is 0."""
+    minutes = int(current_app.config["MAIL_SYNC_MINUTES"])
+    if minutes <= 0:
+        return []
+    since = now - timedelta(minutes=minutes)
+    return list(db.session.scalars(
+        select(MailAccount.id).where(MailAccount.scheduled.is_(True),
+                                     (MailAccount.sync_started_at.is_(None)) | (MailAccount.sync_started_at <= since))
+        .order_by(MailAccount.id)))
+
+
+def sync_due(holder: str | None = None) -> dict[int, tuple[bool, str]]:
+    """Sync the mailboxes that are due (see due_accounts); {account id: (ok, line)}."""
+    ids = due_accounts(clock.now())
+    db.session.commit()
+    outcome: dict[int, tuple[bool, str]] = {}
+    for account_id in ids:
+        outcome.update(_one(account_id, holder))
+    return outcome
+
+
+def _one(account_id: int, holder: str | None) -> dict[int, tuple[bool, str]]:
+    try:
+        return {account_id: (True, sync(account_id, holder).line())}
+    except SyncBusy as e:
+        return {account_id: (True, str(e))}
+    except ImapError as e:
+        return {account_id: (False, e.message)}
+    except Exception as e:  # logged by _sync; the next account still gets its turn
+        return {account_id: (False, f"failed ({type(e).__name__})")}
+
+
+def _scheduled() -> None:
+    sync_due()
+
+
+scheduler.register("mail-sync", every=TASK_EVERY, fn=_scheduled)

@@ -246,8 +246,8 @@ def _extend(touchpoint: Touchpoint, entry: Entry, people) -> None:
 
 def apply(user: User, preview: MailPreview) -> int:
     """Log the preview's touchpoints and remember their Message-IDs. Flushes; the caller
-    commits once (a failure writes nothing). Returns the number of touchpoints logged (new
-    ones, and those logged before that this preview's messages joined)."""
+    commits once (a failure writes nothing). Returns the number of new touchpoints (messages
+    that joined a touchpoint logged before are not counted again)."""
     logged = 0
     ids = sorted({i for e in preview.entries for i in e.contact_ids})
     contacts = {c.id: c for c in owned_contacts(user, ids)}  # one query for the whole file
@@ -261,6 +261,7 @@ def apply(user: User, preview: MailPreview) -> int:
         if touchpoint is not None:
             touched.update(c.id for c in touchpoint.contacts)
             _extend(touchpoint, entry, people)
+            logged -= 1
         else:
             touchpoint = log_touchpoint(user, contacts=people, happened_on=entry.on, happened_at=entry.at,
                                         channel="email", inbound=entry.inbound, summary=entry.summary,

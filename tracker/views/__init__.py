@@ -7,6 +7,7 @@ from flask import Blueprint
 
 # Each module here defines `bp`. Order decides nothing but readability.
 AREAS = ("auth", "dashboard", "contacts", "merge", "companies", "account", "followups", "playbooks", "settings",
+         "mail_account",
          "opportunities", "interviews", "touchpoints", "activity", "insights", "calendar", "transfer", "mail", "find", "people",
          "demo", "employment", "warm_paths", "attachments", "digest_links")
 
