@@ -304,3 +304,51 @@ def test_sync_all_syncs_each_scheduled_account_and_survives_a_failing_one(ctx, d
     assert [line for ok, line in outcome.values() if not ok][0].startswith("The server refused this user name")
     assert db.session.scalar(select(func.count()).select_from(Touchpoint).where(Touchpoint.user_id == jo.id)) == 2
     assert db.session.scalar(select(func.count()).select_from(Contact)) == 2
+
+
+def test_tracker_sync_mail_for_cron(app, dovecot):
+    box, broken = dovecot.mailbox(), dovecot.mailbox()
+    with app.app_context():
+        seed(box)
+        jo, ann = user("jo@example.com"), user("ann@example.com")
+        contacts(jo)
+        account(jo, box)
+        account(ann, broken, password="revoked")
+    runner = app.test_cli_runner()
+    one = runner.invoke(args=["sync-mail", "--user", "jo@example.com"])
+    assert one.exit_code == 0, one.output
+    assert one.output == ("jo@example.com: 5 new messages read from INBOX, Sent: 2 e-mail touchpoints logged, "
+                          "0 imported before, 2 skipped, 0 with people who are not contacts.\n")
+    every = runner.invoke(args=["sync-mail"])
+    assert every.exit_code == 1  # cron reports it: ann's password was revoked
+    assert "jo@example.com: 0 new messages read from INBOX, Sent: 0 e-mail touchpoints logged" in every.output
+    assert "ann@example.com: The server refused this user name and password." in every.output
+    nobody = runner.invoke(args=["sync-mail", "--user", "nobody@example.com"])
+    assert nobody.exit_code != 0
+    with app.app_context():
+        user("bo@example.com")
+    none = runner.invoke(args=["sync-mail", "--user", "bo@example.com"])
+    assert none.exit_code == 1 and "bo@example.com has no mailbox set up (Settings → Mail)." in none.output
+
+
+def test_the_scheduled_task_reads_each_mailbox_every_mail_sync_minutes(ctx, app, dovecot):
+    from datetime import datetime, timezone
+
+    from tracker import clock
+    from tracker.services import scheduler
+
+    assert "mail-sync" in [t.name for t in scheduler.tasks()]
+    box = dovecot.mailbox()
+    seed(box)
+    owner = user()
+    contacts(owner)
+    account_id = account(owner, box)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    clock.pin(start)
+    assert scheduler.run_due(holder="server-a") == ["mail-sync"]  # never read yet: read now
+    assert count(Touchpoint) == 2
+    assert imap_sync.due_accounts(start + timedelta(minutes=29)) == []
+    assert imap_sync.due_accounts(start + timedelta(minutes=30)) == [account_id]
+    app.config["MAIL_SYNC_MINUTES"] = 0
+    assert imap_sync.due_accounts(start + timedelta(days=1)) == []
+    db.session.commit()

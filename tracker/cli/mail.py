@@ -120,7 +120,8 @@ def sync_mail(email: str | None) -> None:
             raise click.ClickException(f"{user.email}: {e.message}") from e
         return
     outcome = imap_sync.sync_all()
-    emails = dict(db.session.execute(select(MailAccount.id, User.email).join(User, User.id == MailAccount.user_id)))
+    emails = {i: e for i, e in db.session.execute(select(MailAccount.id, User.email)
+                                                  .join(User, User.id == MailAccount.user_id))}
     failed = False
     for account_id, (ok, line) in outcome.items():
         click.echo(f"{emails.get(account_id, account_id)}: {line}")
