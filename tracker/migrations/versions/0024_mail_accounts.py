@@ -7,8 +7,8 @@
   day's touchpoint, whichever import or sync brings it.
 - users.mail_keep_first_lines: keep the first lines of a mail in its touchpoint's notes.
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-01 13:30:00
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0022'
-down_revision = '0021'
+revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
