@@ -345,7 +345,7 @@ def test_the_scheduled_task_reads_each_mailbox_every_mail_sync_minutes(ctx, app,
     account_id = account(owner, box)
     start = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
     clock.pin(start)
-    assert scheduler.run_due(holder="server-a") == ["mail-sync"]  # never read yet: read now
+    assert "mail-sync" in scheduler.run_due(holder="server-a")  # never read yet: read now
     assert count(Touchpoint) == 2
     assert imap_sync.due_accounts(start + timedelta(minutes=29)) == []
     assert imap_sync.due_accounts(start + timedelta(minutes=30)) == [account_id]
