@@ -40,15 +40,12 @@ def serve(host: str, port: int, workers: int, threads: int, keepalive: int) -> N
     # migration) must not be inherited, or several workers would talk over one socket.
     db.engine.dispose()
 
+    settings = gunicorn_settings(app, host=host, port=port, workers=workers, threads=threads, keepalive=keepalive)
+
     class Server(BaseApplication):
         def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("threads", threads)
-            self.cfg.set("keepalive", keepalive)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("timeout", 120)
-            self.cfg.set("post_fork", lambda server, worker: _in_worker(app))
+            for name, value in settings.items():
+                self.cfg.set(name, value)
 
         def load(self):
             return app
@@ -60,6 +57,13 @@ def serve(host: str, port: int, workers: int, threads: int, keepalive: int) -> N
     gc.collect()
     gc.freeze()
     Server().run()
+
+
+def gunicorn_settings(app, *, host: str = "127.0.0.1", port: int = 5000, workers: int = 2, threads: int = THREADS,
+                      keepalive: int = KEEPALIVE) -> dict:
+    """gunicorn's settings for `tracker serve` (the defaults are the command's)."""
+    return {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "keepalive": keepalive,
+            "accesslog": "-", "timeout": 120, "post_fork": lambda server, worker: _in_worker(app)}
 
 
 def tune_gc() -> None:

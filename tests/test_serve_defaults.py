@@ -1,0 +1,69 @@
+"""`tracker serve`'s measured defaults (issue 17; README, Performance: serving and garbage
+collection): a real server closes each connection after its answer (keep-alive off, so both
+workers share the load), and each worker runs with the collector tuned (start-up objects
+frozen, young collections every GC_THRESHOLD allocations)."""
+from __future__ import annotations
+
+import gc
+import socket
+
+import pytest
+
+from tests.browser.conftest import LiveServer
+from tracker.cli import server
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes (or 10 s pass)."""
+    sock.settimeout(10)
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+def test_a_real_server_closes_the_connection_after_each_answer(tmp_path):
+    live = LiveServer(tmp_path)
+    try:
+        with socket.create_connection(("127.0.0.1", live.port), timeout=10) as sock:
+            # A client asking to keep the connection, as wrk and browsers do.
+            request = b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
+            sock.sendall(request)
+            answer = _answer(sock)  # returns only because the server closed the connection
+            head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+            assert head.startswith("http/1.1 200")
+            assert "connection: close" in head.splitlines()
+            assert answer.count(b"HTTP/1.1 ") == 1
+            try:  # the same connection takes no second request
+                sock.sendall(request)
+                assert _answer(sock) == b""
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+    finally:
+        live.stop()
+
+
+def test_the_command_defaults_are_the_measured_ones(app):
+    settings = server.gunicorn_settings(app)
+    assert (settings["workers"], settings["threads"], settings["keepalive"]) == (2, 4, 0)
+
+
+@pytest.fixture
+def collector():
+    """The collector's state, put back after the test (it tunes this very process)."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+def test_each_worker_tunes_the_collector(app, collector):
+    """gunicorn's post_fork hook (what each new worker runs) freezes what start-up left alive
+    and raises the young generation's threshold."""
+    app.config["SCHEDULER"] = False
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    assert gc.get_freeze_count() == 0
+    server.gunicorn_settings(app)["post_fork"](None, None)
+    assert gc.get_threshold() == (server.GC_THRESHOLD, 20, 20)
+    assert gc.get_freeze_count() > 10_000  # the modules, the app and everything else alive at start
