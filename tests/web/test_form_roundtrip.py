@@ -53,7 +53,7 @@ ACTIONS = {
     "settings.push_test", "settings.webhook_secret",
     "employment.create", "employment.delete",
     "attachments.upload", "attachments.delete",
-    "mail_account.test", "mail_account.sync_now", "mail_account.forget",
+    "mail_account.test", "mail_account.sync_now", "mail_account.forget", "calendar_history.upload",
 }
 NOT_PAGES = {"attachments.download", "static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}

@@ -87,6 +87,9 @@ FORMS = {
     "mail_account.privacy": (mail.MailPrivacyForm, ""),
     "mail_account.sync_now": (transfer.ActionForm, ""),
     "mail_account.forget": (transfer.ActionForm, ""),
+    "calendar_history.upload": (mail.CalendarHistoryUploadForm, ""),
+    "calendar_history.apply": (transfer.ActionForm, ""),
+    "calendar_history.discard": (transfer.ActionForm, ""),
 }
 # Routes that read request.form/files by hand (no form class): their fields, spelled out.
 _files = st.binary(max_size=3000)

@@ -17,7 +17,7 @@ STATIC = Path(__file__).resolve().parents[2] / "static"
 BUDGET = 150 * 1024  # each page's own JS + CSS, gzip-compressed
 ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+rel="stylesheet"[^>]+href)="/static/([^"?]+)')
 MAIN_PAGES = ["/", "/contacts/", "/companies/", "/opportunities/", "/opportunities/?view=list", "/followups/",
-              "/activity/", "/touchpoints/new", "/search?q=a", "/shortcuts", "/transfer/", "/settings/", "/settings/mail/",
+              "/activity/", "/touchpoints/new", "/search?q=a", "/shortcuts", "/transfer/", "/settings/", "/settings/mail/", "/transfer/calendar-history/",
               "/account/", "/insights/"]
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 

@@ -70,3 +70,10 @@ class MailPrivacyForm(FlaskForm):
     keep_first_lines = BooleanField("Keep the first lines of each mail in its touchpoint's notes",
                                     description="Off (the default): only who, when and the subject are kept; "
                                                 "mail bodies are never stored.")
+
+
+class CalendarHistoryUploadForm(FlaskForm):
+    calendar_file = FileField("Calendar export (.ics)",
+                              validators=[FileRequired("Choose an .ics file exported from your calendar.")],
+                              description="Google Calendar: Settings → Import & export → Export; Apple Calendar: "
+                                          "File → Export; Outlook and Thunderbird save a calendar as .ics.")

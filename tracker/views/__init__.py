@@ -8,7 +8,7 @@ from flask import Blueprint
 # Each module here defines `bp`. Order decides nothing but readability.
 AREAS = ("auth", "dashboard", "contacts", "merge", "companies", "account", "followups", "playbooks", "settings",
          "mail_account",
-         "opportunities", "interviews", "touchpoints", "activity", "insights", "calendar", "transfer", "mail", "find", "people",
+         "opportunities", "interviews", "touchpoints", "activity", "insights", "calendar", "transfer", "mail", "calendar_history", "find", "people",
          "demo", "employment", "warm_paths", "attachments", "digest_links")
 
 # The main navigation: (blueprint, endpoint, label). Entries whose endpoint is not
