@@ -257,6 +257,16 @@ class WeekCount:
     ids: list[int] = field(default_factory=list)
 
 
+def per_week_counts(day_counts: Iterable[tuple[date, int]], within: Period, week_starts: Sequence[date]) -> list[WeekCount]:
+    """Sum (local day, count) pairs inside the period by week (ids are not kept: the rows behind a
+    week are that week's days)."""
+    out = {w: WeekCount(w) for w in week_starts}
+    for day, count in day_counts:
+        if day in within and (bucket := out.get(week_of(day))) is not None:
+            bucket.count += count
+    return list(out.values())
+
+
 def per_week(items: Iterable[tuple[int, date]], within: Period, week_starts: Sequence[date]) -> list[WeekCount]:
     """Count (id, local day) items inside the period by week (an id counts once)."""
     out = {w: WeekCount(w) for w in week_starts}

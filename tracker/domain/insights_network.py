@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from tracker.domain.insights import Period, WeekCount, local_day, per_week, weeks
+from tracker.domain.insights import Period, WeekCount, local_day, per_week, per_week_counts, weeks
 
 STATES = ("in_touch", "overdue", "losing_touch")
 STATE_LABELS = {"in_touch": "In touch", "overdue": "Overdue", "losing_touch": "Losing touch"}
@@ -95,6 +95,15 @@ def interval(contact: ContactRow, defaults: Mapping[str, int]) -> tuple[int, int
     """(ideal, maximum window) in days: the override, else the role's default."""
     ideal = contact.cadence_days or defaults.get(contact.role) or defaults.get("other") or 90
     return ideal, max(ideal * 3 // 2, ideal + MIN_WINDOW_DAYS)
+
+
+def touch_counts(touches: Iterable[TouchRow]) -> list[tuple[date, int]]:
+    """(local day, touchpoints that day), from one contact's part in each touchpoint (the SQL's
+    GROUP BY, for tests and small inputs)."""
+    days: dict[date, set[int]] = {}
+    for t in touches:
+        days.setdefault(t.on, set()).add(t.touchpoint_id)
+    return sorted((day, len(ids)) for day, ids in days.items())
 
 
 def touch_days(touches: Iterable[TouchRow]) -> dict[int, list[int]]:
@@ -180,18 +189,21 @@ def leads(contacts: Mapping[int, str], links: Iterable[LinkRow], interviewed: It
     return sorted(out, key=lambda lead: (-len(lead.opportunity_ids), lead.name.casefold(), lead.contact_id))
 
 
-def network(contacts: Sequence[ContactRow], touches: Sequence[TouchRow], links: Iterable[LinkRow],
-            interviewed: Iterable[int], within: Period, defaults: Mapping[str, int], tz: tzinfo,
-            days: Mapping[int, Sequence[int]] | None = None) -> Network:
-    """The network section for the period. `interviewed`: the ids of the funnel's interview stage."""
+def network(contacts: Sequence[ContactRow], day_counts: Sequence[tuple[date, int]],
+            days: Mapping[int, Sequence[int]], links: Iterable[LinkRow], interviewed: Iterable[int], within: Period,
+            defaults: Mapping[str, int], tz: tzinfo) -> Network:
+    """The network section for the period.
+
+    day_counts: (local day, touchpoints that day) (touch_counts); days: each contact's days with a
+    touch that starts the clock, as sorted ordinals (touch_days); interviewed: the ids of the
+    funnel's interview stage.
+    """
     added = [(c.id, local_day(c.created_at, tz)) for c in contacts]
-    first = min([d for _, d in added] + [t.on for t in touches], default=None)
+    first = min([d for _, d in added] + [d for d, _ in day_counts[:1]], default=None)
     starts = weeks(within, first)
-    if days is None:
-        days = touch_days(touches)
     return Network(
         weeks=starts,
         added=per_week(added, within, starts),
-        touchpoints=per_week(((t.touchpoint_id, t.on) for t in touches), within, starts),
+        touchpoints=per_week_counts(day_counts, within, starts),
         states=state_series(contacts, days, week_ends(starts, within.end), defaults, tz),
         leads=leads({c.id: c.full_name for c in contacts}, links, interviewed))

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, datetime, tzinfo
 
 from tracker.domain.insights import InterviewRow, Period, local_day, median, ratio
 from tracker.domain.insights_network import TouchRow
@@ -36,10 +36,14 @@ POSITION_LABELS = {"1": "First message", "2": "First follow-up", "3+": "Second f
 
 @dataclass(frozen=True, slots=True)
 class Outreach:
+    """One message to one person. services.insights computes the same rows in SQL (window
+    functions); `outreaches` below is the definition, and a test holds the two equal."""
+
     touchpoint_id: int
     contact_id: int
     channel: str
     position: int
+    on: date  # the local day it was sent
     reply_id: int | None  # the touchpoint that answered it
     days: float | None  # to the reply
 
@@ -91,42 +95,42 @@ def outreaches(touches: Iterable[TouchRow]) -> list[Outreach]:
             if t.inbound or t.channel in CONVERSATION:
                 if pending is not None:
                     out.append(Outreach(pending.touchpoint_id, contact_id, pending.channel, pending_position,
-                                        t.touchpoint_id, _days(pending, t)))
+                                        pending.on, t.touchpoint_id, reply_days(pending.on, pending.at, t.on, t.at)))
                     pending = None
                 run = 0
                 continue
             if pending is not None:  # written to again before any answer
-                out.append(Outreach(pending.touchpoint_id, contact_id, pending.channel, pending_position, None, None))
+                out.append(Outreach(pending.touchpoint_id, contact_id, pending.channel, pending_position, pending.on,
+                                    None, None))
             run += 1
             pending, pending_position = t, run
         if pending is not None:
-            out.append(Outreach(pending.touchpoint_id, contact_id, pending.channel, pending_position, None, None))
+            out.append(Outreach(pending.touchpoint_id, contact_id, pending.channel, pending_position, pending.on,
+                                None, None))
     return out
 
 
-def _days(sent: TouchRow, reply: TouchRow) -> float:
-    if sent.at is not None and reply.at is not None:
-        return max((reply.at - sent.at).total_seconds(), 0) / 86400
-    return float((reply.on - sent.on).days)
+def reply_days(sent_on: date, sent_at: datetime | None, reply_on: date, reply_at: datetime | None) -> float:
+    """Days from a message to its reply: to the minute when both times are known, else whole days."""
+    if sent_at is not None and reply_at is not None:
+        return max((reply_at - sent_at).total_seconds(), 0) / 86400
+    return float((reply_on - sent_on).days)
 
 
 def position_key(position: int) -> str:
     return str(position) if position < 3 else "3+"
 
 
-def replies(touches: Sequence[TouchRow], within: Period, roles: Mapping[int, str],
+def replies(sent: Iterable[Outreach], within: Period, roles: Mapping[int, str],
             tags: Mapping[int, Sequence[str]]) -> Replies:
     """Reply rates and times of the outreach sent within the period (see the module docstring)."""
-    sent_on = {}
-    for t in touches:
-        sent_on[(t.touchpoint_id, t.contact_id)] = t.on
     total = ReplyGroup("all")
     by_position = {k: ReplyGroup(k) for k in POSITIONS}
     by_channel: dict[str, ReplyGroup] = {}
     by_role: dict[str, ReplyGroup] = {}
     by_tag: dict[str, ReplyGroup] = {}
-    for o in outreaches(touches):
-        if sent_on[(o.touchpoint_id, o.contact_id)] not in within:
+    for o in sent:
+        if o.on not in within:
             continue
         groups = [total, by_position[position_key(o.position)],
                   by_channel.setdefault(o.channel, ReplyGroup(o.channel)),

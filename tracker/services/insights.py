@@ -10,9 +10,9 @@ would otherwise be a different window-function dialect per engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from tracker import clock
@@ -37,7 +37,9 @@ class Rows:
     changes: list[domain.StatusRow]
     interviews: list[domain.InterviewRow]
     contacts: list[net.ContactRow]
-    touches: list[net.TouchRow]
+    day_counts: list[tuple[date, int]]  # (local day, touchpoints that day), oldest first
+    anchors: dict[int, list[int]]  # contact id -> its days with a touch that starts the clock (ordinals)
+    outreach: list[talk.Outreach]  # every message from the period's start on, with its reply
     links: list[net.LinkRow]
     tags: dict[int, list[str]]  # contact id -> its tags' names
     referrals_known: bool = False
@@ -54,8 +56,43 @@ class Insights:
     rows: Rows
 
 
-def load(user: User) -> Rows:
-    """The user's rows for every metric: eight statements."""
+def outreach_since(uid: int, since: date | None) -> list[talk.Outreach]:
+    """Every message (tracker.domain.insights_replies) sent on or after `since` (None: ever), with
+    its place in its run and its reply: one statement, window functions over each person's
+    touchpoints in order (SQLite 3.25+ and PostgreSQL alike)."""
+    t, tc = Touchpoint, touchpoint_contacts.c
+    is_reply = case((or_(t.inbound.is_(True), t.channel.in_(talk.CONVERSATION)), 1), else_=0)
+    order = (t.happened_on, t.happened_at.is_(None), t.happened_at, t.id)  # domain.insights_replies._order
+    person = {"partition_by": tc.contact_id, "order_by": order}
+    steps = (select(tc.contact_id.label("contact_id"), t.id.label("touchpoint_id"), t.channel.label("channel"),
+                    t.happened_on.label("on"), t.happened_at.label("at"), is_reply.label("is_reply"),
+                    func.sum(is_reply).over(**person).label("run"),
+                    func.lead(is_reply).over(**person).label("next_reply"),
+                    func.lead(t.id).over(**person).label("next_id"),
+                    type_coerce(func.lead(t.happened_on).over(**person), t.happened_on.type).label("next_on"),
+                    type_coerce(func.lead(t.happened_at).over(**person), t.happened_at.type).label("next_at"))
+             .join(t, t.id == tc.touchpoint_id)
+             .where(t.user_id == uid, t.channel.not_in(talk.NEITHER)).subquery())
+    s = steps.c
+    sent = (select(s.touchpoint_id, s.contact_id, s.channel, s.on, s.at, s.next_reply, s.next_id, s.next_on, s.next_at,
+                   func.row_number().over(partition_by=(s.contact_id, s.run),
+                                          order_by=(s.on, s.at.is_(None), s.at, s.touchpoint_id)).label("position"))
+            .where(s.is_reply == 0).subquery())
+    m = sent.c
+    stmt = select(m.touchpoint_id, m.contact_id, m.channel, m.position, m.on, m.at, m.next_reply, m.next_id,
+                  m.next_on, m.next_at)
+    if since is not None:
+        stmt = stmt.where(m.on >= since)
+    out = []
+    for tid, contact_id, channel, position, on, at, next_reply, next_id, next_on, next_at in db.session.execute(stmt):
+        answered = next_reply == 1
+        out.append(talk.Outreach(tid, contact_id, channel, position, on, next_id if answered else None,
+                                 talk.reply_days(on, at, next_on, next_at) if answered else None))
+    return out
+
+
+def load(user: User, since: date | None = None) -> Rows:
+    """The user's rows for every metric (outreach from `since` on): ten statements."""
     uid = user.id
     referrals = db.session.execute(select(Referral.opportunity_id, Referral.contact_id, Referral.status)
                                    .where(Referral.user_id == uid)).all()
@@ -72,15 +109,21 @@ def load(user: User) -> Rows:
                       select(Interview.id, Interview.opportunity_id, Interview.starts_at, Interview.stage,
                              Interview.to_improve, Interview.feedback, Interview.feedback_on, giver.full_name)
                       .outerjoin(giver, giver.id == Interview.feedback_from_id).where(Interview.user_id == uid))]
-    contacts = [net.ContactRow(*r) for r in db.session.execute(
+    # The rows themselves (attribute access like net.ContactRow): no copy of 10,000 contacts.
+    contacts = list(db.session.execute(
         select(Contact.id, Contact.full_name, Contact.role, Contact.created_at, Contact.cadence_days,
                Contact.no_reminders, Contact.archived_at, Contact.unscheduled, Contact.kept_since)
-        .where(Contact.user_id == uid))]
+        .where(Contact.user_id == uid)))
+    day_counts = [tuple(r) for r in db.session.execute(
+        select(Touchpoint.happened_on, func.count()).where(Touchpoint.user_id == uid)
+        .group_by(Touchpoint.happened_on).order_by(Touchpoint.happened_on))]
     tc = touchpoint_contacts.c
-    touches = [net.TouchRow(*r) for r in db.session.execute(
-        select(Touchpoint.id, tc.contact_id, Touchpoint.happened_on, Touchpoint.channel, Touchpoint.inbound,
-               Touchpoint.happened_at)
-        .join(touchpoint_contacts, tc.touchpoint_id == Touchpoint.id).where(Touchpoint.user_id == uid))]
+    anchors: dict[int, list[int]] = {}
+    for contact_id, day in db.session.execute(
+            select(tc.contact_id, Touchpoint.happened_on).join(Touchpoint, Touchpoint.id == tc.touchpoint_id)
+            .where(Touchpoint.user_id == uid, Touchpoint.channel.not_in(net.NOT_A_TOUCH))
+            .group_by(tc.contact_id, Touchpoint.happened_on).order_by(tc.contact_id, Touchpoint.happened_on)):
+        anchors.setdefault(contact_id, []).append(day.toordinal())
     oc = opportunity_contacts.c
     links = [net.LinkRow(*r) for r in db.session.execute(
         select(oc.opportunity_id, oc.contact_id, oc.role)
@@ -92,7 +135,8 @@ def load(user: User) -> Rows:
             select(contact_tags.c.contact_id, Tag.name).join(Tag, Tag.id == contact_tags.c.tag_id)
             .where(Tag.user_id == uid)):
         tags.setdefault(contact_id, []).append(name)
-    return Rows(opportunities, changes, interviews, contacts, touches, links, tags, referrals_known=True)
+    return Rows(opportunities, changes, interviews, contacts, day_counts, anchors, outreach_since(uid, since),
+                links, tags, referrals_known=True)
 
 
 def insights(user: User, period_key: str, today: date | None = None) -> Insights:
@@ -100,16 +144,25 @@ def insights(user: User, period_key: str, today: date | None = None) -> Insights
     tz = clock.zone(user.timezone)
     today = today or clock.today(user.timezone)
     within = domain.period(period_key, today)
-    rows = load(user)
+    rows = load(user, within.start)
     journeys = domain.journeys(rows.opportunities, rows.changes, rows.interviews, tz)
     funnel = domain.funnel(journeys, within, rows.referrals_known)
-    network = net.network(rows.contacts, rows.touches, rows.links, funnel.stages[2].ids, within,
+    network = net.network(rows.contacts, rows.day_counts, rows.anchors, rows.links, funnel.stages[2].ids, within,
                           user_defaults(user), tz)
-    replies = talk.replies(rows.touches, within, {c.id: c.role for c in rows.contacts}, rows.tags)
+    replies = talk.replies(rows.outreach, within, {c.id: c.role for c in rows.contacts}, rows.tags)
     return Insights(within, today, funnel, network, replies, talk.lessons(rows.interviews, within, tz), rows)
+
+
+def touchpoints_in_week(user: User, within: domain.Period, monday: date) -> list[int]:
+    """The ids of the touchpoints a week's figure counts (its days inside the period), newest first."""
+    first = max(monday, within.start) if within.start else monday
+    last = min(monday + timedelta(days=6), within.end)
+    return list(db.session.scalars(select(Touchpoint.id).where(
+        Touchpoint.user_id == user.id, Touchpoint.happened_on >= first, Touchpoint.happened_on <= last)
+        .order_by(Touchpoint.happened_on.desc(), Touchpoint.id.desc())))
 
 
 def states_on(user: User, rows: Rows, day: date) -> dict[str, list[int]]:
     """The contacts in each cadence state at the end of `day` (the rows behind a point of the chart)."""
-    return net.states_on(rows.contacts, net.touch_days(rows.touches), day, user_defaults(user),
+    return net.states_on(rows.contacts, rows.anchors, day, user_defaults(user),
                          clock.zone(user.timezone))

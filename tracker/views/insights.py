@@ -121,12 +121,12 @@ def _figure(ins: service.Insights, figure: str) -> tuple[str, list[int], str]:
             stages, label = ins.funnel.stages, STAGE_LABELS[stage]
         return "opportunities", list(stages[k].ids) if stages else [], f"{label} ({ins.period.label.lower()})"
     if figure in ("added", "touchpoints"):
-        week = _day("week")
-        series = ins.network.added if figure == "added" else ins.network.touchpoints
-        found = next((w for w in series if w.week == week_of(week)), None)
-        what = "Contacts added" if figure == "added" else "Touchpoints"
-        return ("contacts" if figure == "added" else "touchpoints"), (found.ids if found else []), \
-            f"{what} in the week of {day_label(week_of(week))}"
+        week = week_of(_day("week"))
+        if figure == "touchpoints":
+            return "touchpoints", service.touchpoints_in_week(current_user, ins.period, week), \
+                f"Touchpoints in the week of {day_label(week)}"
+        found = next((w for w in ins.network.added if w.week == week), None)
+        return "contacts", (found.ids if found else []), f"Contacts added in the week of {day_label(week)}"
     if figure == "states":
         day, state = _day("day"), args.get("state", "")
         if state not in STATES:
