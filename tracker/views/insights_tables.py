@@ -7,8 +7,9 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlencode
 
-from flask import url_for
+from flask import g, url_for
 
 from tracker.domain.insights import STAGES, Stage
 from tracker.domain.insights_network import STATE_LABELS, STATES
@@ -76,7 +77,11 @@ def day_label(week: date) -> str:
 
 
 def _rows_url(period: str, figure: str, **args) -> str:
-    return url_for("insights.rows", period=period, figure=figure, **{k: v for k, v in args.items() if v is not None})
+    # One url_for per request, then plain query strings: a page has thousands of these links,
+    # and werkzeug's builder is most of their cost.
+    base = g.get("insights_rows_url") or g.setdefault("insights_rows_url", url_for("insights.rows"))
+    return base + "?" + urlencode({"period": period, "figure": figure,
+                                   **{k: v for k, v in args.items() if v is not None}})
 
 
 def _stage_rows(stages: Sequence[Stage], period: str, **args) -> list[list[Cell]]:
