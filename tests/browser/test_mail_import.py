@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import expect
+from sqlalchemy import create_engine, text
 
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.helpers import register
+from tests.browser.helpers import pick_person, register
 
 TAKEOUT = Path(__file__).resolve().parents[1] / "data" / "mail" / "takeout.mbox"
 
@@ -41,3 +42,51 @@ def test_upload_mbox_preview_add_contact_import_timeline(server, page, accessibl
     expect(page.get_by_text("Next steps – Data Engineer (2 messages)")).to_be_visible()
     # The cadence moved: its clock now starts from the mail, not from the day she was added.
     expect(page.get_by_text(re.compile(r"Last spoke 3 Nov")).first).to_be_visible()
+
+
+THUNDERBIRD = Path(__file__).resolve().parents[1] / "data" / "mail" / "thunderbird.mbox"
+
+
+def test_flagged_rejection_in_the_preview_marks_the_opportunity_and_its_playbook_follows(server, page, accessible):
+    """Ken's "Unfortunately ... other candidates" mail is flagged in the preview; one click
+    marks the opportunity rejected, the rejection playbook's preview opens, and its
+    follow-ups are created."""
+    base = server.url
+    register(page, base, "jo@example.com", name="Jo")
+    page.goto(f"{base}/contacts/new")
+    page.get_by_label("Name", exact=True).fill("Ken Ito")
+    page.get_by_label("Role", exact=True).select_option("recruiter")
+    page.get_by_label("Company").fill("Acme")
+    page.locator('input[name="emails-0-value"]').fill("ken@acme.example")
+    page.get_by_role("button", name="Add contact").click()
+    page.wait_for_url(re.compile(r"/contacts/\d+$"))
+    page.goto(f"{base}/opportunities/new")
+    page.get_by_label("Role title").fill("Data Engineer")
+    page.get_by_label("Company").fill("Acme")
+    page.get_by_label("Status").select_option("interviewing")
+    pick_person(page, "Recruiters", "Ken Ito")
+    page.get_by_role("button", name="Add opportunity").click()
+    page.wait_for_url(re.compile(r"/opportunities/\d+$"))
+
+    page.goto(f"{base}/transfer/mail/")
+    page.get_by_label("Mail file (.mbox, .zip of .eml files, or .eml)").set_input_files(str(THUNDERBIRD))
+    page.get_by_role("button", name="Read the file").click()
+    expect(page.get_by_role("heading", name="Check the mail from thunderbird.mbox")).to_be_visible()
+    flags = page.locator("section", has=page.get_by_role("heading", name="Worth a look"))
+    expect(flags).to_contain_text("Looks like a rejection: “Your application” from Ken Ito")
+    accessible(page)
+    flags.get_by_role("button", name="Mark “Data Engineer” rejected").click()
+
+    page.wait_for_url(re.compile(r"/playbooks/after_rejection/opportunity/\d+"))
+    expect(page.get_by_text("Ken Ito").first).to_be_visible()
+    accessible(page)
+    page.get_by_role("button", name=re.compile(r"^Add the ticked follow-ups")).click()
+    page.wait_for_url(re.compile(r"/opportunities/\d+$"))
+    engine = create_engine(server.database_url)
+    with engine.connect() as db:
+        status = db.execute(text("select status from opportunities")).scalar()
+        playbook = db.execute(text("select count(*) from followups where origin = 'playbook' and status = 'open'")).scalar()
+    engine.dispose()
+    assert status == "rejected" and playbook >= 4
+    page.goto(f"{base}/followups/")
+    expect(page.get_by_text(re.compile(r"feedback", re.I)).first).to_be_visible()
