@@ -26,6 +26,7 @@ def register_all(app: Flask) -> None:
     # anonymous request is sent to the login page whatever it carries, so "login required"
     # never hides behind a CSRF 400 (tests/web/test_route_security.py tries both, with and without a token).
     register_login_guard(app)
+    register_large_form_fields(app)
     register_extensions(app)
     register_input_bounds(app)
     register_blueprints(app)
@@ -36,6 +37,21 @@ def register_all(app: Flask) -> None:
     if app.config["TRUST_PROXY"]:
         n = int(app.config["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+
+
+# Endpoints whose form carries one large text field: Werkzeug keeps a request's non-file
+# fields to 500,000 bytes (MAX_FORM_MEMORY_SIZE); a pasted job page may be larger. Raised
+# here, before CSRFProtect parses the form, for these endpoints only.
+LARGE_FORM_FIELDS = {"opportunities.capture": 5 * 1024 * 1024 + 64 * 1024}  # interop.limits.MAX_POSTING_BYTES
+
+
+def register_large_form_fields(app: Flask) -> None:
+    from flask import request
+
+    @app.before_request
+    def _large_form_fields():
+        if request.endpoint in LARGE_FORM_FIELDS:
+            request.max_form_memory_size = LARGE_FORM_FIELDS[request.endpoint]
 
 
 def register_extensions(app: Flask) -> None:

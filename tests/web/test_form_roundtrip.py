@@ -54,6 +54,7 @@ ACTIONS = {
     "employment.create", "employment.delete",
     "attachments.upload", "attachments.delete",
     "mail_account.test", "mail_account.sync_now", "mail_account.forget", "calendar_history.upload",
+    "opportunities.capture",  # fills the new-opportunity form in; saves nothing
 }
 NOT_PAGES = {"attachments.download", "static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}

@@ -82,6 +82,7 @@ FORMS = {
     "mail.discard": (transfer.ActionForm, ""),
     "employment.create": (employment.PositionForm, ""),
     "attachments.upload": (attachment_forms.AttachmentForm, ""),
+    "opportunities.capture": (opportunities.CaptureForm, ""),
     "employment.edit": (employment.PositionForm, ""),
     "mail_account.save": (mail.MailAccountForm, ""),
     "mail_account.privacy": (mail.MailPrivacyForm, ""),

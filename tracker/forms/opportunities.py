@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -67,6 +68,21 @@ class OpportunityForm(FlaskForm):
     def validate_closed_on(self, field) -> None:
         if field.data and self.applied_on.data and field.data < self.applied_on.data:
             raise ValidationError("It cannot close before you applied.")
+
+
+class CaptureForm(FlaskForm):
+    """Capture a posting: its address and the page, pasted or as a saved .html file."""
+
+    capture_url = StringField("Posting's address", validators=[Length(max=1000), web_url],
+                              description="Kept as the opportunity's posting link; tracker does not visit it.")
+    page_html = TextAreaField("The page's HTML",
+                              description="In the browser: View page source (Ctrl+U or ⌥⌘U), select all, copy, paste here.")
+    page_file = FileField("…or the saved page (.html)",
+                          description="File → Save page as… “Web page, HTML only”.")
+
+    def validate_page_html(self, field) -> None:
+        if not (field.data or "").strip() and not (self.page_file.data and getattr(self.page_file.data, "filename", "")):
+            raise ValidationError("Paste the page's HTML or choose the saved page.")
 
 
 class StatusForm(FlaskForm):

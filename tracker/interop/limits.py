@@ -60,6 +60,13 @@ MAX_ARCHIVE_ROWS = 200_000  # rows of all tables together
 # checked by services.archive_schema (interop imports nothing of the app).
 
 
+# --- A captured job posting (interop/job_posting.py) ---------------------------------------
+MAX_POSTING_BYTES = 5 * 1024 * 1024  # a saved page, scripts and styles included
+MAX_POSTING_DEPTH = 20  # nesting of the JSON-LD walked to find the JobPosting
+MAX_POSTING_NODES = 50_000  # JSON objects and arrays looked at
+MAX_POSTING_CPU_SECONDS = 10.0
+
+
 class LimitExceeded(ValueError):
     """A file passes one of the bounds above. `str(error)` is a sentence for the user;
     `limit` names the constant, for tests and logs."""

@@ -9,12 +9,13 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.forms.data import opportunity_data
 from tracker.forms.attachments import AttachmentForm
-from tracker.forms.opportunities import ROLE_FIELDS, OpportunityForm, StatusForm
+from tracker.forms.opportunities import ROLE_FIELDS, CaptureForm, OpportunityForm, StatusForm
+from tracker.interop import limits
 from tracker.models import Opportunity
 from tracker.models.opportunities import OPEN_STATUSES, SOURCES, STATUSES
 from tracker.services import opportunities as service
 from tracker.services import attachments as attachment_service
-from tracker.services import pipeline
+from tracker.services import pipeline, postings
 from tracker.services.board import next_steps
 from tracker.services.companies import company_names
 from tracker.services.touchpoints import owned_contacts, user_contacts
@@ -42,11 +43,36 @@ def index():
                            closed_statuses=[s for s in STATUSES if s not in OPEN_STATUSES])
 
 
-def _form_page(form: OpportunityForm, opportunity: Opportunity | None, status: int = 200):
+def _form_page(form: OpportunityForm, opportunity: Opportunity | None, status: int = 200, *,
+               capture: CaptureForm | None = None, notice: str = ""):
     # A new one: "You know 3 people at Acme" under the company, once it is filled in.
     warm = warm_paths.hint_for(form.company.data or "") if opportunity is None else {}
+    if opportunity is None and capture is None:
+        capture = CaptureForm(formdata=None)
     return render_template("opportunities/form.html", form=form, opportunity=opportunity,
-                           companies=company_names(current_user), **warm), status
+                           companies=company_names(current_user), capture_form=capture, capture_notice=notice,
+                           **warm), status
+
+
+@bp.post("/capture")
+def capture():
+    """Capture a posting: the new-opportunity form, filled in from a saved job page (README
+    "Capture a posting"). Saves nothing; no request leaves the server."""
+    form = CaptureForm()
+    if form.validate_on_submit():
+        upload = form.page_file.data
+        page = upload.read(limits.MAX_POSTING_BYTES + 1) if upload and upload.filename else form.page_html.data
+        try:
+            result = postings.capture(page or "", form.capture_url.data or "")
+        except limits.LimitExceeded as e:
+            (form.page_file if upload and upload.filename else form.page_html).errors = [str(e)]
+        else:
+            filled = OpportunityForm(formdata=None, data=result.data)
+            _people_choices(filled)
+            return _form_page(filled, None, capture=CaptureForm(formdata=None), notice=result.notice)
+    blank = OpportunityForm(formdata=None)
+    _people_choices(blank)
+    return _form_page(blank, None, 400, capture=form)
 
 
 def _people_choices(form: OpportunityForm) -> None:
