@@ -34,6 +34,7 @@ ROUNDTRIP = {
     "calendar.feed_options", "mail.addresses", "settings.push_settings", "employment.edit",
     "settings.goals", "settings.digests",
     "mail_account.save", "mail_account.privacy",
+    "referrals.edit",
 }
 # Forms with secrets the page never renders back (passwords, one-time codes): posted back as
 # shown, they must be refused and change nothing.
@@ -55,6 +56,7 @@ ACTIONS = {
     "attachments.upload", "attachments.delete",
     "mail_account.test", "mail_account.sync_now", "mail_account.forget", "calendar_history.upload",
     "opportunities.capture",  # fills the new-opportunity form in; saves nothing
+    "referrals.create", "referrals.advance", "referrals.delete",
 }
 NOT_PAGES = {"attachments.download", "static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}
@@ -129,6 +131,11 @@ def _fill(user_id: int) -> None:
     save_position(user, ana, None, PositionInput(company="Bare Co", title="Recruiter — “junior”", started="2019-03",
                                                  ended="2021"))
     save_position(user, ana, None, PositionInput(company="", title="Intern", started="", ended="2018-06-30"))
+    from tracker.services import referrals
+
+    asked = referrals.ask(user, live, old, date(2026, 10, 1), notes=NOTES)
+    referrals.advance(user, asked, "agreed", date(2026, 10, 3))
+    referrals.ask(user, closed, ben, date(2026, 8, 2))
     set_archived(old, True)  # archived after being linked everywhere: pickers must still offer it
 
     cadence.save_defaults(user, {"recruiter": 30, "mentor": 21})

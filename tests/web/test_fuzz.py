@@ -24,7 +24,7 @@ from tests.web.html_forms import parse_forms
 from tests.web.test_form_roundtrip import diff, snapshot
 from tests.web.test_route_security import build, routes
 from tracker.forms import accounts, bulk, calendar, contacts, followups, interviews, opportunities, settings as setting_forms
-from tracker.forms import employment, mail, touchpoints, transfer
+from tracker.forms import employment, mail, referrals, touchpoints, transfer
 from tracker.forms import attachments as attachment_forms
 from tracker.extensions import db
 
@@ -91,6 +91,8 @@ FORMS = {
     "calendar_history.upload": (mail.CalendarHistoryUploadForm, ""),
     "calendar_history.apply": (transfer.ActionForm, ""),
     "calendar_history.discard": (transfer.ActionForm, ""),
+    "referrals.create": (referrals.AskForm, ""),
+    "referrals.edit": (referrals.ReferralForm, ""),
 }
 # Routes that read request.form/files by hand (no form class): their fields, spelled out.
 _files = st.binary(max_size=3000)
@@ -116,6 +118,9 @@ RAW = {
     "companies.delete": {}, "contacts.delete": {}, "interviews.delete": {}, "opportunities.delete": {},
     "touchpoints.delete": {}, "followups.dismiss": {}, "followups.reopen": {}, "employment.delete": {},
     "attachments.delete": {},
+    "referrals.delete": {},
+    "referrals.advance": {"status": st.sampled_from(["agreed", "submitted", "declined", "hired", "not_hired", "asked",
+                                                     "", "x", "\x00"]) | texts(30)},
 }
 # Playbook previews post one tick box and one date per step: names read from the page.
 FROM_PAGE = {"playbooks.preview": {"take-": st.sampled_from(["y", "", "n"]), "due-": dates(), "tick": texts(60)}}

@@ -22,6 +22,7 @@ STATUSES = ["interested", "applied", "screening", "interviewing", "offer", "reje
 def grow(k: int, start: int) -> None:
     """Add k companies' worth of data through the services, linked to the first company and contact too."""
     from tracker.services.contacts import ContactInput, save_contact
+    from tracker.services import playbooks, referrals
     from tracker.services.employment import PositionInput, save_position
     from tracker.services.followups import FollowUpInput, create_followup
     from tracker.services.interviews import InterviewInput, save_interview
@@ -50,8 +51,15 @@ def grow(k: int, start: int) -> None:
             save_interview(user, opp, None, InterviewInput(
                 starts_at=datetime.combine(today - timedelta(days=i), datetime.min.time(), timezone.utc)
                 + timedelta(hours=9), interviewers=[people[2], first]))
-        # Alumni of Acme (warm paths read past positions): one more each time.
+        # Alumni of Acme (warm paths read past positions) and referrals on the first
+        # opportunity, with their playbook's follow-ups: more each time.
         save_position(user, people[2], None, PositionInput(company="Acme", title=f"Analyst {i}", started="2019"))
+        first_opp = db.session.scalar(select(Opportunity).order_by(Opportunity.id).limit(1))
+        referral = referrals.ask(user, first_opp, people[0], today)
+        trigger = playbooks.resolve(user, "referral_asked", "referral", referral.id)
+        # Due late, so that the follow-ups list's first and last pages hold the same kinds at any size.
+        playbooks.create_steps(user, trigger, today, {s.planned.idempotency_key: today + timedelta(days=400 + i)
+                                                      for s in playbooks.preview(user, trigger, today)})
         for j, person in enumerate((people[0], first)):
             # One overdue, one planned: every section of every page has rows at both sizes.
             create_followup(user, FollowUpInput(title=f"Follow up {i}-{j}",

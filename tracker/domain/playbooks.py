@@ -59,8 +59,8 @@ class PlaybookContact:
 class PlaybookContext:
     """The event a playbook runs for, as plain data.
 
-    trigger_type/trigger_id: what happened ("interview", "opportunity" or "contact") and its
-        id; together they make the idempotency key. Mark a rejection against the
+    trigger_type/trigger_id: what happened ("interview", "opportunity", "contact" or
+        "referral") and its id; together they make the idempotency key. Mark a rejection against the
         opportunity even when the user marked an interview rejected, so doing both does not
         plan the same steps twice.
     occurred_on: when it happened (the interview's date, the rejection, the meeting), or
@@ -89,8 +89,9 @@ class Condition:
 @dataclass(frozen=True)
 class Step:
     """One piece of advice. `title_template` takes {who} ("Jane Doe (Acme)"), {name},
-    {company}, {at_company} (" at Acme" or ""), {role_title}, {for_role} (" for Backend
-    Engineer" or "") and {from_event} (" from PyCon" or ""). `condition` names an entry
+    {company}, {at_company} (" at Acme" or ""), {role_title}, {for_role} (" on the Backend
+    Engineer process" or ""), {for_job} (" for Backend Engineer" or "") and {from_event}
+    (" from PyCon" or ""). `condition` names an entry
     of CONDITIONS, or None for "always". `parts`: the PARTS it suits, None for everyone;
     a person playing several parts gets the union of their steps."""
 
@@ -203,6 +204,27 @@ PLAYBOOKS: Mapping[str, Playbook] = MappingProxyType(
                 ),
             ),
         ),
+        # A referral's own pipeline (tracker.models.referrals): asking is thanked and followed
+        # up if unanswered; the outcome is told to the referrer (they vouched for you).
+        "referral_asked": Playbook(
+            "referral_asked",
+            "After asking for a referral",
+            ("referral",),
+            (
+                Step("thank_you", "thank_you", "Thank {who} for considering a referral{for_job}", 1),
+                Step("check_in", "check_in", "Check in with {who} about the referral{for_job} if there is no answer",
+                     7),
+            ),
+        ),
+        "referral_outcome": Playbook(
+            "referral_outcome",
+            "After a referral's outcome",
+            ("referral",),
+            (
+                Step("tell_outcome", "referral_thanks",
+                     "Tell {who} how the referral{for_job} ended, and thank them", 1),
+            ),
+        ),
         "event_acquaintance": Playbook(
             "event_acquaintance",
             "After meeting someone at an event",
@@ -286,6 +308,7 @@ def _title_values(contact: PlaybookContact, context: PlaybookContext) -> dict[st
         "at_company": f" at {company}" if company else "",
         "role_title": context.role_title or "",
         "for_role": f" on the {context.role_title} process" if context.role_title else "",
+        "for_job": f" for {context.role_title}" if context.role_title else "",
         "from_event": f" from {context.event_name}" if context.event_name else "",
     }
 

@@ -145,3 +145,8 @@ def mail_account_data(account) -> FormData:
         return {"port": 993, "security": "ssl", "scheduled": True}
     return {"host": account.host, "port": account.port, "security": account.security, "username": account.username,
             "folders": account.folders, "scheduled": account.scheduled}
+
+
+def referral_data(referral) -> FormData:
+    return {"status": referral.status, "asked_on": referral.asked_on, "agreed_on": referral.agreed_on,
+            "submitted_on": referral.submitted_on, "outcome_on": referral.outcome_on, "notes": referral.notes}

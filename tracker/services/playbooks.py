@@ -19,11 +19,11 @@ from sqlalchemy.orm import selectinload
 from tracker import clock
 from tracker.domain.playbooks import PARTS, PLAYBOOKS, PlannedFollowUp, PlaybookContact, PlaybookContext, plan
 from tracker.extensions import db
-from tracker.models import Contact, FollowUp, Interview, Opportunity, Touchpoint, User, touchpoint_contacts
+from tracker.models import Contact, FollowUp, Interview, Opportunity, Referral, Touchpoint, User, touchpoint_contacts
 from tracker.models.opportunities import opportunity_contacts
 from tracker.services.followups import FollowUpInput, create_followup, dismiss, event_name
 
-TRIGGER_TYPES = ("interview", "opportunity", "contact")
+TRIGGER_TYPES = ("interview", "opportunity", "contact", "referral")
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,9 @@ def resolve(user: User, playbook: str, trigger_type: str, trigger_id: int) -> Tr
                                   event_name=event_name(contact) or None)
         return Trigger(playbook, "contact", contact.id, context, contacts=by_id)
 
+    if trigger_type == "referral":
+        return _referral_trigger(user, playbook, trigger_id)
+
     interview = None
     if trigger_type == "interview":
         interview = db.session.scalar(
@@ -174,6 +177,26 @@ def resolve(user: User, playbook: str, trigger_type: str, trigger_id: int) -> Tr
     context = PlaybookContext("opportunity", opportunity.id, people, occurred_on=rejected_on,
                               company=company, role_title=opportunity.title)
     return Trigger(playbook, "opportunity", opportunity.id, context, interview, opportunity, by_id, planned)
+
+
+def _referral_trigger(user: User, playbook: str, referral_id: int) -> Trigger | None:
+    """A referral's step (asked, or its outcome): the referrer, as "referrer", counted from the
+    day of that step."""
+    referral = db.session.scalar(
+        select(Referral).where(Referral.id == referral_id, Referral.user_id == user.id)
+        .options(selectinload(Referral.contact).selectinload(Contact.company),
+                 selectinload(Referral.opportunity).selectinload(Opportunity.company)))
+    if referral is None:
+        return None
+    opportunity = referral.opportunity
+    company = opportunity.company.name if opportunity.company else None
+    contact = referral.contact
+    planned = _open_followups(user, [contact.id], opportunity, [])
+    people, by_id = _people(user, [contact], company, {contact.id: {"referrer"}}, _kinds(planned))
+    occurred_on = referral.outcome_on if playbook == "referral_outcome" else referral.asked_on
+    context = PlaybookContext("referral", referral.id, people, occurred_on=occurred_on, company=company,
+                              role_title=opportunity.title)
+    return Trigger(playbook, "referral", referral.id, context, None, opportunity, by_id, planned)
 
 
 @dataclass(frozen=True)

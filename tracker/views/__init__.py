@@ -9,7 +9,7 @@ from flask import Blueprint
 AREAS = ("auth", "dashboard", "contacts", "merge", "companies", "account", "followups", "playbooks", "settings",
          "mail_account",
          "opportunities", "interviews", "touchpoints", "activity", "insights", "calendar", "transfer", "mail", "calendar_history", "find", "people",
-         "demo", "employment", "warm_paths", "attachments", "digest_links")
+         "demo", "employment", "warm_paths", "attachments", "digest_links", "referrals")
 
 # The main navigation: (blueprint, endpoint, label). Entries whose endpoint is not
 # registered (an area not built yet) are left out when rendering.

@@ -14,7 +14,7 @@ from tracker.services import bulk as bulk_service
 from tracker.services import contacts as service
 from tracker.services import merge as merge_service
 from tracker.services.companies import company_names
-from tracker.services import employment, kept_agenda
+from tracker.services import employment, kept_agenda, referrals
 from tracker.services.search import SORT_NEEDS, SORTS, ContactQuery, search_contacts
 from tracker.templating import plural
 from tracker.views.common import keyset_args, owned_or_404, per_page
@@ -143,7 +143,8 @@ def show(contact_id: int):
     if contact is None:  # missing or another user's: the same 404
         abort(404)
     return render_template("contacts/show.html", contact=contact, positions=employment.positions_of(contact),
-                           **contact_timeline(contact), **cadence_card(contact))
+                           contact_referrals=referrals.of_contact(current_user, contact),
+                           referral_day=referrals.last_step_on, **contact_timeline(contact), **cadence_card(contact))
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])

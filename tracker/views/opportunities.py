@@ -23,6 +23,7 @@ from tracker.views.common import keyset_args, owned_or_404, per_page
 from tracker.views.contacts import STATE_LABELS
 from tracker.views.playbooks import next_step
 from tracker.views import warm_paths
+from tracker.views.referrals import panel as referral_panel
 from tracker.services import warm_paths as warm_service
 
 bp = Blueprint("opportunities", __name__, url_prefix="/opportunities")
@@ -119,9 +120,9 @@ def show(opportunity_id: int):
 def show_context(opportunity: Opportunity) -> dict:
     """What the opportunity page shows (also re-rendered by an upload refused there)."""
     today = clock.today(current_user.timezone)
-    return dict(opportunity=opportunity, sources=SOURCES,
-                warm=warm_service.for_company(current_user, opportunity.company, today, opportunity=opportunity),
-                state_labels=STATE_LABELS,
+    warm = warm_service.for_company(current_user, opportunity.company, today, opportunity=opportunity)
+    return dict(opportunity=opportunity, sources=SOURCES, warm=warm, state_labels=STATE_LABELS,
+                **referral_panel(opportunity, warm),
                 people=service.contacts_by_role(opportunity),
                 history=service.status_history(opportunity),
                 status_form=StatusForm(status=opportunity.status), today=today,

@@ -1,0 +1,139 @@
+"""Referrals: their own pipeline (asked → agreed → submitted → outcome, or declined), dated by
+the user's day, the referral playbooks' follow-ups (idempotent, the check-in dismissed by an
+answer), and nothing of another user's."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import FollowUp, Referral, User, opportunity_contacts
+from tracker.services import playbooks, referrals
+from tracker.services.contacts import ContactInput, save_contact
+from tracker.services.merge import merge_contacts
+from tracker.services.opportunities import OpportunityInput, save_opportunity
+
+# 23:30 UTC on 2 Nov is 3 Nov in Berlin.
+NOW = datetime(2026, 11, 2, 23, 30, tzinfo=timezone.utc)
+TODAY = date(2026, 11, 3)
+
+
+@pytest.fixture
+def world(app, make_user):
+    uid = make_user()
+    clock.pin(NOW)
+    with app.app_context():
+        user = db.session.get(User, uid)
+        user.timezone = "Europe/Berlin"
+        jane = save_contact(user, None, ContactInput(full_name="Jane Doe", company="Acme", role="peer"))
+        opp = save_opportunity(user, None, OpportunityInput(title="Backend Engineer", company="Acme", status="applied"))
+        db.session.commit()
+        yield user, jane, opp
+
+
+def _steps(user, referral, playbook="referral_asked"):
+    trigger = playbooks.resolve(user, playbook, "referral", referral.id)
+    return trigger, playbooks.preview(user, trigger, clock.today(user.timezone))
+
+
+def test_asking_records_the_day_and_makes_them_the_opportunitys_referrer(world):
+    user, jane, opp = world
+    referral = referrals.ask(user, opp, jane, TODAY, "Coffee chat first")
+    db.session.commit()
+    assert (referral.status, referral.asked_on, referral.notes) == ("asked", TODAY, "Coffee chat first")
+    assert db.session.execute(select(opportunity_contacts.c.contact_id, opportunity_contacts.c.role)).all() == [
+        (jane.id, "referrer")]
+    with pytest.raises(referrals.ReferralError, match="already"):
+        referrals.ask(user, opp, jane, TODAY)
+
+
+def test_the_ask_playbook_thanks_and_checks_in_a_week_later(world):
+    user, jane, opp = world
+    referral = referrals.ask(user, opp, jane, TODAY)
+    db.session.commit()
+    trigger, steps = _steps(user, referral)
+    assert [(s.planned.title, s.planned.due_on, s.planned.kind) for s in steps] == [
+        ("Thank Jane Doe (Acme) for considering a referral for Backend Engineer", TODAY + timedelta(days=1),
+         "thank_you"),
+        ("Check in with Jane Doe (Acme) about the referral for Backend Engineer if there is no answer",
+         TODAY + timedelta(days=7), "check_in"),
+    ]
+    chosen = {s.planned.idempotency_key: s.planned.due_on for s in steps}
+    created = playbooks.create_steps(user, trigger, TODAY, chosen)
+    db.session.commit()
+    assert [(f.opportunity_id, f.contact_id, f.origin) for f in created] == [(opp.id, jane.id, "playbook")] * 2
+    # Idempotent: running it again creates nothing.
+    trigger, steps = _steps(user, referral)
+    assert playbooks.create_steps(user, trigger, TODAY, chosen) == [] and all(s.exists for s in steps)
+    assert referrals.followups_of(user, [referral])[referral.id] == created
+
+
+def test_an_answer_dismisses_the_check_in_and_stamps_its_day(world):
+    user, jane, opp = world
+    referral = referrals.ask(user, opp, jane, TODAY - timedelta(days=2))
+    trigger, steps = _steps(user, referral)
+    playbooks.create_steps(user, trigger, TODAY, {s.planned.idempotency_key: s.planned.due_on for s in steps})
+    db.session.commit()
+    assert referrals.advance(user, referral, "agreed", TODAY) == 1
+    db.session.commit()
+    statuses = dict(db.session.execute(select(FollowUp.kind, FollowUp.status)).all())
+    assert statuses == {"thank_you": "open", "check_in": "dismissed"}
+    assert (referral.status, referral.agreed_on) == ("agreed", TODAY)
+    referrals.advance(user, referral, "submitted", TODAY + timedelta(days=1))
+    assert referral.submitted_on == TODAY + timedelta(days=1)
+
+
+@pytest.mark.parametrize("path, refused", [
+    (["agreed", "submitted", "hired"], "asked"),
+    (["declined"], "agreed"),
+    (["submitted", "not_hired"], "submitted"),
+], ids=["all the way", "declined", "submitted straight away"])
+def test_only_the_next_steps_are_allowed(world, path, refused):
+    user, jane, opp = world
+    referral = referrals.ask(user, opp, jane, TODAY)
+    for status in path:
+        referrals.advance(user, referral, status, TODAY)
+    with pytest.raises(referrals.ReferralError):
+        referrals.advance(user, referral, refused, TODAY)
+    assert referral.status == path[-1]
+
+
+def test_the_outcome_playbook_tells_the_referrer(world):
+    user, jane, opp = world
+    referral = referrals.ask(user, opp, jane, TODAY - timedelta(days=30))
+    referrals.advance(user, referral, "submitted", TODAY - timedelta(days=20))
+    referrals.advance(user, referral, "not_hired", TODAY)
+    db.session.commit()
+    _, steps = _steps(user, referral, "referral_outcome")
+    assert [(s.planned.title, s.planned.due_on, s.planned.kind) for s in steps] == [
+        ("Tell Jane Doe (Acme) how the referral for Backend Engineer ended, and thank them",
+         TODAY + timedelta(days=1), "referral_thanks")]
+
+
+def test_another_users_referral_is_not_found(world, make_user):
+    user, jane, opp = world
+    referral = referrals.ask(user, opp, jane, TODAY)
+    db.session.commit()
+    mallory = db.session.get(User, make_user("mallory@example.com"))
+    assert playbooks.resolve(mallory, "referral_asked", "referral", referral.id) is None
+    assert referrals.of_contact(mallory, jane) == []
+    with pytest.raises(referrals.ReferralError):
+        referrals.ask(mallory, opp, jane, TODAY)
+
+
+def test_a_merge_moves_referrals_and_keeps_one_per_job(world):
+    user, jane, opp = world
+    other_opp = save_opportunity(user, None, OpportunityInput(title="SRE", company="Acme"))
+    dupe = save_contact(user, None, ContactInput(full_name="Jane D.", company="Acme"))
+    referrals.ask(user, opp, jane, TODAY)
+    referrals.ask(user, opp, dupe, TODAY)
+    referrals.ask(user, other_opp, dupe, TODAY)
+    db.session.commit()
+    merge_contacts(user, jane, dupe, {}, clock.now())
+    db.session.commit()
+    rows = db.session.execute(select(Referral.opportunity_id, Referral.contact_id).order_by(Referral.opportunity_id)).all()
+    assert rows == [(opp.id, jane.id), (other_opp.id, jane.id)]
+    assert [r.opportunity_id for r, _, _ in referrals.of_contact(user, jane)] == [other_opp.id, opp.id]  # latest first

@@ -1,0 +1,122 @@
+"""Referrals on the opportunity's page: ask someone you know there, see the playbook's
+follow-ups first, move the referral on with its buttons, correct it by hand; the contact's
+page says what they did ("Referred you to Acme — submitted 3 Nov")."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from tests.web.html_forms import parse_forms
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import FollowUp, Referral
+
+NOW = datetime(2026, 11, 3, 9, tzinfo=timezone.utc)
+
+
+def _setup(client) -> tuple[int, int]:
+    clock.pin(NOW)
+    response = client.post_form("/contacts/new", {"full_name": "Jane Doe", "role": "peer", "company": "Acme"})
+    jane = int(response.headers["Location"].rsplit("/", 1)[-1])
+    response = client.post_form("/opportunities/new", {"title": "Backend Engineer", "company": "Acme",
+                                                       "status": "applied", "source": "referral"})
+    return jane, int(response.headers["Location"].rsplit("/", 1)[-1])
+
+
+def _post_page_form(client, page_url: str, action: str, **changes):
+    """Post the form of `page_url` whose action is `action` (or that posts to the page
+    itself, when `action` is the page's path), as shown, with `changes`."""
+    forms = parse_forms(client.get(page_url).get_data(as_text=True))
+    (form,) = [f for f in forms if f.method == "post" and (f.action or page_url.split("?")[0]) == action]
+    data = dict(form.entries())
+    data.update(changes)
+    return client.raw.post(page_url if not form.action else action, data=data)
+
+
+def test_ask_then_the_follow_ups_then_the_steps(user_client, in_db):
+    jane, opp = _setup(user_client)
+    page = user_client.get(f"/opportunities/{opp}").get_data(as_text=True)
+    assert "Jane Doe (Works there)" in page  # offered from the people you know there
+
+    response = _post_page_form(user_client, f"/opportunities/{opp}", f"/referrals/new/{opp}", contact=str(jane))
+    assert response.status_code == 302 and "/playbooks/referral_asked/referral/" in response.headers["Location"]
+    preview = response.headers["Location"]
+    text = user_client.get(preview).get_data(as_text=True)
+    assert "Thank Jane Doe (Acme) for considering a referral for Backend Engineer" in text
+    assert _post_page_form(user_client, preview, preview.split("?")[0]).status_code == 302
+    assert in_db(lambda: db.session.scalar(select(db.func.count(FollowUp.id)))) == 2
+
+    page = user_client.get(f"/opportunities/{opp}").get_data(as_text=True)
+    section = page[page.index('id="referrals-h"'):]
+    assert "Asked 3 Nov 2026" in section
+    assert "Check in with Jane Doe (Acme) about the referral for Backend Engineer if there is no answer" in section
+    assert "due 10 Nov 2026" in section
+
+    rid = in_db(lambda: db.session.scalar(select(Referral.id)))
+    clock.pin(datetime(2026, 11, 5, 9, tzinfo=timezone.utc))
+    assert user_client.post_form(f"/referrals/{rid}/advance", {"status": "submitted"}).status_code == 302
+    assert in_db(lambda: dict(db.session.execute(select(FollowUp.kind, FollowUp.status)).all())) == {
+        "thank_you": "open", "check_in": "dismissed"}
+    contact_page = user_client.get(f"/contacts/{jane}").get_data(as_text=True)
+    assert re.search(r"Referred you to <a [^>]+>Acme</a> <span class=\"muted\">\(Backend Engineer\)</span>\s*— submitted 5 Nov 2026",
+                     contact_page)
+
+    response = user_client.post_form(f"/referrals/{rid}/advance", {"status": "hired"})
+    assert "/playbooks/referral_outcome/referral/" in response.headers["Location"]
+    assert in_db(lambda: db.session.get(Referral, rid).status) == "hired"
+
+
+def test_a_step_that_cannot_come_next_changes_nothing(user_client, in_db):
+    jane, opp = _setup(user_client)
+    user_client.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"})
+    rid = in_db(lambda: db.session.scalar(select(Referral.id)))
+    for status in ("hired", "asked", "x", ""):
+        response = user_client.post_form(f"/referrals/{rid}/advance", {"status": status}, follow_redirects=True)
+        assert "cannot become" in response.get_data(as_text=True)
+    assert in_db(lambda: db.session.get(Referral, rid).status) == "asked"
+
+
+def test_asking_twice_or_for_nobody_is_refused_next_to_the_field(user_client, in_db):
+    jane, opp = _setup(user_client)
+    user_client.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"})
+    again = user_client.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-02"})
+    assert again.status_code == 400 and "already on this application" in again.get_data(as_text=True)
+    nobody = user_client.post_form(f"/referrals/new/{opp}", {"contact": "999999", "asked_on": "2026-11-02"})
+    assert nobody.status_code == 400 and "Choose one of your contacts" in nobody.get_data(as_text=True)
+    assert in_db(lambda: db.session.scalar(select(db.func.count(Referral.id)))) == 1
+
+
+def test_edit_and_delete(user_client, in_db):
+    jane, opp = _setup(user_client)
+    user_client.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"})
+    rid = in_db(lambda: db.session.scalar(select(Referral.id)))
+    response = _post_page_form(user_client, f"/referrals/{rid}/edit", f"/referrals/{rid}/edit",
+                               status="submitted", submitted_on="2026-11-02", notes="Sent my CV")
+    assert response.status_code == 302
+    got = in_db(lambda: (lambda r: (r.status, r.asked_on.isoformat(), r.submitted_on.isoformat(), r.notes))(
+        db.session.get(Referral, rid)))
+    assert got == ("submitted", "2026-11-01", "2026-11-02", "Sent my CV")
+    bad = user_client.post_form(f"/referrals/{rid}/edit", {"status": "hired", "asked_on": "2026-11-01",
+                                                           "outcome_on": "2026-10-01"})
+    assert bad.status_code == 400 and "cannot come before you asked" in bad.get_data(as_text=True)
+    assert user_client.post_form(f"/referrals/{rid}/delete").status_code == 302
+    assert in_db(lambda: db.session.get(Referral, rid)) is None
+
+
+def test_another_users_referral_is_404(app, user_client, in_db, make_user, login):
+    from tests.conftest import FormClient
+
+    jane, opp = _setup(user_client)
+    user_client.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"})
+    rid = in_db(lambda: db.session.scalar(select(Referral.id)))
+    make_user("mallory@example.com")
+    mallory = FormClient(app.test_client())
+    login(mallory, "mallory@example.com")
+    assert mallory.get(f"/referrals/{rid}/edit").status_code == 404
+    assert mallory.post_form(f"/referrals/{rid}/advance", {"status": "agreed"}).status_code == 404
+    assert mallory.post_form(f"/referrals/{rid}/delete").status_code == 404
+    assert mallory.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"}).status_code == 404
+    assert mallory.get(f"/playbooks/referral_asked/referral/{rid}").status_code == 404
+    assert in_db(lambda: db.session.get(Referral, rid).status) == "asked"

@@ -1,0 +1,148 @@
+"""Referrals: someone you know puts your application forward, in its own small pipeline
+(tracker.models.referrals): asked -> agreed -> submitted -> hired / not hired, or declined.
+
+Asking makes the referrer one of the opportunity's people (as "referrer", unless they are
+linked already), so the cadence and the rejection playbook know them. Each step stamps the
+user's local day; the playbooks (referral_asked, referral_outcome in tracker.domain.playbooks)
+turn the ask and the outcome into dated follow-ups, and an answer (agreed, submitted,
+declined) dismisses the "check in if there is no answer" step left open. Flushes; the
+caller commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import Company, Contact, FollowUp, Opportunity, Referral, User, opportunity_contacts
+from tracker.models.referrals import STATUSES, STEP_DAYS
+from tracker.services import kept_agenda
+from tracker.services.followups import dismiss
+
+# The buttons each step offers: the steps that may come next.
+NEXT = {"asked": ("agreed", "submitted", "declined"), "agreed": ("submitted", "declined"),
+        "submitted": ("hired", "not_hired"), "hired": (), "not_hired": (), "declined": ()}
+# The words on those buttons.
+ACTIONS = {"agreed": "They agreed", "submitted": "Submitted", "declined": "They declined", "hired": "Hired",
+           "not_hired": "Not hired"}
+
+
+class ReferralError(ValueError):
+    pass
+
+
+@dataclass
+class ReferralInput:
+    """The edit form's values: the status and the day of each step (None: not reached or
+    not known)."""
+
+    status: str
+    asked_on: date | None = None
+    agreed_on: date | None = None
+    submitted_on: date | None = None
+    outcome_on: date | None = None
+    notes: str = ""
+
+
+def ask(user: User, opportunity: Opportunity, contact: Contact, on: date, notes: str = "") -> Referral:
+    """Record that you asked `contact` to refer you for `opportunity` on `on`. Raises
+    ReferralError when they are asked already for it (one referral per person and job)."""
+    if opportunity.user_id != user.id or contact.user_id != user.id:
+        raise ReferralError("Choose one of your contacts.")
+    exists = db.session.scalar(select(Referral.id).where(Referral.opportunity_id == opportunity.id,
+                                                         Referral.contact_id == contact.id))
+    if exists is not None:
+        raise ReferralError(f"{contact.full_name} is already on this application's referrals.")
+    referral = Referral(user_id=user.id, opportunity_id=opportunity.id, contact_id=contact.id, status="asked",
+                        asked_on=on, notes=notes)
+    db.session.add(referral)
+    link = opportunity_contacts.c
+    linked = db.session.scalar(select(link.role).where(link.opportunity_id == opportunity.id,
+                                                       link.contact_id == contact.id))
+    if linked is None:
+        db.session.execute(insert(opportunity_contacts).values(opportunity_id=opportunity.id, contact_id=contact.id,
+                                                               role="referrer"))
+        db.session.expire(opportunity, ["contacts"])
+        kept_agenda.mark(user.id, [contact.id])  # a Core write: the referrer's cadence knows the process
+    db.session.flush()
+    return referral
+
+
+def advance(user: User, referral: Referral, status: str, on: date) -> int:
+    """Move the referral to `status` (one of NEXT[its status]) on `on`, stamping that step's
+    day. Returns how many "check in if there is no answer" follow-ups the answer dismissed.
+    Raises ReferralError for a step that cannot come next."""
+    if status not in NEXT.get(referral.status, ()):
+        raise ReferralError(f"A referral that is {referral.status_label.lower()} cannot become "
+                            f"{STATUSES.get(status, status).lower()}.")
+    referral.status = status
+    setattr(referral, STEP_DAYS[status], on)
+    dismissed = 0
+    if status in ("agreed", "submitted", "declined"):
+        prefix = f"referral_asked:referral:{referral.id}:check_in:"
+        for followup in db.session.scalars(select(FollowUp).where(
+                FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")),
+                FollowUp.playbook_key.startswith(prefix, autoescape=True))):
+            dismiss(followup)
+            dismissed += 1
+    db.session.flush()
+    return dismissed
+
+
+def save(referral: Referral, data: ReferralInput) -> None:
+    """The edit form: status, days and notes as typed (corrections, or days from memory)."""
+    if data.status not in STATUSES:
+        raise ReferralError("Choose a step from the list.")
+    referral.status = data.status
+    referral.asked_on, referral.agreed_on = data.asked_on, data.agreed_on
+    referral.submitted_on, referral.outcome_on = data.submitted_on, data.outcome_on
+    referral.notes = data.notes
+    db.session.flush()
+
+
+def delete(referral: Referral) -> None:
+    db.session.delete(referral)
+    db.session.flush()
+
+
+def of_opportunity(user: User, opportunity: Opportunity) -> list[Referral]:
+    """The opportunity's referrals with their referrers, in the order asked (one statement)."""
+    return list(db.session.scalars(
+        select(Referral).where(Referral.user_id == user.id, Referral.opportunity_id == opportunity.id)
+        .options(selectinload(Referral.contact)).order_by(Referral.asked_on, Referral.id)))
+
+
+def followups_of(user: User, referrals: list[Referral]) -> dict[int, list[FollowUp]]:
+    """{referral id: its playbook follow-ups, by due date} (one statement for all)."""
+    if not referrals:
+        return {}
+    ids = {r.id for r in referrals}
+    opportunity_ids = {r.opportunity_id for r in referrals}
+    out: dict[int, list[FollowUp]] = {r.id: [] for r in referrals}
+    rows = db.session.scalars(select(FollowUp).where(
+        FollowUp.user_id == user.id, FollowUp.opportunity_id.in_(opportunity_ids),
+        FollowUp.playbook_key.like("referral\\_%", escape="\\")).order_by(FollowUp.due_on, FollowUp.id))
+    for followup in rows:
+        # "{playbook}:referral:{id}:{step}:{contact}" (tracker.domain.playbooks.idempotency_key)
+        parts = followup.playbook_key.split(":")
+        if len(parts) >= 3 and parts[1] == "referral" and parts[2].isdigit() and int(parts[2]) in ids:
+            out[int(parts[2])].append(followup)
+    return out
+
+
+def of_contact(user: User, contact: Contact) -> list[tuple[Referral, Opportunity, Company | None]]:
+    """The referrals `contact` made or was asked for, latest first (one statement)."""
+    return [tuple(row) for row in db.session.execute(
+        select(Referral, Opportunity, Company).join(Opportunity, Opportunity.id == Referral.opportunity_id)
+        .outerjoin(Company, Company.id == Opportunity.company_id)
+        .where(Referral.user_id == user.id, Referral.contact_id == contact.id)
+        .order_by(Referral.asked_on.desc(), Referral.id.desc()))]
+
+
+def last_step_on(referral: Referral) -> date | None:
+    """The day of the referral's current step ("submitted 3 Nov")."""
+    return getattr(referral, STEP_DAYS.get(referral.status, "asked_on"))
+
