@@ -64,6 +64,8 @@ def _main_pages(page, base: str) -> list[tuple[str, str]]:
     contact = page.locator("table.list tbody a[href*='/contacts/']").first.get_attribute("href")
     page.goto(f"{base}/opportunities/")
     opportunity = page.locator(".opp-card .opp-title").first.get_attribute("href")
+    page.goto(f"{base}{opportunity}")
+    company = page.locator(".subtitle a[href*='/companies/']").first.get_attribute("href")
     page.goto(f"{base}/followups/")
     followup = page.locator(".fu-row-title").first.get_attribute("href")
     return [("dashboard", "/"), ("contacts", "/contacts/"), ("contact", contact), ("companies", "/companies/"),
@@ -71,7 +73,8 @@ def _main_pages(page, base: str) -> list[tuple[str, str]]:
             ("followups", "/followups/"), ("followup", followup), ("activity", "/activity/"),
             ("touchpoint-new", "/touchpoints/new"), ("search", "/search?q=an"), ("shortcuts", "/shortcuts"),
             ("import-export", "/transfer/"), ("settings", "/settings/"), ("account", "/account/"),
-            ("insights", "/insights/?period=all")]
+            ("insights", "/insights/?period=all"), ("company", company),
+            ("opportunity-new-at-a-company", "/opportunities/new?company=Blue%20Fjord")]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
