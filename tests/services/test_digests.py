@@ -294,3 +294,49 @@ def test_a_batch_reads_with_a_fixed_number_of_statements(app):
     assert counts[0] == counts[1] <= 5, (counts, statements)
 
 
+
+
+def test_push_goes_with_the_digest_once_and_without_mail_too(app, smtp, httpserver):
+    """A user with an ntfy topic gets the digest's summary as a push at the moment of the mail;
+    with mail off on the server, the push still goes; a mail retry does not push again."""
+    today = date(2026, 11, 18)
+    httpserver.expect_request("/topic", method="POST").respond_with_data("ok")
+    clock.pin(at(today, 8))
+    with app.app_context():
+        user = _user(ntfy_url=httpserver.url_for("/topic"))
+        _busy(user, today)
+        db.session.commit()
+        smtp.refuse(451, "later", times=1)
+        digest_sending.run()  # mail refused, push sent
+        clock.pin(at(today, 8, 6))
+        assert digest_sending.run().sent == [("jo@example.com", "daily", today)]  # the retry: mail only
+    assert len(httpserver.log) == 1 and len(smtp.messages) == 1
+    request, _ = httpserver.log[0]
+    body = request.get_data().decode()
+    assert body.startswith("2 overdue, 1 due today, 1 next 7 days, 1 losing touch, 1 interviews coming up")
+    assert "- Send the thank-you note" in body
+    assert request.headers["Click"] == "https://tracker.example.org/"
+    # Mail off on the server: tomorrow's digest goes by push alone.
+    app.config["SMTP_HOST"] = ""
+    clock.pin(at(today + timedelta(days=1), 8))
+    with app.app_context():
+        report = digest_sending.run()
+        assert report.sent == [("jo@example.com", "daily", today + timedelta(days=1))]
+        assert "push channels only" in report.problem
+    assert len(httpserver.log) == 2 and len(smtp.messages) == 1
+
+
+def test_weekly_digest_carries_the_goals(app, smtp):
+    from tracker.domain.goals import Goals
+    from tracker.services import goals
+
+    monday = date(2026, 11, 16)
+    clock.pin(at(monday, 8))
+    with app.app_context():
+        user = _user(digest_weekday=0)
+        goals.save_goals(user, Goals(touchpoints=3, contacts=None, applications=None, week_starts_on=0))
+        db.session.commit()
+        assert digest_sending.run().sent == [("jo@example.com", "weekly", monday)]  # goals alone are worth a mail
+    text = smtp.messages[0].get_body(("plain",)).get_content()
+    assert "Weekly goals, week of 09 Nov 2026" in text  # Monday: the week that just ended
+    assert "Weekly goals, week of 9 Nov" in smtp.messages[0].get_body(("html",)).get_content()

@@ -26,8 +26,10 @@ def send_digests(emails: tuple[str, ...], dry_run: bool, right_now: bool) -> Non
     per digest; exits with status 1 when a digest failed for good or mail is not configured.
     """
     report = digest_sending.run(clock.now(), emails=list(emails) or None, dry_run=dry_run, right_now=right_now)
-    if report.problem:
+    if report.problem and not report.sent:
         raise click.ClickException(report.problem)
+    if report.problem:
+        click.echo(report.problem, err=True)
     if dry_run:
         for digest, text in report.previews:
             r = digest.recipient

@@ -61,11 +61,18 @@ class RunReport:
 
 # --- What is owed --------------------------------------------------------------------------
 
-def owed(now: datetime, emails: Sequence[str] | None = None) -> list[content.Recipient]:
-    """Every digest owed at `now` that no row claims yet (two statements, any number of users)."""
+def _has_push():
+    return (User.ntfy_url != "") | ((User.webhook_url != "") & User.webhook_secret.is_not(None))
+
+
+def owed(now: datetime, emails: Sequence[str] | None = None, *, mail_on: bool = True) -> list[content.Recipient]:
+    """Every digest owed at `now` that no row claims yet (two statements, any number of users).
+    Without mail (mail_on False) only users with a push channel are owed anything."""
     users = select(User.id, User.email, User.display_name, User.timezone, User.digest_daily, User.digest_hour,
                    User.digest_weekday, User.created_at).where(
         (User.digest_daily.is_(True)) | (User.digest_weekday.is_not(None)))
+    if not mail_on:
+        users = users.where(_has_push())
     if emails is not None:
         users = users.where(User.email.in_([e.strip().lower() for e in emails]))
     candidates = []
@@ -119,16 +126,18 @@ def run(now: datetime | None = None, *, emails: Sequence[str] | None = None, dry
 
     now = now or clock.now()
     report = RunReport()
-    if not dry_run and not outgoing_mail.mail_configured():
-        report.problem = "Outgoing mail is not configured (TRACKER_SMTP_HOST and TRACKER_MAIL_FROM): no digest sent."
-        return report
-    send = send or outgoing_mail.send
+    mail_on = outgoing_mail.mail_configured()
+    send = (send or outgoing_mail.send) if mail_on else None
     if right_now:
-        users = db.session.scalars(select(User).where(User.email.in_([e.strip().lower() for e in emails or ()]))
-                                   if emails is not None else select(User)).all()
-        due = content.recipients_for(users, "daily", now)
+        users = select(User) if emails is None else select(User).where(
+            User.email.in_([e.strip().lower() for e in emails]))
+        due = content.recipients_for(db.session.scalars(users if mail_on else users.where(_has_push())).all(),
+                                     "daily", now)
     else:
-        due = owed(now, emails)
+        due = owed(now, emails, mail_on=mail_on)
+    if not mail_on and not dry_run:
+        report.problem = ("Outgoing mail is not configured (TRACKER_SMTP_HOST and TRACKER_MAIL_FROM): "
+                          + ("digests went to push channels only." if due else "no digest sent."))
     links = content.Links()
     if dry_run:
         for batch in _chunks(due, BATCH):
@@ -145,13 +154,18 @@ def run(now: datetime | None = None, *, emails: Sequence[str] | None = None, dry
     return report
 
 
-def _deliver(recipients: Sequence[content.Recipient], now: datetime, links: content.Links, send: Callable,
+def _deliver(recipients: Sequence[content.Recipient], now: datetime, links: content.Links, send: Callable | None,
              report: RunReport, attempts: dict) -> None:
-    """Build, send and record the outcome of claimed digests (one UPDATE per outcome per batch)."""
+    """Build, send and record the outcome of claimed digests (one UPDATE per outcome per batch).
+
+    `send` None: no mail, push only. Push goes with the first attempt only (a mail retry does
+    not push again); its failures are recorded, not retried.
+    """
     from tracker.services.outgoing_mail import MailError, build
 
     outcomes = []
     digests = content.collect(recipients, now, links)
+    pushers = _push_users([d.recipient.user_id for d in digests if not d.is_empty])
     db.session.commit()  # the read (and any kept-agenda fill) is not held open while mail is sent
     for digest in digests:
         r = digest.recipient
@@ -160,6 +174,12 @@ def _deliver(recipients: Sequence[content.Recipient], now: datetime, links: cont
         if digest.is_empty:
             outcomes.append((r, {"status": "empty", "next_attempt_at": None, "last_error": ""}))
             report.empty.append(key)
+            continue
+        pushed, push_errors = _push(pushers.get(r.user_id), digest, now) if tries == 1 else (0, [])
+        if send is None:
+            status = "sent" if pushed else "failed"
+            outcomes.append((r, {"status": status, "next_attempt_at": None, "last_error": "; ".join(push_errors)}))
+            (report.sent.append(key) if pushed else report.failed.append((*key, "; ".join(push_errors))))
             continue
         text, html = content.render(digest)
         try:
@@ -174,9 +194,44 @@ def _deliver(recipients: Sequence[content.Recipient], now: datetime, links: cont
                 report.failed.append((*key, error))
             log.warning("digest for %s (%s %s) not sent: %s", r.email, r.kind, r.period_on, error)
             continue
-        outcomes.append((r, {"status": "sent", "next_attempt_at": None, "last_error": ""}))
+        outcomes.append((r, {"status": "sent", "next_attempt_at": None, "last_error": "; ".join(push_errors)}))
         report.sent.append(key)
     _record(outcomes)
+
+
+def _push_users(user_ids: list[int]) -> dict[int, User]:
+    """The users among these with a push channel (one statement)."""
+    if not user_ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids), _has_push()))}
+
+
+def _push(user: User | None, digest: content.Digest, now: datetime) -> tuple[int, list[str]]:
+    """Send the digest's summary to each of the user's push channels (services/push.py).
+    Returns (channels reached, errors)."""
+    if user is None:
+        return 0, []
+    from tracker.services import push
+
+    note = push.Notification(title=digest.subject, message=summary(digest), click_url=digest.urls["dashboard"],
+                             tags=("calendar",), kind=f"digest.{digest.recipient.kind}",
+                             data={"counts": {s.key: len(s.lines) + s.more for s in digest.sections},
+                                   "period": digest.recipient.period_on.isoformat()})
+    reached, errors = 0, []
+    for channel in push.channels(user):
+        try:
+            push.send(channel, user, note, now=now)
+            reached += 1
+        except push.PushError as e:
+            errors.append(f"push {e}"[:300])
+    return reached, errors
+
+
+def summary(digest: content.Digest) -> str:
+    """A push notification's text: the count per section, then the first few lines."""
+    counts = [f"{len(s.lines) + s.more} {s.title.lower()}" for s in digest.sections if s.lines]
+    first = [f"- {line.text}" for s in digest.sections for line in s.lines][:3]
+    return "\n".join([", ".join(counts), *first])
 
 
 def _record(outcomes: Iterable[tuple[content.Recipient, dict]]) -> None:
@@ -234,10 +289,7 @@ def recent(user: User, limit: int = 5) -> list[DigestSend]:
 
 
 def _scheduled_run() -> None:
-    from tracker.services import outgoing_mail
-
-    if outgoing_mail.mail_configured():
-        run()
+    run()
 
 
 # The scheduler's task (services/scheduler.py lists this module): every minute, on one server at a time.

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.routing import MapAdapter
 
@@ -73,7 +74,7 @@ class Digest:
     recipient: Recipient
     today: date
     sections: list[Section] = field(default_factory=list)
-    goals: object | None = None  # the goals feature's week progress (weekly digests), if any
+    goals: dict | None = None  # weekly digests of users with goals: {"html": Markup, "text": str}
     urls: dict[str, str] = field(default_factory=dict)  # dashboard, settings, unsubscribe
 
     @property
@@ -141,7 +142,7 @@ def collect(recipients: Sequence[Recipient], now: datetime | None = None, links:
     interviews = _interviews(ids, now)
     goals = _goals_for([r for r in recipients if r.kind == "weekly"])
     return [_digest(r, todays[r.user_id], followups[r.user_id], contacts[r.user_id], interviews[r.user_id],
-                    goals.get(r.user_id), links) for r in recipients]
+                    goals.get(r.user_id) if r.kind == "weekly" else None, links) for r in recipients]
 
 
 def _ensure_kept(ids: list[int]) -> None:
@@ -194,20 +195,28 @@ def _interviews(ids: list[int], now: datetime) -> dict[int, list[tuple]]:
     return out
 
 
-def _goals_for(recipients: list[Recipient]) -> dict[int, object]:
-    """The week's goal progress for weekly digests, when the goals feature exists (services/goals.py)."""
+def _goals_for(recipients: list[Recipient]) -> dict[int, dict]:
+    """The goals block ({"html", "text"}) of each weekly digest whose user set goals
+    (services/goals.py; at most four statements per such user). The week shown is the one
+    the digest's day falls in, or the week that just ended when the digest comes on its first day."""
     if not recipients:
         return {}
-    try:
-        from tracker.services import goals
-    except ImportError:
-        return {}
+    from tracker.services import goals
+
+    users = {u.id: u for u in db.session.scalars(select(User).where(
+        User.id.in_([r.user_id for r in recipients]),
+        (User.goal_touchpoints.is_not(None)) | (User.goal_contacts.is_not(None))
+        | (User.goal_applications.is_not(None))))}
     out = {}
     for r in recipients:
-        user = db.session.get(User, r.user_id)
-        progress = goals.week_progress(user, r.period_on - timedelta(days=r.period_on.weekday()))
-        if progress is not None and getattr(progress, "has_targets", True):
-            out[r.user_id] = progress
+        user = users.get(r.user_id)
+        if user is None:
+            continue
+        progress = goals.week_progress(user, r.period_on, today=r.period_on)
+        if progress is not None and progress.week == r.period_on:  # the week begins today: show the last one
+            progress = goals.week_progress(user, r.period_on - timedelta(days=1), today=r.period_on)
+        if progress is not None:
+            out[r.user_id] = {"html": Markup(goals.mail_html(progress)), "text": goals.mail_text(progress)}
     return out
 
 
