@@ -1,8 +1,8 @@
 """Exactly once across processes: each digest is mailed once whichever process gets to it.
 
 - Two `tracker serve` processes (2 workers each, the scheduler on, ticking every second) on
-  one PostgreSQL database: four scheduler threads race for the digest task's lease and, past
-  it, for each digest's claim row.
+  one database (PostgreSQL, or one SQLite file shared on one machine): four scheduler threads
+  race for the digest task's lease and, past it, for each digest's claim row.
 - Two `tracker send-digests` runs started at the same instant (cron on two machines), which
   take no lease at all: the claim rows alone keep each digest to one mail. On both engines.
 
@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import LiveServer
-from tests.conftest import postgres_only
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "shared-between-servers"
@@ -57,7 +56,6 @@ def _recipients(smtp, n: int) -> Counter:
     return Counter(m["To"] for m in smtp.messages)
 
 
-@postgres_only
 def test_two_serve_processes_send_each_digest_once(tmp_path, database_url, smtp):
     _accounts(tmp_path, database_url)
     env = {"TRACKER_DATABASE_URL": database_url, "TRACKER_SECRET_KEY": SECRET, "TRACKER_AUTO_MIGRATE": "0",
