@@ -149,3 +149,17 @@ def test_a_deadline_change_changes_the_feed_etag(user):
     save_opportunity(user, opp, OpportunityInput(title="Data Engineer", company="Acme", deadline_on=date(2026, 3, 21)))
     db.session.commit()
     assert feed.validators(db.session.get(User, user.id), BASE, TODAY).etag != before
+
+
+def test_the_mail_digest_lists_them_like_the_dashboard(user):
+    """One agenda: the digest's sections hold the same deadlines, linked to the opportunity."""
+    from tracker.services import digests
+
+    soon = opportunity(user, "SRE", TODAY + timedelta(days=2))
+    opportunity(user, "Applied", TODAY + timedelta(days=1), status="applied")
+    (digest,) = digests.collect(digests.recipients_for([db.session.get(User, user.id)], "daily", NOW), NOW)
+    upcoming = next(s for s in digest.sections if s.key == "upcoming")
+    assert [(line.text, line.url.rsplit("/", 2)[-2:]) for line in upcoming.lines] == [
+        ("Apply for SRE at Acme", ["opportunities", str(soon.id)])]
+    expected = agenda.build(user, TODAY, digests.HORIZON_DAYS, limit=10**6).agenda
+    assert [line.text for line in upcoming.lines] == [i.title for i in expected.upcoming]

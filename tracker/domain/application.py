@@ -4,6 +4,8 @@ Pure: no flask, no database. Amounts are currency units (floats with at most two
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 PERIOD_WORDS = {"year": "a year", "month": "a month", "week": "a week", "day": "a day", "hour": "an hour"}
 
 
@@ -24,3 +26,12 @@ def salary_text(low: float | None, high: float | None, currency: str = "", perio
     else:
         words = f"up to {currency} {amount_text(high)}".replace("  ", " ")
     return f"{words} {PERIOD_WORDS[period]}" if period in PERIOD_WORDS else words
+
+
+def typed_amount(value: float | None) -> Decimal | None:
+    """A stored or read amount as a person types it (for a form): 85000.0 -> 85000,
+    42.5 -> 42.5; None stays None."""
+    if value is None:
+        return None
+    amount = Decimal(str(value))
+    return Decimal(int(amount)) if amount == amount.to_integral_value() else amount.normalize()

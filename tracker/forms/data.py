@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tracker.domain.application import typed_amount
 from tracker.domain.cadence import DEFAULT_CADENCE_DAYS
 
 FormData = dict[str, Any]
@@ -42,14 +42,6 @@ def company_data(company) -> FormData:
     return {"name": company.name, "website": company.website, "notes": company.notes}
 
 
-def _amount(value: float | None) -> Decimal | None:
-    """A stored amount as a person typed it: 85000.0 -> 85000, 42.5 -> 42.5."""
-    if value is None:
-        return None
-    amount = Decimal(str(value))
-    return Decimal(int(amount)) if amount == amount.to_integral_value() else amount.normalize()
-
-
 def opportunity_data(opportunity, people_by_role: Mapping[str, list], role_fields: Mapping[str, str]) -> FormData:
     """`people_by_role`: {role: [contacts]} (services.opportunities.contacts_by_role);
     `role_fields`: {form field: role}."""
@@ -58,7 +50,7 @@ def opportunity_data(opportunity, people_by_role: Mapping[str, list], role_field
         "status": opportunity.status, "source": opportunity.source, "posting_url": opportunity.posting_url,
         "applied_on": opportunity.applied_on, "closed_on": opportunity.closed_on, "notes": opportunity.notes,
         "location": opportunity.location, "work_mode": opportunity.work_mode,
-        "salary_min": _amount(opportunity.salary_min), "salary_max": _amount(opportunity.salary_max),
+        "salary_min": typed_amount(opportunity.salary_min), "salary_max": typed_amount(opportunity.salary_max),
         "salary_currency": opportunity.salary_currency, "salary_period": opportunity.salary_period,
         "deadline_on": opportunity.deadline_on, "description": opportunity.description,
         **{name: [c.id for c in people_by_role.get(role, [])] for name, role in role_fields.items()},

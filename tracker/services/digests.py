@@ -26,11 +26,12 @@ from sqlalchemy import select
 from werkzeug.routing import MapAdapter
 
 from tracker import clock
-from tracker.domain.agenda import AgendaItem, ContactCadence, FollowUpItem, build_agenda
+from tracker.domain.agenda import AgendaItem, ContactCadence, DeadlineItem, FollowUpItem, build_agenda
 from tracker.domain.cadence import Cadence, format_day, status_on
 from tracker.extensions import db
 from tracker.models import AgendaVersion, Company, Contact, FollowUp, Interview, Opportunity, User
 from tracker.models.interviews import STAGES
+from tracker.models.opportunities import DEADLINE_STATUS
 from tracker.services import kept_agenda, signed_links
 from tracker.services.followups import _case_due
 
@@ -138,11 +139,13 @@ def collect(recipients: Sequence[Recipient], now: datetime | None = None, links:
     _ensure_kept(ids)
     latest = max(todays.values())
     followups = _followups(ids, latest + timedelta(days=HORIZON_DAYS))
+    deadlines = _deadlines(ids, latest + timedelta(days=HORIZON_DAYS))
     contacts = _due_contacts(ids, latest)
     interviews = _interviews(ids, now)
     goals = _goals_for([r for r in recipients if r.kind == "weekly"])
     return [_digest(r, todays[r.user_id], followups[r.user_id], contacts[r.user_id], interviews[r.user_id],
-                    goals.get(r.user_id) if r.kind == "weekly" else None, links) for r in recipients]
+                    goals.get(r.user_id) if r.kind == "weekly" else None, links, deadlines.get(r.user_id, []))
+            for r in recipients]
 
 
 def _ensure_kept(ids: list[int]) -> None:
@@ -165,6 +168,21 @@ def _followups(ids: list[int], horizon: date) -> dict[int, list[tuple[FollowUpIt
     for user_id, fid, title, on, cid, name, kind, sequence in rows:
         on = date.fromisoformat(on) if isinstance(on, str) else on
         out[user_id].append((FollowUpItem(fid, title, on, cid, name, kind), sequence or 0))
+    return out
+
+
+def _deadlines(ids: list[int], horizon: date) -> dict[int, list[DeadlineItem]]:
+    """Application deadlines not applied for yet, on or before `horizon` (as
+    services.agenda.deadline_items, for the whole batch in one statement)."""
+    rows = db.session.execute(
+        select(Opportunity.user_id, Opportunity.id, Opportunity.title, Company.name, Opportunity.deadline_on)
+        .outerjoin(Company, Company.id == Opportunity.company_id)
+        .where(Opportunity.user_id.in_(ids), Opportunity.status == DEADLINE_STATUS,
+               Opportunity.deadline_on.is_not(None), Opportunity.deadline_on <= horizon)
+        .order_by(Opportunity.user_id, Opportunity.deadline_on, Opportunity.id))
+    out: dict[int, list[DeadlineItem]] = defaultdict(list)
+    for user_id, oid, title, company, on in rows:
+        out[user_id].append(DeadlineItem(oid, title, company or "", on))
     return out
 
 
@@ -222,7 +240,8 @@ def _goals_for(recipients: list[Recipient]) -> dict[int, dict]:
 
 # --- One user's digest ---------------------------------------------------------------------
 
-def _digest(r: Recipient, today: date, followups: list, contacts: list, interviews: list, goals, links: Links) -> Digest:
+def _digest(r: Recipient, today: date, followups: list, contacts: list, interviews: list, goals, links: Links,
+            deadlines: list | None = None) -> Digest:
     sequences = {item.id: seq for item, seq in followups}
     cadences = []
     for cid, name, soon, due, losing in contacts:
@@ -230,7 +249,7 @@ def _digest(r: Recipient, today: date, followups: list, contacts: list, intervie
         if status in (None, "ok"):
             continue
         cadences.append(ContactCadence(cid, name, Cadence(None, None, due, losing, None, status, "kept")))
-    agenda = build_agenda([item for item, _ in followups], cadences, today, HORIZON_DAYS)
+    agenda = build_agenda([item for item, _ in followups], cadences, today, HORIZON_DAYS, deadlines=deadlines or ())
     digest = Digest(r, today, goals=goals)
     digest.urls = {"dashboard": links.url("dashboard.index"), "settings": links.url("settings.index") + "#digests-h",
                    "unsubscribe": links.unsubscribe(r.user_id), "followups": links.url("followups.index")}
@@ -256,6 +275,8 @@ def _line(user_id: int, item: AgendaItem, today: date, key: str, sequences: dict
                     detail=item.contact_name or "",
                     done_url=links.action(user_id, item.ref_id, seq, "done"),
                     snooze_url=links.action(user_id, item.ref_id, seq, "snooze"))
+    if item.source == "deadline":  # an application's last day to apply
+        return Line(item.title, when, links.url("opportunities.show", opportunity_id=item.ref_id))
     return Line(item.title, when, links.url("contacts.show", contact_id=item.contact_id))
 
 

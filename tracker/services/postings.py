@@ -5,9 +5,9 @@ file); no request leaves the server. Writes nothing: the person checks the form 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from tracker.domain.application import typed_amount
 from tracker.domain.bounds import date_problem
 from tracker.interop.job_posting import Posting, read_posting
 from tracker.models.opportunities import CURRENCIES, MAX_DESCRIPTION_CHARS
@@ -30,20 +30,13 @@ def capture(html: bytes | str, url: str = "") -> Capture:
     return Capture(form_data(posting), _notice(posting))
 
 
-def _amount(value: float | None) -> Decimal | None:
-    if value is None:
-        return None
-    amount = Decimal(str(value))
-    return Decimal(int(amount)) if amount == amount.to_integral_value() else amount
-
-
 def form_data(posting: Posting) -> dict[str, Any]:
     """The opportunity form's fields from a posting; a currency outside the list, or a
     deadline outside the accepted dates, is left for the person to fill."""
     data: dict[str, Any] = {
         "title": posting.title, "company": posting.company, "posting_url": posting.url[:1000],
         "location": posting.location, "work_mode": posting.work_mode, "description": posting.description[:MAX_DESCRIPTION_CHARS],
-        "salary_min": _amount(posting.salary_min), "salary_max": _amount(posting.salary_max),
+        "salary_min": typed_amount(posting.salary_min), "salary_max": typed_amount(posting.salary_max),
         "salary_currency": posting.currency if posting.currency in CURRENCIES else "",
         "salary_period": posting.period,
         "deadline_on": posting.deadline if posting.deadline and not date_problem(posting.deadline) else None,
