@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.domain.timeline import (Entry, group_by_month, local_instant, newest_first, page_of, strip,
+from tracker.domain.timeline import (Entry, group_by_month, local_instant, newest_first, page_of, parse_cursor, strip,
                                      strip_buckets)
 
 UTC = timezone.utc
@@ -86,18 +86,40 @@ def test_group_by_local_month_around_new_year():
     assert [g.key for g in group_by_month(entries, UTC)] == ["2025-12", "2025-11"]
 
 
-@pytest.mark.parametrize("offset, expected_ids, next_offset", [
-    (0, [10, 9, 8], 3),
-    (3, [7, 6, 5], 6),
-    (9, [1], None),
-    (12, [], None),
-], ids=["first", "second", "last-partial", "past-the-end"])
-def test_page_of_merges_streams_and_pages(offset, expected_ids, next_offset):
+def _streams_until(day):
+    """Two kinds, ids 1-10 on 1-10 January (odd: dated touchpoints, even: timed status changes),
+    as the service hands them over: only entries on or before `day`."""
     odd = [Entry("touchpoint", i, on=date(2026, 1, i)) for i in range(1, 11, 2)]
     even = [Entry("status", i, at=at(2026, 1, i, 12)) for i in range(2, 11, 2)]
-    page = page_of([odd, even], UTC, offset=offset, size=3)
+    return [[e for e in s if day is None or e.local_day(UTC) <= day] for s in (odd, even)]
+
+
+@pytest.mark.parametrize("cursor, expected_ids, next_cursor", [
+    (None, [10, 9, 8], "2026-01-08.1"),
+    ("2026-01-08.1", [7, 6, 5], "2026-01-05.1"),
+    ("2026-01-02.1", [1], None),
+    ("2025-12-01.0", [], None),
+    ("not a cursor", [10, 9, 8], "2026-01-08.1"),
+], ids=["first", "second", "last-partial", "past-the-end", "nonsense"])
+def test_page_of_merges_streams_and_pages(cursor, expected_ids, next_cursor):
+    day, skip = parse_cursor(cursor)
+    page = page_of(_streams_until(day), UTC, size=3, day=day, skip=skip)
     assert [e.id for e in page.entries] == expected_ids
-    assert page.next_offset == next_offset
+    assert page.next_cursor == next_cursor
+
+
+def test_a_cursor_skips_what_earlier_pages_showed_of_a_busy_day():
+    """Seven entries on one day: pages of three continue inside the day, each exactly once."""
+    busy = [Entry("added", i, at=at(2026, 1, 5, 9, i)) for i in range(1, 8)] + [Entry("touchpoint", 99, on=date(2026, 1, 4))]
+    seen, cursor = [], None
+    for _ in range(5):
+        day, skip = parse_cursor(cursor)
+        page = page_of([[e for e in busy if day is None or e.local_day(UTC) <= day]], UTC, size=3, day=day, skip=skip)
+        seen += [e.id for e in page.entries]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [7, 6, 5, 4, 3, 2, 1, 99]
 
 
 def test_entry_needs_a_day_or_an_instant():

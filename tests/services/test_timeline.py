@@ -123,8 +123,9 @@ def test_filter_by_kind(world):
 
 def test_paging_continues_where_the_last_page_stopped(world):
     scope = Scope(world["user"], contact_id=world["ana"].id)
-    first, second = timeline(scope, size=4), timeline(scope, offset=4, size=4)
-    assert first.next_offset == 4 and second.next_offset is None
+    first = timeline(scope, size=4)
+    second = timeline(scope, older=first.next_cursor, size=4)
+    assert first.next_cursor and second.next_cursor is None
     assert describe(first) + describe(second) == describe(timeline(scope, size=50))
 
 

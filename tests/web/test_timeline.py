@@ -1,6 +1,7 @@
 """The contact and company timelines as pages: order, kinds, "Show older", and bounded SQL."""
 from __future__ import annotations
 
+import html
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -63,9 +64,11 @@ def test_contact_page_runs_a_small_constant_number_of_statements(app, user_clien
     user_client.get(f"/contacts/{ana}")  # warm up (login bookkeeping, caches)
     count, page = statements_for(app, user_client, f"/contacts/{ana}")
     assert "Note 0" in page and "Show older" in page
-    older, _ = statements_for(app, user_client, f"/contacts/{ana}?offset=30")
-    # The same figure for 50 and 500: one query per kind plus fixed eager loads and page parts.
-    assert count <= 40 and older == count, (count, older)
+    cursor = html.unescape(page.split('data-show-older href="')[1].split('"')[0]).split("older=")[1].split("#")[0]
+    older, _ = statements_for(app, user_client, f"/contacts/{ana}?older={cursor}")
+    # The same figure for 50 and 500: one query per kind plus fixed eager loads and page parts;
+    # an older page no more (its kinds may have no rows left to eager-load, e.g. the interview).
+    assert count <= 40 and older <= count, (count, older)
     print(f"statements for the contact page with {n} touchpoints: {count}")
 
 
@@ -96,11 +99,11 @@ def test_timeline_is_newest_first_grouped_by_month(user_client, seed):
 
 def test_show_older_pages_through_everything(user_client, seed):
     ana = seed(70)
-    seen, offset = [], 0
-    while offset is not None:
-        page = user_client.get(f"/contacts/{ana}?kind=touchpoint&offset={offset}").get_data(as_text=True)
+    seen, url = [], f"/contacts/{ana}?kind=touchpoint"
+    while url is not None:
+        page = user_client.get(url).get_data(as_text=True)
         seen += [int(x.split("<")[0]) for x in page.split(">Note ")[1:]]
-        offset = int(page.split("offset=")[-1].split("#")[0].split('"')[0]) if "Show older" in page else None
+        url = html.unescape(page.split('data-show-older href="')[1].split('"')[0]) if "Show older" in page else None
     assert seen == list(range(70))
 
 

@@ -78,12 +78,27 @@ class MonthGroup:
 @dataclass(frozen=True)
 class TimelinePage:
     groups: tuple[MonthGroup, ...]
-    offset: int
-    next_offset: int | None  # None: nothing older
+    day: date | None = None  # the page starts on this local day (None: with the newest entry)
+    next_cursor: str | None = None  # where the next (older) page starts; None: nothing older
 
     @property
     def entries(self) -> list[Entry]:
         return [e for g in self.groups for e in g.entries]
+
+
+# Entries of one local day a cursor may skip: a bound on one request's work (a day with more
+# entries than this, say 30,000 contacts imported at once, is reachable by the kind filters).
+MAX_SKIP = 5000
+
+
+def parse_cursor(raw: str | None) -> tuple[date | None, int]:
+    """A "Show older" cursor, "YYYY-MM-DD.k": the page starts on that local day, after its
+    newest k entries. (None, 0) for none or nonsense: the newest page."""
+    day, _, skip = (raw or "").partition(".")
+    try:
+        return date.fromisoformat(day), max(0, min(int(skip), MAX_SKIP))
+    except ValueError:
+        return None, 0
 
 
 def newest_first(entries: Iterable[Entry], tz: ZoneInfo) -> list[Entry]:
@@ -107,16 +122,25 @@ def group_by_month(entries: Sequence[Entry], tz: ZoneInfo) -> tuple[MonthGroup, 
     return tuple(groups)
 
 
-def page_of(streams: Iterable[Iterable[Entry]], tz: ZoneInfo, *, offset: int, size: int) -> TimelinePage:
-    """Merge per-kind streams and cut the page [offset, offset+size).
+def page_of(streams: Iterable[Iterable[Entry]], tz: ZoneInfo, *, size: int, day: date | None = None,
+            skip: int = 0) -> TimelinePage:
+    """Merge per-kind streams and cut the page: from local day `day` (None: the newest), after
+    that day's newest `skip` entries, `size` entries.
 
-    Each stream must hold at least its newest `offset + size + 1` entries (or all it has), so
-    that the merged page and the "is there more" answer are exact.
+    Each stream must hold its newest `skip + size + 1` entries on or before `day` (or all it
+    has), so that the merged page and the "is there more" answer are exact. The next page's
+    cursor is the last entry's day and how many entries of that day this and earlier pages
+    showed: the next page's work is that day's entries, not everything newer (no OFFSET).
     """
+    skip = skip if day is not None else 0
     merged = newest_first((e for s in streams for e in s), tz)
-    window = merged[offset:offset + size]
-    more = len(merged) > offset + size
-    return TimelinePage(group_by_month(window, tz), offset, offset + size if more else None)
+    window = merged[skip:skip + size]
+    cursor = None
+    if len(merged) > skip + size and window:
+        last = window[-1].local_day(tz)
+        shown = sum(1 for e in merged[:skip + size] if e.local_day(tz) == last)
+        cursor = f"{last.isoformat()}.{shown}"
+    return TimelinePage(group_by_month(window, tz), day, cursor)
 
 
 def local_instant(on: date, at: time | None, tz: ZoneInfo) -> datetime | None:

@@ -1,13 +1,14 @@
 """Timeline queries: one bounded SELECT per kind (plus its eager loaders), merged in the domain.
 
-A page at `offset` of `size` asks each kind for its newest `offset + size + 1` rows, so the
-number of SQL statements per page is fixed whatever the history's length; the domain merges,
-orders and groups them (tracker.domain.timeline).
+A page starts at a cursor (a local day, and how many of its entries earlier pages showed) and
+asks each kind for its newest `skip + size + 1` rows on or before that day, so the number of
+SQL statements per page is fixed whatever the history's length, and the rows read do not grow
+with the page's depth; the domain merges, orders and groups them (tracker.domain.timeline).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -21,7 +22,6 @@ from tracker.models import (Company, Contact, FollowUp, Interview, Opportunity, 
 from tracker.services.touchpoints import touchpoint_counts_by_day
 
 PAGE_SIZE = 30
-MAX_OFFSET = 5000  # a bound on one request's work; older history is reachable by kind filters
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,12 @@ def _opps_of_company(scope: Scope):
                                         Opportunity.company_id == scope.company_id)
 
 
-def newest_of(user: User, ids: Select, n: int) -> Select:
+def _day_end(day: date, tz) -> datetime:
+    """The first instant (UTC) after the local day `day` in `tz`."""
+    return domain.local_instant(day + timedelta(days=1), time(0), tz)
+
+
+def newest_of(user: User, ids: Select, n: int, until: date | None = None) -> Select:
     """SELECT of the newest n touchpoints' ids among `ids` (a one-column SELECT of touchpoint ids).
 
     Each candidate's sort key is read by its primary key (correlated subqueries), so the cost
@@ -63,8 +68,8 @@ def newest_of(user: User, ids: Select, n: int) -> Select:
     day, untimed = of(Touchpoint.happened_on), of(Touchpoint.happened_at.is_(None))
     instant = of(func.coalesce(Touchpoint.happened_at, Touchpoint.created_at))
     # (Another user's touchpoint has no day here and sorts last; the caller's query drops it.)
-    return (select(candidate)
-            .order_by(day.desc(), untimed.desc(), instant.desc(), candidate.desc()).limit(n))
+    stmt = select(candidate) if until is None else select(candidate).where(day <= until)
+    return stmt.order_by(day.desc(), untimed.desc(), instant.desc(), candidate.desc()).limit(n)
 
 
 def _touch_order(t) -> tuple:
@@ -73,8 +78,10 @@ def _touch_order(t) -> tuple:
             t.id.desc())
 
 
-def _touchpoints(scope: Scope, n: int, tz) -> list[Entry]:
+def _touchpoints(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
     stmt = select(Touchpoint).where(Touchpoint.user_id == scope.user.id)
+    if until is not None:
+        stmt = stmt.where(Touchpoint.happened_on <= until)
     if scope.contact_id is not None or scope.company_id is not None:
         if scope.contact_id is not None:
             ids = _tc_of_contact(scope.contact_id)
@@ -82,7 +89,7 @@ def _touchpoints(scope: Scope, n: int, tz) -> list[Entry]:
             ids = select(touchpoint_contacts.c.touchpoint_id).where(
                 touchpoint_contacts.c.contact_id.in_(_contacts_of_company(scope))).union(
                 select(Touchpoint.id).where(Touchpoint.opportunity_id.in_(_opps_of_company(scope))))
-        stmt = stmt.where(Touchpoint.id.in_(newest_of(scope.user, ids, n)))
+        stmt = stmt.where(Touchpoint.id.in_(newest_of(scope.user, ids, n, until)))
     stmt = stmt.order_by(*_touch_order(Touchpoint))
     rows = db.session.scalars(stmt.limit(n).options(
         selectinload(Touchpoint.contacts), selectinload(Touchpoint.interview),
@@ -91,8 +98,10 @@ def _touchpoints(scope: Scope, n: int, tz) -> list[Entry]:
                   title=t.summary, data={"touchpoint": t}) for t in rows]
 
 
-def _interviews(scope: Scope, n: int, tz) -> list[Entry]:
+def _interviews(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
     stmt = select(Interview).where(Interview.user_id == scope.user.id)
+    if until is not None:
+        stmt = stmt.where(Interview.starts_at < _day_end(until, tz))
     if scope.contact_id is not None:
         stmt = stmt.where(Interview.id.in_(select(interview_contacts.c.interview_id)
                                            .where(interview_contacts.c.contact_id == scope.contact_id)))
@@ -116,11 +125,13 @@ def _linked_opportunities(scope: Scope) -> Select:
     return involved.union(interviewed)
 
 
-def _status_changes(scope: Scope, n: int, tz) -> list[Entry]:
+def _status_changes(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
     stmt = (select(StatusChange, Opportunity.title, Company.name)
             .join(Opportunity, Opportunity.id == StatusChange.opportunity_id)
             .outerjoin(Company, Company.id == Opportunity.company_id)
             .where(StatusChange.user_id == scope.user.id))
+    if until is not None:
+        stmt = stmt.where(StatusChange.at < _day_end(until, tz))
     if scope.contact_id is not None:
         stmt = stmt.where(Opportunity.id.in_(_linked_opportunities(scope)))
     if scope.company_id is not None:
@@ -144,10 +155,11 @@ def _scoped_followups(scope: Scope) -> Select:
     return stmt
 
 
-def _followups(scope: Scope, n: int, tz) -> list[Entry]:
+def _followups(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
     # Only what is due by today: the timeline is what happened, newest first; a follow-up
     # planned for months ahead would otherwise stand above all of it (planned_followups).
-    stmt = _scoped_followups(scope).where(FollowUp.due_on <= clock.today(scope.user.timezone))
+    today = clock.today(scope.user.timezone)
+    stmt = _scoped_followups(scope).where(FollowUp.due_on <= (today if until is None else min(today, until)))
     stmt = stmt.order_by(FollowUp.due_on.desc(), FollowUp.due_time.is_(None).desc(), FollowUp.due_time.desc(),
                          FollowUp.created_at.desc(), FollowUp.id.desc())
     rows = db.session.scalars(stmt.limit(n).options(selectinload(FollowUp.contact))).all()
@@ -155,8 +167,10 @@ def _followups(scope: Scope, n: int, tz) -> list[Entry]:
                   logged_at=f.created_at, title=f.title, data={"followup": f}) for f in rows]
 
 
-def _added(scope: Scope, n: int, tz) -> list[Entry]:
+def _added(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
     stmt = select(Contact).where(Contact.user_id == scope.user.id)
+    if until is not None:
+        stmt = stmt.where(Contact.created_at < _day_end(until, tz))
     if scope.contact_id is not None:
         stmt = stmt.where(Contact.id == scope.contact_id)
     if scope.company_id is not None:
@@ -186,16 +200,17 @@ def parse_kinds(raw: str | None) -> tuple[str, ...]:
     return wanted or tuple(KINDS)
 
 
-def timeline(scope: Scope, *, kinds=tuple(KINDS), offset: int = 0, size: int = PAGE_SIZE) -> TimelinePage:
-    """One page of the scope's timeline, newest first, grouped by the user's local months.
+def timeline(scope: Scope, *, kinds=tuple(KINDS), older: str | None = None, size: int = PAGE_SIZE) -> TimelinePage:
+    """One page of the scope's timeline, newest first, grouped by the user's local months;
+    `older` is the cursor of a "Show older" link (TimelinePage.next_cursor), None for the newest.
 
     Runs one SELECT per requested kind (plus fixed eager loads), whatever the history's length.
     """
-    offset = max(0, min(int(offset or 0), MAX_OFFSET))
+    day, skip = domain.parse_cursor(older)
     tz = clock.zone(scope.user.timezone)
-    n = offset + size + 1
-    streams = [_QUERIES[k](scope, n, tz) for k in KINDS if k in kinds]
-    return domain.page_of(streams, tz, offset=offset, size=size)
+    n = (skip if day is not None else 0) + size + 1
+    streams = [_QUERIES[k](scope, n, tz, day) for k in KINDS if k in kinds]
+    return domain.page_of(streams, tz, size=size, day=day, skip=skip)
 
 
 def activity_strip(user: User, contact: Contact, today: date | None = None) -> Strip:

@@ -16,7 +16,7 @@ bp = Blueprint("activity", __name__, url_prefix="/activity")
 
 def _page(scope: Scope) -> dict:
     kinds = parse_kinds(request.args.get("kind"))
-    page = timeline(scope, kinds=kinds, offset=request.args.get("offset", 0, type=int) or 0)
+    page = timeline(scope, kinds=kinds, older=request.args.get("older"))
     return {"timeline": page, "kinds": kinds, "all_kinds": KINDS}
 
 
