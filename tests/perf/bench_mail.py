@@ -1,6 +1,13 @@
 """Benchmark: importing an mbox against the standard library alone parsing its headers (issue 13).
 
 Usage: PYTHONPATH=$PWD .venv/bin/python tests/perf/bench_mail.py [--messages 50000] [--attach-every 20]
+       PYTHONPATH=$PWD .venv/bin/python tests/perf/bench_mail.py --imap 3000
+
+--imap N: an IMAP sync instead (services.imap_sync) of N messages APPENDed to a real dovecot
+started as in the tests (tests/imap_server.py), against the standard library's imaplib
+fetching the same header fields (UID FETCH of BODY.PEEK[HEADER.FIELDS (...)] in batches of
+500) and parsing them with BytesHeaderParser. CPU seconds per message of each, the ratio,
+the peak RSS of each process, and the wall time of the sync.
 
 The parent writes an mbox of N messages with realistic bodies (a text and an HTML part of
 a few KB) and, every `attach-every` messages, a 150 KB PDF-like attachment; 10% of the
@@ -108,15 +115,143 @@ def child_tracker(path: str, folder: str) -> dict:
                 "rss_before": before, "rss_after": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 
+def _messages(n: int):
+    """The mbox's messages (as bytes, CRLF line ends for IMAP), without attachments."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "m.mbox"
+        write_mbox(path, n, 0)
+        import mailbox
+
+        box = mailbox.mbox(str(path), create=False)
+        for key in box.keys():
+            yield box.get_bytes(key).replace(b"\n", b"\r\n")
+        box.close()
+
+
+def child_imap_stdlib(settings: str) -> dict:
+    import imaplib
+    import ssl
+    from email.parser import BytesHeaderParser
+    from email.policy import default
+
+    sys.path.insert(0, str(ROOT))
+    from tracker.interop.imap import HEADER_FIELDS
+
+    conf = json.loads(settings)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0, w0 = time.process_time(), time.monotonic()
+    client = imaplib.IMAP4_SSL("127.0.0.1", conf["port"], ssl_context=ssl.create_default_context(cafile=conf["ca"]))
+    client.login(conf["user"], conf["password"])
+    client.select("INBOX", readonly=True)
+    uids = client.uid("SEARCH", "UID", "1:*")[1][0].split()
+    n = 0
+    for i in range(0, len(uids), 500):
+        chunk = b",".join(uids[i:i + 500]).decode()
+        data = client.uid("FETCH", chunk, f"(BODY.PEEK[HEADER.FIELDS ({' '.join(HEADER_FIELDS)})])")[1]
+        for part in data:
+            if isinstance(part, tuple):
+                h = BytesHeaderParser(policy=default).parsebytes(part[1])
+                for name in ("from", "to", "cc", "date", "subject", "message-id"):
+                    h[name]
+                n += 1
+    client.logout()
+    return {"messages": n, "cpu": time.process_time() - t0, "wall": time.monotonic() - w0, "rss_before": before,
+            "rss_after": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+def child_imap_tracker(settings: str, folder: str) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from tracker import create_app
+    from tracker.extensions import db
+    from tracker.services import imap_sync
+    from tracker.services.accounts import create_user
+    from tracker.services.contacts import ContactInput, Detail, save_contact
+    from tracker.services.database import upgrade_database
+
+    conf = json.loads(settings)
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/imap.sqlite3", "SECRET_KEY": "bench",
+                      "IMAP_CA_FILE": conf["ca"]}, instance=Path(folder))
+    with app.app_context():
+        upgrade_database()
+        user = create_user("jo@example.com", "correct horse battery")
+        for i in range(CONTACTS):
+            save_contact(user, None, ContactInput(full_name=f"Person {i}", emails=[Detail(f"person{i}@company.example")]))
+        account = imap_sync.save_settings(user, host="127.0.0.1", port=conf["port"], security="ssl",
+                                          username=conf["user"], password=conf["password"], folders=["INBOX"],
+                                          scheduled=False)
+        account_id = account.id
+        db.session.commit()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        t0, w0 = time.process_time(), time.monotonic()
+        report = imap_sync.sync(account_id)
+        cpu, wall = time.process_time() - t0, time.monotonic() - w0
+        again0 = time.process_time()
+        second = imap_sync.sync(account_id)
+        return {"messages": report.messages, "touchpoints": report.logged, "skipped": report.skipped, "cpu": cpu,
+                "wall": wall, "second_fetched": sum(len(f.fetched) for f in second.folders),
+                "second_cpu": time.process_time() - again0,
+                "rss_before": before, "rss_after": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+def bench_imap(n: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from tests.imap_server import Dovecot
+
+    server = Dovecot().start()
+    try:
+        box = server.mailbox()
+        client = box.client()
+        t0 = time.monotonic()
+        batch = []
+        for raw in _messages(n):  # MULTIAPPEND (RFC 3502): 500 messages per command
+            batch.append(raw)
+            if len(batch) == 500:
+                client.multiappend("INBOX", batch)
+                batch = []
+        if batch:
+            client.multiappend("INBOX", batch)
+        client.logout()
+        print(f"{n} messages APPENDed to dovecot in {time.monotonic() - t0:.0f} s (wall)")
+        settings = json.dumps({"port": server.tls_port, "ca": str(server.folder / "ca.pem"), "user": box.user,
+                               "password": box.password})
+        results = {}
+        with tempfile.TemporaryDirectory() as folder:
+            for kind in ("imap_stdlib", "imap_tracker"):
+                out = subprocess.run([sys.executable, __file__, "--child", kind, settings, folder], check=True,
+                                     capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        server.stop()
+    s, t = results["imap_stdlib"], results["imap_tracker"]
+    print(f"IMAP sync of {t['messages']} messages: {t['touchpoints']} touchpoints, {t['skipped']} skipped")
+    for kind, r in results.items():
+        print(f"{kind:12s} cpu {r['cpu']:6.2f} s ({r['cpu'] / max(r['messages'], 1) * 1000:.2f} ms/message)  "
+              f"wall {r['wall']:6.1f} s   peak RSS {r['rss_before'] / 1024:5.0f} MB -> {r['rss_after'] / 1024:5.0f} MB")
+    print(f"ratio tracker/stdlib (CPU): {t['cpu'] / s['cpu']:.2f}")
+    print(f"second sync: {t['second_fetched']} messages fetched, {t['second_cpu']:.2f} CPU s")
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        result = child_stdlib(sys.argv[3]) if sys.argv[2] == "stdlib" else child_tracker(sys.argv[3], sys.argv[4])
+        kind = sys.argv[2]
+        if kind == "stdlib":
+            result = child_stdlib(sys.argv[3])
+        elif kind == "tracker":
+            result = child_tracker(sys.argv[3], sys.argv[4])
+        elif kind == "imap_stdlib":
+            result = child_imap_stdlib(sys.argv[3])
+        else:
+            result = child_imap_tracker(sys.argv[3], sys.argv[4])
         print(json.dumps(result))
         return
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=50_000)
     ap.add_argument("--attach-every", type=int, default=20)
+    ap.add_argument("--imap", type=int, default=0, help="benchmark an IMAP sync of this many messages instead")
     args = ap.parse_args()
+    if args.imap:
+        bench_imap(args.imap)
+        return
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.mbox"
         write_mbox(path, args.messages, args.attach_every)
