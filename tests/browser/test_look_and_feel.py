@@ -73,6 +73,7 @@ def _main_pages(page, base: str) -> list[tuple[str, str]]:
             ("followups", "/followups/"), ("followup", followup), ("activity", "/activity/"),
             ("touchpoint-new", "/touchpoints/new"), ("search", "/search?q=an"), ("shortcuts", "/shortcuts"),
             ("import-export", "/transfer/"), ("settings", "/settings/"), ("account", "/account/"),
+            ("settings-mail", "/settings/mail/"), ("calendar-history", "/transfer/calendar-history/"),
             ("insights", "/insights/?period=all"), ("company", company),
             ("opportunity-new-at-a-company", "/opportunities/new?company=Blue%20Fjord")]
 

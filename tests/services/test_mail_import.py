@@ -162,3 +162,28 @@ def test_a_deleted_mail_touchpoint_does_not_come_back_on_reimport(ctx):
     assert (again.already, len(again.entries)) == (2, 0)
     assert db.session.scalar(select(func.count()).select_from(Touchpoint)) == 0
     assert db.session.scalar(select(func.count()).select_from(MailMessage).where(MailMessage.touchpoint_id.is_(None))) == 2
+
+
+def test_first_lines_are_kept_in_notes_only_when_the_user_asks(ctx):
+    owner = user()
+    contact(owner, "Ken Ito", "ken@acme.example")
+    contact(owner, "Priya Raman", "priya@acme.example")
+    run(owner, DATA / "thunderbird.mbox")
+    run(owner, DATA / "takeout.mbox")
+    assert [t.notes for t in db.session.scalars(select(Touchpoint))] == ["", ""]  # off: no body stored
+
+    keeper = user("ann@example.com")
+    keeper.mail_addresses = "jo@example.com"
+    keeper.mail_keep_first_lines = True
+    contact(keeper, "Ken Ito", "ken@acme.example")
+    contact(keeper, "Priya Raman", "priya@acme.example")
+    run(keeper, DATA / "thunderbird.mbox")
+    run(keeper, DATA / "takeout.mbox")
+    notes = {t.summary: t.notes for t in db.session.scalars(select(Touchpoint).where(Touchpoint.user_id == keeper.id))}
+    # The quoted ">From " line is the mbox escape, unquoted; the reply's own line is kept too.
+    assert notes == {
+        "Your application": "Chère Jo,\nFrom the whole panel: thank you. Unfortunately we have decided to move\n"
+                            "forward with other candidates.",
+        "Next steps – Data Engineer (2 messages)": "Hi Jo, thanks for your time — could you share your availability?"
+                                                   "\n\nThursday works.",
+    }
