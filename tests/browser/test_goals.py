@@ -44,3 +44,32 @@ def test_goals_set_in_settings_show_on_the_dashboard(server, browser, accessible
             p.locator("section.goals").screenshot(path=str(ARTIFACTS / "screens" / f"goals-{size}-{scheme}.png"))
             context.close()
     desktop.close()
+
+
+def test_the_digest_goals_block_reads_in_a_browser(browser, accessible, tmp_path):
+    """mail_html (the weekly digest's block) shown as a mail program would: no stylesheet, no
+    script, no image; axe passes and the text says what the bars show."""
+    from datetime import date
+
+    from tracker import create_app
+    from tracker.domain.goals import Goals, week_progress
+    from tracker.services.goals import mail_html
+
+    week = date(2026, 11, 30)
+    counts = {week: {"touchpoints": 2, "applications": 1}, date(2026, 11, 23): {"touchpoints": 5, "applications": 1}}
+    progress = week_progress(Goals(touchpoints=4, applications=1), week, counts, in_progress=False)
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}, instance=tmp_path)
+    with app.app_context():
+        block = mail_html(progress)
+    context = browser.new_context(viewport=PHONE, java_script_enabled=True)
+    page = context.new_page()
+    page.set_content(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Digest</title></head>'
+                     f'<body><main>{block}</main></body></html>')
+    text = page.inner_text("body")
+    assert "2 of 4 touchpoints" in text and "1 of 1 application" in text and "Streak: No streak" in text
+    bar = page.locator("td[style*='width:50%']")
+    assert bar.count() == 1 and bar.bounding_box()["width"] > 100
+    _no_sideways_scroll(page)
+    accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "screens" / "goals-mail-390.png"))
+    context.close()
