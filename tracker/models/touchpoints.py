@@ -31,7 +31,9 @@ touchpoint_contacts = Table(
 
 class Touchpoint(Owned, Timestamped, db.Model):
     __tablename__ = "touchpoints"
-    __table_args__ = (Index("ix_touchpoints_user_happened_on", "user_id", "happened_on"),
+    # By date, and with the channel so that the weekly goals count "not a LinkedIn connection"
+    # per day from the index alone (services/goals.py; migration 0025).
+    __table_args__ = (Index("ix_touchpoints_user_happened_on_channel", "user_id", "happened_on", "channel"),
                       # Re-importing a source adds nothing: one touchpoint per external id and user.
                       Index("uq_touchpoints_user_external", "user_id", "external_id", unique=True))
 

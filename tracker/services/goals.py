@@ -76,13 +76,13 @@ def counts_by_week(user: User, goals: Goals, first: date, last: date) -> dict[da
             week[metric] = week.get(metric, 0) + n
 
     if "touchpoints" in targets:
-        add("touchpoints", _by_week(Touchpoint.happened_on, day_bounds, Touchpoint.user_id == user.id,
-                                    Touchpoint.channel != "linkedin_connection"))
+        add("touchpoints", _by_day(Touchpoint.happened_on, day_bounds, Touchpoint.user_id == user.id,
+                                   Touchpoint.channel != "linkedin_connection"))
     if "contacts" in targets:
         add("contacts", _by_week(Contact.created_at, instant_bounds, Contact.user_id == user.id,
                                  Contact.source.in_(COUNTED_CONTACT_SOURCES)))
     if "applications" in targets:
-        add("applications", _by_week(Opportunity.applied_on, day_bounds, Opportunity.user_id == user.id))
+        add("applications", _by_day(Opportunity.applied_on, day_bounds, Opportunity.user_id == user.id))
         add("applications", _by_week(Opportunity.created_at, instant_bounds, Opportunity.user_id == user.id,
                                      Opportunity.applied_on.is_(None), Opportunity.status != "interested"))
     return out
@@ -92,9 +92,17 @@ def _starts(first: date, last: date) -> list[date]:
     return [first + n * WEEK for n in range((last - first) // WEEK + 1)]
 
 
-def _by_week(column: Any, bounds: list[date] | list[datetime], *where: ColumnElement[bool]) -> list[tuple[int, int]]:
-    """(week index, rows) for rows with bounds[0] <= column < bounds[-1]; one statement, any
-    engine. The CASE is grouped in a subquery: PostgreSQL does not see two copies of a CASE
+def _by_day(column: Any, bounds: list[date], *where: ColumnElement[bool]) -> list[tuple[int, int]]:
+    """(week index, rows) for a date column, from a count per day: a GROUP BY the index
+    (user_id, date, ...) answers alone, at most 7 x weeks rows, no expression per row."""
+    rows = db.session.execute(select(column, func.count()).where(*where, column >= bounds[0], column < bounds[-1])
+                              .group_by(column))
+    return [((day - bounds[0]) // WEEK, n) for day, n in rows]
+
+
+def _by_week(column: Any, bounds: list[datetime], *where: ColumnElement[bool]) -> list[tuple[int, int]]:
+    """(week index, rows) for an instant column with bounds[0] <= column < bounds[-1] (local
+    midnights as UTC instants); one statement, any engine. The CASE is grouped in a subquery: PostgreSQL does not see two copies of a CASE
     with bound parameters as the same expression."""
     index = case(*[(column < b, i) for i, b in enumerate(bounds[1:-1])], else_=len(bounds) - 2).label("week")
     inner = select(index).where(*where, column >= bounds[0], column < bounds[-1]).subquery()
