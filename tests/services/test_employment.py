@@ -147,6 +147,50 @@ def test_a_merge_keeps_the_position_left_behind_and_the_merged_ones_history(user
                              ("Initech", "Analyst", "2015", "2019", "manual")]
 
 
+def test_a_bulk_move_keeps_each_old_position_in_a_fixed_number_of_statements(app, user):
+    from sqlalchemy import event
+
+    from tracker.services.bulk import BulkInput, apply
+
+    people = [add(user, name=f"P{i}", company="Acme" if i % 2 else "", title=f"Engineer {i}" if i else "")
+              for i in range(6)]
+    clock.pin(CHANGED)
+    fresh = add(user, name="Added today", company="Initech")  # added on the day of the move: a correction
+    add(user, name="Already there", company="Globex")
+    ids = [p.id for p in people] + [fresh.id]
+    with app.app_context():
+        engine = db.engine
+    seen = []
+    listener = lambda conn, cursor, statement, *a, **k: seen.append(statement[:90])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert apply(user, ids, BulkInput(action="move_company", new_company="Globex")) == 7
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    db.session.commit()
+    few = len(seen)
+    first = list(seen)
+    kept = {p.contact_id: (p.company.name if p.company else None, p.title, p.ended)
+            for p in db.session.scalars(select(PastPosition))}
+    # P0 had neither a company nor a title: nothing to keep.
+    assert kept == {people[1].id: ("Acme", "Engineer 1", "2026-11-04"), people[2].id: (None, "Engineer 2", "2026-11-04"),
+                    people[3].id: ("Acme", "Engineer 3", "2026-11-04"), people[4].id: (None, "Engineer 4", "2026-11-04"),
+                    people[5].id: ("Acme", "Engineer 5", "2026-11-04")}
+    assert {db.session.get(Contact, i).company.name for i in ids} == {"Globex"}
+    # Moving them again to where they are changes nothing.
+    assert apply(user, ids, BulkInput(action="move_company", new_company="globex")) == 0
+    # Twice as many people: the same number of statements.
+    more = [add(user, name=f"Q{i}", company="Umbrella", title="Analyst").id for i in range(14)]
+    add(user, name="Someone at Hooli", company="Hooli")  # the company exists, as Globex did
+    seen.clear()
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        apply(user, more, BulkInput(action="move_company", new_company="Hooli"))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len(seen) == few, (first, seen)
+
+
 def test_history_is_the_owners_only(user, make_user):
     jo = add(user)
     clock.pin(CHANGED)

@@ -202,3 +202,27 @@ def _multi(entries):
     from werkzeug.datastructures import MultiDict
 
     return MultiDict(entries)
+
+
+def test_moved_to_a_company_keeps_the_position_each_one_left(user_client, people, in_db):
+    from tracker.models import PastPosition
+
+    clock.pin(datetime(2026, 12, 20, 12, tzinfo=timezone.utc))
+    response = bulk(user_client, [people["Ana Li"], people["Bo Wu"], people["Dee Hand"], people["Eve's"]],
+                    action="move_company", new_company="Globex")
+    assert response.status_code == 302
+    assert "3 contacts moved to Globex; the positions they left are kept." in flash_of(user_client)
+
+    def read():
+        companies = {c.full_name: c.company.name if c.company else None for c in db.session.scalars(select(Contact))}
+        kept = sorted((p.contact.full_name, p.company.name if p.company else None, p.ended)
+                      for p in db.session.scalars(select(PastPosition)))
+        return companies, kept
+
+    companies, kept = in_db(read)
+    # Dee had no company and no title: nothing to keep, but she moves; Eve's friend is not Jo's.
+    assert companies == {"Ana Li": "Globex", "Bo Wu": "Globex", "Cy Ode": "Initech", "Dee Hand": "Globex",
+                         "Eve's friend": None}
+    assert kept == [("Ana Li", "Initech", "2026-12-20"), ("Bo Wu", "Initech", "2026-12-20")]
+    page = user_client.get(f"/contacts/{people['Ana Li']}").get_data(as_text=True)
+    assert "Previously: at Initech, until 2026" in page

@@ -23,6 +23,7 @@ class BulkForm(FlaskForm):
     direction = RadioField("Who reached out", choices=DIRECTIONS, default="out")
     happened_on = DateField("Date", validators=[Optional()])
     summary = StringField("Summary", validators=[Length(max=300)])
+    new_company = StringField("Company they moved to", validators=[Length(max=200)])
     # The list's filters, for "all matching" (the same names as the filter form's).
     q = HiddenField()
     role = HiddenField()

@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, inspect, select, update
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact, User, contact_tags
-from tracker.services import cadence, kept_agenda
+from tracker.services import cadence, employment, kept_agenda
+from tracker.services.companies import find_or_create_company
 from tracker.services.contacts import tags_named
 from tracker.services.search import ContactQuery, filtered_contacts
 from tracker.services.touchpoints import log_touchpoint, owned_contacts
@@ -29,6 +30,7 @@ ACTIONS = {
     "tag": "Add the tag …",
     "untag": "Remove the tag …",
     "log_touchpoint": "Log one touchpoint with all of them",
+    "move_company": "Moved to the company …",
 }
 # Bounds on one request's work (STYLE point 13). A touchpoint is one conversation: a few
 # hundred people at most (an event), not an address book.
@@ -53,6 +55,7 @@ class BulkInput:
     inbound: bool = False
     happened_on: date | None = None
     summary: str = ""
+    new_company: str = ""  # move_company ("" : they left, no company now)
 
 
 def matching_ids(user: User, query: ContactQuery) -> list[int]:
@@ -169,9 +172,25 @@ def _log_touchpoint(user: User, ids: list[int], data: BulkInput) -> int:
     return len(touchpoint.contacts)
 
 
+def _move_company(user: User, ids: list[int], data: BulkInput) -> int:
+    """Everyone ticked now works at `data.new_company` (none when blank); the position each
+    one leaves is kept (services.employment.keep_bulk), in a fixed number of statements."""
+    name = " ".join((data.new_company or "").split())
+    if len(name) > 200:
+        raise BulkError("new_company", "A company name is at most 200 characters.")
+    company = find_or_create_company(user, name)
+    company_id = company.id if company is not None else None
+    moving = employment.keep_bulk(user, ids, company_id)
+    if not moving:
+        return 0
+    kept_agenda.mark(user.id, moving)
+    return db.session.execute(update(Contact).where(*_mine(moving, user)).values(company_id=company_id)
+                              .execution_options(synchronize_session=False)).rowcount
+
+
 _RUNNERS = {"keep_in_touch": _keep_in_touch, "keep_every": _keep_every, "no_reminders": _no_reminders,
             "archive": _archive, "unarchive": _unarchive, "tag": _tag, "untag": _untag,
-            "log_touchpoint": _log_touchpoint}
+            "log_touchpoint": _log_touchpoint, "move_company": _move_company}
 assert set(_RUNNERS) == set(ACTIONS)
 
 
@@ -179,5 +198,6 @@ def _expire(ids: list[int]) -> None:
     """Loaded contacts were changed behind the ORM's back (bulk UPDATEs): read them again."""
     wanted = set(ids)
     for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Contact) and obj.id in wanted:
+        # The identity, not obj.id: reading an attribute of an expired object loads it again.
+        if isinstance(obj, Contact) and inspect(obj).identity[0] in wanted:
             db.session.expire(obj)

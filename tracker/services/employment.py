@@ -6,8 +6,9 @@ via services.contacts.save_contact, a vCard or LinkedIn import updating a contac
 services.vcards.merge_into, a merge via services.merge), so one session hook sees them all:
 before each flush, a persistent contact whose company or title is changing leaves its
 previous position behind as a PastPosition, ended on the user's local day of the change and
-started when the contact's latest past position ended (unknown if it has none). A Core
-UPDATE of company_id or title (there is none) would have to call keep_previous() itself.
+started when the contact's latest past position ended (unknown if it has none). The one
+Core UPDATE of company_id, the contacts list's bulk "Moved to the company …", calls
+keep_bulk() first, which applies the same rules in a fixed number of statements.
 
 Not a move: a contact with no company and no title gaining one (nothing to keep), a title
 changed only in case or spacing, and corrections on the day a position began (the contact
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import clock
@@ -81,6 +82,37 @@ def keep_previous(session: Session, changes: list[Change]) -> list[PastPosition]
         session.add(position)
         kept.append(position)
     return kept
+
+
+def keep_bulk(user: User, ids: list[int], company_id: int | None) -> list[int]:
+    """Before a bulk UPDATE moves the user's contacts `ids` to `company_id` (a Core write the
+    session hook cannot see): keep the position each one leaves, by the same rules, in two
+    statements whatever the number. Returns the ids whose company really changes."""
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(Contact.id, Contact.company_id, Contact.title, Contact.created_at, func.max(PastPosition.ended))
+        .outerjoin(PastPosition, PastPosition.contact_id == Contact.id)
+        .where(Contact.user_id == user.id, Contact.id.in_(ids))
+        .group_by(Contact.id, Contact.company_id, Contact.title, Contact.created_at)).all()
+    zone = clock.zone(user.timezone)
+    today = clock.today(user.timezone)
+    moving, kept = [], []
+    for contact_id, old_company_id, title, created_at, latest in rows:
+        if old_company_id == company_id:
+            continue
+        moving.append(contact_id)
+        if old_company_id is None and not (title or "").strip():
+            continue  # nothing to keep
+        started = latest or ""
+        if started == to_partial(today) or (not started and created_at.astimezone(zone).date() == today):
+            continue  # a correction on the day the position began
+        kept.append({"user_id": user.id, "contact_id": contact_id, "company_id": old_company_id,
+                     "title": (title or "").strip(), "started": started, "ended": to_partial(today),
+                     "source": "change", "created_at": clock.now(), "updated_at": clock.now()})
+    if kept:
+        db.session.execute(insert(PastPosition.__table__), kept)  # one executemany, whatever the rows
+    return moving
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:

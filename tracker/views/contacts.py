@@ -85,7 +85,8 @@ def bulk():
     try:
         count = bulk_service.apply(current_user, ids, bulk_service.BulkInput(
             action=form.action.data, days=form.days.data, tag=form.tag.data or "", channel=form.channel.data,
-            inbound=form.direction.data == "in", happened_on=form.happened_on.data, summary=form.summary.data or ""))
+            inbound=form.direction.data == "in", happened_on=form.happened_on.data, summary=form.summary.data or "",
+            new_company=form.new_company.data or ""))
     except bulk_service.BulkError as e:
         db.session.rollback()
         flash(f"Nothing was changed: {e}", "error")
@@ -106,6 +107,9 @@ def _done(form: BulkForm, count: int) -> str:
         "tag": f"Tag {tag} added to {people}.",
         "untag": f"Tag {tag} removed from {people}.",
         "log_touchpoint": f"One touchpoint logged with {people}.",
+        "move_company": (f"{people.capitalize()} moved to {' '.join((form.new_company.data or '').split())}; "
+                         "the positions they left are kept." if (form.new_company.data or "").strip()
+                         else f"{people.capitalize()}: no company now; the positions they left are kept."),
     }[form.action.data]
 
 
