@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 from rapidfuzz import fuzz, process
@@ -27,6 +28,9 @@ FUZZY_CUTOFF = 90
 K = TypeVar("K")
 
 
+# Warm paths compare a name with every company of the user on each page: the keys of names
+# seen before come from this cache (a few MB at most), not from the regular expressions again.
+@lru_cache(maxsize=65536)
 def company_key(name: str) -> str:
     """A compact key: accents, case, legal forms, spaces and punctuation removed.
 
