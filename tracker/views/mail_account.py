@@ -3,6 +3,9 @@ connection, "Sync now" with its progress, what the syncs flagged, and whether th
 lines of a mail are kept."""
 from __future__ import annotations
 
+from datetime import date
+from types import SimpleNamespace
+
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -25,8 +28,9 @@ def _privacy_form(formdata=None) -> MailPrivacyForm:
 def _page(form: MailAccountForm | None = None, privacy: MailPrivacyForm | None = None, status: int = 200):
     account = imap_sync.account_of(current_user)
     form = form or MailAccountForm(formdata=None, data=mail_account_data(account))
-    flagged = imap_sync.flagged_of(account) if account is not None else []
-    ids = {i for f in flagged for i in f["contact_ids"]}
+    flagged = [SimpleNamespace(**{**f, "on": date.fromisoformat(f["on"])})
+               for f in (imap_sync.flagged_of(account) if account is not None else [])]
+    ids = {i for f in flagged for i in f.contact_ids}
     names = {i: n for i, n in db.session.execute(select(Contact.id, Contact.full_name).where(
         Contact.user_id == current_user.id, Contact.id.in_(ids)))} if ids else {}
     running = account is not None and imap_sync.is_running(account)
