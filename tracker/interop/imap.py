@@ -153,13 +153,18 @@ class Folder:
     reset: bool
 
 
+def examine(client: IMAPClient, name: str) -> dict:
+    """Select `name` read-only (EXAMINE); its SELECT data (UIDVALIDITY, EXISTS ...)."""
+    try:
+        return client.select_folder(name, readonly=True)
+    except (IMAPClientError, imaplib.IMAP4.error) as e:
+        raise ImapError(f"The folder “{name}” cannot be opened on the server ({_said(e)}).", "folders") from e
+
+
 def open_folder(client: IMAPClient, name: str, known_uidvalidity: int, last_uid: int) -> Folder:
     """Select `name` read-only and list the UIDs above `last_uid` (all of them when the
     folder's UIDVALIDITY is not `known_uidvalidity`)."""
-    try:
-        info = client.select_folder(name, readonly=True)
-    except (IMAPClientError, imaplib.IMAP4.error) as e:
-        raise ImapError(f"The folder “{name}” cannot be opened on the server ({_said(e)}).", "folders") from e
+    info = examine(client, name)
     uidvalidity = int(info.get(b"UIDVALIDITY") or 0)
     reset = bool(known_uidvalidity) and uidvalidity != known_uidvalidity
     start = last_uid + 1 if uidvalidity == known_uidvalidity else 1

@@ -126,7 +126,7 @@ def test_connection(server: imap.Server, folders: list[str]) -> list[str]:
     try:
         names = folders or imap.default_folders(client)
         for name in names:
-            imap.open_folder(client, name, 0, 2**32)  # opens it; lists nothing
+            imap.examine(client, name)
         return names
     finally:
         imap.close(client)
