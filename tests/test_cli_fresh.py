@@ -38,6 +38,11 @@ def _args(tmp_path) -> dict[str, tuple[list[str], str | None, str | None]]:
         "reset-password": (["reset-password", "nobody@example.com", "--password-stdin"], PASSWORD, nobody),
         "reset-2fa": (["reset-2fa", "nobody@example.com"], None, nobody),
         "sign-out-everywhere": (["sign-out-everywhere", "nobody@example.com"], None, nobody),
+        "send-digests": (["send-digests", "--user", "nobody@example.com"], None,
+                         "Outgoing mail is not configured (TRACKER_SMTP_HOST and TRACKER_MAIL_FROM): no digest sent."),
+        "sync-mail": (["sync-mail", "--user", "nobody@example.com"], None, nobody),
+        "send-test-mail": (["send-test-mail", "ops@example.com"], None,
+                           "Outgoing mail is not configured: set TRACKER_SMTP_HOST and TRACKER_MAIL_FROM."),
     }
 
 
@@ -53,7 +58,7 @@ def test_every_command_is_listed_here(tmp_path):
 COMMANDS = ["backup", "create-user", "delete-user", "demo-data", "due", "export-account", "export-ics",
             "export-vcard", "feed-url", "import-account", "import-calendar-history", "import-linkedin",
             "import-mail", "import-vcard", "reset-2fa",
-            "reset-password", "sign-out-everywhere"]
+            "reset-password", "send-digests", "send-test-mail", "sign-out-everywhere", "sync-mail"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -220,6 +220,10 @@ def test_two_factor_is_still_asked_after_a_reset(client, make_user, smtp, in_db)
 
 
 def test_a_refusing_mail_server_changes_nothing_in_the_answer(client, make_user, smtp, caplog):
+    import logging
+
+    # Alembic's logging set-up (fileConfig) disables loggers that exist when a migration runs.
+    logging.getLogger("tracker").disabled = False
     make_user()
     smtp.refuse(451, "Greylisted", times=1)
     response = ask(client)
