@@ -154,7 +154,9 @@ def test_a_bulk_move_keeps_each_old_position_in_a_fixed_number_of_statements(app
 
     people = [add(user, name=f"P{i}", company="Acme" if i % 2 else "", title=f"Engineer {i}" if i else "")
               for i in range(6)]
+    more = [add(user, name=f"Q{i}", company="Umbrella", title="Analyst").id for i in range(14)]
     clock.pin(CHANGED)
+    add(user, name="Someone at Hooli", company="Hooli")  # the company exists, as Globex does
     fresh = add(user, name="Added today", company="Initech")  # added on the day of the move: a correction
     add(user, name="Already there", company="Globex")
     ids = [p.id for p in people] + [fresh.id]
@@ -162,6 +164,7 @@ def test_a_bulk_move_keeps_each_old_position_in_a_fixed_number_of_statements(app
         engine = db.engine
     seen = []
     listener = lambda conn, cursor, statement, *a, **k: seen.append(statement[:90])  # noqa: E731
+    assert user.timezone  # loaded (after a commit) before counting, as in a request
     event.listen(engine, "before_cursor_execute", listener)
     try:
         assert apply(user, ids, BulkInput(action="move_company", new_company="Globex")) == 7
@@ -180,15 +183,15 @@ def test_a_bulk_move_keeps_each_old_position_in_a_fixed_number_of_statements(app
     # Moving them again to where they are changes nothing.
     assert apply(user, ids, BulkInput(action="move_company", new_company="globex")) == 0
     # Twice as many people: the same number of statements.
-    more = [add(user, name=f"Q{i}", company="Umbrella", title="Analyst").id for i in range(14)]
-    add(user, name="Someone at Hooli", company="Hooli")  # the company exists, as Globex did
     seen.clear()
+    assert user.timezone
     event.listen(engine, "before_cursor_execute", listener)
     try:
         apply(user, more, BulkInput(action="move_company", new_company="Hooli"))
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert len(seen) == few, (first, seen)
+    assert db.session.scalar(select(db.func.count(PastPosition.id)).where(PastPosition.contact_id.in_(more))) == 14
 
 
 def test_history_is_the_owners_only(user, make_user):
