@@ -1,11 +1,13 @@
-"""The Insights page's data: a fixed number of aggregate reads, computed in tracker.domain.insights*.
+"""The Insights page's data: a fixed number of reads, the metrics computed in tracker.domain.insights*.
 
-Each read is one statement over one of the user's tables (opportunities, their status history,
-interviews, contacts, touchpoints with their people, the people linked to opportunities, tags),
-whatever the account's size; nothing is read per row. The metrics are computed in Python from
-those rows, because the questions follow each opportunity and each contact through time
-(stages passed through, replies before the next message, the cadence at each week's end) and
-would otherwise be a different window-function dialect per engine.
+Small tables are read once each, row by row (opportunities, their status history, interviews,
+contacts, the people linked to opportunities, referrals, tags): the funnel follows each
+opportunity through time, which is plain Python over a few hundred rows. The touchpoints, the
+one table that grows to 100,000s, are aggregated in the database instead: touchpoints per day,
+each contact's distinct days with a touch, and every message with its place in its run and its
+reply (window functions, the same SQL on SQLite 3.25+ and PostgreSQL). The pure functions of
+the domain are the definitions; tests/services/test_insights.py holds the SQL equal to them.
+Nothing is read per row.
 """
 from __future__ import annotations
 
