@@ -337,6 +337,7 @@ def test_weekly_digest_carries_the_goals(app, smtp):
         goals.save_goals(user, Goals(touchpoints=3, contacts=None, applications=None, week_starts_on=0))
         db.session.commit()
         assert digest_sending.run().sent == [("jo@example.com", "weekly", monday)]  # goals alone are worth a mail
+    assert smtp.messages[0]["Subject"] == "Your week in tracker, Mon 16 Nov: your weekly goals"
     text = smtp.messages[0].get_body(("plain",)).get_content()
     assert "Weekly goals, week of 09 Nov 2026" in text  # Monday: the week that just ended
     assert "Weekly goals, week of 9 Nov" in smtp.messages[0].get_body(("html",)).get_content()

@@ -92,7 +92,9 @@ class Digest:
         day = f"{_WEEKDAYS[self.today.weekday()]} {format_day(self.today, self.today)}"
         label = "Your week" if self.recipient.kind == "weekly" else "Today"
         n = self.count
-        things = f"{n} thing{'s' if n != 1 else ''} to do" if n else "interviews coming up"
+        interviews = any(sec.lines for sec in self.sections if sec.key == "interviews")
+        things = (f"{n} thing{'s' if n != 1 else ''} to do" if n
+                  else "interviews coming up" if interviews else "your weekly goals")
         return f"{label} in tracker, {day}: {things}"
 
 
