@@ -21,7 +21,15 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run", "--disable-sync"]
 
-pytestmark = pytest.mark.browser
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder is a browser test (`-m "not browser"` leaves them all out).
+    A `pytestmark` in a conftest marks nothing: files without their own mark ran anyway."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 # The instant the servers of the browser tests start their clock from (TRACKER_TEST_NOW): mid
 # morning in Berlin, so "today" is TODAY however long a test runs and whatever the hour of

@@ -78,6 +78,23 @@ def _main_pages(page, base: str) -> list[tuple[str, str]]:
             ("opportunity-new-at-a-company", "/opportunities/new?company=Blue%20Fjord")]
 
 
+def _every_root_variable_resolves(page, scheme: str) -> None:
+    """Every custom property the stylesheet declares on :root has a value in this scheme. One
+    defined in terms of itself (`--ink-2: var(--ink-2)`) is invalid, silently: axe does not
+    see it (the text inherits a readable colour) but badges and table heads lose their colours."""
+    empty = page.evaluate("""() => {
+        const names = new Set();
+        const walk = rules => { for (const r of rules) {
+            if (r.cssRules) walk(r.cssRules);
+            if (r.selectorText === ':root') for (const n of r.style) if (n.startsWith('--')) names.add(n);
+        } };
+        for (const sheet of document.styleSheets) walk(sheet.cssRules);
+        const style = getComputedStyle(document.documentElement);
+        return [...names].filter(n => style.getPropertyValue(n).trim() === '');
+    }""")
+    assert empty == [], f"{scheme}: these :root variables have no value: {empty}"
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_main_page_at_both_sizes(mail_server, browser, accessible, scheme):
     # With outgoing mail on, so the pages show what mail adds (the "Forgot your password?" page;
@@ -88,6 +105,7 @@ def test_every_main_page_at_both_sizes(mail_server, browser, accessible, scheme)
     page = desktop.new_page()
     _start_demo(page, base)
     pages = _main_pages(page, base)
+    _every_root_variable_resolves(page, scheme)
     cookies = desktop.cookies()
     phone = _context(browser, PHONE, scheme)
     phone.add_cookies(cookies)
