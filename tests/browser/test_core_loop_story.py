@@ -123,6 +123,9 @@ def test_core_loop_story(server, page, accessible, tmp_path):
     page.goto(f"{base}/opportunities/new")
     page.get_by_label("Role title").fill("Senior Product Analyst")
     page.get_by_label("Company").fill("Lumen Health")
+    # The warm-path hint comes in under the company (issue 16) and moves the form down; a person
+    # reads it before going on, and a click aimed before it arrives would land elsewhere.
+    expect(page.get_by_text(re.compile(r"You know \d+ people at Lumen Health"))).to_be_visible()
     page.get_by_label("Status").select_option("interviewing")
     pick_person(page, "Referrers", friend)  # the people pickers are searchable (issue 15)
     pick_person(page, "Recruiters", "Rita Recruiter")
