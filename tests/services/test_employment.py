@@ -122,15 +122,87 @@ def test_an_import_that_takes_the_cards_company_keeps_the_old_one(user):
     assert history(jo) == [("Acme", "Product Manager", "", "2026-11-04", "change")]
 
 
-def test_an_import_that_keeps_your_values_keeps_no_history(user):
+CONNECTIONS = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+               "Jo,Park,https://www.linkedin.com/in/jo-park,,Globex,Head of Product,12 Mar 2024\n").encode()
+
+
+def _on_linkedin(user) -> int:
     jo = add(user, emails=[])
     jo.linkedin_url = "https://www.linkedin.com/in/jo-park"
     db.session.commit()
+    return jo.id
+
+
+def test_a_linkedin_reimport_takes_the_new_position_and_keeps_the_old_one_by_default(user):
+    """Issue 16: LinkedIn's Company and Position are where the person works now; with no
+    choice made, the re-import moves the contact and keeps where they were."""
+    jo_id = _on_linkedin(user)
     clock.pin(CHANGED)
-    csv = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-           "Jo,Park,https://www.linkedin.com/in/jo-park,,Globex,Head of Product,12 Mar 2024\n").encode()
-    applied(analysed(user, csv, "linkedin", "Connections.csv"))
-    assert history(db.session.get(Contact, jo.id)) == []
+    job = analysed(user, CONNECTIONS, "linkedin", "Connections.csv")
+    (item,) = imports.preview(job).items
+    assert item.use == {"company", "title"}  # shown ticked in the preview
+    applied(job)
+    jo = db.session.get(Contact, jo_id)
+    assert (jo.company.name, jo.title) == ("Globex", "Head of Product")
+    assert history(jo) == [("Acme", "Product Manager", "", "2026-11-04", "change")]
+
+
+def test_a_linkedin_export_zip_dates_the_move_by_the_export(user):
+    import io
+    import zipfile
+
+    jo_id = _on_linkedin(user)
+    clock.pin(CHANGED)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("Connections.csv", date_time=(2026, 10, 20, 17, 5, 0)), CONNECTIONS)
+    applied(analysed(user, buffer.getvalue(), "linkedin", "Basic_LinkedInDataExport.zip"))
+    assert history(db.session.get(Contact, jo_id)) == [("Acme", "Product Manager", "", "2026-10-20", "change")]
+
+
+def test_an_export_older_than_the_contact_moves_it_but_keeps_nothing(user):
+    """The contact was added after the export was made: its position then is not one the
+    export shows them leaving."""
+    import io
+    import zipfile
+
+    jo_id = _on_linkedin(user)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("Connections.csv", date_time=(2026, 9, 1, 0, 0, 0)), CONNECTIONS)
+    clock.pin(CHANGED)
+    applied(analysed(user, buffer.getvalue(), "linkedin", "Basic_LinkedInDataExport.zip"))
+    assert history(db.session.get(Contact, jo_id)) == []
+
+
+def test_a_linkedin_import_where_you_untick_keeps_your_values_and_no_history(user):
+    jo_id = _on_linkedin(user)
+    clock.pin(CHANGED)
+    job = analysed(user, CONNECTIONS, "linkedin", "Connections.csv")
+    (item,) = imports.preview(job).items
+    imports.save_decisions(job, {item.item.position: ("merge", set())})
+    db.session.commit()
+    assert imports.preview(job).items[0].use == set()
+    applied(job)
+    jo = db.session.get(Contact, jo_id)
+    assert (jo.company.name, jo.title) == ("Acme", "Product Manager")
+    assert history(jo) == []
+
+
+def test_a_vcard_import_keeps_your_company_unless_ticked(user):
+    from tracker.services.contacts import Detail
+
+    jo_id = add(user, emails=[Detail("jo@example.com")]).id
+    card = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jo Park\r\nEMAIL:jo@example.com\r\nORG:Globex\r\n"
+            b"TITLE:Head of Product\r\nEND:VCARD\r\n")
+    clock.pin(CHANGED)
+    job = analysed(user, card)
+    (item,) = imports.preview(job).items
+    assert item.item.kind == "match" and item.use == set()
+    applied(job)
+    jo = db.session.get(Contact, jo_id)
+    assert (jo.company.name, jo.title) == ("Acme", "Product Manager")
+    assert history(jo) == []
 
 
 def test_a_merge_keeps_the_position_left_behind_and_the_merged_ones_history(user):

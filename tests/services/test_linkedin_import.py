@@ -72,7 +72,10 @@ def test_existing_contact_matched_by_profile_gets_filled_and_one_touchpoint(ctx,
     assert [c["field"] for c in ada.conflicts] == ["full_name", "title"]
     import_file(owner, synthetic, "linkedin")
     contact = db.session.scalar(select(Contact).where(Contact.full_name == "Ada E."))
-    assert (contact.title, contact.company.name) == ("Lead", "Example Analytics")
+    # The name stays the user's; the job title is LinkedIn's unless unticked (issue 16: the
+    # profile says where they work now; services.employment keeps the old title when it is
+    # older than a day).
+    assert (contact.title, contact.company.name) == ("Staff Engineer", "Example Analytics")
     assert contact_count(owner) == 9
 
 

@@ -224,6 +224,21 @@ def _register_fallback() -> None:
             _FALLBACK, lambda e: (e.object[e.start : e.end].decode("cp1252", errors="replace"), e.end))
 
 
+def export_date(data: bytes) -> date | None:
+    """The day LinkedIn wrote the export: the modification date of the .zip's
+    Connections.csv (APPNOTE 4.4.6, local time of the writer; a day is as precise as this
+    needs). None for a bare CSV (no date in it: its rows say when people connected, not
+    when the file was made) or a zip without a readable one."""
+    if data[:4] != b"PK\x03\x04":
+        return None
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        info = next(i for i in archive.infolist() if i.filename.rsplit("/", 1)[-1].lower() == "connections.csv")
+        return date(*info.date_time[:3])
+    except (zipfile.BadZipFile, StopIteration, ValueError):
+        return None
+
+
 def _chunks(data: bytes, max_uncompressed: int, max_ratio: int) -> Iterator[bytes]:
     with _member(data, max_uncompressed, max_ratio) as raw:
         while chunk := raw.read(_CHUNK):

@@ -10,13 +10,20 @@ started when the contact's latest past position ended (unknown if it has none). 
 Core UPDATE of company_id, the contacts list's bulk "Moved to the company …", calls
 keep_bulk() first, which applies the same rules in a fixed number of statements.
 
+An import can say when its file was made (LinkedIn's export .zip): within `ended_on(day)`
+the positions kept end on that day rather than on the day of the import, when it is earlier
+(the move happened before the export at the latest).
+
 Not a move: a contact with no company and no title gaining one (nothing to keep), a title
 changed only in case or spacing, and corrections on the day a position began (the contact
 was added today, or its last change was today): a position held less than a day is a typo.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
@@ -28,6 +35,20 @@ from tracker.models import Contact, PastPosition, User
 from tracker.services.companies import find_or_create_company
 
 _NEW = object()  # a company not flushed yet: different from every stored one
+_ENDED_ON = "tracker.employment.ended_on"  # key in Session.info, see ended_on()
+
+
+@contextmanager
+def ended_on(day: date | None, session: Session | None = None) -> Iterator[None]:
+    """Within this block, positions the session keeps end on `day` (None: the user's today)
+    when it is before today: an import of a file made on `day` learnt of the move then."""
+    session = session if session is not None else db.session()
+    before = session.info.get(_ENDED_ON)
+    session.info[_ENDED_ON] = day
+    try:
+        yield
+    finally:
+        session.info[_ENDED_ON] = before
 
 
 @dataclass(frozen=True)
@@ -69,16 +90,18 @@ def keep_previous(session: Session, changes: list[Change]) -> list[PastPosition]
     latest = dict(session.execute(select(PastPosition.contact_id, func.max(PastPosition.ended))
                                   .where(PastPosition.contact_id.in_(ids)).group_by(PastPosition.contact_id)).all())
     kept = []
+    override = session.info.get(_ENDED_ON)
     for change in changes:
         contact = change.contact
         user = session.get(User, contact.user_id)
         today = clock.today(user.timezone if user is not None else "UTC")
+        end = min(today, override) if override is not None else today
         started = latest.get(contact.id) or ""
         added_on = contact.created_at.astimezone(clock.zone(user.timezone if user else "UTC")).date()
-        if started == to_partial(today) or (not started and added_on == today):
-            continue  # a correction on the day the position began
+        if started >= to_partial(end) or (not started and added_on >= end):
+            continue  # a correction on the day the position began (or a file older than it)
         position = PastPosition(user_id=contact.user_id, contact_id=contact.id, company_id=change.company_id,
-                                title=change.title[:200], started=started, ended=to_partial(today), source="change")
+                                title=change.title[:200], started=started, ended=to_partial(end), source="change")
         session.add(position)
         kept.append(position)
     return kept

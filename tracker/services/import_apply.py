@@ -26,14 +26,15 @@ from tracker.models import (Contact, ContactEmail, ContactPhone, ContactUrl, Imp
                             contact_tags)
 from tracker.models.base import new_uid
 from tracker.models.contacts import UNSCHEDULED_SOURCES
-from tracker.services import kept_agenda, linkedin_import, linkedin_messages, vcards
+from tracker.interop.linkedin import export_date
+from tracker.services import employment, kept_agenda, linkedin_import, linkedin_messages, vcards
 from tracker.services.import_matching import keys
-from tracker.services.imports import CHUNK, DEFAULT_ACTION, Report, decisions_of, load_payload
+from tracker.services.imports import CHUNK, DEFAULT_ACTION, Report, decisions_of, load_payload, use_of
 
 _DETAILS = (selectinload(Contact.company), selectinload(Contact.emails), selectinload(Contact.phones),
             selectinload(Contact.urls), selectinload(Contact.tags))
 _ITEM_COLUMNS = (ImportItem.id, ImportItem.position, ImportItem.kind, ImportItem.name, ImportItem.reason,
-                 ImportItem.contact_id, ImportItem.payload)
+                 ImportItem.contact_id, ImportItem.payload, ImportItem.conflicts)
 
 
 def apply(job: ImportJob, progress: Callable[[int], None] | None = None) -> Report:
@@ -46,12 +47,15 @@ def apply(job: ImportJob, progress: Callable[[int], None] | None = None) -> Repo
     report.kind = job.kind
     run = _Run(user, job.kind, report)
     after, done = 0, 0
+    # A move a LinkedIn export shows happened by the day the export was made, at the latest.
+    made_on = export_date(job.data) if job.kind == "linkedin" else None
     while True:
         rows = db.session.execute(select(*_ITEM_COLUMNS).where(ImportItem.job_id == job.id, ImportItem.position > after)
                                   .order_by(ImportItem.position).limit(CHUNK)).all()
         if not rows:
             break
-        run.chunk(rows, chosen)
+        with employment.ended_on(made_on):
+            run.chunk(rows, chosen)
         done += len(rows)
         after = rows[-1].position
         if progress is not None:
@@ -107,7 +111,8 @@ class _Run:
             uid, values, connected_on, note = load_payload(row.payload)
             if note:
                 self.report.notes.append(note)
-            plans.append(_Plan(row.id, row.position, action, set(d.get("use", ())), uid, values, connected_on,
+            use = use_of(self.source, row.kind, row.conflicts, d) if action == "merge" else set()
+            plans.append(_Plan(row.id, row.position, action, use, uid, values, connected_on,
                                row.contact_id if action == "merge" else None))
         self._companies_and_tags(plans)
         merges = self._merges(plans)

@@ -15,7 +15,10 @@ The life of a job (every step keeps its state in the database, none in the proce
    at the end, or rolls back entirely on any error: a failed import writes nothing.
 
 Merging fills empty fields and adds new emails, phones, URLs, tags and unmodelled vCard
-properties; it never replaces a value the user has unless they ticked that field.
+properties; it never replaces a value the user has unless that field is ticked. Ticked by
+default (DEFAULT_USE): a LinkedIn row's company and job title, which are where the person
+works now by their own profile; the position they replace is kept as a past one
+(services.employment), so taking it loses nothing. The user can untick either.
 """
 from __future__ import annotations
 
@@ -40,6 +43,8 @@ from tracker.services.import_matching import RULES, Candidate, find_matches, key
 CHUNK = 200
 ACTIONS = {"new": ("create", "skip"), "match": ("merge", "create", "skip"), "problem": ("skip",)}
 DEFAULT_ACTION = {kind: actions[0] for kind, actions in ACTIONS.items()}
+# Fields of a match whose differing value the card replaces unless the user unticks it.
+DEFAULT_USE = {"vcard": frozenset(), "linkedin": frozenset({"company", "title"})}
 OUTCOMES = ("created", "merged", "unchanged", "skipped", "problem")
 MAX_REPORTED_PROBLEMS = 500
 # A job whose status changed this recently is not called interrupted: its worker thread is
@@ -359,9 +364,27 @@ def preview(job: ImportJob, *, kind: str = "", page: int = 1, per_page: int = 10
     items = []
     for item in rows:
         d = chosen.get(item.position, {})
+        conflicts = json.loads(item.conflicts or "[]")
         items.append(PreviewItem(item, d.get("action", DEFAULT_ACTION[item.kind]), ACTIONS[item.kind],
-                                 set(d.get("use", ())), json.loads(item.conflicts or "[]")))
+                                 use_of(job.kind, item.kind, conflicts, d), conflicts))
     return Preview(items, counts, total, page, pages)
+
+
+def default_use(kind: str, conflicts: str | list[dict]) -> set[str]:
+    """The fields of a matched card ticked when the user has not chosen: DEFAULT_USE of the
+    job's kind, among those that differ (`conflicts`, as stored on the item or parsed)."""
+    wanted = DEFAULT_USE.get(kind, frozenset())
+    if not wanted:
+        return set()
+    fields = json.loads(conflicts or "[]") if isinstance(conflicts, str) else conflicts
+    return {c["field"] for c in fields} & wanted
+
+
+def use_of(kind: str, item_kind: str, conflicts: str | list[dict], decision: dict) -> set[str]:
+    """The fields to take from a card: the user's choice, else the default (matches only)."""
+    if "use" in decision:
+        return set(decision["use"])
+    return default_use(kind, conflicts) if item_kind == "match" else set()
 
 
 def decisions_of(job: ImportJob) -> dict[int, dict]:
@@ -374,19 +397,21 @@ def save_decisions(job: ImportJob, chosen: dict[int, tuple[str, set[str]]]) -> N
     (e.g. "create" for a problem) raises ValueError."""
     if not chosen:
         return
-    kinds = dict(db.session.execute(select(ImportItem.position, ImportItem.kind).where(
-        ImportItem.job_id == job.id, ImportItem.position.in_(list(chosen)))).all())
+    items = {position: (kind, conflicts) for position, kind, conflicts in db.session.execute(
+        select(ImportItem.position, ImportItem.kind, ImportItem.conflicts).where(
+            ImportItem.job_id == job.id, ImportItem.position.in_(list(chosen)))).all()}
     merge_keys = {k for k, _ in vcards.MERGE_FIELDS}
     stored = decisions_of(job)
     for position, (action, use) in chosen.items():
-        kind = kinds.get(position)
+        kind, conflicts = items.get(position, (None, ""))
         if kind is None or action not in ACTIONS[kind]:
             raise ValueError(f"Card {position} cannot be given the action {action!r}.")
         use = sorted(set(use) & merge_keys) if action == "merge" else []
-        if action == DEFAULT_ACTION[kind] and not use:
+        default = sorted(default_use(job.kind, conflicts)) if action == "merge" else []
+        if action == DEFAULT_ACTION[kind] and use == default:
             stored.pop(position, None)
-        else:
-            stored[position] = {"action": action, **({"use": use} if use else {})}
+        else:  # "use" is stored when it is not the default, also empty (the user unticked)
+            stored[position] = {"action": action, **({"use": use} if use != default else {})}
     job.decisions = json.dumps({str(k): v for k, v in sorted(stored.items())})
     db.session.flush()
 
