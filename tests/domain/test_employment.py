@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tracker.domain.companies import same_companies
-from tracker.domain.employment import describe, parse_partial, same_title, span
+from tracker.domain.employment import describe, joined, overlap, parse_partial, same_title, span
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -44,3 +44,19 @@ KNOWN = [(1, "Acme"), (2, "ACME Inc."), (3, "Acme, Inc"), (4, "Acne"), (5, "Lume
         "accents", "blank", "nobody"])
 def test_same_companies(name, ids):
     assert same_companies(name, KNOWN) == ids
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    (("2015", "2019"), ("2015-03", "2016"), True),
+    (("2015", "2019"), ("2019-12-31", ""), True),  # a year runs to its last day
+    (("2015", "2019"), ("2020", "2022"), False),
+    (("", ""), ("2020", "2022"), True),  # unknown overlaps anything
+    (("2021-03", "2021-03"), ("2021-04", ""), False),
+], ids=["inside", "last day of a year", "after", "unknown", "next month"])
+def test_spans_overlap(a, b, expected):
+    assert overlap(a, b) is expected and overlap(b, a) is expected
+
+
+def test_joined_spans_take_the_earlier_start_and_the_later_end():
+    assert joined(("2015", ""), ("2015-03", "2019")) == ("2015", "2019")
+    assert joined(("2019-06", "2021"), ("", "2021-05")) == ("2019-06", "2021")  # "2021" reaches past May

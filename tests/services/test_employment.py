@@ -219,6 +219,45 @@ def test_a_merge_keeps_the_position_left_behind_and_the_merged_ones_history(user
                              ("Initech", "Analyst", "2015", "2019", "manual")]
 
 
+def test_a_merge_that_keeps_your_company_keeps_the_merged_contacts_as_a_past_position(user):
+    """Issue 16: the merged contact's different company was lost when the kept side won."""
+    keep = add(user, name="Jo Park")
+    other = add(user, name="Jo P.", company="Globex", title="Director")
+    clock.pin(CHANGED)
+    merge_contacts(user, keep, other, {"company_id": "keep", "title": "keep"}, clock.now())
+    db.session.commit()
+    keep = db.session.get(Contact, keep.id)
+    assert (keep.company.name, keep.title) == ("Acme", "Product Manager")
+    assert history(keep) == [("Globex", "Director", "", "2026-11-04", "change")]
+
+
+def test_a_merge_of_the_same_person_at_the_same_place_keeps_nothing_new(user):
+    keep = add(user, name="Jo Park")
+    other = add(user, name="Jo P.", title="product manager")
+    clock.pin(CHANGED)
+    merge_contacts(user, keep, other, {}, clock.now())
+    db.session.commit()
+    assert history(db.session.get(Contact, keep.id)) == []
+
+
+def test_a_merge_joins_both_contacts_past_positions_without_repeats(user):
+    keep = add(user, name="Jo Park")
+    other = add(user, name="Jo P.")
+    clock.pin(CHANGED)
+    for who, started, ended in ((keep, "2015", ""), (other, "2015-03", "2019"), (other, "2021", "2022")):
+        save_position(user, who, None, PositionInput(company="Initech", title="Analyst", started=started, ended=ended))
+    save_position(user, keep, None, PositionInput(company="Hooli", title="Engineer", started="2012", ended="2014"))
+    save_position(user, other, None, PositionInput(company="Hooli", title="Engineer", started="2012", ended="2014"))
+    db.session.commit()
+    merge_contacts(user, keep, other, {}, clock.now())
+    db.session.commit()
+    # One Initech stint from both (overlapping), the later one apart; one Hooli.
+    assert history(db.session.get(Contact, keep.id)) == [
+        ("Initech", "Analyst", "2021", "2022", "manual"),
+        ("Initech", "Analyst", "2015", "2019", "manual"),
+        ("Hooli", "Engineer", "2012", "2014", "manual")]
+
+
 def test_a_bulk_move_keeps_each_old_position_in_a_fixed_number_of_statements(app, user):
     from sqlalchemy import event
 

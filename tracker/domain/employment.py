@@ -78,3 +78,18 @@ def describe(title: str, company: str) -> str:
 def same_title(a: str, b: str) -> bool:
     """Whether two job titles are the same (spacing and case do not make a new position)."""
     return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+
+def overlap(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Whether two spans (started, ended) as partial dates share a day; "" is unknown, which
+    overlaps anything on its side. A partial end covers its whole year or month."""
+    def end(value: str) -> str:
+        return value + "\uffff" if value else "\uffff"  # "2021" runs to the end of 2021
+    return a[0] <= end(b[1]) and b[0] <= end(a[1])
+
+
+def joined(a: tuple[str, str], b: tuple[str, str]) -> tuple[str, str]:
+    """One span covering two overlapping ones: the earlier known start, the later known end
+    (an unknown side takes what the other knows)."""
+    starts, ends = [x for x in (a[0], b[0]) if x], [x for x in (a[1], b[1]) if x]
+    return (min(starts) if starts else "", max(ends, key=lambda v: v + "\uffff") if ends else "")

@@ -29,7 +29,7 @@ from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker import clock
-from tracker.domain.employment import same_title, to_partial
+from tracker.domain.employment import joined, overlap, same_title, to_partial
 from tracker.extensions import db
 from tracker.models import Contact, PastPosition, User
 from tracker.services.companies import find_or_create_company
@@ -105,6 +105,41 @@ def keep_previous(session: Session, changes: list[Change]) -> list[PastPosition]
         session.add(position)
         kept.append(position)
     return kept
+
+
+def left_behind(contact: Contact, company_id: int | None, title: str) -> Change | None:
+    """The position (company_id, title) as one `contact` leaves, e.g. the other side of a
+    merge whose company was not kept; None when it is the contact's own or empty."""
+    if company_id is None and not (title or "").strip():
+        return None
+    if company_id == contact.company_id and same_title(title, contact.title):
+        return None
+    return Change(contact, company_id, (title or "").strip())
+
+
+def dedupe(contact: Contact) -> int:
+    """Join the contact's past positions that are the same one (same company, the same title
+    but for case and spacing, overlapping spans), as two contacts merged may both hold it:
+    one row remains with the span of both, "added by hand" if either was. Returns how many
+    rows were removed. Flushes."""
+    positions = sorted(db.session.scalars(select(PastPosition).where(PastPosition.contact_id == contact.id,
+                                                                     PastPosition.user_id == contact.user_id)),
+                       key=lambda p: p.id)
+    kept: list[PastPosition] = []
+    removed = 0
+    for position in positions:
+        same = next((k for k in kept if k.company_id == position.company_id and same_title(k.title, position.title)
+                     and overlap((k.started, k.ended), (position.started, position.ended))), None)
+        if same is None:
+            kept.append(position)
+            continue
+        same.started, same.ended = joined((same.started, same.ended), (position.started, position.ended))
+        if position.source == "manual":
+            same.source = "manual"
+        db.session.delete(position)
+        removed += 1
+    db.session.flush()
+    return removed
 
 
 def keep_bulk(user: User, ids: list[int], company_id: int | None) -> list[int]:

@@ -4,6 +4,11 @@ A merge moves everything linked to the merged contact (touchpoints, follow-ups, 
 opportunities, feedback, referrals, past positions, tags, e-mails, phones, web addresses, kept
 vCard properties, import history) to the one kept, deletes the merged one and remembers its vCard UID, all in the
 caller's transaction. Flushes; the caller commits.
+
+Employment history (services.employment): whichever side's company and title are kept, the
+other position is kept as a past one of the merged contact (the session hook keeps the kept
+contact's own when it takes the other's; left_behind + keep_previous keep the other's when
+it does not), and both contacts' past positions are joined without repeats.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from tracker.extensions import db
 from tracker.models import (Company, Contact, ContactEmail, ContactPhone, ContactUrl, FollowUp, ImportItem, Interview,
                             MergedUid, PastPosition, Referral, User, contact_tags, interview_contacts,
                             opportunity_contacts, touchpoint_contacts)
+from tracker.services import employment
 from tracker.services.cadence import refresh_touch_cache
 from tracker.services.contacts import ContactInput
 
@@ -77,6 +83,7 @@ def merge_contacts(user: User, keep: Contact, other: Contact, pick: dict[str, st
         raise MergeError("Both contacts must be yours.")
     if keep.id == other.id:
         raise MergeError("Choose two different contacts.")
+    theirs = (other.company_id, other.title)
     for name in FIELD_NAMES:
         side = pick.get(name) or ("other" if _empty(getattr(keep, name)) and not _empty(getattr(other, name)) else "keep")
         if side == "other":
@@ -94,6 +101,10 @@ def merge_contacts(user: User, keep: Contact, other: Contact, pick: dict[str, st
         keep.unscheduled, keep.kept_since = False, other.kept_since
     if keep.archived_at is not None and other.archived_at is None:
         keep.archived_at = None
+    if (change := employment.left_behind(keep, *theirs)) is not None:
+        employment.keep_previous(db.session, [change])
+    db.session.flush()
+    employment.dedupe(keep)
     db.session.add(MergedUid(user_id=user.id, contact_id=keep.id, uid=other.uid))
     db.session.execute(update(MergedUid).where(MergedUid.contact_id == other.id).values(contact_id=keep.id))
     db.session.flush()
