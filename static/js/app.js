@@ -210,6 +210,27 @@ function enhancePicker(select) {
 }
 document.querySelectorAll("select[multiple][data-people], form select[multiple]").forEach(enhancePicker);
 
+// Message drafts in the follow-ups list are filled in when opened: the first "toggle" of a
+// [data-draft-from] box fetches the follow-up's page and takes the fields of its draft box
+// (without JavaScript, the box holds a link to that page).
+document.addEventListener("toggle", (event) => {
+  const box = event.target;
+  if (!box.open || !box.matches("details[data-draft-from]") || box.dataset.loaded) return;
+  box.dataset.loaded = "1";
+  box.setAttribute("aria-busy", "true");
+  fetch(box.dataset.draftFrom, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+    .then((html) => {
+      const source = new DOMParser().parseFromString(html, "text/html").querySelector("[data-draft]");
+      if (!source) return;
+      box.querySelector("[data-draft-fallback]")?.remove();
+      [...source.children].filter((node) => node.tagName !== "SUMMARY")
+        .forEach((node) => box.append(document.importNode(node, true)));
+    })
+    .catch(() => { delete box.dataset.loaded; })
+    .finally(() => box.removeAttribute("aria-busy"));
+}, true);
+
 // Message drafts: the copy button and the mail link use what the person typed in the boxes.
 document.addEventListener("input", (event) => {
   const box = event.target.closest("[data-draft]");

@@ -185,10 +185,10 @@ LIST_ORDER = ((FollowUp.due_key, False), (FollowUp.id, False))
 def list_followups(user: User, query: FollowUpQuery, today: date, per_page: int) -> KeysetPage[FollowUp]:
     """One keyset page of the user's follow-ups, soonest first: its cost follows the page, not
     the account (each status's rows are read from the index where the cursor points)."""
+    # What a row shows: the contact (name, face) and the opportunity's title; the message
+    # draft, which needs emails and companies, is filled in on the follow-up's own page.
     stmt = select(FollowUp).where(FollowUp.user_id == user.id).options(
-        selectinload(FollowUp.contact).selectinload(Contact.emails),
-        selectinload(FollowUp.contact).selectinload(Contact.company),
-        selectinload(FollowUp.interview), selectinload(FollowUp.opportunity).selectinload(Opportunity.company))
+        selectinload(FollowUp.contact), selectinload(FollowUp.opportunity))
     statuses = (("open", "snoozed") if query.status == "active" else (query.status,) if query.status in STATUSES
                 else tuple(STATUSES))
     stmt = stmt.where(FollowUp.status.in_(statuses))

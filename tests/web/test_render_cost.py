@@ -1,0 +1,111 @@
+"""What every page's rendering shares (issue 17, the fixed cost of a request): the faster
+form-attribute writer gives WTForms' own bytes, the per-row CSRF field is the request's real
+token, and the follow-ups list leaves each message draft to the follow-up's page."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms.widgets import core
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import User
+from tracker.templating import html_params
+
+CASES = {
+    "plain": dict(id="f-1", name="title", type="text", value="Ada"),
+    "quotes and tags": dict(value='"><script>alert(1)</script>', placeholder="it's <b>"),
+    "safe text with a quote": dict(value=Markup('a "quoted" word'), title=Markup("<i>x</i>")),
+    "booleans": dict(required=True, disabled=False, checked=True, autofocus=False),
+    "renamed keys": dict(class_="wide", for_="x", data_draft_from="/a?b=1&c=2", aria_describedby="h e"),
+    "numbers and none": dict(maxlength=300, value=None, step=0.5, min=0),
+    "ampersands": dict(href="/x?a=1&amp;b=2", value="R&D"),
+    "empty": {},
+}
+
+
+def _reference(**kwargs) -> Markup:
+    """WTForms 3.x html_params, verbatim (wtforms/widgets/core.py), to compare bytes with."""
+    params = []
+    for k, v in sorted(kwargs.items()):
+        k = core.clean_key(k)
+        if v is True:
+            params.append(k)
+        elif v is False:
+            pass
+        else:
+            v = Markup.escape(v).replace(Markup('"'), Markup("&quot;"))
+            params.append(Markup('{k}="{v}"').format(k=k, v=v))
+    return Markup(" ").join(params)
+
+
+@pytest.mark.parametrize("kwargs", CASES.values(), ids=CASES.keys())
+def test_form_attributes_are_the_libraries_bytes(kwargs):
+    assert html_params(**kwargs) == _reference(**kwargs)
+    assert isinstance(html_params(**kwargs), Markup)
+
+
+def test_widgets_use_it_and_still_escape(app):
+    from wtforms import Form, StringField
+
+    class F(Form):
+        name = StringField()
+
+    assert core.html_params is html_params  # installed by create_app
+    html = str(F(data={"name": '"><img src=x onerror=alert(1)>'}).name())
+    assert "<img" not in html and "&#34;&gt;&lt;img" in html
+
+
+@pytest.fixture
+def followups(user_client, in_db):
+    """Jo's thank-you (has a draft) and a manual "other" follow-up (no template), with Ada."""
+    from tracker.services.contacts import ContactInput, Detail, save_contact
+    from tracker.services.followups import FollowUpInput, create_followup
+
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+
+    def make():
+        user = db.session.scalar(select(User))
+        user.display_name = "Jo Example"
+        ada = save_contact(user, None, ContactInput(full_name="Ada <Lovelace>", role="recruiter", company="Acme",
+                                                    emails=[Detail("ada@acme.test")]))
+        thanks = create_followup(user, FollowUpInput(title="Thank Ada", kind="thank_you", due_on=clock.today(),
+                                                     contact=ada))
+        other = create_followup(user, FollowUpInput(title="Water the plants", kind="other", due_on=clock.today()))
+        db.session.commit()
+        return thanks.id, other.id
+
+    return in_db(make)
+
+
+def test_the_list_links_each_draft_to_the_page_that_fills_it(user_client, followups):
+    thanks, other = followups
+    page = user_client.get("/followups/").get_data(as_text=True)
+    # No draft is filled in on the list: the text of the thank-you template is not there...
+    assert "Thank you for taking the time" not in page and "data-draft-body" not in page
+    # ...a box points at the follow-up's page instead (fetched when opened; a link without JS).
+    sources = re.findall(r'data-draft-from="([^"]+)"', page)
+    assert sources == [f"/followups/{thanks}"]
+    assert f'href="/followups/{thanks}#draft-h"' in page
+    # That page has the draft box the script takes, filled in and escaped.
+    draft = user_client.get(sources[0]).get_data(as_text=True)
+    box = draft[draft.index("data-draft"):]
+    assert "data-draft-body" in box and "Thank you for taking the time" in box and "Jo Example" in box
+    assert "mailto:ada@acme.test?subject=" in box
+    assert "Ada <Lovelace>" not in draft and "Ada &lt;Lovelace&gt;" in draft
+
+
+def test_every_form_of_the_list_carries_the_sessions_token(user_client, followups):
+    thanks, _ = followups
+    page = user_client.get("/followups/").get_data(as_text=True)
+    tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+    assert len(tokens) == 1 and len(re.findall(r'name="csrf_token"', page)) > 4
+    # The token is the real one: a form posted with it works, one without it is refused.
+    done = user_client.post(f"/followups/{thanks}/dismiss", data={"csrf_token": tokens.pop()})
+    assert done.status_code == 302
+    refused = user_client.post(f"/followups/{thanks}/reopen", data={"csrf_token": "forged"})
+    assert refused.status_code == 400
