@@ -137,3 +137,65 @@ def test_a_merge_moves_referrals_and_keeps_one_per_job(world):
     rows = db.session.execute(select(Referral.opportunity_id, Referral.contact_id).order_by(Referral.opportunity_id)).all()
     assert rows == [(opp.id, jane.id), (other_opp.id, jane.id)]
     assert [r.opportunity_id for r, _, _ in referrals.of_contact(user, jane)] == [other_opp.id, opp.id]  # latest first
+
+
+def _ask_with_steps(user, opp, contact, on):
+    referral = referrals.ask(user, opp, contact, on)
+    trigger, steps = _steps(user, referral)
+    playbooks.create_steps(user, trigger, TODAY, {s.planned.idempotency_key: s.planned.due_on for s in steps})
+    db.session.commit()
+    return referral
+
+
+@pytest.mark.parametrize("status, outcome", [
+    ("rejected", "not_hired"), ("withdrawn", "not_hired"), ("ghosted", "not_hired"), ("accepted", "hired"),
+])
+def test_closing_the_application_ends_its_referrals_in_progress(world, status, outcome):
+    """Issue 16: a rejected application left its referral "submitted" for ever, with its
+    check-in still due."""
+    from tracker.services.opportunities import set_status
+
+    user, jane, opp = world
+    ben = save_contact(user, None, ContactInput(full_name="Ben Roe", company="Acme"))
+    cy = save_contact(user, None, ContactInput(full_name="Cy Lee", company="Acme"))
+    submitted = _ask_with_steps(user, opp, jane, TODAY - timedelta(days=20))
+    referrals.advance(user, submitted, "submitted", TODAY - timedelta(days=10))
+    asked = _ask_with_steps(user, opp, ben, TODAY - timedelta(days=3))
+    declined = referrals.ask(user, opp, cy, TODAY - timedelta(days=3))
+    referrals.advance(user, declined, "declined", TODAY - timedelta(days=2))
+    other_opp = save_opportunity(user, None, OpportunityInput(title="SRE", company="Acme", status="applied"))
+    elsewhere = _ask_with_steps(user, other_opp, ben, TODAY - timedelta(days=3))
+    db.session.commit()
+
+    set_status(user, opp, status)
+    db.session.commit()
+    assert [(r.status, r.outcome_on) for r in (submitted, asked, declined, elsewhere)] == [
+        (outcome, TODAY), (outcome, TODAY), ("declined", TODAY - timedelta(days=2)), ("asked", None)]
+    open_steps = {(f.contact_id, f.opportunity_id, f.kind) for f in db.session.scalars(
+        select(FollowUp).where(FollowUp.status == "open"))}
+    # The check-ins of the closed application's referrals are gone; thanks for considering
+    # stay (they did consider it), and the other application's referral is untouched.
+    assert open_steps == {(jane.id, opp.id, "thank_you"), (ben.id, opp.id, "thank_you"),
+                          (ben.id, other_opp.id, "thank_you"), (ben.id, other_opp.id, "check_in")}
+    # The referrer hears how it ended once: the outcome playbook plans it.
+    _, steps = _steps(user, submitted, "referral_outcome")
+    assert [(s.planned.kind, s.planned.due_on, s.creatable) for s in steps] == [
+        ("referral_thanks", TODAY + timedelta(days=1), True)]
+
+
+def test_a_rejection_leads_the_referrer_to_one_thanks(world):
+    """The rejection playbook tells the referrer; the outcome playbook then has it planned."""
+    from tracker.services.opportunities import set_status
+
+    user, jane, opp = world
+    referral = _ask_with_steps(user, opp, jane, TODAY - timedelta(days=20))
+    set_status(user, opp, "rejected")
+    db.session.commit()
+    trigger = playbooks.resolve(user, "after_rejection", "opportunity", opp.id)
+    steps = playbooks.preview(user, trigger, TODAY)
+    playbooks.create_steps(user, trigger, TODAY, {s.planned.idempotency_key: s.planned.due_on for s in steps})
+    db.session.commit()
+    assert [f.kind for f in db.session.scalars(select(FollowUp).where(
+        FollowUp.status == "open", FollowUp.kind == "referral_thanks"))] == ["referral_thanks"]
+    _, steps = _steps(user, referral, "referral_outcome")
+    assert [s.creatable for s in steps] == [False]  # already planned by the rejection

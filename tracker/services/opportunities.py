@@ -12,7 +12,7 @@ from tracker.extensions import db
 from tracker.models import Contact, Opportunity, StatusChange, User, opportunity_contacts
 from tracker.models.opportunities import (CONTACT_ROLES, CURRENCIES, OPEN_STATUSES, SALARY_PERIODS, STATUSES,
                                           WORK_MODES)
-from tracker.services import kept_agenda
+from tracker.services import kept_agenda, referrals
 from tracker.services.companies import find_or_create_company
 
 
@@ -94,7 +94,8 @@ def _set_application(opportunity: Opportunity, data: OpportunityInput) -> None:
 def set_status(user: User, opportunity: Opportunity, status: str) -> StatusChange | None:
     """Move to `status`, recording the change; None (nothing written) if it is already there.
 
-    Moving to a closed status stamps closed_on with the user's today unless one is set.
+    Moving to a closed status stamps closed_on with the user's today unless one is set, and
+    ends the referrals still in progress (services.referrals.close_with_application).
     """
     if status not in STATUSES:
         raise ValueError(f"Unknown status {status!r}.")
@@ -109,6 +110,8 @@ def set_status(user: User, opportunity: Opportunity, status: str) -> StatusChang
         opportunity.closed_on = None
     db.session.add(change)
     db.session.flush()
+    if status not in OPEN_STATUSES and opportunity.id is not None:
+        referrals.close_with_application(user, opportunity, opportunity.closed_on)
     return change
 
 

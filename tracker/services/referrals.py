@@ -5,8 +5,9 @@ Asking makes the referrer one of the opportunity's people (as "referrer", unless
 linked already), so the cadence and the rejection playbook know them. Each step stamps the
 user's local day; the playbooks (referral_asked, referral_outcome in tracker.domain.playbooks)
 turn the ask and the outcome into dated follow-ups, and an answer (agreed, submitted,
-declined) dismisses the "check in if there is no answer" step left open. Flushes; the
-caller commits.
+declined) dismisses the "check in if there is no answer" step left open. When the
+application itself closes (services.opportunities.set_status), a referral still in progress
+ends with it (close_with_application). Flushes; the caller commits.
 """
 from __future__ import annotations
 
@@ -82,13 +83,49 @@ def advance(user: User, referral: Referral, status: str, on: date) -> int:
     setattr(referral, STEP_DAYS[status], on)
     dismissed = 0
     if status in ("agreed", "submitted", "declined"):
-        prefix = f"referral_asked:referral:{referral.id}:check_in:"
-        for followup in db.session.scalars(select(FollowUp).where(
-                FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")),
-                FollowUp.playbook_key.startswith(prefix, autoescape=True))):
+        dismissed = _dismiss_check_ins(user, [referral.id])
+    db.session.flush()
+    return dismissed
+
+
+IN_PROGRESS = ("asked", "agreed", "submitted")
+# The referral's outcome when its application closes: an accepted offer is a hire, every
+# other end (rejected, withdrawn, ghosted) is not.
+OUTCOME_OF_CLOSED = {"accepted": "hired", "rejected": "not_hired", "withdrawn": "not_hired", "ghosted": "not_hired"}
+
+
+def close_with_application(user: User, opportunity: Opportunity, on: date) -> list[Referral]:
+    """The application closed on `on` (its status is one of OUTCOME_OF_CLOSED): its referrals
+    still in progress get that outcome, dated `on`, and their "check in if there is no
+    answer" steps are dismissed (nothing is left to answer), as an answer would. The thanks
+    to the referrer stays to the playbooks: the rejection playbook's "let them know how it
+    ended" step for the referrer, or the referral's own outcome playbook (one open step of a
+    kind per person: whichever is planned first covers the other). Returns the referrals
+    closed (one query, and one for their check-ins)."""
+    outcome = OUTCOME_OF_CLOSED.get(opportunity.status)
+    if outcome is None:
+        return []
+    closed = list(db.session.scalars(select(Referral).where(
+        Referral.user_id == user.id, Referral.opportunity_id == opportunity.id, Referral.status.in_(IN_PROGRESS))))
+    for referral in closed:
+        referral.status, referral.outcome_on = outcome, on
+    _dismiss_check_ins(user, [r.id for r in closed])
+    db.session.flush()
+    return closed
+
+
+def _dismiss_check_ins(user: User, ids: list[int]) -> int:
+    """Dismiss the open "check in if there is no answer" steps of these referrals."""
+    if not ids:
+        return 0
+    wanted = {f"referral_asked:referral:{i}:check_in:" for i in ids}
+    dismissed = 0
+    for followup in db.session.scalars(select(FollowUp).where(
+            FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")),
+            FollowUp.playbook_key.like("referral\\_asked:referral:%:check\\_in:%", escape="\\"))):
+        if followup.playbook_key.rsplit(":", 1)[0] + ":" in wanted:
             dismiss(followup)
             dismissed += 1
-    db.session.flush()
     return dismissed
 
 
