@@ -138,3 +138,26 @@ def test_agenda_equals_the_agenda_of_every_proposal(account, seed):
                 full = [i for i in getattr(result.agenda, group) if i.source == "cadence"]
                 part = [i for i in getattr(limited.agenda, group) if i.source == "cadence"]
                 assert part == full[:limit] and limited.more[group] == len(full) - len(part)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_followups_limited_to_the_first_of_each_group(account, seed):
+    """With followup_limit (the dashboard), each group lists its first follow-ups by due date
+    and time and counts the rest; the counts, the reach-outs and the health bar are those of
+    the whole agenda, and nothing is lost: shown + left out = every follow-up of the group."""
+    rng = random.Random(300 + seed)
+    user = account(rng)
+    for _ in range(4):
+        today = TODAY + timedelta(days=rng.randint(-15, 25))
+        horizon_days = rng.choice((0, 1, 7, 14))
+        full = agenda.build(user, today, horizon_days, limit=10**6)
+        order = dict(db.session.execute(db.select(FollowUp.id, FollowUp.due_key)).all())
+        for n in (1, 2, 5, 100):
+            part = agenda.build(user, today, horizon_days, limit=10**6, followup_limit=n)
+            assert part.health == full.health and part.more == full.more
+            for group in ("overdue", "today", "upcoming"):
+                every = sorted(full.follow_ups(group), key=lambda i: (order[i.ref_id], i.ref_id))
+                assert sorted(part.follow_ups(group), key=lambda i: (order[i.ref_id], i.ref_id)) == every[:n]
+                assert part.followup_count(group) == len(every) == full.followup_count(group)
+                assert part.count(group) == full.count(group)
+                assert part.reach_outs(group) == full.reach_outs(group)

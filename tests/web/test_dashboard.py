@@ -1,6 +1,7 @@
 """The dashboard: empty state, agenda groups, reach-outs with reasons, health, pipeline, activity."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import event, select
@@ -121,3 +122,30 @@ def test_keep_in_touch_with_one_imported_contact_from_its_page(user_client, in_d
     page = user_client.get(f"/contacts/{ada}").get_data(as_text=True)
     assert "Next due <strong>1 Mar 2027</strong>" in page or "Next due <strong>1 Mar</strong>" in page
     assert in_db(lambda: db.session.get(Contact, ada).unscheduled) is False
+
+
+def test_a_section_lists_its_first_ten_follow_ups_and_counts_the_rest(user_client, in_db):
+    """Issue 17: the dashboard reads only the follow-ups it shows. 14 overdue ones: the first
+    10 by due date are listed, the heading counts 14 and a link leads to all of them; the
+    later ones are not on the page."""
+    from tracker.services.followups import FollowUpInput, create_followup
+
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+
+    def add():
+        user = db.session.scalar(select(User))
+        for i in range(14):
+            create_followup(user, FollowUpInput(title=f"Task {i:02d}", kind="follow_up",
+                                                due_on=date(2026, 3, 9) - timedelta(days=14 - i)))
+        create_followup(user, FollowUpInput(title="Task today", kind="follow_up", due_on=date(2026, 3, 10)))
+        db.session.commit()
+
+    in_db(add)
+    page = user_client.get("/").get_data(as_text=True)
+    overdue = page.split('id="overdue-h"')[1].split('id="today-h"')[0]
+    assert '<span class="count">14</span>' in overdue
+    assert re.findall(r">(Task \d\d)</a>", overdue) == [f"Task {i:02d}" for i in range(10)]
+    assert "Task 10" not in page and "Task 13" not in page
+    assert 'href="/followups/?due=overdue">All 14 follow-ups</a>' in overdue
+    today = page.split('id="today-h"')[1].split('id="week-h"')[0]
+    assert "Task today" in today and "All 1 follow-ups" not in today

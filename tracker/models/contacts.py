@@ -48,7 +48,9 @@ class Contact(Owned, Timestamped, db.Model):
         # The kept agenda: the dashboard reads what is due by range; the list sorts by them.
         # Covering: the dashboard's per-state counts read only the index (migration 0013).
         Index("ix_contacts_user_due_soon_on", "user_id", "due_soon_on", "due_on", "losing_touch_on"),
-        Index("ix_contacts_user_due_on", "user_id", "due_on", "sort_name"),  # the dashboard's lists' order
+        # The dashboard's lists' order; losing_touch_on lets the overdue list skip the
+        # losing-touch contacts (due earlier) in the index alone (id: PostgreSQL has no rowid).
+        Index("ix_contacts_user_due_on", "user_id", "due_on", "sort_name", "id", "losing_touch_on"),
         Index("ix_contacts_user_last_touch_on", "user_id", "last_touch_on"),
         Index("uq_contacts_user_uid", "user_id", "uid", unique=True),
     )

@@ -9,19 +9,18 @@ fixed number of queries. Only the few reach-outs a page shows go through the eng
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select, union_all
 
-from tracker.domain.agenda import Agenda, ContactCadence, DeadlineItem, build_agenda
-from tracker.domain.cadence import DUE_SOON_DAYS, status_on
+from tracker.domain.agenda import Agenda, ContactCadence, DeadlineItem, FollowUpItem, build_agenda
 from tracker.extensions import db
 from tracker.models import Company, Contact, FollowUp, Opportunity, User
 from tracker.models.opportunities import DEADLINE_STATUS
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
 from tracker.services import kept_agenda
 from tracker.services.cadence import proposals
-from tracker.services.followups import active_items
+from tracker.services.followups import _case_due, active_items
 
 HEALTH_LABELS = {"ok": "In touch", "planned": "Follow-up planned", "due_soon": "Due soon", "due": "Due",
                  "overdue": "Overdue", "losing_touch": "Losing touch"}
@@ -33,18 +32,21 @@ GROUP_OF_STATUS = {"overdue": "overdue", "due": "today", "due_soon": "upcoming"}
 class AgendaResult:
     """The agenda, with counts of what it leaves out.
 
-    agenda: tracker.domain.agenda.Agenda, at most `limit` reach-outs per group.
+    agenda: tracker.domain.agenda.Agenda, at most `limit` reach-outs per group (and, when
+        build() was given a followup_limit, at most that many follow-ups per group).
     health: contacts with a cadence by state: the engine's status (ok, due_soon, due,
         overdue, losing_touch), except that a due_soon/due/overdue contact with an open
         follow-up on the agenda is "planned" (the follow-up is its nudge). So health.overdue
         is exactly the number of overdue reach-outs, due those of today, due_soon those of
         the coming days, losing_touch the losing-touch list: sections and bar agree.
     more: {"overdue"|"today"|"upcoming"|"losing_touch": reach-outs not shown}.
+    more_followups: {"overdue"|"today"|"upcoming": follow-ups not shown}.
     """
 
     agenda: Agenda
     health: dict[str, int]
     more: dict[str, int] = field(default_factory=dict)
+    more_followups: dict[str, int] = field(default_factory=dict)
 
     @property
     def tracked(self) -> int:
@@ -53,7 +55,11 @@ class AgendaResult:
     def count(self, group: str) -> int:
         """Every item of an agenda group ("overdue", "today", "upcoming", "losing_touch"),
         shown or not: follow-ups and reach-outs."""
-        return len(getattr(self.agenda, group)) + self.more.get(group, 0)
+        return len(getattr(self.agenda, group)) + self.more.get(group, 0) + self.more_followups.get(group, 0)
+
+    def followup_count(self, group: str) -> int:
+        """The group's follow-ups, shown or not."""
+        return len(self.follow_ups(group)) + self.more_followups.get(group, 0)
 
     def reach_outs(self, group: str) -> list:
         return [item for item in getattr(self.agenda, group) if item.source == "cadence"]
@@ -65,74 +71,114 @@ class AgendaResult:
         return [item for item in getattr(self.agenda, group) if item.source == "deadline"]
 
 
-def build(user: User, today: date, horizon_days: int = 7, limit: int = 10) -> AgendaResult:
+def build(user: User, today: date, horizon_days: int = 7, limit: int = 10,
+          followup_limit: int | None = None) -> AgendaResult:
     """The user's agenda for `today` (their local date) over the next `horizon_days`.
 
-    Follow-ups are all listed; reach-outs are capped at `limit` per group (counted in
-    `more`). Read from the kept agenda (services.kept_agenda: each contact's cadence dates,
-    always equal to the engine's): the counts are one aggregate over the index range of
-    contacts already "due soon" or later, each group one indexed, limited read, and the
-    engine runs only for the few contacts shown (for their reasons). A fixed number of
-    queries, and work proportional to what is shown, not to the account.
+    Reach-outs are capped at `limit` per group (counted in `more`); follow-ups are all
+    listed, or with `followup_limit` the first that many of each group by due date and time
+    (the rest counted in `more_followups`: the dashboard). Read from the kept agenda
+    (services.kept_agenda: each contact's cadence dates, always equal to the engine's): the
+    counts are one aggregate over the index range of contacts already "due soon" or later,
+    each list one indexed, limited read (a contact with a follow-up on the agenda is left out
+    of the reach-outs by the database, not by reading every follow-up), and the engine runs
+    only for the few contacts shown (for their reasons). A fixed number of queries.
     tests/services/test_agenda.py proves, on random accounts, that the result equals the
-    agenda built from every contact's proposal.
+    agenda built from every contact's proposal and every follow-up.
     """
     kept_agenda.ensure_current(user)
     horizon = today + timedelta(days=horizon_days)
-    followups = active_items(user, horizon)
-    covered = {f.contact_id for f in followups if f.contact_id is not None}
+    if followup_limit is None:
+        followups, more_followups = active_items(user, horizon), {}
+    else:
+        followups, more_followups = _first_followups(user, today, horizon, followup_limit)
 
     C = Contact
     mine = (C.user_id == user.id,)
+    # A contact with an open or snoozed follow-up on the agenda (effective due by the horizon).
+    covered = select(FollowUp.id).where(
+        FollowUp.contact_id == C.id, FollowUp.user_id == user.id, FollowUp.status.in_(ACTIVE_FOLLOWUP),
+        FollowUp.due_key < _start(horizon + timedelta(days=1))).exists()
     # The status on `today` from the kept dates (tracker.domain.cadence.status_on), for rows
     # with due_soon_on <= today: the only ones that are not "ok".
     state = case((C.losing_touch_on <= today, "losing_touch"), (C.due_on < today, "overdue"),
                  (C.due_on == today, "due"), else_="due_soon")
-    counts = dict(db.session.execute(select(state, func.count()).where(*mine, C.due_soon_on <= today)
-                                     .group_by(state)).all())
-    # Due soon, but after a horizon shorter than the due-soon window: counted, not listed.
-    beyond = db.session.scalar(select(func.count()).where(
-        *mine, C.due_soon_on <= today, C.due_on > today, C.due_on > horizon)) if horizon_days < DUE_SOON_DAYS else 0
+    # Per state: how many, how many are due after the horizon (due soon, but not listed when the
+    # horizon is shorter than the due-soon window), and how many are "planned".
+    later = func.sum(case((C.due_on > horizon, 1), else_=0))
+    planned_n = func.sum(case((and_(C.due_on <= horizon, C.losing_touch_on > today, covered), 1), else_=0))
+    counts = {status: (n, int(after or 0), int(p or 0)) for status, n, after, p in db.session.execute(
+        select(state, func.count(), later, planned_n).where(*mine, C.due_soon_on <= today).group_by(state))}
     health = dict.fromkeys(HEALTH_LABELS, 0)
-    for status, n in counts.items():
+    listed = dict.fromkeys(GROUP_OF_STATUS.values(), 0)
+    for status, (n, after, p) in counts.items():
         health[status] = n
-    health["ok"] = tracked_count(user) - sum(counts.values())
-    listed = {"overdue": health["overdue"], "today": health["due"], "upcoming": health["due_soon"] - beyond}
-    planned = dict.fromkeys(listed, 0)  # covered contacts each list must skip
-    if covered:
-        # A due contact with a follow-up on the agenda is "planned": the follow-up is its nudge.
-        for cid, soon, due, losing in db.session.execute(
-                select(C.id, C.due_soon_on, C.due_on, C.losing_touch_on).where(*mine, C.id.in_(covered))):
-            status = status_on(today, soon, due, losing)
-            if status in GROUP_OF_STATUS and due <= horizon:
-                health[status] -= 1
-                health["planned"] += 1
-                listed[GROUP_OF_STATUS[status]] -= 1
-                planned[GROUP_OF_STATUS[status]] += 1
+        if status in GROUP_OF_STATUS:
+            health[status] -= p
+            health["planned"] += p
+            listed[GROUP_OF_STATUS[status]] = n - p - after
+    health["ok"] = tracked_count(user) - sum(n for n, _, _ in counts.values())
 
+    uncovered = ~covered
     groups = {
         "losing_touch": (C.due_soon_on <= today, C.losing_touch_on <= today),
-        "overdue": (C.due_soon_on <= today, C.due_on < today, C.losing_touch_on > today),
-        "today": (C.due_on == today,),
-        "upcoming": (C.due_soon_on <= today, C.due_on > today, C.due_on <= horizon),
+        "overdue": (C.due_on < today, C.losing_touch_on > today, uncovered),
+        "today": (C.due_on == today, uncovered),
+        "upcoming": (C.due_soon_on <= today, C.due_on > today, C.due_on <= horizon, uncovered),
     }
     shown: list[int] = []
-    for group, where in groups.items():
-        # The order the agenda shows them in (by date, then name). Covered contacts are
-        # skipped after reading (as many more rows as the group holds covered ones) rather
-        # than by a NOT IN list of every contact with a follow-up.
-        skip = planned.get(group, 0)
-        ids = db.session.scalars(select(C.id).where(*mine, *where).order_by(C.due_on, C.sort_name, C.id)
-                                 .limit(limit + skip)).all()
-        if skip:
-            ids = [i for i in ids if i not in covered]
-        shown += ids[:limit]
+    for where in groups.values():
+        # The order the agenda shows them in (by date, then name): ix_contacts_user_due_on.
+        shown += db.session.scalars(select(C.id).where(*mine, *where)
+                                    .order_by(C.due_on, C.sort_name, C.id).limit(limit)).all()
     more = {"losing_touch": max(0, health["losing_touch"] - limit)}
     for group, n in listed.items():
         more[group] = max(0, n - limit)
     cadences = [ContactCadence(row.id, row.name, c) for row, c in proposals(user, today, contact_ids=shown)]
     agenda = build_agenda(followups, cadences, today, horizon_days, deadlines=deadline_items(user, horizon))
-    return AgendaResult(agenda, health, more)
+    return AgendaResult(agenda, health, more, more_followups)
+
+
+ACTIVE_FOLLOWUP = ("open", "snoozed")
+
+
+def _start(day: date) -> datetime:
+    """The first FollowUp.due_key of a day (its day is the effective due date)."""
+    return datetime.combine(day, time.min)
+
+
+def _first_followups(user: User, today: date, horizon: date, n: int) -> tuple[list[FollowUpItem], dict[str, int]]:
+    """The first `n` open or snoozed follow-ups of each group (overdue, today, up to the
+    horizon) by effective due date and time, and how many of each are left out. Two
+    statements, each a few index range reads of ix_followups_user_status_due_key: one read per
+    group and status, limited (UNION ALL), and one index-only count."""
+    F = FollowUp
+    bounds = {"overdue": (None, _start(today)), "today": (_start(today), _start(today + timedelta(days=1))),
+              "upcoming": (_start(today + timedelta(days=1)), _start(horizon + timedelta(days=1)))}
+    parts = []
+    for lo, hi in bounds.values():
+        for status in ACTIVE_FOLLOWUP:
+            part = (select(F.id, F.title, _case_due().label("on"), F.contact_id, Contact.full_name, F.kind, F.due_key)
+                    .outerjoin(Contact, Contact.id == F.contact_id)
+                    .where(F.user_id == user.id, F.status == status, F.due_key < hi))
+            if lo is not None:
+                part = part.where(F.due_key >= lo)
+            parts.append(select(part.order_by(F.due_key, F.id).limit(n).subquery()))
+    rows = sorted(db.session.execute(union_all(*parts)).all(), key=lambda r: (r[6], r[0]))
+    overdue_end, today_end = _start(today), _start(today + timedelta(days=1))
+    totals = db.session.execute(
+        select(func.sum(case((F.due_key < overdue_end, 1), else_=0)),
+               func.sum(case((and_(F.due_key >= overdue_end, F.due_key < today_end), 1), else_=0)),
+               func.sum(case((F.due_key >= today_end, 1), else_=0)))
+        .where(F.user_id == user.id, F.status.in_(ACTIVE_FOLLOWUP), F.due_key < bounds["upcoming"][1])).one()
+    items: dict[str, list[FollowUpItem]] = {group: [] for group in bounds}
+    for fid, title, on, cid, name, kind, _ in rows:
+        on = date.fromisoformat(on) if isinstance(on, str) else on
+        group = "overdue" if on < today else "today" if on == today else "upcoming"
+        if len(items[group]) < n:
+            items[group].append(FollowUpItem(fid, title, on, cid, name, kind))
+    more = {group: max(0, int(total or 0) - len(items[group])) for group, total in zip(bounds, totals)}
+    return [item for group in items.values() for item in group], more
 
 
 def deadline_items(user: User, horizon: date) -> list[DeadlineItem]:

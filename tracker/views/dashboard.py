@@ -17,6 +17,8 @@ from tracker.services.touchpoints import recent_touchpoints
 bp = Blueprint("dashboard", __name__)
 
 # Where imported contacts came from, as the triage card says it: "42 new people from LinkedIn".
+# Follow-ups listed per section (the first by due date and time); "All N follow-ups" links to the rest.
+FOLLOWUPS_SHOWN = 10
 IMPORT_LABELS = {"linkedin": "LinkedIn", "vcard": "an address book (vCard)", "invite": "calendar invitations"}
 
 
@@ -29,7 +31,7 @@ def index():
     if kept_agenda.ensure_current(current_user):  # first read after an upgrade: fill once
         db.session.commit()
     today = clock.today(current_user.timezone)
-    result = service.build(current_user, today)
+    result = service.build(current_user, today, followup_limit=FOLLOWUPS_SHOWN)
     return render_template("dashboard/index.html", today=today, result=result,
                            agenda=result.agenda, health_labels=service.HEALTH_LABELS,
                            imports=service.unscheduled_imports(current_user), import_labels=IMPORT_LABELS,
