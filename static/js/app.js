@@ -267,19 +267,21 @@ document.querySelectorAll(".tz-field select").forEach((select) => {
   });
 });
 
-// The board: drag a card to another column; the drop posts the same form as the Move button
-// (its status select is set first). Cards keep their select + Move fallback.
+// The board: drag a card to another column; the drop posts what the column's Move button
+// would (the card's id and the new status) and asks for JSON. The Move buttons stay.
 function boardDrop(event) {
   const card = event.item;
   const column = event.to.closest("[data-status]");
   const source = event.from.closest("[data-status]");
-  if (!column || !card.dataset.moveUrl || event.from === event.to) return;
-  const select = card.querySelector("select[name=status]");
-  if (select) select.value = column.dataset.status;
-  const data = new URLSearchParams({ status: column.dataset.status, from: "board", csrf_token: csrfToken() });
+  // One move address for the board (the columns' shared form's), the card named by its id.
+  const board = event.to.closest("[data-board]");
+  const url = board && board.dataset.moveUrl;
+  if (!column || !url || !card.dataset.opportunity || event.from === event.to) return;
+  const data = new URLSearchParams({ opportunity: card.dataset.opportunity, status: column.dataset.status,
+    from: "board", csrf_token: csrfToken() });
   card.setAttribute("aria-busy", "true");
   const live = document.getElementById("board-live");
-  fetch(card.dataset.moveUrl, { method: "POST", body: data, credentials: "same-origin",
+  fetch(url, { method: "POST", body: data, credentials: "same-origin",
     headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" } })
     .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
     .then((moved) => {

@@ -10,7 +10,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Company, Opportunity, StatusChange, User
 from tracker.services.contacts import ContactInput, save_contact
-from tracker.services import pipeline
+from tracker.services import board as board_service
 from tracker.services.opportunities import (OpportunityInput, contacts_by_role, save_opportunity,
                                             set_status)
 
@@ -67,7 +67,7 @@ def test_contacts_by_role_and_pipeline(user):
         title="SRE", status="screening", contacts={"referrer": [ana], "recruiter": [ben, ana]}))
     by_role = contacts_by_role(opp)
     assert {r: [c.full_name for c in cs] for r, cs in by_role.items() if cs} == {"referrer": ["Ana"], "recruiter": ["Ben"]}
-    board = pipeline.board(user)
+    board = board_service.board(user)
     assert list(board.columns) == ["interested", "applied", "screening", "interviewing", "offer", "accepted",
                                    "rejected", "withdrawn", "ghosted"]
     assert [o.title for o in board.columns["screening"].cards] == ["SRE"] and board.columns["screening"].total == 1

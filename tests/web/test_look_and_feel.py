@@ -139,17 +139,19 @@ def test_board_move_answers_json_for_drag_and_drop(alice, app):
     token = client.csrf_token()
     with app.app_context():
         opp = db.session.scalar(select(Opportunity).where(Opportunity.status == "applied"))
-    response = client.raw.post(f"/opportunities/{opp.id}/status", data={"status": "screening", "from": "board"},
+    # What app.js posts on a drop: the board's one move address, the card's id and the column's status.
+    response = client.raw.post("/opportunities/move", data={"opportunity": opp.id, "status": "screening", "from": "board"},
                                headers={"X-CSRFToken": token, "Accept": "application/json"})
     assert response.status_code == 200 and response.json["label"] == "Screening" and response.json["next"] is None
     with app.app_context():
         assert db.session.get(Opportunity, opp.id).status == "screening"
     # Dropped on "Rejected": the answer points at the rejection playbook, as the Move button would.
-    response = client.raw.post(f"/opportunities/{opp.id}/status", data={"status": "rejected", "from": "board"},
+    response = client.raw.post("/opportunities/move", data={"opportunity": opp.id, "status": "rejected", "from": "board"},
                                headers={"X-CSRFToken": token, "Accept": "application/json"})
     assert "/playbooks/" in (response.json["next"] or "")
     board = client.get("/opportunities/").get_data(as_text=True)
-    assert ">None<" not in board and 'data-move-url="/opportunities/' in board
+    assert ">None<" not in board and 'data-move-url="/opportunities/move"' in board
+    assert f'data-opportunity="{opp.id}"' in board
     # The page head survived the bounded board's rewrite: the view switch and the add button.
     assert 'aria-current="page">Pipeline</a>' in board and ">Add an opportunity</a>" in board
 

@@ -114,9 +114,9 @@ def test_board_move_uses_the_columns_shared_form(user_client, in_db):
 
 
 def test_board_collapses_closed_columns_and_counts_interviews_without_loading_them(app, user_client, in_db):
-    from tracker.services import pipeline
+    from tracker.services import board
 
-    for i in range(pipeline.CLOSED_LIMIT + 2):
+    for i in range(board.CLOSED_LIMIT + 2):
         user_client.post_form("/opportunities/new", {**VALID, "title": f"Gone {i}", "status": "rejected"})
     user_client.post_form("/opportunities/new", {**VALID, "title": "Live", "status": "interviewing"})
     live = in_db(lambda: db.session.scalar(select(Opportunity.id).where(Opportunity.title == "Live")))
@@ -128,10 +128,10 @@ def test_board_collapses_closed_columns_and_counts_interviews_without_loading_th
     page = user_client.get("/opportunities/").get_data(as_text=True)
     rejected_col = page.split('id="col-rejected"')[1].split("</section>")[0]
     # The most recent few, the full count, and a way to all of them.
-    assert rejected_col.count('class="opp-card"') == pipeline.CLOSED_LIMIT
-    assert f'<span class="count">{pipeline.CLOSED_LIMIT + 2}</span>' in rejected_col
-    assert f">Gone {pipeline.CLOSED_LIMIT + 1}</a>" in rejected_col and ">Gone 0</a>" not in rejected_col
-    assert "view=list&amp;status=rejected" in rejected_col and f"Show all {pipeline.CLOSED_LIMIT + 2}" in rejected_col
+    assert rejected_col.count('class="opp-card"') == board.CLOSED_LIMIT
+    assert f'<span class="count">{board.CLOSED_LIMIT + 2}</span>' in rejected_col
+    assert f">Gone {board.CLOSED_LIMIT + 1}</a>" in rejected_col and ">Gone 0</a>" not in rejected_col
+    assert "view=list&amp;status=rejected" in rejected_col and f"Show all {board.CLOSED_LIMIT + 2}" in rejected_col
     assert "2 interviews" in page.split('id="col-interviewing"')[1].split("</section>")[0]
 
 

@@ -1,16 +1,33 @@
-"""What each card of the opportunities board says comes next."""
+"""The opportunities board, bounded and light: a fixed number of cards, read as plain rows.
+
+Each open column shows its OPEN_LIMIT most recently updated cards and each closed column its
+CLOSED_LIMIT (closed work is history); "Show all N" leads to the paged list. Every column is
+one index range read (user_id, status, updated_at). A card is a plain row, not an ORM object:
+its title, company, deadline, interview count and next step come from one SELECT, the first
+FACES people of every card and how many there are from one more. Three statements whatever
+the account holds (with the columns' counts); the page renders at most
+5 x OPEN_LIMIT + 4 x CLOSED_LIMIT cards.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable
+from functools import lru_cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select, union_all
 
 from tracker import clock
+from tracker.domain import faces
 from tracker.extensions import db
-from tracker.models import FollowUp, Interview, Opportunity, User
+from tracker.models import Company, Contact, FollowUp, Interview, Opportunity, User, opportunity_contacts
 from tracker.models.interviews import STAGES
+from tracker.models.opportunities import DEADLINE_STATUS, OPEN_STATUSES, STATUSES
+from tracker.services.photos import has_photo
+
+# 20 cards fill a column a person still scans at a glance; more is the list's job.
+OPEN_LIMIT = 20
+CLOSED_LIMIT = 5
+FACES = 3  # people drawn on a card; the rest are "+N"
 
 
 @dataclass(frozen=True)
@@ -19,36 +36,145 @@ class NextStep:
     on: date
 
 
-def next_steps(user: User, opportunities: Iterable[Opportunity], now: datetime) -> dict[int, NextStep]:
-    """{opportunity id: the sooner of its next interview and its earliest open follow-up}.
+@dataclass(frozen=True, slots=True)
+class Face:
+    """A person on a card: initials on a colour, or their photo (has_photo)."""
+    id: int
+    name: str
+    initials: str
+    colour: int
+    photo: bool
 
-    Two queries whatever the number of cards. Dates are the user's local days.
-    Opportunities with neither are left out.
-    """
-    opps = list(opportunities)
-    if not opps:
-        return {}
+
+@dataclass(slots=True)
+class Card:
+    id: int
+    title: str
+    status: str
+    company: str  # "" without one
+    deadline_on: date | None
+    interviews: int
+    faces: list[Face] = field(default_factory=list)
+    more: int = 0  # people beyond the faces drawn
+    next: NextStep | None = None
+
+    @property
+    def deadline_due(self) -> bool:
+        """As Opportunity.deadline_due: the deadline matters until applying (or closing)."""
+        return self.deadline_on is not None and self.status == DEADLINE_STATUS
+
+
+@dataclass
+class Column:
+    status: str
+    cards: list[Card] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def collapsed(self) -> bool:
+        return self.total > len(self.cards)
+
+
+@dataclass
+class Board:
+    columns: dict[str, Column]
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.columns.values())
+
+
+def board(user: User, now: datetime | None = None, open_limit: int = OPEN_LIMIT,
+          closed_limit: int = CLOSED_LIMIT) -> Board:
+    """Every status's column: how many it holds and its newest cards (up to the limit), each
+    with its company, interview count, first people and next step (`now`: the instant after
+    which an interview is still to come; default clock.now()). Next steps' dates are the
+    user's local days."""
+    counts, card_rows, face_rows = _statements(open_limit, closed_limit)
+    columns = {s: Column(s) for s in STATUSES}
+    for status, n in db.session.execute(counts, {"user_id": user.id}):
+        columns.setdefault(status, Column(status)).total = n
+    if not any(c.total for c in columns.values()):
+        return Board(columns)
     zone = clock.zone(user.timezone)
+    cards = {}
+    for (oid, title, status, company, deadline_on, interviews, interview_at, stage, due_on,
+         due_title) in db.session.execute(card_rows, {"user_id": user.id, "now": now or clock.now()}):
+        card = cards[oid] = Card(oid, title, status, company, deadline_on, interviews)
+        card.next = _sooner(NextStep(f"{STAGES.get(stage, stage)} interview", interview_at.astimezone(zone).date())
+                            if interview_at else None, NextStep(due_title, due_on) if due_on else None)
+        columns[status].cards.append(card)
+    if cards:
+        for oid, contact_id, name, vcard_lines, _, people in db.session.execute(
+                face_rows, {"user_id": user.id, "ids": list(cards)}):
+            card = cards[oid]
+            card.faces.append(Face(contact_id, name, _initials(name), _colour(name),
+                                   bool(vcard_lines) and has_photo(_Lines(vcard_lines))))
+            card.more = people - len(card.faces)
+    return Board(columns)
+
+
+# The same names are drawn on every view of a board: worth remembering (pure functions).
+_initials = lru_cache(maxsize=4096)(faces.initials)
+_colour = lru_cache(maxsize=4096)(faces.colour_index)
+
+
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    vcard_extra: str  # what has_photo reads of a contact
+
+
+@lru_cache(maxsize=8)
+def _statements(open_limit: int, closed_limit: int):
+    """The board's three SELECTs, built once (their construction and cache keys cost more than
+    running them): the columns' counts; the cards (every column's newest, by the index
+    (user_id, status, updated_at)) with their fields, interview count and next step, each read
+    by the card's id (correlated subqueries), never the account's interviews or follow-ups; and
+    the cards' first FACES people (by name) with how many they are, a window per card."""
+    user_id, now = bindparam("user_id"), bindparam("now", type_=Interview.starts_at.type)
+    counts = (select(Opportunity.status, func.count()).where(Opportunity.user_id == user_id)
+              .group_by(Opportunity.status))
+    newest = [select(Opportunity.id).where(Opportunity.user_id == user_id, Opportunity.status == status)
+              .order_by(Opportunity.updated_at.desc(), Opportunity.id.desc())
+              .limit(open_limit if status in OPEN_STATUSES else closed_limit).subquery() for status in STATUSES]
+    ids = union_all(*(select(sub.c.id) for sub in newest))
+
+    def of(stmt):
+        return stmt.correlate(Opportunity).scalar_subquery()
+
+    coming = (Interview.opportunity_id == Opportunity.id, Interview.starts_at >= now)
     effective = case((FollowUp.status == "snoozed", func.coalesce(FollowUp.snoozed_until, FollowUp.due_on)),
                      else_=FollowUp.due_on)
-    first_due: dict[int, NextStep] = {}
-    for opp_id, title, on in db.session.execute(
-            select(FollowUp.opportunity_id, FollowUp.title, effective)
-            .where(FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")),
-                   FollowUp.opportunity_id.in_([o.id for o in opps]))
-            .order_by(effective, FollowUp.id)):
-        first_due.setdefault(opp_id, NextStep(title, on))
-    next_interview: dict[int, NextStep] = {}
-    for opp_id, starts_at, stage in db.session.execute(
-            select(Interview.opportunity_id, Interview.starts_at, Interview.stage)
-            .where(Interview.user_id == user.id, Interview.opportunity_id.in_([o.id for o in opps]),
-                   Interview.starts_at >= now)
-            .order_by(Interview.starts_at, Interview.id)):
-        next_interview.setdefault(opp_id, NextStep(f"{STAGES.get(stage, stage)} interview",
-                                                   starts_at.astimezone(zone).date()))
-    steps: dict[int, NextStep] = {}
-    for opp in opps:
-        candidates = [s for s in (next_interview.get(opp.id), first_due.get(opp.id)) if s is not None]
-        if candidates:
-            steps[opp.id] = min(candidates, key=lambda s: s.on)
-    return steps
+    # Scoped by the card (the user's opportunity), not by user_id: with it SQLite reads the
+    # user's open follow-ups (user_id, status) for every card instead of the card's few.
+    pending = (FollowUp.opportunity_id == Opportunity.id, FollowUp.status.in_(("open", "snoozed")))
+    cards = (select(Opportunity.id, Opportunity.title, Opportunity.status, func.coalesce(Company.name, ""),
+                    Opportunity.deadline_on,
+                    of(select(func.count()).where(Interview.opportunity_id == Opportunity.id)),
+                    of(select(func.min(Interview.starts_at)).where(*coming)),
+                    of(select(Interview.stage).where(*coming).order_by(Interview.starts_at, Interview.id).limit(1)),
+                    of(select(func.min(effective)).where(*pending)),
+                    of(select(FollowUp.title).where(*pending).order_by(effective, FollowUp.id).limit(1)))
+             .outerjoin(Company, Company.id == Opportunity.company_id)
+             .where(Opportunity.user_id == user_id, Opportunity.id.in_(ids))
+             .order_by(Opportunity.updated_at.desc(), Opportunity.id.desc()))
+    links = opportunity_contacts.c
+    # Only a contact whose vCard mentions a photo brings its vCard lines (has_photo reads them).
+    photo_lines = case((Contact.vcard_extra.ilike("%photo%"), Contact.vcard_extra), else_="")
+    ranked = (select(links.opportunity_id, Contact.id, Contact.full_name, photo_lines.label("vcard_extra"),
+                     func.row_number().over(partition_by=links.opportunity_id,
+                                            order_by=(Contact.sort_name, Contact.id)).label("rank"),
+                     func.count().over(partition_by=links.opportunity_id).label("people"))
+              .join(Contact, Contact.id == links.contact_id)
+              .where(Contact.user_id == user_id, links.opportunity_id.in_(bindparam("ids", expanding=True)))
+              .subquery())
+    people = select(ranked).where(ranked.c.rank <= FACES).order_by(ranked.c.opportunity_id, ranked.c.rank)
+    return counts, cards, people
+
+
+def _sooner(interview: NextStep | None, followup: NextStep | None) -> NextStep | None:
+    """A card's next step: the sooner of its next interview and its earliest open follow-up
+    (the interview on a tie)."""
+    if interview and followup:
+        return followup if followup.on < interview.on else interview
+    return interview or followup

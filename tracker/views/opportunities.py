@@ -16,7 +16,7 @@ from tracker.models.opportunities import OPEN_STATUSES, SOURCES, STATUSES
 from tracker.services import opportunities as service
 from tracker.services import attachments as attachment_service
 from tracker.services import pipeline, postings
-from tracker.services.board import next_steps
+from tracker.services import board as board_service
 from tracker.services.companies import company_names
 from tracker.services.touchpoints import owned_contacts, user_contacts
 from tracker.views.common import keyset_args, owned_or_404, per_page
@@ -37,9 +37,7 @@ def index():
         page, interviews = pipeline.opportunity_list(current_user, status, per_page(), **keyset_args())
         return render_template("opportunities/index.html", view=view, page=page, interviews=interviews,
                                status=status, statuses=STATUSES)
-    board = pipeline.board(current_user)
-    steps = next_steps(current_user, [o for c in board.columns.values() for o in c.cards], clock.now())
-    return render_template("opportunities/index.html", view=view, board=board, next_steps=steps,
+    return render_template("opportunities/index.html", view=view, board=board_service.board(current_user),
                            statuses=STATUSES, open_statuses=OPEN_STATUSES,
                            closed_statuses=[s for s in STATUSES if s not in OPEN_STATUSES])
 
