@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, has_request_context, request, url_for
 from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -28,6 +28,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["face_colour"] = faces.colour_index
     app.jinja_env.filters["email_wrap"] = email_wrap
     app.jinja_env.globals["has_photo"] = _has_photo
+    app.jinja_env.globals["face_html"] = face_html
     app.jinja_env.globals["salary_text"] = salary_text
     app.jinja_env.globals["demo_allowed"] = lambda: app.config["REGISTRATION"] == "open"
     # After CSRFProtect.init_app, which registered generate_csrf as `csrf_token`.
@@ -125,7 +126,14 @@ def user_today() -> date:
 
 
 def _tz() -> str:
-    return getattr(current_user, "timezone", None) or "UTC"
+    """The signed-in user's time zone ("UTC" when nobody is), looked up once per request:
+    lists format two dates a row, and each `current_user` lookup goes through Flask-Login."""
+    if not has_request_context():
+        return getattr(current_user, "timezone", None) or "UTC"
+    cached = request.__dict__.get("_tracker_tz")
+    if cached is None:
+        cached = request.__dict__["_tracker_tz"] = getattr(current_user, "timezone", None) or "UTC"
+    return cached
 
 
 def url_with(**changes) -> str:
@@ -150,6 +158,19 @@ def email_wrap(value: str | None) -> Markup:
     dots, so a narrow column wraps it at a sensible place instead of mid-word. Escaped."""
     text = str(escape(value or ""))
     return Markup(text.replace("@", "@<wbr>").replace(".", ".<wbr>"))
+
+
+def face_html(contact, size: str = "") -> Markup:
+    """A person's face (the `face` macro of _macros/faces.html): their imported photo, else
+    their initials on the colour of their name; decorative beside the name it goes with.
+    A function, not a macro: lists draw one per row (the board about 400)."""
+    size = escape(size)
+    if _has_photo(contact):
+        src = escape(url_for("people.photo", contact_id=contact.id))
+        return Markup(f'<img class="face {size}" src="{src}" alt="" loading="lazy" width="32" height="32">')
+    name = contact.full_name
+    return Markup(f'<span class="face face-{faces.colour_index(name)} {size}" aria-hidden="true">'
+                  f'{escape(faces.initials(name))}</span>')
 
 
 def _has_photo(contact) -> bool:

@@ -109,3 +109,21 @@ def test_every_form_of_the_list_carries_the_sessions_token(user_client, followup
     assert done.status_code == 302
     refused = user_client.post(f"/followups/{thanks}/reopen", data={"csrf_token": "forged"})
     assert refused.status_code == 400
+
+
+def test_faces_on_the_list_are_escaped_initials_on_the_names_colour(user_client, in_db):
+    from tracker.domain import faces
+    from tracker.services.contacts import ContactInput, save_contact
+
+    name = '<b onmouseover="x">Zed</b> "Evil" Ünal'
+
+    def make():
+        user = db.session.scalar(select(User))
+        save_contact(user, None, ContactInput(full_name=name, role="peer"))
+        db.session.commit()
+
+    in_db(make)
+    page = user_client.get("/contacts/").get_data(as_text=True)
+    expected = f'<span class="face face-{faces.colour_index(name)} " aria-hidden="true">{faces.initials(name)}</span>'
+    assert faces.initials(name) == "BÜ" and expected in page
+    assert "<b onmouseover" not in page
