@@ -111,7 +111,9 @@ class Dovecot:
         return ssl.create_default_context(cafile=str(self.folder / "ca.pem"))
 
     def app_settings(self) -> dict:
-        return {"IMAP_CA_FILE": str(self.folder / "ca.pem"), "IMAP_TIMEOUT_SECONDS": 10}
+        # The server is on 127.0.0.1, which the host check refuses unless allowed.
+        return {"IMAP_CA_FILE": str(self.folder / "ca.pem"), "IMAP_TIMEOUT_SECONDS": 10,
+                "MAIL_ALLOW_PRIVATE_HOSTS": True}
 
     def environment(self) -> dict[str, str]:
         return {f"TRACKER_{k}": str(v) for k, v in self.app_settings().items()}

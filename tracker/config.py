@@ -67,6 +67,10 @@ SETTINGS: dict[str, Setting] = {
     "IMAP_TIMEOUT_SECONDS": Setting(30, "How long a mailbox sync waits for the IMAP server to answer before it gives up."),
     "IMAP_CA_FILE": Setting("", "A PEM file of extra certificate authorities to trust for IMAP servers (a "
                                 "self-hosted server with its own CA); the system's are always trusted."),
+    "MAIL_ALLOW_PRIVATE_HOSTS": Setting(False, "Let Settings → Mail connect to IMAP servers on a private or "
+                                               "local network (127.0.0.1, 10.x, 192.168.x, link-local, …). Off: a "
+                                               "shared instance's users cannot probe the server's own network; "
+                                               "turn it on for a mail server next to a single-user tracker."),
 }
 
 # Flask's own names for a few settings.

@@ -170,7 +170,7 @@ def child_imap_tracker(settings: str, folder: str) -> dict:
 
     conf = json.loads(settings)
     app = create_app({"DATABASE_URL": f"sqlite:///{folder}/imap.sqlite3", "SECRET_KEY": "bench",
-                      "IMAP_CA_FILE": conf["ca"]}, instance=Path(folder))
+                      "IMAP_CA_FILE": conf["ca"], "MAIL_ALLOW_PRIVATE_HOSTS": True}, instance=Path(folder))
     with app.app_context():
         upgrade_database()
         user = create_user("jo@example.com", "correct horse battery")

@@ -26,7 +26,7 @@ import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from imapclient import IMAPClient
+from imapclient import IMAPClient, imap4, tls
 from imapclient.exceptions import IMAPClientError, LoginError
 from imapclient.imapclient import SENT
 
@@ -64,6 +64,9 @@ class Server:
     password: str
     timeout: float = 30.0
     ca_file: str = ""  # extra certificates to trust (a self-hosted server's own CA)
+    # The addresses to connect to, tried in order, instead of resolving `host` (the caller
+    # checked them); the certificate is still checked against `host`. Empty: resolve `host`.
+    addresses: tuple[str, ...] = ()
 
     def __repr__(self) -> str:  # never print the password in a log or a traceback
         return f"Server({self.host!r}, {self.port}, {self.security!r}, {self.username!r})"
@@ -77,15 +80,72 @@ def _context(server: Server) -> ssl.SSLContext:
     return context
 
 
+def _socket_to(addresses: tuple[str, ...], port: int, timeout: float | None) -> socket.socket:
+    """A connection to the first of `addresses` that answers (as socket.create_connection
+    tries a name's addresses), never to anything else."""
+    error: OSError = ConnectionRefusedError("no address to connect to")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout=timeout)
+        except OSError as e:
+            error = e
+    raise error
+
+
+class _PinnedTLS(tls.IMAP4_TLS):
+    """IMAPClient's TLS transport, connected to given addresses; SNI and the certificate's
+    name check use the host name (imaplib keeps it as `self.host`)."""
+
+    def __init__(self, host, addresses, port, ssl_context, timeout):
+        self._addresses = addresses
+        super().__init__(host, port, ssl_context, timeout)
+
+    def _create_socket(self, timeout=None):
+        sock = _socket_to(self._addresses, self.port, timeout if timeout is not None else self._timeout)
+        return tls.wrap_socket(sock, self.ssl_context, self.host)
+
+
+class _PinnedPlain(imap4.IMAP4WithTimeout):
+    """The plain transport (STARTTLS follows), connected to given addresses; imaplib's
+    starttls() checks the certificate against `self.host`, the name."""
+
+    def __init__(self, host, addresses, port, timeout):
+        self._addresses = addresses
+        super().__init__(host, port, timeout)
+
+    def _create_socket(self, timeout=None):
+        return _socket_to(self._addresses, self.port, timeout if timeout is not None else self._timeout)
+
+
+class _PinnedClient(IMAPClient):
+    # IMAPClient opens its transport in _create_IMAP4 (imapclient 3.x and 4.x); this is the
+    # one place that knows it. tests/services/test_imap_sync.py connects through it to the
+    # real server by name and by address.
+    def __init__(self, host, addresses, **kw):
+        self._addresses = addresses
+        super().__init__(host, **kw)
+
+    def _create_IMAP4(self):
+        timeout = getattr(self._timeout, "connect", None)
+        if self.ssl:
+            return _PinnedTLS(self.host, self._addresses, self.port, self.ssl_context, timeout)
+        return _PinnedPlain(self.host, self._addresses, self.port, timeout)
+
+
+def _client(server: Server, **kw) -> IMAPClient:
+    if server.addresses:
+        return _PinnedClient(server.host, server.addresses, port=server.port, timeout=server.timeout, **kw)
+    return IMAPClient(server.host, port=server.port, timeout=server.timeout, **kw)
+
+
 def connect(server: Server) -> IMAPClient:
     """A signed-in client, or ImapError saying what went wrong in words (and on which field)."""
     where = f"{server.host}:{server.port}"
     try:
         if server.security == "ssl":
-            client = IMAPClient(server.host, port=server.port, ssl=True, ssl_context=_context(server),
-                                timeout=server.timeout)
+            client = _client(server, ssl=True, ssl_context=_context(server))
         else:
-            client = IMAPClient(server.host, port=server.port, ssl=False, timeout=server.timeout)
+            client = _client(server, ssl=False)
             client.starttls(_context(server))
     except socket.gaierror as e:
         raise ImapError(f"The server “{server.host}” cannot be found. Check its name.", "host") from e

@@ -22,7 +22,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from flask import Flask, current_app
@@ -33,11 +33,12 @@ from tracker.extensions import db
 from tracker.interop import imap
 from tracker.interop.imap import ImapError
 from tracker.models import Lease, MailAccount, MailFolderState, User
-from tracker.services import leases, mail_import, scheduler
+from tracker.services import hosts, leases, mail_import, scheduler
 
 log = logging.getLogger(__name__)
 
 LEASE_TTL = timedelta(minutes=10)  # renewed after every batch; a dead worker's lease frees itself
+_SETTING = "TRACKER_MAIL_ALLOW_PRIVATE_HOSTS"
 MAX_FLAGGED = 20  # flagged messages (rejections, invitations) kept for Settings → Mail, newest first
 
 
@@ -85,6 +86,34 @@ def server_of(account: MailAccount) -> imap.Server:
     return server_for(account.host, account.port, account.security, account.username, account.password or "")
 
 
+def _allow_private() -> bool:
+    return bool(current_app.config["MAIL_ALLOW_PRIVATE_HOSTS"])
+
+
+def host_problem(host: str, port: int) -> str:
+    """Why Settings → Mail cannot keep this server (it is on a private or local network and
+    MAIL_ALLOW_PRIVATE_HOSTS is off), or "". A name that does not resolve now is kept: the
+    test and the sync say so, and it may resolve later."""
+    try:
+        hosts.checked_addresses(host, port, allow_private=_allow_private(), setting=_SETTING)
+    except hosts.HostRefused as e:
+        return "" if e.unknown else e.message
+    return ""
+
+
+def connect(server: imap.Server):
+    """imap.connect to the addresses the host resolves to now, once they pass the host check
+    (services.hosts; MAIL_ALLOW_PRIVATE_HOSTS lets local ones through): a user of a shared
+    instance cannot make the server probe its own network, also not by a name that resolves
+    differently by the time of the connection. ImapError on "host" says why not."""
+    try:
+        addresses = hosts.checked_addresses(server.host, server.port, allow_private=_allow_private(),
+                                            setting=_SETTING)
+    except hosts.HostRefused as e:
+        raise ImapError(e.message, "host") from e
+    return imap.connect(replace(server, addresses=addresses))
+
+
 def is_running(account: MailAccount) -> bool:
     """True while some sync (this server or another) holds the account's lease."""
     return db.session.scalar(select(Lease.name).where(Lease.name == lease_name(account.id),
@@ -122,7 +151,7 @@ def forget(user: User) -> None:
 def test_connection(server: imap.Server, folders: list[str]) -> list[str]:
     """Sign in and open each folder that would be read; returns their names. ImapError says
     what is wrong (and on which field). Writes nothing."""
-    client = imap.connect(server)
+    client = connect(server)
     try:
         names = folders or imap.default_folders(client)
         for name in names:
@@ -217,7 +246,7 @@ def _read(account_id: int, holder: str, report: SyncReport, after_batch) -> None
     server, configured = server_of(account), account.folder_list()
     states = {s.name: (s.uidvalidity, s.last_uid) for s in account.folder_states}
     db.session.commit()
-    client = imap.connect(server)
+    client = connect(server)
     try:
         names = configured or imap.default_folders(client)
         for name in names:

@@ -55,10 +55,18 @@ def _save(form: MailAccountForm):
         scheduled=bool(form.scheduled.data))
 
 
+def _host_allowed(form: MailAccountForm) -> bool:
+    """The host check (services.hosts) next to the field, before anything is kept."""
+    if problem := imap_sync.host_problem(form.host.data.strip(), form.port.data):
+        form.host.errors.append(problem)
+        return False
+    return True
+
+
 @bp.post("/")
 def save():
     form = MailAccountForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not _host_allowed(form):
         return _page(form, status=400)
     if imap_sync.account_of(current_user) is None and not form.password.data:
         form.password.errors.append("Type the app password.")
