@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -80,24 +80,75 @@ def existing_account(app) -> Built:
 
 
 def dashboard_floor(app, user_id: int, runs: int) -> dict:
-    """The one SQL query that computes the dashboard's due list (cadence due dates, in order): CPU ms."""
-    from tracker.domain.cadence import DEFAULT_CADENCE_DAYS
+    """The minimal SQL that answers what the dashboard shows (issue 17), as plain statements
+    on a bare connection: no ORM, no cadence engine (the reasons), no template. CPU ms (the
+    app's side) and rows. What the page shows, and so what the floor reads:
 
-    roles = " ".join(f"WHEN '{role}' THEN {days}" for role, days in DEFAULT_CADENCE_DAYS.items())
-    interval = f"coalesce(c.cadence_days, CASE c.role {roles} ELSE 60 END)"
+    - the health bar: the state counts (prefix sums of the kept per-day counts, agenda_days)
+      and how many due contacts are "planned" (a follow-up on the agenda);
+    - per section: the follow-ups' count, the first 10 follow-ups, the first 10 reach-outs
+      (planned contacts left out), and the losing-touch list's first 10;
+    - the shown contacts' rows (names, roles, last touches: the inputs of their reasons).
+
+    Not counted: pipeline, recent activity, goals, imports, the session (small, fixed reads).
+    It replaces the old floor (every contact's due date computed from its last touch), which is
+    no longer what the page needs.
+    """
+    from sqlalchemy import Date, DateTime, bindparam
+
+    C, F = "contacts", "followups"
+    active = "f.status IN ('open', 'snoozed')"
+    uncovered = (f"NOT EXISTS (SELECT 1 FROM {F} f WHERE f.contact_id = c.id AND f.user_id = :u AND {active} "
+                 "AND f.due_key < :h1)")
+    lists = {
+        "losing": "c.losing_touch_on <= :today",
+        "overdue": f"c.due_on < :today AND c.losing_touch_on > :today AND {uncovered}",
+        "today": f"c.due_on = :today AND {uncovered}",
+        "upcoming": f"c.due_soon_on <= :today AND c.due_on > :today AND c.due_on <= :horizon AND {uncovered}",
+    }
+    first = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT f.id, f.title, f.due_key, f.contact_id, c.full_name FROM {F} f "
+        f"LEFT JOIN {C} c ON c.id = f.contact_id WHERE f.user_id = :u AND f.status = '{status}' "
+        f"AND f.due_key < {hi}{'' if lo is None else f' AND f.due_key >= {lo}'} ORDER BY f.due_key, f.id LIMIT 10) AS p{k}"
+        for k, (lo, hi, status) in enumerate((lo, hi, status) for lo, hi in ((None, ":t0"), (":t0", ":t1"), (":t1", ":h1"))
+                                             for status in ("open", "snoozed")))
+    statements = [
+        "SELECT sum(CASE WHEN day <= :today THEN soon ELSE 0 END), sum(CASE WHEN day < :today THEN due ELSE 0 END), "
+        "sum(CASE WHEN day <= :today THEN due ELSE 0 END), sum(CASE WHEN day <= :today THEN losing ELSE 0 END), "
+        "sum(due) FROM agenda_days WHERE user_id = :u",
+        "SELECT CASE WHEN c.due_on < :today THEN 'overdue' WHEN c.due_on = :today THEN 'due' ELSE 'due_soon' END AS s, "
+        f"count(*) FROM {C} c WHERE c.user_id = :u AND c.id IN (SELECT f.contact_id FROM {F} f WHERE f.user_id = :u "
+        f"AND {active} AND f.due_key < :h1) AND c.due_soon_on <= :today AND c.due_on <= :horizon "
+        "AND c.losing_touch_on > :today GROUP BY s",
+        "SELECT sum(CASE WHEN due_key < :t0 THEN 1 ELSE 0 END), sum(CASE WHEN due_key >= :t0 AND due_key < :t1 "
+        f"THEN 1 ELSE 0 END), sum(CASE WHEN due_key >= :t1 THEN 1 ELSE 0 END) FROM {F} f WHERE f.user_id = :u "
+        f"AND {active} AND f.due_key < :h1",
+        first,
+        *(f"SELECT c.id FROM {C} c WHERE c.user_id = :u AND {where} ORDER BY c.due_on, c.sort_name, c.id LIMIT 10"
+          for where in lists.values()),
+    ]
+    types = {"today": Date, "horizon": Date, "t0": DateTime, "t1": DateTime, "h1": DateTime}
+
+    def prepared(sql: str):
+        stmt = sa.text(sql)
+        return stmt.bindparams(*(bindparam(name, type_=t) for name, t in types.items() if f":{name}" in sql))
+
+    compiled = [prepared(sql) for sql in statements]
+    shown = prepared(f"SELECT c.id, c.full_name, c.role, c.company_id, c.cadence_days, c.last_touch_on, "
+                     f"c.last_reply_on, c.unanswered_count FROM {C} c WHERE c.user_id = :u AND c.id IN :ids"
+                     ).bindparams(bindparam("ids", expanding=True))
+    today = clock.today("Europe/Berlin")
+    start = lambda day: datetime.combine(day, datetime.min.time())  # noqa: E731
+    params = {"u": user_id, "today": today, "horizon": today + timedelta(days=7), "t0": start(today),
+              "t1": start(today + timedelta(days=1)), "h1": start(today + timedelta(days=8))}
     with app.app_context():
-        pg = db.engine.dialect.name == "postgresql"
-        due = (f"(coalesce(c.last_touch_on, CAST(c.created_at AS date)) + {interval})" if pg else
-               f"date(coalesce(c.last_touch_on, date(c.created_at)), '+' || {interval} || ' days')")
-        sql = sa.text(f"SELECT id, full_name, due FROM (SELECT c.id, c.full_name, {due} AS due FROM contacts c "
-                      f"WHERE c.user_id = :u AND c.archived_at IS NULL AND NOT c.no_reminders) AS d "
-                      f"WHERE due <= :horizon ORDER BY due, id")
-        horizon = clock.today("Europe/Berlin") + timedelta(days=7)
         times, rows = [], 0
         with db.engine.connect() as connection:
             for i in range(runs + 2):
                 started = time.process_time()
-                rows = len(connection.execute(sql, {"u": user_id, "horizon": horizon}).all())
+                results = [connection.execute(stmt, params).all() for stmt in compiled]
+                ids = [row[0] for result in results[4:] for row in result]
+                rows = sum(len(r) for r in results) + len(connection.execute(shown, {**params, "ids": ids}).all())
                 if i >= 2:
                     times.append((time.process_time() - started) * 1000)
         db.engine.dispose()

@@ -4,6 +4,7 @@ status read from them equals the engine's on any day (no day rollover needed).""
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -15,7 +16,7 @@ from tracker.extensions import db
 from tracker.models import AgendaVersion, Contact
 from tracker.models.contacts import ROLES
 from tracker.models.touchpoints import CHANNELS
-from tracker.services import cadence, kept_agenda
+from tracker.services import agenda, cadence, kept_agenda
 from tracker.services import bulk
 from tracker.services.bulk import BulkInput
 from tracker.services.contacts import ContactInput, save_contact, set_archived
@@ -119,10 +120,17 @@ def test_kept_dates_equal_the_engine_through_random_writes(ctx, steps, commit_ev
         if k % commit_every == 0:
             db.session.commit()
             assert kept_agenda.kept(user, TODAY) == kept_agenda.derived(user, TODAY), (k, op)
+            # The per-day counts the dashboard's health bar reads (kept by triggers) too.
+            assert kept_agenda.day_counts(user) == kept_agenda.day_counts_of(kept_agenda.derived(user, TODAY)), (k, op)
     db.session.commit()
+    assert kept_agenda.day_counts(user) == kept_agenda.day_counts_of(kept_agenda.derived(user, TODAY))
     for delta in days:
         today = TODAY + timedelta(days=delta)
-        assert kept_agenda.kept(user, today) == kept_agenda.derived(user, today)
+        derived = kept_agenda.derived(user, today)
+        assert kept_agenda.kept(user, today) == derived
+        statuses = Counter(status for *_, status in derived.values() if status is not None)
+        assert agenda.state_counts(user, today) == {s: statuses[s] for s in
+                                                    ("ok", "due_soon", "due", "overdue", "losing_touch")}
 
 
 def test_a_rollback_leaves_nothing_pending(ctx):
@@ -194,3 +202,30 @@ def test_bulk_actions_keep_the_agenda(ctx, action):
     after = kept_agenda.kept(user, TODAY)
     assert after == kept_agenda.derived(user, TODAY)
     assert after != before
+
+
+def test_the_per_day_counts_follow_every_write_and_an_account_deletion(ctx):
+    """The per-day counts (models.AgendaDay) are kept by triggers: a raw UPDATE of the dates, a
+    deleted contact and a deleted account all leave them equal to the contacts' dates, and
+    the deleted account leaves no row behind (no row re-created by the cascade)."""
+    from tracker.models import AgendaDay, User
+    from tracker.services.accounts import create_user
+
+    user = create_user("days@example.com", "correct horse battery")
+    other = create_user("other@example.com", "correct horse battery")
+    people = [save_contact(u, None, ContactInput(full_name=f"P{i}", role=("mentor", "recruiter")[i % 2]))
+              for i in range(6) for u in (user, other)]
+    db.session.commit()
+    for u in (user, other):
+        assert kept_agenda.day_counts(u) == kept_agenda.day_counts_of(kept_agenda.kept(u, TODAY))
+    assert sum(due for _, due, _ in kept_agenda.day_counts(user).values()) == 6
+    db.session.execute(Contact.__table__.update().where(Contact.id == people[0].id)
+                       .values(due_on=TODAY, due_soon_on=TODAY, losing_touch_on=TODAY + timedelta(days=9)))
+    db.session.delete(people[2])
+    db.session.commit()
+    assert kept_agenda.day_counts(user) == kept_agenda.day_counts_of(kept_agenda.kept(user, TODAY))
+    assert agenda.state_counts(user, TODAY)["due"] == 1
+    db.session.delete(db.session.get(User, other.id))
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count()).select_from(AgendaDay).where(AgendaDay.user_id == other.id)) == 0
+    assert kept_agenda.day_counts(user) == kept_agenda.day_counts_of(kept_agenda.kept(user, TODAY))

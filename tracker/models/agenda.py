@@ -7,7 +7,9 @@ and the next read recomputes that user's contacts once (services.kept_agenda.ens
 """
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
@@ -18,3 +20,19 @@ class AgendaVersion(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
+
+
+class AgendaDay(db.Model):
+    """How many of a user's contacts have each kept date on a day: `soon` contacts become "due
+    soon" on it (Contact.due_soon_on), `due` are due (due_on), `losing` start losing touch
+    (losing_touch_on). Kept by database triggers on contacts (migration 0027), so no write
+    path can forget it. The dashboard's health counts on any day are sums of a few hundred of
+    these rows (one per distinct date, not per contact): services.agenda.state_counts."""
+
+    __tablename__ = "agenda_days"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    soon: Mapped[int] = mapped_column(Integer, default=0)
+    due: Mapped[int] = mapped_column(Integer, default=0)
+    losing: Mapped[int] = mapped_column(Integer, default=0)

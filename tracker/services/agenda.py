@@ -13,9 +13,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, select, union_all
 
+from tracker.domain.cadence import DUE_SOON_DAYS
 from tracker.domain.agenda import Agenda, ContactCadence, DeadlineItem, FollowUpItem, build_agenda
 from tracker.extensions import db
-from tracker.models import Company, Contact, FollowUp, Opportunity, User
+from tracker.models import AgendaDay, Company, Contact, FollowUp, Opportunity, User
 from tracker.models.opportunities import DEADLINE_STATUS
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
 from tracker.services import kept_agenda
@@ -99,29 +100,32 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10,
     covered = select(FollowUp.id).where(
         FollowUp.contact_id == C.id, FollowUp.user_id == user.id, FollowUp.status.in_(ACTIVE_FOLLOWUP),
         FollowUp.due_key < _start(horizon + timedelta(days=1))).exists()
-    # The status on `today` from the kept dates (tracker.domain.cadence.status_on), for rows
-    # with due_soon_on <= today: the only ones that are not "ok".
-    state = case((C.losing_touch_on <= today, "losing_touch"), (C.due_on < today, "overdue"),
-                 (C.due_on == today, "due"), else_="due_soon")
-    # Per state: how many, how many are due after the horizon (due soon, but not listed when the
-    # horizon is shorter than the due-soon window), and how many are "planned".
-    later = func.sum(case((C.due_on > horizon, 1), else_=0))
-    planned_n = func.sum(case((and_(C.due_on <= horizon, C.losing_touch_on > today, covered), 1), else_=0))
-    counts = {status: (n, int(after or 0), int(p or 0)) for status, n, after, p in db.session.execute(
-        select(state, func.count(), later, planned_n).where(*mine, C.due_soon_on <= today).group_by(state))}
     health = dict.fromkeys(HEALTH_LABELS, 0)
-    listed = dict.fromkeys(GROUP_OF_STATUS.values(), 0)
-    for status, (n, after, p) in counts.items():
-        health[status] = n
-        if status in GROUP_OF_STATUS:
-            health[status] -= p
-            health["planned"] += p
-            listed[GROUP_OF_STATUS[status]] = n - p - after
-    health["ok"] = tracked_count(user) - sum(n for n, _, _ in counts.values())
+    health.update(state_counts(user, today))
+    listed = {group: health[status] for status, group in GROUP_OF_STATUS.items()}
+    if horizon < today + timedelta(days=DUE_SOON_DAYS):
+        # Due soon, but after a horizon shorter than the due-soon window: counted, not listed
+        # (their due dates are within the week after today: a short index range).
+        listed["upcoming"] -= db.session.scalar(select(func.count()).where(
+            *mine, C.due_on > horizon, C.due_on <= today + timedelta(days=DUE_SOON_DAYS), C.due_soon_on <= today))
+    # A due contact with a follow-up on the agenda is "planned": the follow-up is its nudge.
+    # Read from the contacts with such a follow-up (the index of follow-ups by due date).
+    state = case((C.due_on < today, "overdue"), (C.due_on == today, "due"), else_="due_soon")
+    with_followup = select(FollowUp.contact_id).where(
+        FollowUp.user_id == user.id, FollowUp.status.in_(ACTIVE_FOLLOWUP),
+        FollowUp.due_key < _start(horizon + timedelta(days=1)))
+    for status, n in db.session.execute(
+            select(state, func.count()).where(*mine, C.id.in_(with_followup), C.due_soon_on <= today,
+                                              C.due_on <= horizon, C.losing_touch_on > today).group_by(state)):
+        health[status] -= n
+        health["planned"] += n
+        listed[GROUP_OF_STATUS[status]] -= n
 
     uncovered = ~covered
     groups = {
-        "losing_touch": (C.due_soon_on <= today, C.losing_touch_on <= today),
+        # Each list reads ix_contacts_user_due_on in its order; losing_touch_on is in that index,
+        # due_soon_on is not (losing touch implies due soon: not asked again).
+        "losing_touch": (C.losing_touch_on <= today,),
         "overdue": (C.due_on < today, C.losing_touch_on > today, uncovered),
         "today": (C.due_on == today, uncovered),
         "upcoming": (C.due_soon_on <= today, C.due_on > today, C.due_on <= horizon, uncovered),
@@ -207,8 +211,23 @@ def contact_count(user: User) -> int:
 
 def tracked_count(user: User) -> int:
     """Contacts with a cadence (neither archived nor "don't remind me" nor waiting to be
-    scheduled): those with a kept due date (an index-only count)."""
-    return db.session.scalar(select(func.count()).where(Contact.user_id == user.id, Contact.due_on.is_not(None))) or 0
+    scheduled): those with a kept due date, summed from the per-day counts."""
+    return db.session.scalar(select(func.coalesce(func.sum(AgendaDay.due), 0)).where(AgendaDay.user_id == user.id))
+
+
+def state_counts(user: User, today: date) -> dict[str, int]:
+    """{engine status: contacts} on `today` (ok, due_soon, due, overdue, losing_touch) for the
+    user's contacts with a cadence, from the kept agenda's per-day counts (models.AgendaDay,
+    kept by triggers): one read of one row per distinct date, whatever the number of contacts.
+    A contact's dates are ordered (due soon <= due < losing touch), so each status is a
+    difference of counts up to `today` (tracker.domain.cadence.status_on)."""
+    D = AgendaDay
+    upto = lambda column, when: func.coalesce(func.sum(case((when, column), else_=0)), 0)  # noqa: E731
+    soon, overdue_or_worse, due_or_worse, losing, tracked = db.session.execute(
+        select(upto(D.soon, D.day <= today), upto(D.due, D.day < today), upto(D.due, D.day <= today),
+               upto(D.losing, D.day <= today), func.coalesce(func.sum(D.due), 0)).where(D.user_id == user.id)).one()
+    return {"ok": tracked - soon, "due_soon": soon - due_or_worse, "due": due_or_worse - overdue_or_worse,
+            "overdue": overdue_or_worse - losing, "losing_touch": losing}
 
 
 def unscheduled_imports(user: User) -> dict[str, int]:

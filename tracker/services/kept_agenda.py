@@ -131,6 +131,26 @@ def kept(user: User, today: date) -> dict[int, tuple]:
     return {cid: (soon, due, losing, status_on(today, soon, due, losing)) for cid, soon, due, losing in rows}
 
 
+def day_counts(user: User) -> dict[date, tuple[int, int, int]]:
+    """{day: (contacts due soon from it, due on it, losing touch from it)} as the per-day counts
+    (models.AgendaDay, kept by triggers) hold them, days that count nothing left out."""
+    from tracker.models import AgendaDay
+
+    rows = db.session.execute(select(AgendaDay.day, AgendaDay.soon, AgendaDay.due, AgendaDay.losing)
+                              .where(AgendaDay.user_id == user.id))
+    return {day: (soon, due, losing) for day, soon, due, losing in rows if soon or due or losing}
+
+
+def day_counts_of(dates: dict[int, tuple]) -> dict[date, tuple[int, int, int]]:
+    """The same, counted from each contact's (due_soon_on, due_on, losing_touch_on, ...)."""
+    out: dict[date, list[int]] = {}
+    for contact_dates in dates.values():
+        for k, day in enumerate(contact_dates[:3]):
+            if day is not None:
+                out.setdefault(day, [0, 0, 0])[k] += 1
+    return {day: tuple(counts) for day, counts in out.items()}
+
+
 def state_of(contact: Contact, today: date) -> str | None:
     """What the contacts list's badge says of a contact on `today`: "unscheduled" (imported,
     waiting to be kept in touch with), the engine's status from the kept dates, or None (no
