@@ -210,24 +210,54 @@ function enhancePicker(select) {
 }
 document.querySelectorAll("select[multiple][data-people], form select[multiple]").forEach(enhancePicker);
 
-// Message drafts in the follow-ups list are filled in when opened: the first "toggle" of a
-// [data-draft-from] box fetches the follow-up's page and takes the fields of its draft box
-// (without JavaScript, the box holds a link to that page).
+// The follow-ups list fills a row in when it is opened: its "More" (the action forms) and its
+// message draft come from the follow-up's page, fetched once per row (without JavaScript the
+// row's links open that page). The forms' "next" points back at the list.
+const followUpPages = new Map();
+const followUpPage = (url) => {
+  if (!followUpPages.has(url)) {
+    followUpPages.set(url, fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+      .then((html) => new DOMParser().parseFromString(html, "text/html"))
+      .catch((error) => { followUpPages.delete(url); throw error; }));
+  }
+  return followUpPages.get(url);
+};
+const fillDraft = (box, doc) => {
+  const source = doc.querySelector("[data-draft]");
+  if (!source || box.dataset.loaded) return;
+  box.dataset.loaded = "1";
+  box.querySelector("[data-draft-fallback]")?.remove();
+  [...source.children].filter((node) => node.tagName !== "SUMMARY")
+    .forEach((node) => box.append(document.importNode(node, true)));
+};
+const fillActions = (more, doc) => {
+  const source = doc.querySelector(".fu-actions");
+  const fallback = more.querySelector("[data-more-fallback]");
+  if (!source || !fallback) return;
+  const actions = document.importNode(source, true);
+  actions.querySelectorAll('input[name="next"]').forEach((input) => {
+    input.value = window.location.pathname + window.location.search;
+  });
+  fallback.replaceWith(actions);
+  actions.querySelectorAll("[data-reveal]").forEach(syncReveal);
+};
 document.addEventListener("toggle", (event) => {
   const box = event.target;
-  if (!box.open || !box.matches("details[data-draft-from]") || box.dataset.loaded) return;
-  box.dataset.loaded = "1";
+  if (!box.open || !box.matches("details[data-more-from], details[data-draft-from]")) return;
+  const url = box.dataset.moreFrom || box.dataset.draftFrom;
   box.setAttribute("aria-busy", "true");
-  fetch(box.dataset.draftFrom, { credentials: "same-origin", headers: { Accept: "text/html" } })
-    .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
-    .then((html) => {
-      const source = new DOMParser().parseFromString(html, "text/html").querySelector("[data-draft]");
-      if (!source) return;
-      box.querySelector("[data-draft-fallback]")?.remove();
-      [...source.children].filter((node) => node.tagName !== "SUMMARY")
-        .forEach((node) => box.append(document.importNode(node, true)));
+  followUpPage(url)
+    .then((doc) => {
+      if (box.dataset.moreFrom) {
+        fillActions(box, doc);
+        const draft = box.querySelector("details[data-draft-from]");
+        if (draft) fillDraft(draft, doc);
+      } else {
+        fillDraft(box, doc);
+      }
     })
-    .catch(() => { delete box.dataset.loaded; })
+    .catch(() => {})
     .finally(() => box.removeAttribute("aria-busy"));
 }, true);
 

@@ -99,11 +99,29 @@ def test_the_list_links_each_draft_to_the_page_that_fills_it(user_client, follow
     assert "Ada <Lovelace>" not in draft and "Ada &lt;Lovelace&gt;" in draft
 
 
+def test_the_list_leaves_each_rows_other_actions_to_the_page_it_opens(user_client, followups):
+    thanks, other = followups
+    page = user_client.get("/followups/").get_data(as_text=True)
+    # One form per open row on the list: Done. Snooze, dismiss and "log a touchpoint too" are
+    # behind each row's "More", which opens (or, with JavaScript, fetches) the follow-up's page.
+    forms = [a for a in re.findall(r'<form method="post" action="([^"]+)"', page) if a.startswith("/followups/")]
+    assert forms == [f"/followups/{thanks}/complete", f"/followups/{other}/complete"]
+    assert "/snooze" not in page and "/dismiss" not in page and "log_touch" not in page
+    assert re.findall(r'data-more-from="([^"]+)"', page) == [f"/followups/{thanks}", f"/followups/{other}"]
+    for fid in (thanks, other):
+        assert f'<a href="/followups/{fid}">Log a touchpoint, snooze or dismiss</a>' in page
+        actions = user_client.get(f"/followups/{fid}").get_data(as_text=True)
+        actions = actions[actions.index('class="fu-actions"'):]
+        for route in ("complete", "snooze", "dismiss"):
+            assert f'action="/followups/{fid}/{route}"' in actions
+    assert 'name="log_touch"' in user_client.get(f"/followups/{thanks}").get_data(as_text=True)
+
+
 def test_every_form_of_the_list_carries_the_sessions_token(user_client, followups):
     thanks, _ = followups
     page = user_client.get("/followups/").get_data(as_text=True)
     tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
-    assert len(tokens) == 1 and len(re.findall(r'name="csrf_token"', page)) > 4
+    assert len(tokens) == 1 and len(re.findall(r'name="csrf_token"', page)) == 3  # sign-out and two Done
     # The token is the real one: a form posted with it works, one without it is refused.
     done = user_client.post(f"/followups/{thanks}/dismiss", data={"csrf_token": tokens.pop()})
     assert done.status_code == 302
