@@ -361,6 +361,8 @@ def main() -> None:
     parser.add_argument("--vcards", type=int, default=10_000)
     parser.add_argument("--linkedin-rows", type=int, default=30_000)
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
+    parser.add_argument("--build", choices=("bulk", "services"), default="bulk",
+                        help="how contacts are written (tests/perf/bench_data.py): the same rows either way")
     parser.add_argument("--existing", metavar="URL", help="measure the account an earlier run built in this "
                         "database (kept: SQLite file or PostgreSQL tracker_bench_<size>) instead of building; one size")
     args = parser.parse_args()
@@ -393,9 +395,15 @@ def main() -> None:
                     upgrade_database()
                     db.engine.dispose()
                 print(f"{engine} {size}: building ...", flush=True)
-                built = existing_account(app) if args.existing else build(app, size, clock.today("Europe/Berlin"))
+                wall, cpu = time.perf_counter(), time.process_time()
+                built = existing_account(app) if args.existing else build(app, size, clock.today("Europe/Berlin"),
+                                                                          via=args.build)
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                print(f"{engine} {size}: built in {wall:.0f} s ({cpu:.0f} s CPU in this process), "
+                      f"load average {os.getloadavg()[0]:.1f}", flush=True)
                 run = {"db": engine, "size": size, "contacts": built.contacts, "touchpoints": built.touchpoints,
-                       "build_s": built.seconds, "load_avg": os.getloadavg()[0]}
+                       "build_s": built.seconds, "build_wall_s": wall, "build_cpu_s": cpu,
+                       "load_avg": os.getloadavg()[0]}
                 print(f"{engine} {size}: pages in-process ...", flush=True)
                 run["pages"] = bench_pages.measure(app, built, args.runs)
                 run["floor"] = dashboard_floor(app, built.user_id, args.runs)
