@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
@@ -19,6 +19,7 @@ from tracker.domain.timeline import KINDS, Entry, Strip, TimelinePage
 from tracker.extensions import db
 from tracker.models import (Company, Contact, FollowUp, Interview, Opportunity, StatusChange, Touchpoint, User,
                             interview_contacts, opportunity_contacts, touchpoint_contacts)
+from tracker.models.followups import STATUSES as FOLLOWUP_STATUSES
 from tracker.services.touchpoints import touchpoint_counts_by_day
 
 PAGE_SIZE = 30
@@ -155,14 +156,27 @@ def _scoped_followups(scope: Scope) -> Select:
     return stmt
 
 
+def _first_per_status(scope: Scope, stmt: Select, order: tuple, n: int, statuses) -> Select:
+    """`stmt` (a SELECT of follow-ups) in `order`, its first n. For the whole account, read as
+    one short index range per status (user_id, status, due_on), merged: ordered as one, the
+    account's follow-ups on one side of a day are all read and sorted (they grow with it)."""
+    if scope.contact_id is not None or scope.company_id is not None:  # few rows, found by their own index
+        return stmt.order_by(*order).limit(n)
+    firsts = [stmt.with_only_columns(FollowUp.id).where(FollowUp.status == status).order_by(*order).limit(n)
+              .subquery() for status in statuses]
+    return (stmt.where(FollowUp.id.in_(union_all(*(select(first.c.id) for first in firsts))))
+            .order_by(*order).limit(n))
+
+
 def _followups(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
     # Only what is due by today: the timeline is what happened, newest first; a follow-up
     # planned for months ahead would otherwise stand above all of it (planned_followups).
     today = clock.today(scope.user.timezone)
     stmt = _scoped_followups(scope).where(FollowUp.due_on <= (today if until is None else min(today, until)))
-    stmt = stmt.order_by(FollowUp.due_on.desc(), FollowUp.due_time.is_(None).desc(), FollowUp.due_time.desc(),
-                         FollowUp.created_at.desc(), FollowUp.id.desc())
-    rows = db.session.scalars(stmt.limit(n).options(selectinload(FollowUp.contact))).all()
+    order = (FollowUp.due_on.desc(), FollowUp.due_time.is_(None).desc(), FollowUp.due_time.desc(),
+             FollowUp.created_at.desc(), FollowUp.id.desc())
+    stmt = _first_per_status(scope, stmt, order, n, FOLLOWUP_STATUSES)
+    rows = db.session.scalars(stmt.options(selectinload(FollowUp.contact))).all()
     return [Entry("followup", f.id, at=domain.local_instant(f.due_on, f.due_time, tz), on=f.due_on,
                   logged_at=f.created_at, title=f.title, data={"followup": f}) for f in rows]
 
@@ -185,12 +199,11 @@ _QUERIES = {"touchpoint": _touchpoints, "interview": _interviews, "status": _sta
 
 def planned_followups(scope: Scope, today: date, limit: int = 10) -> list[FollowUp]:
     """Open or snoozed follow-ups due after `today` (the user's local day), soonest first."""
-    stmt = (_scoped_followups(scope)
-            .where(FollowUp.due_on > today, FollowUp.status.in_(("open", "snoozed")))
-            .order_by(FollowUp.due_on, FollowUp.due_time.is_(None), FollowUp.due_time, FollowUp.id)
-            # Joined, not selectin: a selectin load is skipped when every contact happens to be in
-            # the session already, so the page's statement count would depend on the data.
-            .limit(limit).options(joinedload(FollowUp.contact)))
+    stmt = _scoped_followups(scope).where(FollowUp.due_on > today, FollowUp.status.in_(("open", "snoozed")))
+    order = (FollowUp.due_on, FollowUp.due_time.is_(None), FollowUp.due_time, FollowUp.id)
+    # Joined, not selectin: a selectin load is skipped when every contact happens to be in
+    # the session already, so the page's statement count would depend on the data.
+    stmt = _first_per_status(scope, stmt, order, limit, ("open", "snoozed")).options(joinedload(FollowUp.contact))
     return list(db.session.scalars(stmt))
 
 
