@@ -57,6 +57,7 @@ ACTIONS = {
     "mail_account.test", "mail_account.sync_now", "mail_account.forget", "calendar_history.upload",
     "opportunities.capture",  # fills the new-opportunity form in; saves nothing
     "referrals.create", "referrals.advance", "referrals.delete",
+    "account.resend_email", "account.cancel_email",  # a pending address change's buttons
 }
 NOT_PAGES = {"attachments.download", "static", "health", "calendar.feed", "account.export", "transfer.status", "auth.login",
              "auth.login_code", "auth.register"}

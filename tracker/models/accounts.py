@@ -32,6 +32,11 @@ class User(UserMixin, Timestamped, db.Model):
     feed_include_cadence: Mapped[bool] = mapped_column(Boolean, default=False)
     feed_private: Mapped[bool] = mapped_column(Boolean, default=True)
     feed_alarm_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    # An address change waiting for its mailed link (services.email_change): the address and
+    # when the last link went; None when no change is pending. A link works only while its
+    # address is the one pending, so cancelling (or asking for another) kills it.
+    pending_email: Mapped[str | None] = mapped_column(String(320))
+    pending_email_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The user's own mail addresses besides `email`, one a line: mail they sent is outbound.
     mail_addresses: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Keep the first lines of each mail's text in its touchpoint's notes (off: bodies are never stored).

@@ -102,6 +102,8 @@ def check_second_factor(user: User, code: str, ip: str, device: str | None, *, l
 def set_password(user: User, new: str) -> None:
     """Store the hash of `new` (already checked by check_password_strength)."""
     user.password_hash = generate_password_hash(new, method=HASH_METHOD)
+    # An address change's links died with the old hash (services.email_change): forget it.
+    user.pending_email, user.pending_email_at = None, None
 
 
 def change_password(user: User, current: str, new: str) -> None:

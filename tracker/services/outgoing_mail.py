@@ -129,6 +129,28 @@ def build(to: str | Address, subject: str, text: str, html: str | None = None, *
     return message
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link in a notice: its URL on a line of its own in the text part, a button in the HTML."""
+
+    url: str
+    label: str
+
+
+def build_notice(to: str | Address, subject: str, heading: str, paragraphs: list[str | Link], *,
+                 config: Mapping[str, Any] | None = None) -> EmailMessage:
+    """An account mail (a reset link, an address to confirm, a notice of a change) with a
+    text part and an HTML part (templates/mail/notice.html, styled like the digests), both
+    from the same paragraphs: the text part is the paragraphs and links' URLs, a blank line
+    apart, readable alone. Needs an app context (the HTML is a template)."""
+    from flask import render_template  # services stay importable without Flask's app globals
+
+    text = "\n\n".join(p.url if isinstance(p, Link) else p for p in paragraphs) + "\n"
+    html = render_template("mail/notice.html", subject=subject, heading=heading,
+                           paragraphs=[p if isinstance(p, Link) else p.split("\n") for p in paragraphs])
+    return build(to, subject, text, html, config=config)
+
+
 def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
     # Certificates and host names are always checked; SMTP_CA_FILE only changes whom to trust.
     return ssl.create_default_context(cafile=settings.ca_file or None)

@@ -54,11 +54,12 @@ def request_link(email: str, ip: str, link_for, *, secret: str) -> ResetRequest:
     known = user is not None
     user = user or User(id=0, email=email, password_hash="", display_name="")
     link = link_for(account_tokens.issue(secret, PURPOSE, user))
-    text = (f"Hello{' ' + user.display_name if user.display_name else ''},\n\n"
-            "Someone (we hope you) asked to reset the password of your tracker account.\n"
-            f"Choose a new password here within the next hour:\n\n{link}\n\n"
-            "The link works once. If you did not ask for it, ignore this mail: your password stays as it is.\n")
-    message = outgoing_mail.build(user.email, "Reset your tracker password", text)
+    message = outgoing_mail.build_notice(user.email, "Reset your tracker password", "Choose a new password", [
+        f"Hello{' ' + user.display_name if user.display_name else ''},",
+        "Someone (we hope you) asked to reset the password of your tracker account.\n"
+        "Choose a new password here within the next hour:",
+        outgoing_mail.Link(link, "Choose a new password"),
+        "The link works once. If you did not ask for it, ignore this mail: your password stays as it is."])
     return ResetRequest(message if known else None)
 
 
@@ -74,8 +75,8 @@ def reset(user: User, new_password: str) -> EmailMessage:
     accounts.check_password_strength(new_password, user_inputs=[user.email, user.display_name])
     accounts.set_password(user, new_password)
     sessions.end_all(user)
-    text = ("The password of your tracker account was just changed with a reset link, and every "
-            "session was signed out.\n\n"
-            "If that was not you, someone can read your mail: secure your mailbox, then reset the "
-            "password again.\n")
-    return outgoing_mail.build(user.email, "Your tracker password was changed", text)
+    return outgoing_mail.build_notice(user.email, "Your tracker password was changed", "Your password was changed", [
+        "The password of your tracker account was just changed with a reset link, and every "
+        "session was signed out.",
+        "If that was not you, someone can read your mail: secure your mailbox, then reset the "
+        "password again."])

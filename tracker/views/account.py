@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.security import check_password_hash
 
@@ -10,6 +10,7 @@ from tracker.forms.accounts import (
     ConfirmPasswordForm, DisableTwoFactorForm, EmailChangeForm, PasswordForm, ProfileForm, SetupForm,
 )
 from tracker.forms.data import profile_data
+from tracker.forms.transfer import ActionForm
 from tracker.services import accounts, digest_sending, email_change, outgoing_mail, sessions, throttle, two_factor
 from tracker.views.auth import known_device, sign_in, sign_out, timezone_choices
 from tracker.views.common import app_link
@@ -32,7 +33,7 @@ def _page(status: int = 200, **forms):
                "mail_on": outgoing_mail.mail_configured(),
                "session_count": sessions.count(user, max_days=int(current_app.config["SESSION_DAYS"])),
                "recovery_left": two_factor.recovery_codes_left(user) if user.totp_secret else 0,
-               "digests": digest_sending.recent(user)}
+               "digests": digest_sending.recent(user), "pending_email": email_change.pending(user)}
     context.update(forms)
     return render_template("account/index.html", **context), status
 
@@ -87,7 +88,7 @@ def email():
             return redirect(url_for("account.index"))
         verify, notice = email_change.request_change(
             user, form.email.data, form.current_password.data, request.remote_addr or "",
-            lambda token: app_link("auth.confirm_email", token=token), secret=current_app.secret_key)
+            _confirm_link, secret=current_app.secret_key)
     except throttle.Throttled as e:
         form.email.errors.append(str(e))
         return _page(429, email_form=form)
@@ -107,6 +108,49 @@ def email():
         current_app.logger.warning("address change notice for user %s not sent: %s", user.id, e)
     flash(f"A link to confirm is on its way to {verify['To']}. Your address changes when you open it "
           f"(within 24 hours); until then you sign in with {user.email}.", "info")
+    return redirect(url_for("account.index"))
+
+
+def _confirm_link(token: str) -> str:
+    return app_link("auth.confirm_email", token=token)
+
+
+@bp.post("/email/resend")
+def resend_email():
+    """A new link to the address a change waits at (the account page's "Send the link again")."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    if not outgoing_mail.mail_configured():
+        return redirect(url_for("account.index"))
+    try:
+        verify = email_change.resend(user, request.remote_addr or "", _confirm_link, secret=current_app.secret_key)
+    except (throttle.Throttled, accounts.AccountError) as e:
+        db.session.commit()  # a change cancelled because the address was taken stays cancelled
+        flash(str(e), "error")
+        return redirect(url_for("account.index"))
+    db.session.commit()
+    try:
+        outgoing_mail.send(verify)
+    except outgoing_mail.MailError as e:
+        current_app.logger.warning("address verification for user %s not resent: %s", user.id, e)
+        flash("The mail with the link could not be sent. Try again later.", "error")
+        return redirect(url_for("account.index"))
+    flash(f"A new link is on its way to {verify['To']}.", "info")
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/email/cancel")
+def cancel_email():
+    """Forget the pending address change: the links sent for it stop working."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    if user.pending_email:
+        address = user.pending_email
+        email_change.cancel(user)
+        db.session.commit()
+        flash(f"The change to {address} is cancelled; its link no longer works.", "success")
     return redirect(url_for("account.index"))
 
 
