@@ -148,9 +148,16 @@ def url_with(**changes) -> str:
 
 
 def _nav_items(app: Flask) -> list[tuple[str, str, str]]:
+    """(area, address, label) of each menu entry. The addresses depend only on the URL map and
+    the path the app is mounted at, so they are built once per mount path, not per request."""
     from tracker.views import NAV
 
-    return [item for item in NAV if item[1] in app.view_functions]
+    cache = app.extensions.setdefault("tracker.nav", {})
+    key = request.script_root if has_request_context() else ""
+    if key not in cache:
+        cache[key] = [(area, url_for(endpoint), label) for area, endpoint, label in NAV
+                      if endpoint in app.view_functions]
+    return cache[key]
 
 
 def email_wrap(value: str | None) -> Markup:

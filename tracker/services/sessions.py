@@ -12,7 +12,7 @@ import json
 import secrets as token_source
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from tracker import clock
 from tracker.extensions import db
@@ -35,15 +35,20 @@ def start(user: User) -> UserSession:
     return row
 
 
+# Every signed-in request runs this statement: built once (with bound parameters), it skips
+# SQLAlchemy's construction of the same SELECT on each request.
+_LOAD = (select(User).join(UserSession, UserSession.user_id == User.id)
+         .where(UserSession.key_digest == bindparam("digest"), User.id == bindparam("user_id"),
+                UserSession.created_at >= bindparam("since")))
+
+
 def load(cookie_id: str, *, max_days: int) -> User | None:
     """The user a cookie's "<user id>:<session key>" names, if that session is still live."""
     user_id, _, key = cookie_id.partition(":")
     if not user_id.isdigit() or len(user_id) > 10 or int(user_id) > MAX_ID or not key or len(key) > 100:
         return None
     since = clock.now() - timedelta(days=max_days)
-    user = db.session.scalar(
-        select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.key_digest == _digest(key), User.id == int(user_id), UserSession.created_at >= since))
+    user = db.session.scalar(_LOAD, {"digest": _digest(key), "user_id": int(user_id), "since": since})
     if user is not None:
         user.session_key = key
     return user
