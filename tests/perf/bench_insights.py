@@ -14,8 +14,12 @@ not cost) of:
   page: GET /insights/?period=P, everything: the SQL, the metrics, the charts, the HTML;
   sql:  the very statements that request ran (captured from the engine), executed again on a
         DB-API cursor of the same engine with their parameters, every row fetched.
-The ratio page / sql is the figure: the target is within 2x. On PostgreSQL the server's own
-CPU is not in either number (this process's CPU only). Not collected by pytest.
+The ratio page / sql is the figure: the target is within 2x. On PostgreSQL the statements run
+in the server's processes, not this one: there both numbers are given twice, this process's CPU
+only ("app"), and with the CPU the database's server processes spent meanwhile added
+(/proc/PID/schedstat of every backend connected to the bench database, to the nanosecond), which
+is what the SQL really costs and what SQLite's numbers include by nature. --detail prints each
+statement's CPU and rows. Not collected by pytest.
 """
 from __future__ import annotations
 
@@ -84,13 +88,52 @@ def captured(app, client, url: str) -> list[tuple[str, object]]:
     return seen
 
 
-def cpu_ms(fn, runs: int) -> float:
-    times = []
+def server_ns(app) -> int:
+    """CPU nanoseconds the bench database's PostgreSQL backends have used so far (0 on SQLite)."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return 0
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            pids = [r[0] for r in cursor.fetchall()]
+            raw.rollback()
+        finally:
+            raw.close()
+    total = 0
+    for pid in pids:
+        try:
+            total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # a backend that ended meanwhile
+    return total
+
+
+def cpu_ms(fn, runs: int, app=None) -> tuple[float, float]:
+    """Median (this process's CPU ms, plus the database server's) over `runs` calls of fn."""
+    own, both = [], []
     for _ in range(runs):
+        server = server_ns(app) if app is not None else 0
         started = time.process_time()
         fn()
-        times.append((time.process_time() - started) * 1000)
-    return statistics.median(times)
+        spent = (time.process_time() - started) * 1000
+        own.append(spent)
+        both.append(spent + ((server_ns(app) - server) / 1e6 if app is not None else 0))
+    return statistics.median(own), statistics.median(both)
+
+
+def detail(raw, statements) -> None:
+    """Each statement's CPU (this process) and rows, once."""
+    for statement, parameters in statements:
+        cursor = raw.cursor()
+        started = time.process_time()
+        cursor.execute(statement, parameters)
+        rows = len(cursor.fetchall()) if cursor.description else 0
+        spent = (time.process_time() - started) * 1000
+        cursor.close()
+        print(f"    {spent:7.1f} ms {rows:7d} rows  {' '.join(statement.split())[:110]}")
+    raw.rollback()
 
 
 def main() -> None:
@@ -100,6 +143,7 @@ def main() -> None:
     parser.add_argument("--keep", help="a folder for the SQLite database, reused if it holds one")
     parser.add_argument("--db", help="a database URL instead of SQLite (built if empty)")
     parser.add_argument("--periods", default="all,90,30")
+    parser.add_argument("--detail", action="store_true", help="each statement's CPU and rows")
     args = parser.parse_args()
 
     folder = Path(args.keep or tempfile.mkdtemp(prefix="tracker-bench-insights-"))
@@ -136,13 +180,19 @@ def main() -> None:
                     raw.rollback()
 
                 sql()
-                sql_ms = cpu_ms(sql, args.runs)
+                if args.detail:
+                    detail(raw, statements)
+                sql_ms, sql_all = cpu_ms(sql, args.runs, app)
             finally:
                 raw.close()
-        page_ms = cpu_ms(page, args.runs)
+        page_ms, page_all = cpu_ms(page, args.runs, app)
         ratio = page_ms / sql_ms
         print(f"period {period}: page {page_ms:.0f} ms CPU, its {len(statements)} SQL statements {sql_ms:.0f} ms CPU, "
               f"ratio {ratio:.2f} ({'within' if ratio <= TARGET else 'OVER'} {TARGET:g}x)", flush=True)
+        if url.startswith("postgresql"):
+            ratio = page_all / sql_all
+            print(f"  with the server's CPU: page {page_all:.0f} ms, SQL {sql_all:.0f} ms, "
+                  f"ratio {ratio:.2f} ({'within' if ratio <= TARGET else 'OVER'} {TARGET:g}x)", flush=True)
 
 
 if __name__ == "__main__":
