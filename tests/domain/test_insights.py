@@ -144,7 +144,9 @@ def test_contacts_added_and_touchpoints_per_week_in_the_users_zone():
                 contact(4, date(2026, 10, 31))]  # before the period
     touches = [touch(100, 1, date(2026, 11, 2)), touch(100, 2, date(2026, 11, 2)),  # one touchpoint, two people
                touch(101, 1, date(2026, 11, 30)), touch(102, 1, date(2026, 10, 30))]
-    n = net.network(contacts, net.touch_counts(touches), net.touch_days(touches), [], [], p, DEFAULT_CADENCE_DAYS, LA)
+    days = net.touch_days(touches)
+    n = net.network(contacts, net.touch_counts(touches),
+                    lambda points: net.state_series(contacts, days, points, DEFAULT_CADENCE_DAYS, LA), [], [], p, LA)
     assert n.weeks[0] == date(2026, 10, 26) and n.weeks[-1] == date(2026, 11, 30) and len(n.weeks) == 6
     assert [w.count for w in n.added] == [0, 3, 0, 0, 0, 0]
     assert sorted(n.added[1].ids) == [1, 2, 3]
@@ -152,9 +154,10 @@ def test_contacts_added_and_touchpoints_per_week_in_the_users_zone():
 
 
 def test_empty_network():
-    n = net.network([], [], {}, [], [], d.period("all", TODAY), DEFAULT_CADENCE_DAYS, UTC)
+    series = lambda points: net.state_series([], {}, points, DEFAULT_CADENCE_DAYS, UTC)  # noqa: E731
+    n = net.network([], [], series, [], [], d.period("all", TODAY), UTC)
     assert (n.weeks, n.added, n.touchpoints, n.states, n.leads) == ([], [], [], [], [])
-    n = net.network([], [], {}, [], [], d.period("30", TODAY), DEFAULT_CADENCE_DAYS, UTC)
+    n = net.network([], [], series, [], [], d.period("30", TODAY), UTC)
     assert len(n.weeks) == 6 and all(w.count == 0 for w in n.added)
     assert all(s.counts == {"in_touch": 0, "overdue": 0, "losing_touch": 0} for s in n.states)
 

@@ -22,7 +22,7 @@ until a + maximum window (the cadence's: 1.5 x the interval, at least a week mor
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
@@ -190,13 +190,13 @@ def leads(contacts: Mapping[int, str], links: Iterable[LinkRow], interviewed: It
 
 
 def network(contacts: Sequence[ContactRow], day_counts: Sequence[tuple[date, int]],
-            days: Mapping[int, Sequence[int]], links: Iterable[LinkRow], interviewed: Iterable[int], within: Period,
-            defaults: Mapping[str, int], tz: tzinfo) -> Network:
+            series: Callable[[Sequence[date]], list[TouchStates]], links: Iterable[LinkRow],
+            interviewed: Iterable[int], within: Period, tz: tzinfo) -> Network:
     """The network section for the period.
 
-    day_counts: (local day, touchpoints that day) (touch_counts); days: each contact's days with a
-    touch that starts the clock, as sorted ordinals (touch_days); interviewed: the ids of the
-    funnel's interview stage.
+    day_counts: (local day, touchpoints that day) (touch_counts); series: the states at the given
+    week ends (state_series over the contacts' touch days, or the same counted in SQL:
+    services.insights_states); interviewed: the ids of the funnel's interview stage.
     """
     added = [(c.id, local_day(c.created_at, tz)) for c in contacts]
     first = min([d for _, d in added] + [d for d, _ in day_counts[:1]], default=None)
@@ -205,5 +205,5 @@ def network(contacts: Sequence[ContactRow], day_counts: Sequence[tuple[date, int
         weeks=starts,
         added=per_week(added, within, starts),
         touchpoints=per_week_counts(day_counts, within, starts),
-        states=state_series(contacts, days, week_ends(starts, within.end), defaults, tz),
+        states=series(week_ends(starts, within.end)),
         leads=leads({c.id: c.full_name for c in contacts}, links, interviewed))

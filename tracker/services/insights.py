@@ -21,6 +21,7 @@ from tracker import clock
 from tracker.domain import insights as domain
 from tracker.domain import insights_network as net
 from tracker.domain import insights_replies as talk
+from tracker.services import insights_states as states
 from tracker.extensions import db
 from tracker.models import (Contact, Interview, Opportunity, Referral, StatusChange, Tag, Touchpoint, User,
                             contact_tags, opportunity_contacts, touchpoint_contacts)
@@ -40,7 +41,6 @@ class Rows:
     interviews: list[domain.InterviewRow]
     contacts: list[net.ContactRow]
     day_counts: list[tuple[date, int]]  # (local day, touchpoints that day), oldest first
-    anchors: dict[int, list[int]]  # contact id -> its days with a touch that starts the clock (ordinals)
     outreach: list[talk.Outreach]  # every message from the period's start on, with its reply
     links: list[net.LinkRow]
     tags: dict[int, list[str]]  # contact id -> its tags' names
@@ -119,13 +119,6 @@ def load(user: User, since: date | None = None) -> Rows:
     day_counts = [tuple(r) for r in db.session.execute(
         select(Touchpoint.happened_on, func.count()).where(Touchpoint.user_id == uid)
         .group_by(Touchpoint.happened_on).order_by(Touchpoint.happened_on))]
-    tc = touchpoint_contacts.c
-    anchors: dict[int, list[int]] = {}
-    for contact_id, day in db.session.execute(
-            select(tc.contact_id, Touchpoint.happened_on).join(Touchpoint, Touchpoint.id == tc.touchpoint_id)
-            .where(Touchpoint.user_id == uid, Touchpoint.channel.not_in(net.NOT_A_TOUCH))
-            .group_by(tc.contact_id, Touchpoint.happened_on).order_by(tc.contact_id, Touchpoint.happened_on)):
-        anchors.setdefault(contact_id, []).append(day.toordinal())
     oc = opportunity_contacts.c
     links = [net.LinkRow(*r) for r in db.session.execute(
         select(oc.opportunity_id, oc.contact_id, oc.role)
@@ -137,7 +130,7 @@ def load(user: User, since: date | None = None) -> Rows:
             select(contact_tags.c.contact_id, Tag.name).join(Tag, Tag.id == contact_tags.c.tag_id)
             .where(Tag.user_id == uid)):
         tags.setdefault(contact_id, []).append(name)
-    return Rows(opportunities, changes, interviews, contacts, day_counts, anchors, outreach_since(uid, since),
+    return Rows(opportunities, changes, interviews, contacts, day_counts, outreach_since(uid, since),
                 links, tags, referrals_known=True)
 
 
@@ -149,8 +142,10 @@ def insights(user: User, period_key: str, today: date | None = None) -> Insights
     rows = load(user, within.start)
     journeys = domain.journeys(rows.opportunities, rows.changes, rows.interviews, tz)
     funnel = domain.funnel(journeys, within, rows.referrals_known)
-    network = net.network(rows.contacts, rows.day_counts, rows.anchors, rows.links, funnel.stages[2].ids, within,
-                          user_defaults(user), tz)
+    defaults = user_defaults(user)
+    network = net.network(rows.contacts, rows.day_counts,
+                          lambda points: states.state_series(user.id, points, defaults, tz.key, today),
+                          rows.links, funnel.stages[2].ids, within, tz)
     replies = talk.replies(rows.outreach, within, {c.id: c.role for c in rows.contacts}, rows.tags)
     return Insights(within, today, funnel, network, replies, talk.lessons(rows.interviews, within, tz), rows)
 
@@ -164,7 +159,6 @@ def touchpoints_in_week(user: User, within: domain.Period, monday: date) -> list
         .order_by(Touchpoint.happened_on.desc(), Touchpoint.id.desc())))
 
 
-def states_on(user: User, rows: Rows, day: date) -> dict[str, list[int]]:
+def states_on(user: User, day: date, today: date) -> dict[str, list[int]]:
     """The contacts in each cadence state at the end of `day` (the rows behind a point of the chart)."""
-    return net.states_on(rows.contacts, rows.anchors, day, user_defaults(user),
-                         clock.zone(user.timezone))
+    return states.states_on(user.id, day, user_defaults(user), clock.zone(user.timezone).key, today)

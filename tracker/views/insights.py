@@ -131,7 +131,7 @@ def _figure(ins: service.Insights, figure: str) -> tuple[str, list[int], str]:
         day, state = _day("day"), args.get("state", "")
         if state not in STATES:
             abort(404)
-        ids = service.states_on(current_user, ins.rows, day)[state]
+        ids = service.states_on(current_user, day, ins.today)[state]
         return "contacts", ids, f"{STATE_LABELS[state]} on {day_label(day)}"
     if figure == "leads":
         contact = args.get("contact", type=int)
