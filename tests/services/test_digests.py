@@ -291,7 +291,9 @@ def test_a_batch_reads_with_a_fixed_number_of_statements(app):
             finally:
                 event.remove(db.engine, "before_cursor_execute", listener)
             counts.append(len(statements))
-    assert counts[0] == counts[1] <= 5, (counts, statements)
+    # Six: users with their agenda version, follow-ups, deadlines, due contacts, interviews,
+    # and the processes and rejections behind the reach-outs' reasons (one for the batch).
+    assert counts[0] == counts[1] <= 6, (counts, statements)
 
 
 
@@ -341,3 +343,45 @@ def test_weekly_digest_carries_the_goals(app, smtp):
     text = smtp.messages[0].get_body(("plain",)).get_content()
     assert "Weekly goals, week of 09 Nov 2026" in text  # Monday: the week that just ended
     assert "Weekly goals, week of 9 Nov" in smtp.messages[0].get_body(("html",)).get_content()
+
+
+def test_reach_outs_carry_the_dashboards_reason(app):
+    """Issue 14: a reach-out line said only "Reach out to Alan Turing"; it now says why, in
+    the words of the dashboard (services.agenda.build runs the same engine), also for a
+    contact in an active process and one after a rejection."""
+    from tracker.services import agenda
+    from tracker.services.opportunities import set_contacts
+
+    today = date(2026, 11, 18)
+    clock.pin(at(today, 8, 5))
+    with app.app_context():
+        user = _user(cadence_defaults={"mentor": 20})
+        _busy(user, today)
+        recruiter = save_contact(user, None, ContactInput(full_name="Rita Recruiter", role="recruiter"))
+        log_touchpoint(user, contacts=[recruiter], happened_on=today - timedelta(days=20), channel="call",
+                       inbound=False)
+        rejected_by = save_contact(user, None, ContactInput(full_name="Hank Manager", role="hiring_manager"))
+        log_touchpoint(user, contacts=[rejected_by], happened_on=today - timedelta(days=120), channel="call",
+                       inbound=False)
+        opp = db.session.scalar(select(Opportunity).where(Opportunity.user_id == user.id))
+        set_contacts(user, opp, {"recruiter": [recruiter]})
+        other = Opportunity(user_id=user.id, title="Engineer", status="rejected", closed_on=today - timedelta(days=100))
+        db.session.add(other)
+        db.session.flush()
+        set_contacts(user, other, {"hiring_manager": [rejected_by]})
+        db.session.commit()
+        kept_agenda.ensure_current(user)
+        db.session.commit()
+        [digest] = digests.collect(digests.recipients_for([user], "daily"))
+        dashboard = agenda.build(user, today)
+        expected = {item.contact_id: item.detail for group in ("overdue", "today", "upcoming", "losing_touch")
+                    for item in dashboard.reach_outs(group)}
+    lines = {line.contact_id: line.detail for s in digest.sections for line in s.lines if line.contact_id}
+    assert len(lines) >= 3 and lines == expected, (lines, expected)
+    assert all(lines.values())
+    text, html = None, None
+    with app.app_context():
+        text, html = digests.render(digest)
+    reason = next(v for v in lines.values() if "Mentor" in v)
+    assert reason in text and reason.split(" — ")[0] in html
+

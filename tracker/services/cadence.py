@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Integer, String, bindparam, case, func, literal, or_, select, type_coerce, update
+from sqlalchemy import Integer, String, bindparam, case, func, literal, or_, select, type_coerce, union_all, update
 from sqlalchemy.orm import Session
 
 from tracker import clock
@@ -151,7 +151,12 @@ def cached_touch_summaries(user_id: int) -> dict[int, TouchSummary]:
 
 def user_defaults(user: User) -> dict[str, int]:
     """The user's per-role intervals (days) over the product defaults."""
-    saved = {k: int(v) for k, v in (user.cadence_defaults or {}).items()
+    return defaults_from(user.cadence_defaults)
+
+
+def defaults_from(cadence_defaults: Mapping | None) -> dict[str, int]:
+    """Per-role intervals from a user's stored `cadence_defaults`, over the product defaults."""
+    saved = {k: int(v) for k, v in (cadence_defaults or {}).items()
              if k in DEFAULT_CADENCE_DAYS and isinstance(v, int | str) and str(v).isdigit() and int(v) > 0}
     return {**DEFAULT_CADENCE_DAYS, **saved}
 
@@ -300,13 +305,7 @@ def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool,
           names: bool) -> list[tuple[int, str, str | None, CadenceInput]]:
     """load_inputs as plain tuples: (contact id, name, company name, input)."""
     ids = None if contact_ids is None else [int(i) for i in contact_ids]
-    raw = lambda column, type_=String: type_coerce(column, type_)  # noqa: E731
-    stmt = select(Contact.id, Contact.full_name if names else literal(""), Contact.role, Contact.company_id,
-                  raw(case((Contact.last_touch_on.is_(None), Contact.created_at))),
-                  Contact.cadence_days, raw(Contact.no_reminders, Integer), raw(Contact.archived_at),
-                  raw(Contact.last_touch_on), raw(Contact.last_reply_on), Contact.unanswered_count,
-                  raw(Contact.unscheduled, Integer), raw(Contact.kept_since)
-                  ).where(Contact.user_id == user.id)
+    stmt = select(*input_columns(names)).where(Contact.user_id == user.id)
     if ids is not None:
         stmt = stmt.where(Contact.id.in_(ids))
     if not include_muted:
@@ -320,7 +319,27 @@ def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool,
         Company.user_id == user.id, *(() if ids is None else (Company.id.in_(wanted),)))).all()) if wanted else {}
     active = _active_processes(user.id, ids)
     rejected = _rejections(user.id, ids, user.timezone)
-    zone = clock.zone(user.timezone)
+    return build_inputs(rows, companies, active, rejected, clock.zone(user.timezone))
+
+
+def input_columns(names: bool = True) -> tuple:
+    """The columns of a contact build_inputs reads, in its order: (id, name, role,
+    company_id, created_at when never in touch, cadence_days, no_reminders, archived_at,
+    last_touch_on, last_reply_on, unanswered_count, unscheduled, kept_since). Dates come
+    unprocessed (text on SQLite, dates on PostgreSQL): build_inputs converts each distinct
+    value once."""
+    raw = lambda column, type_=String: type_coerce(column, type_)  # noqa: E731
+    return (Contact.id, Contact.full_name if names else literal(""), Contact.role, Contact.company_id,
+            raw(case((Contact.last_touch_on.is_(None), Contact.created_at))),
+            Contact.cadence_days, raw(Contact.no_reminders, Integer), raw(Contact.archived_at),
+            raw(Contact.last_touch_on), raw(Contact.last_reply_on), Contact.unanswered_count,
+            raw(Contact.unscheduled, Integer), raw(Contact.kept_since))
+
+
+def build_inputs(rows, companies: dict[int, str], active: dict[int, str], rejected: dict[int, date],
+                 zone) -> list[tuple[int, str, str | None, CadenceInput]]:
+    """(contact id, name, company name, input) of rows of input_columns(), given their
+    companies by id, active processes and last rejections by contact id, and the user's zone."""
     # Built once per distinct value rather than once per contact (the same few hundred days
     # recur): value as the driver returns it -> date, and the touches of a summary, as
     # touches_from_summary lays them out (outbound days ending at the last touch, the reply).
@@ -370,6 +389,41 @@ def _load(user: User, contact_ids: Iterable[int] | None, include_muted: bool,
             role, company, added_on, touches, override, bool(muted), archived_at is not None,
             get_active(cid), get_rejected(cid), bool(unscheduled), None if kept_since is None else day(kept_since))))
     return out
+
+
+def processes_of(contact_ids: list[int], zones: dict[int, str]) -> tuple[dict[int, str], dict[int, date]]:
+    """For contacts of several users (a digest batch): ({contact id: active process label},
+    {contact id: last rejection day}), as _active_processes and _rejections give them, in one
+    statement whatever the number of users. `zones`: {contact id: its user's time zone} (a
+    rejection without closed_on is dated by its local update day)."""
+    if not contact_ids:
+        return {}, {}
+    label = func.coalesce(Company.name, Opportunity.title)
+    wanted = Opportunity.status.in_((*ACTIVE_STATUSES, "rejected"))
+    cols = (Opportunity.status, label, Opportunity.closed_on, Opportunity.updated_at)
+    via_opp = (select(opportunity_contacts.c.contact_id, *cols)
+               .join(Opportunity, Opportunity.id == opportunity_contacts.c.opportunity_id)
+               .outerjoin(Company, Company.id == Opportunity.company_id)
+               .where(wanted, opportunity_contacts.c.contact_id.in_(contact_ids)))
+    via_interview = (select(interview_contacts.c.contact_id, *cols)
+                     .join(Interview, Interview.id == interview_contacts.c.interview_id)
+                     .join(Opportunity, Opportunity.id == Interview.opportunity_id)
+                     .outerjoin(Company, Company.id == Opportunity.company_id)
+                     .where(wanted, interview_contacts.c.contact_id.in_(contact_ids)))
+    active: dict[int, str] = {}
+    rejected: dict[int, date] = {}
+    # Opportunity rows before interview rows, as _active_processes reads them.
+    rows = db.session.execute(union_all(via_opp.add_columns(literal(0).label("k")),
+                                        via_interview.add_columns(literal(1).label("k"))).order_by("k")).all()
+    for contact_id, status, name, closed_on, updated_at, _ in rows:
+        if status == "rejected":
+            on = _day(closed_on) if closed_on is not None else _aware(updated_at).astimezone(
+                clock.zone(zones[contact_id])).date()
+            if contact_id not in rejected or on > rejected[contact_id]:
+                rejected[contact_id] = on
+        else:
+            active.setdefault(contact_id, name)
+    return active, rejected
 
 
 def scheduled():

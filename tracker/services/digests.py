@@ -7,16 +7,20 @@ the weekly digest adds the week's goals when the goals feature is there. Each li
 the app; each follow-up carries signed one-click "Done" and "Snooze a week" links
 (services/signed_links.py).
 
-Read for a batch of users at once: a fixed number of statements per batch (follow-ups,
-due contacts, interviews, agenda versions), whatever its size, instead of the dashboard's
-queries per user. tests/services/test_digests.py proves each user's lines equal what
+Read for a batch of users at once: a fixed number of statements per batch (agenda versions
+with the users' cadence defaults, follow-ups, deadlines, due contacts, interviews, and the
+processes and rejections of the reach-outs shown), whatever its size, instead of the
+dashboard's queries per user. A reach-out's line carries the reason the dashboard gives ("Recruiter at
+Acme — every 6 weeks. Last spoke 3 Oct (50 days ago), 8 days overdue."): the cadence engine
+(tracker.domain.cadence.propose) runs for the contacts a digest shows only, on the columns
+the due-contacts statement already reads. tests/services/test_digests.py proves each user's lines equal what
 services.agenda.build gives for the dashboard.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -27,12 +31,12 @@ from werkzeug.routing import MapAdapter
 
 from tracker import clock
 from tracker.domain.agenda import AgendaItem, ContactCadence, DeadlineItem, FollowUpItem, build_agenda
-from tracker.domain.cadence import Cadence, format_day, status_on
+from tracker.domain.cadence import DEFAULT_CADENCE_DAYS, Cadence, format_day, propose, status_on
 from tracker.extensions import db
 from tracker.models import AgendaVersion, Company, Contact, FollowUp, Interview, Opportunity, User
 from tracker.models.interviews import STAGES
 from tracker.models.opportunities import DEADLINE_STATUS
-from tracker.services import kept_agenda, signed_links
+from tracker.services import cadence, kept_agenda, signed_links
 from tracker.services.followups import _case_due
 
 HORIZON_DAYS = 7
@@ -60,6 +64,7 @@ class Line:
     detail: str = ""
     done_url: str = ""
     snooze_url: str = ""
+    contact_id: int | None = None  # a reach-out's contact (its reason is added after the batch is read)
 
 
 @dataclass(frozen=True)
@@ -138,24 +143,55 @@ def collect(recipients: Sequence[Recipient], now: datetime | None = None, links:
     links = links or Links()
     ids = [r.user_id for r in recipients]
     todays = {r.user_id: now.astimezone(clock.zone(r.timezone)).date() for r in recipients}
-    _ensure_kept(ids)
+    defaults = _ensure_kept(ids)
     latest = max(todays.values())
     followups = _followups(ids, latest + timedelta(days=HORIZON_DAYS))
     deadlines = _deadlines(ids, latest + timedelta(days=HORIZON_DAYS))
     contacts = _due_contacts(ids, latest)
     interviews = _interviews(ids, now)
     goals = _goals_for([r for r in recipients if r.kind == "weekly"])
-    return [_digest(r, todays[r.user_id], followups[r.user_id], contacts[r.user_id], interviews[r.user_id],
-                    goals.get(r.user_id) if r.kind == "weekly" else None, links, deadlines.get(r.user_id, []))
-            for r in recipients]
+    digests = [_digest(r, todays[r.user_id], followups[r.user_id], contacts[r.user_id], interviews[r.user_id],
+                       goals.get(r.user_id) if r.kind == "weekly" else None, links, deadlines.get(r.user_id, []))
+               for r in recipients]
+    _add_reasons(digests, contacts, defaults)
+    return digests
 
 
-def _ensure_kept(ids: list[int]) -> None:
-    current = set(db.session.scalars(select(AgendaVersion.user_id).where(
-        AgendaVersion.user_id.in_(ids), AgendaVersion.version == kept_agenda.ENGINE_VERSION)))
-    for user_id in ids:
-        if user_id not in current:  # rare: an account from before the kept agenda
+def _ensure_kept(ids: list[int]) -> dict[int, dict[str, int]]:
+    """Fill the kept agenda of the users who have none yet; returns each user's per-role
+    intervals (services.cadence.defaults_from), read by the same statement."""
+    rows = db.session.execute(
+        select(User.id, User.cadence_defaults, AgendaVersion.user_id)
+        .outerjoin(AgendaVersion, (AgendaVersion.user_id == User.id)
+                   & (AgendaVersion.version == kept_agenda.ENGINE_VERSION))
+        .where(User.id.in_(ids))).all()
+    for user_id, _, current in rows:
+        if current is None:  # rare: an account from before the kept agenda
             kept_agenda.ensure_current(db.session.get(User, user_id))
+    return {user_id: cadence.defaults_from(saved) for user_id, saved, _ in rows}
+
+
+def _add_reasons(digests: list[Digest], contacts: dict[int, list[tuple]], defaults: dict[int, dict]) -> None:
+    """Give each reach-out line its reason, from the cadence engine, for the contacts shown
+    only: one statement for all their processes and rejections, then propose() each."""
+    shown = {line.contact_id: d for d in digests for s in d.sections for line in s.lines if line.contact_id}
+    if not shown:
+        return
+    zones = {cid: d.recipient.timezone for cid, d in shown.items()}
+    active, rejected = cadence.processes_of(list(shown), zones)
+    reasons = {}
+    for d in digests:
+        rows = [row for row in contacts[d.recipient.user_id] if row[0] in shown]
+        if not rows:
+            continue
+        companies = {row[6][3]: row[5] for row in rows if row[6][3] is not None}  # company id -> name
+        for cid, _, _, inp in cadence.build_inputs([row[6] for row in rows], companies, active, rejected,
+                                                   clock.zone(d.recipient.timezone)):
+            reasons[cid] = propose(inp, d.today, defaults.get(d.recipient.user_id, DEFAULT_CADENCE_DAYS)).reason
+    for d in digests:
+        d.sections = [replace(s, lines=tuple(replace(line, detail=reasons.get(line.contact_id, line.detail))
+                                             if line.contact_id else line for line in s.lines))
+                      for s in d.sections]
 
 
 def _followups(ids: list[int], horizon: date) -> dict[int, list[tuple[FollowUpItem, int]]]:
@@ -192,12 +228,16 @@ def _due_contacts(ids: list[int], latest: date) -> dict[int, list[tuple]]:
     """Contacts already "due soon" or later on the latest of the batch's days (the kept
     agenda's index range); each user's own day is applied in _digest."""
     C = Contact
+    # With the columns the cadence engine reads (services.cadence.input_columns), for the
+    # reasons of the few a digest shows (_add_reasons).
     rows = db.session.execute(
-        select(C.user_id, C.id, C.full_name, C.due_soon_on, C.due_on, C.losing_touch_on)
+        select(C.user_id, C.id, C.full_name, C.due_soon_on, C.due_on, C.losing_touch_on, Company.name,
+               *cadence.input_columns())
+        .outerjoin(Company, Company.id == C.company_id)
         .where(C.user_id.in_(ids), C.due_soon_on <= latest))
     out: dict[int, list] = defaultdict(list)
-    for user_id, *rest in rows:
-        out[user_id].append(tuple(rest))
+    for user_id, cid, name, soon, due, losing, company, *engine in rows:
+        out[user_id].append((cid, name, soon, due, losing, company, tuple(engine)))
     return out
 
 
@@ -246,7 +286,7 @@ def _digest(r: Recipient, today: date, followups: list, contacts: list, intervie
             deadlines: list | None = None) -> Digest:
     sequences = {item.id: seq for item, seq in followups}
     cadences = []
-    for cid, name, soon, due, losing in contacts:
+    for cid, name, soon, due, losing, *_ in contacts:
         status = status_on(today, soon, due, losing)
         if status in (None, "ok"):
             continue
@@ -279,7 +319,7 @@ def _line(user_id: int, item: AgendaItem, today: date, key: str, sequences: dict
                     snooze_url=links.action(user_id, item.ref_id, seq, "snooze"))
     if item.source == "deadline":  # an application's last day to apply
         return Line(item.title, when, links.url("opportunities.show", opportunity_id=item.ref_id))
-    return Line(item.title, when, links.url("contacts.show", contact_id=item.contact_id))
+    return Line(item.title, when, links.url("contacts.show", contact_id=item.contact_id), contact_id=item.contact_id)
 
 
 def _when(day: date, today: date, key: str) -> str:
