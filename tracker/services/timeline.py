@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker import clock
 from tracker.domain import timeline as domain
@@ -73,6 +74,20 @@ def newest_of(user: User, ids: Select, n: int, until: date | None = None) -> Sel
     return stmt.order_by(day.desc(), untimed.desc(), instant.desc(), candidate.desc()).limit(n)
 
 
+def _load_people(rows: list, attribute: str, parent_id, contact_id) -> None:
+    """Fill each row's people (`attribute`, through the link table's `parent_id`/`contact_id`)
+    from one SELECT, by name. It runs even for no rows, and the timeline's one-to-one links
+    are joined, not select-in loaded (which is skipped when nothing is linked or everything
+    is in the session already): a page runs the same statements whatever its entries hold."""
+    people: dict[int, list[Contact]] = {row.id: [] for row in rows}
+    for parent, contact in db.session.execute(
+            select(parent_id, Contact).join(Contact, Contact.id == contact_id)
+            .where(parent_id.in_(list(people))).order_by(Contact.sort_name, Contact.id)):
+        people[parent].append(contact)
+    for row in rows:
+        set_committed_value(row, attribute, people[row.id])
+
+
 def _touch_order(t) -> tuple:
     """The same order as Entry.sort_key, so LIMIT keeps exactly the newest n (`t`: touchpoints or a CTE of them)."""
     return (t.happened_on.desc(), t.happened_at.is_(None).desc(), func.coalesce(t.happened_at, t.created_at).desc(),
@@ -92,9 +107,9 @@ def _touchpoints(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
                 select(Touchpoint.id).where(Touchpoint.opportunity_id.in_(_opps_of_company(scope))))
         stmt = stmt.where(Touchpoint.id.in_(newest_of(scope.user, ids, n, until)))
     stmt = stmt.order_by(*_touch_order(Touchpoint))
-    rows = db.session.scalars(stmt.limit(n).options(
-        selectinload(Touchpoint.contacts), selectinload(Touchpoint.interview),
-        selectinload(Touchpoint.opportunity))).all()
+    rows = db.session.scalars(stmt.limit(n).options(joinedload(Touchpoint.interview),
+                                                   joinedload(Touchpoint.opportunity))).all()
+    _load_people(rows, "contacts", touchpoint_contacts.c.touchpoint_id, touchpoint_contacts.c.contact_id)
     return [Entry("touchpoint", t.id, at=t.happened_at, on=t.happened_on, logged_at=t.created_at,
                   title=t.summary, data={"touchpoint": t}) for t in rows]
 
@@ -112,8 +127,8 @@ def _interviews(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
         linked = select(Interview.id).where(Interview.opportunity_id.in_(_opps_of_company(scope)))
         stmt = stmt.where(Interview.id.in_(people.union(linked)))
     rows = db.session.scalars(stmt.order_by(Interview.starts_at.desc(), Interview.id.desc()).limit(n).options(
-        selectinload(Interview.opportunity).selectinload(Opportunity.company),
-        selectinload(Interview.interviewers))).all()
+        joinedload(Interview.opportunity).joinedload(Opportunity.company))).all()
+    _load_people(rows, "interviewers", interview_contacts.c.interview_id, interview_contacts.c.contact_id)
     return [Entry("interview", i.id, at=i.starts_at, logged_at=i.created_at, data={"interview": i}) for i in rows]
 
 
@@ -176,7 +191,7 @@ def _followups(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
     order = (FollowUp.due_on.desc(), FollowUp.due_time.is_(None).desc(), FollowUp.due_time.desc(),
              FollowUp.created_at.desc(), FollowUp.id.desc())
     stmt = _first_per_status(scope, stmt, order, n, FOLLOWUP_STATUSES)
-    rows = db.session.scalars(stmt.options(selectinload(FollowUp.contact))).all()
+    rows = db.session.scalars(stmt.options(joinedload(FollowUp.contact))).all()
     return [Entry("followup", f.id, at=domain.local_instant(f.due_on, f.due_time, tz), on=f.due_on,
                   logged_at=f.created_at, title=f.title, data={"followup": f}) for f in rows]
 
