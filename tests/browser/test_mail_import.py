@@ -8,13 +8,33 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from tests.browser.conftest import ARTIFACTS
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, NOW, LiveServer
 from tests.browser.helpers import pick_person, register
+from tracker.clock import TEST_NOW_VARIABLE
+from tracker.services.mail_jobs import HOLD_VARIABLE
 
 TAKEOUT = Path(__file__).resolve().parents[1] / "data" / "mail" / "takeout.mbox"
 
 
-def test_upload_mbox_preview_add_contact_import_timeline(server, page, accessible):
+@pytest.fixture
+def held_server(tmp_path, databases):
+    """`server`, whose mail readings wait while tmp_path/hold exists (mail_jobs.HOLD_VARIABLE)."""
+    from tests.conftest import ON_POSTGRES
+
+    url = databases.empty() if ON_POSTGRES else None
+    live = LiveServer(tmp_path, {TEST_NOW_VARIABLE: NOW.isoformat(), HOLD_VARIABLE: str(tmp_path / "hold"),
+                                 **({"TRACKER_DATABASE_URL": url} if url else {})})
+    live.hold = tmp_path / "hold"
+    yield live
+    live.stop()
+    if url:
+        databases.drop(url)
+
+
+def test_upload_mbox_progress_preview_add_contact_import_timeline(held_server, page, accessible):
+    server = held_server
     base = server.url
     register(page, base, "jo@example.com", name="Jo")
     page.goto(f"{base}/transfer/")
@@ -22,12 +42,18 @@ def test_upload_mbox_preview_add_contact_import_timeline(server, page, accessibl
     expect(page.get_by_role("heading", name="Log your mail as touchpoints")).to_be_visible()
     accessible(page)
     page.get_by_label("Mail file (.mbox, .zip of .eml files, or .eml)").set_input_files(str(TAKEOUT))
+    server.hold.touch()  # the reading waits after its first chunk until the file is gone
     page.get_by_role("button", name="Read the file").click()
 
+    # The upload returns at once: the file is read in the background, with its progress.
+    expect(page.get_by_role("heading", name="Reading takeout.mbox")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(re.compile(r"3 of 3 (messages )?read"))  # rendered or polled
+    accessible(page)
+    server.hold.unlink()
     expect(page.get_by_role("heading", name="Check the mail from takeout.mbox")).to_be_visible()
     expect(page.get_by_text("1 × mailing list")).to_be_visible()
     page.get_by_role("button", name="Add Priya Raman as contact").click()
-    expect(page.get_by_text("Priya Raman is added to your contacts")).to_be_visible()
+    expect(page.get_by_text("Priya Raman is added to your contacts")).to_be_visible()  # the file is read again
     row = page.get_by_role("row").filter(has_text="Next steps – Data Engineer (2 messages)")
     expect(row).to_contain_text("From them")
     expect(page.get_by_text("Looks like an interview invitation")).to_be_visible()

@@ -1,6 +1,7 @@
 """Benchmark: importing an mbox against the standard library alone parsing its headers (issue 13).
 
 Usage: PYTHONPATH=$PWD .venv/bin/python tests/perf/bench_mail.py [--messages 50000] [--attach-every 20]
+       PYTHONPATH=$PWD .venv/bin/python tests/perf/bench_mail.py --sizes 5000,20000,50000
        PYTHONPATH=$PWD .venv/bin/python tests/perf/bench_mail.py --imap 3000
 
 --imap N: an IMAP sync instead (services.imap_sync) of N messages APPENDed to a real dovecot
@@ -15,8 +16,9 @@ messages are with one of 500 contacts, 15% are mailing-list mail. Then, each in 
 of its own:
 - "stdlib": `mailbox.mbox` + `BytesHeaderParser(policy=default)` on every message, reading
   From, To, Cc, Date, Subject, Message-ID (what any header-only reader has to do);
-- "tracker": the whole import: the file read (interop.mail.read_file), analysed against the
-  account's contacts and applied in one transaction on SQLite (services.mail_import).
+- "tracker": the whole import as `tracker import-mail` runs it: the file read
+  (interop.mail.read_file) into a job's rows (services.mail_staging), its preview built,
+  applied in one transaction on SQLite.
 Printed: CPU seconds of each (the process's user+system time, so a busy machine counts
 less than in wall time), the ratio, and each process's peak RSS (ru_maxrss) before and
 after the work: flat memory means the difference does not grow with the file.
@@ -93,12 +95,13 @@ def child_tracker(path: str, folder: str) -> dict:
     from tracker import create_app
     from tracker.extensions import db
     from tracker.interop.mail import read_file
-    from tracker.services import mail_import
+    from tracker.services import mail_import, mail_jobs, mail_staging
     from tracker.services.accounts import create_user
     from tracker.services.contacts import ContactInput, Detail, save_contact
     from tracker.services.database import upgrade_database
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3", "SECRET_KEY": "bench"}, instance=Path(folder))
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder}/bench-{os.getpid()}.sqlite3", "SECRET_KEY": "bench"},
+                     instance=Path(folder))
     with app.app_context():
         upgrade_database()
         user = create_user("jo@example.com", "correct horse battery")
@@ -107,11 +110,18 @@ def child_tracker(path: str, folder: str) -> dict:
         db.session.commit()
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.process_time()
-        preview = mail_import.analyse(user, read_file(Path(path), wants_body=mail_import.body_wanted(user)))
-        logged = mail_import.apply(user, preview)
+        # What `tracker import-mail` does: the file read into a job's rows, the preview
+        # built from them, applied, all in one transaction.
+        job = mail_jobs.for_file(user, Path(path).name)
+        counts = mail_staging.stage(user, job, read_file(Path(path), wants_body=mail_import.body_wanted(user)),
+                                    db.session.flush)
+        preview = mail_staging.preview(user, job)
+        logged = mail_staging.apply(user, job)
+        db.session.delete(job)
         db.session.commit()
         cpu = time.process_time() - t0
-        return {"messages": preview.messages, "touchpoints": logged, "skipped": preview.skipped_count, "cpu": cpu,
+        return {"messages": counts.messages, "touchpoints": logged, "skipped": counts.skipped_count, "cpu": cpu,
+                "shown": len(preview.entries),
                 "rss_before": before, "rss_after": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 
@@ -247,25 +257,40 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=50_000)
     ap.add_argument("--attach-every", type=int, default=20)
+    ap.add_argument("--sizes", default="", help="several sizes, e.g. 5000,20000,50000: one table, a fresh "
+                    "process per size and kind")
     ap.add_argument("--imap", type=int, default=0, help="benchmark an IMAP sync of this many messages instead")
     args = ap.parse_args()
     if args.imap:
         bench_imap(args.imap)
         return
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.mbox"
-        write_mbox(path, args.messages, args.attach_every)
-        size = path.stat().st_size / (1024 * 1024)
-        results = {}
-        for kind in ("stdlib", "tracker"):
-            out = subprocess.run([sys.executable, __file__, "--child", kind, str(path), folder], check=True,
-                                 capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-            results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
+    sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else [args.messages]
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bench.mbox"
+            write_mbox(path, n, args.attach_every)
+            size = path.stat().st_size / (1024 * 1024)
+            results = {}
+            for kind in ("stdlib", "tracker"):  # each in a fresh process: ru_maxrss is that process's peak
+                out = subprocess.run([sys.executable, __file__, "--child", kind, str(path), folder], check=True,
+                                     capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
         s, t = results["stdlib"], results["tracker"]
-        print(f"{args.messages} messages, {size:.0f} MB; tracker logged {t['touchpoints']} touchpoints, skipped {t['skipped']}")
+        print(f"{n} messages, {size:.0f} MB; tracker logged {t['touchpoints']} touchpoints, skipped {t['skipped']}")
         for kind, r in results.items():
             print(f"{kind:8s} cpu {r['cpu']:7.2f} s   peak RSS {r['rss_before'] / 1024:6.0f} MB -> {r['rss_after'] / 1024:6.0f} MB")
-        print(f"ratio tracker/stdlib: {t['cpu'] / s['cpu']:.2f}")
+        print(f"ratio tracker/stdlib: {t['cpu'] / s['cpu']:.2f}", flush=True)
+        rows.append((n, size, t, s))
+    if len(rows) > 1:
+        print("\n| messages | file | touchpoints | tracker CPU s | stdlib CPU s | ratio | tracker peak RSS before -> after "
+              "(growth) | stdlib peak RSS |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for n, size, t, s in rows:
+            print(f"| {n:,} | {size:.0f} MB | {t['touchpoints']:,} | {t['cpu']:.1f} | {s['cpu']:.1f} | "
+                  f"{t['cpu'] / s['cpu']:.2f} | {t['rss_before'] / 1024:.0f} -> {t['rss_after'] / 1024:.0f} MB "
+                  f"(+{(t['rss_after'] - t['rss_before']) / 1024:.0f}) | {s['rss_before'] / 1024:.0f} -> "
+                  f"{s['rss_after'] / 1024:.0f} MB |")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.interop.mail import read_file
 from tracker.models import Contact, MailMessage, Touchpoint
-from tracker.services import kept_agenda, mail_import
+from tracker.services import kept_agenda, mail_import, mail_jobs, mail_staging
 from tracker.services.touchpoints import delete_touchpoint
 from tracker.services.cadence import cached_touch_summaries, derived_touch_summaries
 from tracker.services.contacts import ContactInput, Detail, save_contact
@@ -36,9 +36,15 @@ def contact(owner, name, *emails) -> Contact:
 
 
 def run(owner, path: Path, dry_run: bool = False) -> mail_import.MailPreview:
-    preview = mail_import.analyse(owner, read_file(path, wants_body=mail_import.body_wanted(owner)))
-    if not dry_run:
-        mail_import.apply(owner, preview)
+    """A file read as `tracker import-mail` reads it: into a job's rows, then applied."""
+    job = mail_jobs.for_file(owner, path.name)
+    mail_staging.stage(owner, job, read_file(path, wants_body=mail_import.body_wanted(owner)), db.session.flush)
+    preview = mail_staging.preview(owner, job)
+    if dry_run:
+        db.session.rollback()
+    else:
+        mail_staging.apply(owner, job)
+        db.session.delete(job)
         db.session.commit()
     return preview
 
@@ -46,7 +52,7 @@ def run(owner, path: Path, dry_run: bool = False) -> mail_import.MailPreview:
 def rows(owner):
     return [(t.happened_on, t.channel, t.inbound, t.summary, t.source, sorted(c.full_name for c in t.contacts))
             for t in db.session.scalars(select(Touchpoint).where(Touchpoint.user_id == owner.id)
-                                        .order_by(Touchpoint.happened_on, Touchpoint.id))]
+                                        .order_by(Touchpoint.happened_on, Touchpoint.happened_at, Touchpoint.id))]
 
 
 def test_takeout_thread_is_one_touchpoint_and_reimport_adds_nothing(ctx):

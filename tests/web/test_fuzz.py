@@ -80,6 +80,7 @@ FORMS = {
     "mail.addresses": (mail.MailAddressesForm, ""),
     "mail.apply": (transfer.ActionForm, ""),
     "mail.discard": (transfer.ActionForm, ""),
+    "mail.restart": (transfer.ActionForm, ""),
     "employment.create": (employment.PositionForm, ""),
     "attachments.upload": (attachment_forms.AttachmentForm, ""),
     "opportunities.capture": (opportunities.CaptureForm, ""),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+import pytest
 
 from sqlalchemy import func, insert, select
 
@@ -15,6 +18,11 @@ from tracker.services.contacts import ContactInput, Detail, save_contact
 from tracker.services.opportunities import OpportunityInput, save_opportunity, set_contacts
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "mail"
+
+
+@pytest.fixture(autouse=True)
+def inline(app):
+    app.config["IMPORTS_INLINE"] = True  # the reading and the import end inside their request (no thread)
 
 
 def upload(client, name: str, data: bytes):
@@ -43,7 +51,9 @@ def test_upload_preview_add_contact_import_and_timeline(user_client, in_db):
     assert "Looks like an interview invitation" in page
     assert in_db(lambda: db.session.scalar(select(func.count()).select_from(Touchpoint))) == 0  # preview saves nothing
     done = user_client.post_form(f"/transfer/mail/{jid}/import")
-    assert done.status_code == 302
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/transfer/mail/{jid}")
+    shown = user_client.get(f"/transfer/mail/{jid}")  # the job page tells the result once, and the job goes
+    assert shown.status_code == 302 and shown.headers["Location"].endswith("/transfer/")
     assert "1 e-mail touchpoint logged from 3 messages; 1 skipped" in user_client.get("/transfer/").get_data(as_text=True)
     priya = in_db(lambda: db.session.scalar(select(Contact.id).where(Contact.full_name == "Priya Raman")))
     timeline = user_client.get(f"/contacts/{priya}").get_data(as_text=True)
@@ -99,6 +109,7 @@ def test_bad_files_are_refused_next_to_the_field(user_client):
     jid = job_id(upload(user_client, "notes.txt", b"just text\n"))
     page = user_client.get(f"/transfer/mail/{jid}")
     assert page.status_code == 400 and "This file is not a mail file" in page.get_data(as_text=True)
+    assert user_client.get(f"/transfer/mail/{jid}").status_code == 404  # told once; the failed job is gone
 
 
 def test_another_users_mail_job_is_a_404(user_client, client, make_user, login, app):

@@ -1,8 +1,8 @@
 """`tracker import-mail` and `tracker import-calendar-history`: a mail file (.mbox, a .zip of .eml files, one .eml) into touchpoints;
 `tracker sync-mail`: the mailboxes set up in Settings → Mail read over IMAP (for cron).
 
-The same service code as the web upload (services.mail_import): the file is read once to
-preview, and, unless --dry-run, read again and applied in one transaction.
+The same service code as the web upload (services.mail_import, mail_staging): the file is
+read into the database once, listed, and, unless --dry-run, applied in the same transaction.
 """
 from __future__ import annotations
 
@@ -16,15 +16,16 @@ from tracker.cli.accounts import user_or_exit
 from tracker.extensions import db
 from tracker.interop.mail import MailFileError, read_file
 from tracker.models import Contact
-from tracker.services import mail_import
+from tracker.services import mail_import, mail_jobs, mail_staging
 
 
-def preview_lines(preview: mail_import.MailPreview, dry_run: bool) -> list[str]:
+def preview_lines(preview: mail_import.MailPreview, entries, dry_run: bool) -> list[str]:
+    """The report, one touchpoint per line (`entries`: all of them, streamed)."""
     verb = "would be logged" if dry_run else "logged"
-    lines = [f"{preview.messages} messages: {len(preview.entries)} e-mail touchpoints {verb}, "
+    lines = [f"{preview.messages} messages: {preview.entry_count} e-mail touchpoints {verb}, "
              f"{preview.already} already imported, {preview.skipped_count} skipped, "
              f"{preview.not_contacts} with people who are not contacts."]
-    for entry in preview.entries:
+    for entry in entries:
         names = ", ".join(preview.names.get(i, "?") for i in entry.contact_ids)
         direction = "from them" if entry.inbound else "from you"
         flag = f" [{'looks like a rejection' if entry.flag == 'rejection' else 'interview invitation?'}]" if entry.flag else ""
@@ -48,18 +49,25 @@ def preview_lines(preview: mail_import.MailPreview, dry_run: bool) -> list[str]:
 def import_mail(file: Path, email: str, dry_run: bool) -> None:
     """Log e-mail touchpoints from an .mbox, a .zip of .eml files or one .eml."""
     user = user_or_exit(email)
+    # The file is read into a job's rows (services.mail_staging: flat memory at any size),
+    # all in ONE transaction with the import: rolled back on --dry-run or any failure.
+    job = mail_jobs.for_file(user, file.name)
     try:
-        preview = mail_import.analyse(user, read_file(file, wants_body=mail_import.body_wanted(user)))
+        mail_staging.stage(user, job, read_file(file, wants_body=mail_import.body_wanted(user)), db.session.flush)
     except MailFileError as e:
+        db.session.rollback()
         raise click.ClickException(f"Nothing was imported: {e}") from e
-    if not dry_run:
-        mail_import.apply(user, preview)
-        db.session.commit()
-    else:
-        click.echo("Dry run, nothing was saved.")
-    for line in preview_lines(preview, dry_run):
+    preview = mail_staging.preview(user, job)
+    preview.names = mail_import.contact_names(user, {i for e in mail_staging.entries(job.id) for i in e.contact_ids})
+    for line in preview_lines(preview, mail_staging.entries(job.id), dry_run):
         click.echo(line)
-
+    if dry_run:
+        db.session.rollback()
+        click.echo("Dry run, nothing was saved.")
+        return
+    mail_staging.apply(user, job)
+    db.session.delete(job)
+    db.session.commit()
 
 
 @click.command("import-calendar-history")

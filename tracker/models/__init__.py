@@ -12,12 +12,14 @@ from tracker.models.imports import ImportItem, ImportJob
 from tracker.models.interviews import Interview, interview_contacts
 from tracker.models.leases import Lease
 from tracker.models.mail_accounts import MailAccount, MailFolderState
+from tracker.models.mail_imports import MailImportPerson, MailImportRow
 from tracker.models.opportunities import Opportunity, StatusChange, opportunity_contacts
 from tracker.models.referrals import Referral
 from tracker.models.touchpoints import MailMessage, Touchpoint, touchpoint_contacts
 
 __all__ = [
-    "AgendaDay", "AgendaVersion", "Attachment", "MailAccount", "MailFolderState", "MailMessage",
+    "AgendaDay", "AgendaVersion", "Attachment", "MailAccount", "MailFolderState", "MailImportPerson", "MailImportRow",
+    "MailMessage",
     "Company", "Contact", "DigestSend", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
     "Lease", "LoginAttempt", "MergedUid", "Opportunity", "PastPosition", "RecoveryCode", "Referral", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",

@@ -25,7 +25,8 @@ from sqlalchemy import update
 
 from tracker.extensions import db
 from tracker.models import ImportJob
-from tracker.services import import_apply, import_locks, imports
+from tracker.interop.mail import MailFileError
+from tracker.services import import_apply, import_locks, imports, mail_jobs
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,11 @@ def _analyse(job_id: int) -> None:
     if job is None:
         return
     try:
-        imports.analyse(job, db.session.commit)
-    except imports.ImportProblem as e:
+        if job.kind == mail_jobs.KIND:
+            mail_jobs.analyse(job, db.session.commit)
+        else:
+            imports.analyse(job, db.session.commit)
+    except (imports.ImportProblem, MailFileError) as e:
         _fail(job_id, str(e))
     except Exception as e:  # a bug or a lost database: the user still learns the job stopped
         log.exception("import job %s: analysis failed", job_id)
@@ -66,7 +70,11 @@ def _apply(job_id: int) -> imports.Report | None:
     if job is None or job.status != "running":  # another worker finished it while we waited for the lock
         return None
     try:
-        report = import_apply.apply(job, progress=_held_for_tests(_progress_reporter(job_id)))
+        progress = _held_for_tests(_progress_reporter(job_id))
+        if job.kind == mail_jobs.KIND:
+            report = mail_jobs.apply(job, progress=progress)
+        else:
+            report = import_apply.apply(job, progress=progress)
         db.session.commit()
         return report
     except Exception as e:

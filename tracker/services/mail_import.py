@@ -68,6 +68,22 @@ class Entry:
     flag: str = ""  # "rejection" or "invitation" (the first flagged message's)
     kept: list[str] = field(default_factory=list)  # first lines of each message, when the user keeps them
 
+    @classmethod
+    def start(cls, row: dict) -> Entry:
+        return cls(on=row["day"], at=row["at"], thread=row["thread"], subject=row["subject"])
+
+    def add(self, row: dict) -> None:
+        """Count one message (a row as `Reader.row` makes it) in this touchpoint."""
+        self.contact_ids.extend(i for i in _ids(row["contact_ids"]) if i not in self.contact_ids)
+        self.count += 1
+        self.inbound = self.inbound or row["inbound"]
+        self.message_ids.append(row["message_id"])
+        if row["at"] < self.at:
+            self.at, self.subject = row["at"], row["subject"]
+        self.flag = self.flag or row["flag"]
+        if row["kept"]:
+            self.kept.append(row["kept"])
+
     @property
     def summary(self) -> str:
         subject = normalized_subject(self.subject) or "(no subject)"
@@ -76,6 +92,10 @@ class Entry:
     @property
     def external_id(self) -> str:
         return "mail:" + self.message_ids[0][:245]
+
+
+def _ids(text: str) -> list[int]:
+    return [int(i) for i in text.split(",") if i]
 
 
 @dataclass
@@ -88,8 +108,14 @@ class Correspondent:
 
 @dataclass
 class MailPreview:
+    """What an import would do. `entries` are the touchpoints shown (all of them for an IMAP
+    batch; the first MAX_SHOWN by time for a staged file, services.mail_staging), and
+    `entry_count` how many there are in all."""
+
     messages: int = 0
     entries: list[Entry] = field(default_factory=list)
+    entry_count: int = 0
+    flagged: list[Entry] = field(default_factory=list)  # the entries with a flag (at most MAX_FLAGGED)
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (position, subject, reason), capped
     skip_reasons: Counter = field(default_factory=Counter)  # reason (without detail) -> count
     already: int = 0  # messages imported before
@@ -102,13 +128,20 @@ class MailPreview:
         if len(self.skipped) < MAX_LISTED_SKIPS:
             self.skipped.append((mail.position, mail.subject, reason))
 
+    def passes(self, mail: Mail) -> bool:
+        """Count `mail`; False (and the reason noted) when it is a problem or bulk mail."""
+        self.messages += 1
+        if mail.problem or mail.skip:
+            self.skip(mail, mail.problem or mail.skip)
+            return False
+        return True
+
     @property
     def skipped_count(self) -> int:
         return sum(self.skip_reasons.values())
 
-    @property
-    def flagged(self) -> list[Entry]:
-        return [e for e in self.entries if e.flag]
+
+MAX_FLAGGED = 100  # flagged touchpoints listed in a preview
 
 
 def contacts_by_address(user: User) -> dict[str, int]:
@@ -120,11 +153,47 @@ def contacts_by_address(user: User) -> dict[str, int]:
     return found
 
 
-def _seen(user: User, among: list[str] | None = None) -> set[str]:
-    query = select(MailMessage.message_id).where(MailMessage.user_id == user.id)
-    if among is not None:
-        query = query.where(MailMessage.message_id.in_(among))
-    return set(db.session.scalars(query))
+def already_imported(user: User, message_ids: list[str]) -> set[str]:
+    """Those of `message_ids` imported before (one query; callers pass a chunk at a time)."""
+    if not message_ids:
+        return set()
+    return set(db.session.scalars(select(MailMessage.message_id).where(
+        MailMessage.user_id == user.id, MailMessage.message_id.in_(message_ids))))
+
+
+class Reader:
+    """What one user's mail is read against: their own addresses, their contacts' addresses
+    (the account's size, not the file's), their zone, whether first lines are kept."""
+
+    def __init__(self, user: User):
+        self.mine = own_addresses(user)
+        self.contacts = contacts_by_address(user)
+        self.keep = bool(user.mail_keep_first_lines)
+        self.zone = clock.zone(user.timezone)
+
+    def row(self, mail: Mail) -> tuple[dict | None, list, date]:
+        """(the message as a row of its touchpoint, or None when it is with nobody among the
+        contacts; the other people in it; its local day)."""
+        outbound = mail.sender is not None and mail.sender.address in self.mine
+        others = ([p for p in mail.recipients if p.address not in self.mine] if outbound
+                  else [mail.sender] if mail.sender is not None else [])
+        day = mail.sent_at.astimezone(self.zone).date()
+        ids = list(dict.fromkeys(self.contacts[p.address] for p in others if p.address in self.contacts))
+        if not ids:
+            return None, others, day
+        return {"message_id": mail.message_id, "position": mail.position, "day": day, "thread": mail.thread[:255],
+                "at": mail.sent_at, "contact_ids": ",".join(map(str, ids)), "inbound": not outbound,
+                "subject": mail.subject[:300], "flag": "" if outbound else mail.flag(),
+                "kept": mail.kept_lines if self.keep else ""}, others, day
+
+
+def tally(strangers: dict[str, Correspondent], others, day: date) -> None:
+    """Count a message with people who are not contacts."""
+    for p in others:
+        c = strangers.setdefault(p.address, Correspondent(p.name, p.address))
+        c.count += 1
+        c.name = c.name or p.name
+        c.last_on = max(c.last_on or day, day)
 
 
 def body_wanted(user: User):
@@ -142,68 +211,48 @@ def body_wanted(user: User):
     return wants
 
 
-def analyse(user: User, mails: Iterable[Mail]) -> MailPreview:
-    """What importing `mails` would do for `user`. Reads the database, writes nothing.
+def contact_names(user: User, ids) -> dict[int, str]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Contact.id, Contact.full_name).where(Contact.user_id == user.id,
+                                                                               Contact.id.in_(ids))).all())
 
-    `mails` may be a list (an IMAP batch): then only its own Message-IDs are looked up among
-    those imported before, instead of all of the user's."""
-    mine = own_addresses(user)
-    contacts = contacts_by_address(user)
-    seen = _seen(user, [m.message_id for m in mails] if isinstance(mails, list) else None)
-    keep = bool(user.mail_keep_first_lines)
-    zone = clock.zone(user.timezone)
+
+def analyse(user: User, mails: list[Mail]) -> MailPreview:
+    """What importing `mails` (a batch held in memory: an IMAP fetch) would do for `user`.
+    Reads the database, writes nothing. A file is read through services.mail_staging
+    instead, which keeps its messages in the database, not in memory."""
+    reader = Reader(user)
+    seen = already_imported(user, [m.message_id for m in mails])
     preview = MailPreview()
     groups: dict[tuple[date, str], Entry] = {}
     strangers: dict[str, Correspondent] = {}
-    in_file: set[str] = set()
+    in_batch: set[str] = set()
     for mail in mails:
-        preview.messages += 1
-        if mail.problem:
-            preview.skip(mail, mail.problem)
-            continue
-        if mail.skip:
-            preview.skip(mail, mail.skip)
+        if not preview.passes(mail):
             continue
         if mail.message_id in seen:
             preview.already += 1
             continue
-        if mail.message_id in in_file:
+        if mail.message_id in in_batch:
             preview.skip(mail, "the same message twice in the file")
             continue
-        in_file.add(mail.message_id)
-        outbound = mail.sender is not None and mail.sender.address in mine
-        others = ([p for p in mail.recipients if p.address not in mine] if outbound
-                  else [mail.sender] if mail.sender is not None else [])
-        local = mail.sent_at.astimezone(zone)
-        ids = list(dict.fromkeys(contacts[p.address] for p in others if p.address in contacts))
-        if not ids:
+        in_batch.add(mail.message_id)
+        row, others, day = reader.row(mail)
+        if row is None:
             preview.not_contacts += 1
-            for p in others:
-                c = strangers.setdefault(p.address, Correspondent(p.name, p.address))
-                c.count += 1
-                c.name = c.name or p.name
-                c.last_on = max(c.last_on or local.date(), local.date())
+            tally(strangers, others, day)
             continue
-        entry = groups.get((local.date(), mail.thread))
-        if entry is None:
-            entry = groups[(local.date(), mail.thread)] = Entry(on=local.date(), at=mail.sent_at, thread=mail.thread,
-                                                                subject=mail.subject)
-        entry.contact_ids.extend(i for i in ids if i not in entry.contact_ids)
-        entry.count += 1
-        entry.inbound = entry.inbound or not outbound
-        entry.message_ids.append(mail.message_id)
-        if mail.sent_at < entry.at:
-            entry.at, entry.subject = mail.sent_at, mail.subject
-        if not entry.flag and not outbound:
-            entry.flag = mail.flag()
-        if keep and mail.kept_lines:
-            entry.kept.append(mail.kept_lines)
+        key = (row["day"], row["thread"])
+        if key not in groups:
+            groups[key] = Entry.start(row)
+        groups[key].add(row)
     preview.entries = sorted(groups.values(), key=lambda e: (e.at, e.thread))
+    preview.entry_count = len(preview.entries)
+    preview.flagged = [e for e in preview.entries if e.flag][:MAX_FLAGGED]
     preview.unknown = sorted(strangers.values(), key=lambda c: (-c.count, c.address))[:MAX_CORRESPONDENTS]
-    ids = {i for e in preview.entries for i in e.contact_ids}
-    if ids:
-        preview.names = {i: name for i, name in db.session.execute(
-            select(Contact.id, Contact.full_name).where(Contact.user_id == user.id, Contact.id.in_(ids)))}
+    preview.names = contact_names(user, (i for e in preview.entries for i in e.contact_ids))
     return preview
 
 
@@ -244,34 +293,59 @@ def _extend(touchpoint: Touchpoint, entry: Entry, people) -> None:
         touchpoint.notes = "\n\n".join(x for x in [touchpoint.notes, *entry.kept] if x)
 
 
+class Logger:
+    """Logs touchpoints from entries, a chunk at a time, in the caller's transaction: a
+    message of a thread on a day already logged joins that touchpoint. Holds the account's
+    contacts met so far (the account's size) and the ids of those touched, never the
+    touchpoints it made: each chunk is flushed and let go (flat memory on a large file)."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.contacts: dict[int, Contact] = {}
+        self.touched: set[int] = set()
+        self.logged = 0
+
+    def log(self, entries: list[Entry]) -> None:
+        user = self.user
+        missing = {i for e in entries for i in e.contact_ids} - set(self.contacts)
+        self.contacts.update((c.id, c) for c in owned_contacts(user, sorted(missing)))
+        earlier = _logged_days(user, entries)
+        made = []
+        for entry in entries:
+            people = [self.contacts[i] for i in entry.contact_ids if i in self.contacts]
+            if not people:
+                continue
+            self.touched.update(c.id for c in people)
+            touchpoint = earlier.get((entry.on, entry.thread[:255]))
+            if touchpoint is not None:
+                self.touched.update(c.id for c in touchpoint.contacts)
+                _extend(touchpoint, entry, people)
+            else:
+                touchpoint = log_touchpoint(user, contacts=people, happened_on=entry.on, happened_at=entry.at,
+                                            channel="email", inbound=entry.inbound, summary=entry.summary,
+                                            notes="\n\n".join(entry.kept), source="mail",
+                                            external_id=entry.external_id, refresh_cache=False)
+                self.logged += 1
+            messages = [MailMessage(user_id=user.id, message_id=m, thread=entry.thread[:255])
+                        for m in entry.message_ids]
+            touchpoint.mail_messages.extend(messages)
+            made += [touchpoint, *messages]
+        db.session.flush()
+        for obj in made:  # written; the session need not keep them (its identity map would grow with the file)
+            db.session.expunge(obj)
+
+    def finish(self) -> int:
+        """Refresh the touch cache of every contact touched (log_touchpoint's refresh,
+        batched): the touch cache and the kept agenda stay equal to the derivation. Returns
+        the number of new touchpoints (messages that joined one logged before count not)."""
+        refresh_touch_cache(self.user.id, sorted(self.touched))
+        return self.logged
+
+
 def apply(user: User, preview: MailPreview) -> int:
-    """Log the preview's touchpoints and remember their Message-IDs. Flushes; the caller
-    commits once (a failure writes nothing). Returns the number of new touchpoints (messages
-    that joined a touchpoint logged before are not counted again)."""
-    logged = 0
-    ids = sorted({i for e in preview.entries for i in e.contact_ids})
-    contacts = {c.id: c for c in owned_contacts(user, ids)}  # one query for the whole file
-    earlier = _logged_days(user, preview.entries)
-    touched = set(contacts)
-    for entry in preview.entries:
-        people = [contacts[i] for i in entry.contact_ids if i in contacts]
-        if not people:
-            continue
-        touchpoint = earlier.get((entry.on, entry.thread[:255]))
-        if touchpoint is not None:
-            touched.update(c.id for c in touchpoint.contacts)
-            _extend(touchpoint, entry, people)
-            logged -= 1
-        else:
-            touchpoint = log_touchpoint(user, contacts=people, happened_on=entry.on, happened_at=entry.at,
-                                        channel="email", inbound=entry.inbound, summary=entry.summary,
-                                        notes="\n\n".join(entry.kept), source="mail",
-                                        external_id=entry.external_id, refresh_cache=False)
-        touchpoint.mail_messages.extend(MailMessage(user_id=user.id, message_id=m, thread=entry.thread[:255])
-                                        for m in entry.message_ids)
-        logged += 1
-    db.session.flush()
-    # Once for every contact touched (log_touchpoint's refresh, batched): the touch cache
-    # and the kept agenda stay equal to the derivation.
-    refresh_touch_cache(user.id, sorted(touched))
-    return logged
+    """Log the preview's touchpoints (all of `preview.entries`: an IMAP batch) and remember
+    their Message-IDs. Flushes; the caller commits once (a failure writes nothing). Returns
+    the number of new touchpoints."""
+    logger = Logger(user)
+    logger.log(preview.entries)
+    return logger.finish()

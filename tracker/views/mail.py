@@ -1,5 +1,6 @@
-"""Mail import: upload a mail file, preview what would be logged (and what is skipped, and
-who else you wrote with), add people as contacts, import in one transaction."""
+"""Mail import: upload a mail file; it is read in the background (progress shown), then
+previewed (what would be logged, what is skipped, who else you wrote with), people added as
+contacts, and imported in the background in one transaction (services.mail_jobs)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,14 +11,15 @@ from tracker.extensions import db
 from tracker.forms.mail import MailAddressesForm, MailUploadForm
 from tracker.forms.transfer import ActionForm
 from tracker.interop.mail import MailFileError
-from tracker.services import mail_jobs
+from tracker.services import import_runner, imports, mail_jobs
 from tracker.services.contacts import ContactInput, Detail, save_contact
 
 bp = Blueprint("mail", __name__, url_prefix="/transfer/mail")
 
 
 def _index(upload: MailUploadForm, addresses: MailAddressesForm, status: int = 200):
-    return render_template("mail/index.html", upload=upload, addresses=addresses), status
+    return render_template("mail/index.html", upload=upload, addresses=addresses,
+                           waiting=mail_jobs.waiting(current_user)), status
 
 
 def _addresses_form(formdata=None) -> MailAddressesForm:
@@ -38,6 +40,10 @@ def too_large(error):
     return _index(upload, _addresses_form(), 413)
 
 
+def _launch(step, job) -> None:
+    import_runner.launch(current_app._get_current_object(), step, job.id)
+
+
 @bp.post("/")
 def upload():
     form = MailUploadForm()
@@ -48,8 +54,18 @@ def upload():
             form.mail_file.errors.append(f"{e} Nothing was imported.")
         else:
             db.session.commit()
+            _launch(import_runner.run_analysis, job)
             return redirect(url_for("mail.preview", job_id=job.id))
     return _index(form, _addresses_form(), 400)
+
+
+def _read_again(job) -> None:
+    """Read a waiting job's file again (what the preview shows depends on the contacts and
+    the user's addresses)."""
+    if job.status == "previewing":
+        mail_jobs.reanalyse(job)
+        db.session.commit()
+        _launch(import_runner.run_analysis, job)
 
 
 @bp.post("/addresses")
@@ -61,7 +77,10 @@ def addresses():
         db.session.commit()
         flash("Your mail addresses are saved.", "success")
         job = mail_jobs.user_job(current_user, request.form.get("job", type=int) or 0)
-        return redirect(url_for("mail.preview", job_id=job.id) if job else url_for("mail.index"))
+        if job is None:
+            return redirect(url_for("mail.index"))
+        _read_again(job)
+        return redirect(url_for("mail.preview", job_id=job.id))
     return _index(MailUploadForm(formdata=None), form, 400)
 
 
@@ -71,18 +90,36 @@ def _job(job_id: int):
 
 @bp.get("/<int:job_id>")
 def preview(job_id: int):
+    """The job's page: progress while the file is read or imported, then the preview; the
+    result once imported (then the job is gone)."""
     job = _job(job_id)
-    try:
-        result = mail_jobs.preview(current_user, job)
-    except MailFileError as e:
-        db.session.delete(job)
+    if job.status in ("analysing", "running"):
+        return render_template("mail/progress.html", job=job, stalled=imports.interrupted(job), form=ActionForm())
+    if job.status == "done":
+        flash(mail_jobs.result_message(job), "success")
+        mail_jobs.discard(job)
+        db.session.commit()
+        return redirect(url_for("transfer.index"))
+    if job.status == "failed":
+        if mail_jobs.was_read(job):  # the import failed, nothing was written: back to the preview is possible
+            return render_template("mail/failed.html", job=job, form=ActionForm())
+        error = job.error
+        mail_jobs.discard(job)
         db.session.commit()
         upload = MailUploadForm(formdata=None)
-        upload.mail_file.errors = [f"{e} Nothing was imported."]
+        upload.mail_file.errors = [f"{error} Nothing was imported."]
         return _index(upload, _addresses_form(), 400)
+    result = mail_jobs.preview(current_user, job)
     flagged_ids = {i for e in result.flagged for i in e.contact_ids}
     return render_template("mail/preview.html", job=job, preview=result, form=ActionForm(),
                            opportunities=mail_jobs.open_opportunities(current_user, flagged_ids))
+
+
+@bp.get("/<int:job_id>/status.json")
+def status(job_id: int):
+    job = _job(job_id)
+    return {"status": job.status, "processed": job.processed, "total": job.total,
+            "interrupted": imports.interrupted(job)}
 
 
 @bp.post("/<int:job_id>/import")
@@ -90,12 +127,29 @@ def apply(job_id: int):
     job = _job(job_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    result = mail_jobs.apply(current_user, job)
+    if job.status != "previewing":
+        flash("This mail file is not waiting for its import.", "warning")
+        return redirect(url_for("mail.preview", job_id=job.id))
+    mail_jobs.start_import(job)
     db.session.commit()
-    flash(f"{len(result.entries)} e-mail touchpoint{'s' if len(result.entries) != 1 else ''} logged "
-          f"from {result.messages} messages; {result.skipped_count} skipped, {result.already} imported before.",
-          "success")
-    return redirect(url_for("transfer.index"))
+    _launch(import_runner.run_apply, job)
+    return redirect(url_for("mail.preview", job_id=job.id))
+
+
+@bp.post("/<int:job_id>/restart")
+def restart(job_id: int):
+    """After an interrupted reading: read the file again; after an interrupted or failed
+    import (nothing was written): back to the preview."""
+    job = _job(job_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if job.status == "analysing" and imports.interrupted(job):
+        db.session.commit()
+        _launch(import_runner.run_analysis, job)
+    elif (job.status == "running" and imports.interrupted(job)) or (job.status == "failed" and mail_jobs.was_read(job)):
+        job.status, job.error = "previewing", ""
+        db.session.commit()
+    return redirect(url_for("mail.preview", job_id=job.id))
 
 
 @bp.post("/<int:job_id>/contact")
@@ -110,6 +164,7 @@ def add_contact(job_id: int):
         save_contact(current_user, None, ContactInput(full_name=name, emails=[Detail(address)]), source="mail")
         db.session.commit()
         flash(f"{name} is added to your contacts; their mail is in the preview now.", "success")
+        _read_again(job)
     return redirect(url_for("mail.preview", job_id=job.id))
 
 
@@ -117,7 +172,9 @@ def add_contact(job_id: int):
 def discard(job_id: int):
     job = _job(job_id)
     if ActionForm().validate_on_submit():
-        db.session.delete(job)
+        if job.status == "running":
+            abort(409)
+        mail_jobs.discard(job)
         db.session.commit()
         flash("The mail file is discarded; nothing was imported.", "info")
     return redirect(url_for("mail.index"))
