@@ -33,21 +33,26 @@ def test_past_meetings_with_contacts_become_conversations_once(ctx):
         save_contact(owner, None, ContactInput(full_name=name, emails=[Detail(address)]))
     db.session.commit()
     preview = calendar_history.analyse(owner, EXPORT.read_bytes(), NOW)
-    assert (preview.events, preview.future, preview.without_contacts) == (6, 1, 1)
-    assert preview.skip_reasons == {"a recurring series (not expanded)": 1, "cancelled": 1}
+    # The weekly series from 4 Nov is read as its four past occurrences (4, 11, 18, 25 Nov).
+    assert (preview.events, preview.future, preview.without_contacts) == (9, 1, 1)
+    assert preview.skip_reasons == {"cancelled": 1}
     calendar_history.apply(owner, preview)
     db.session.commit()
     rows = [(t.happened_on, t.channel, t.inbound, t.summary, t.source, [c.full_name for c in t.contacts])
             for t in db.session.scalars(select(Touchpoint).order_by(Touchpoint.happened_on))]
     assert rows == [
         (date(2026, 11, 3), "video_call", True, "Intro call with Priya", "calendar", ["Priya Raman"]),
+        (date(2026, 11, 4), "in_person", False, "Weekly mentor chat", "calendar", ["Ken Ito"]),
         # 23:00 in Berlin; Priya declined, so only Ken was there.
-        (date(2026, 11, 10), "in_person", False, "Coffee", "calendar", ["Ken Ito"])]
+        (date(2026, 11, 10), "in_person", False, "Coffee", "calendar", ["Ken Ito"]),
+        (date(2026, 11, 11), "in_person", False, "Weekly mentor chat", "calendar", ["Ken Ito"]),
+        (date(2026, 11, 18), "in_person", False, "Weekly mentor chat", "calendar", ["Ken Ito"]),
+        (date(2026, 11, 25), "in_person", False, "Weekly mentor chat", "calendar", ["Ken Ito"])]
     ken = db.session.scalar(select(Contact).where(Contact.full_name == "Ken Ito"))
-    assert (ken.last_touch_on, ken.unanswered_count) == (date(2026, 11, 10), 0)  # a conversation
+    assert (ken.last_touch_on, ken.unanswered_count) == (date(2026, 11, 25), 0)  # a conversation
     assert cached_touch_summaries(owner.id) == derived_touch_summaries(owner.id)
     again = calendar_history.analyse(owner, EXPORT.read_bytes(), NOW)
-    assert (again.already, len(again.meetings)) == (2, 0)
+    assert (again.already, len(again.meetings)) == (6, 0)
 
 
 def test_not_a_calendar_is_refused(ctx):
@@ -65,10 +70,10 @@ def test_cli(app):
         runner = app.test_cli_runner()
         dry = runner.invoke(args=["import-calendar-history", str(EXPORT), "--user", "jo@example.com", "--dry-run"])
         assert dry.exit_code == 0, dry.output
-        assert "6 events: 1 meetings would be logged" in dry.output and "Ken Ito (in person): Coffee" in dry.output
+        assert "9 events: 5 meetings would be logged" in dry.output and "Ken Ito (in person): Coffee" in dry.output
         done = runner.invoke(args=["import-calendar-history", str(EXPORT), "--user", "jo@example.com"])
-        assert "1 meetings logged" in done.output
+        assert "5 meetings logged" in done.output
     finally:
         clock.pin(None)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Touchpoint)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Touchpoint)) == 5

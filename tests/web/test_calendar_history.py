@@ -43,19 +43,22 @@ def test_upload_preview_import_and_again_nothing(user_client, in_db, pinned):
     response = upload(user_client, "export.ics", EXPORT.read_bytes())
     assert response.status_code == 302
     page = user_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "6 events: 2 meetings to log, 0 imported before, 1 in the future, 1 without any of your contacts" in page
+    # The weekly mentor chat from 4 Nov is its four past occurrences.
+    assert "9 events: 6 meetings to log, 0 imported before, 1 in the future, 1 without any of your contacts" in page
     assert "Intro call with Priya" in page and "Video call" in page and "Coffee" in page and "In person" in page
-    assert "1 × cancelled" in page and "1 × a recurring series (not expanded)" in page
+    assert "1 × cancelled" in page and page.count("Weekly mentor chat") == 4
     assert in_db(lambda: db.session.scalar(select(func.count()).select_from(Touchpoint))) == 0  # a preview only
     job = int(re.search(r"/transfer/calendar-history/(\d+)", response.headers["Location"])[1])
     done = user_client.post_form(f"/transfer/calendar-history/{job}/import", follow_redirects=True)
-    assert "2 meetings logged from 6 events; 0 imported before." in done.get_data(as_text=True)
+    assert "6 meetings logged from 9 events; 0 imported before." in done.get_data(as_text=True)
     assert in_db(lambda: sorted((t.happened_on, t.channel, t.source) for t in db.session.scalars(select(Touchpoint)))) == [
-        (date(2026, 11, 3), "video_call", "calendar"), (date(2026, 11, 10), "in_person", "calendar")]
+        (date(2026, 11, 3), "video_call", "calendar"), (date(2026, 11, 4), "in_person", "calendar"),
+        (date(2026, 11, 10), "in_person", "calendar"), (date(2026, 11, 11), "in_person", "calendar"),
+        (date(2026, 11, 18), "in_person", "calendar"), (date(2026, 11, 25), "in_person", "calendar")]
     assert in_db(lambda: db.session.scalar(select(func.count()).select_from(ImportJob))) == 0
     again = upload(user_client, "export.ics", EXPORT.read_bytes())
     page = user_client.get(again.headers["Location"]).get_data(as_text=True)
-    assert "0 meetings to log, 2 imported before" in page
+    assert "0 meetings to log, 6 imported before" in page
 
 
 def test_not_a_calendar_is_refused_next_to_the_field(user_client, in_db):

@@ -64,7 +64,7 @@ def analyse(user: User, data: bytes, now: datetime | None = None) -> CalendarPre
         Touchpoint.user_id == user.id, Touchpoint.source == "calendar", Touchpoint.external_id.is_not(None))))
     preview = CalendarPreview()
     today = now.astimezone(zone).date()
-    for event in read_events(data, zone):
+    for event in read_events(data, zone, now):
         preview.events += 1
         if event.skip:
             preview.skip_reasons[event.skip] += 1

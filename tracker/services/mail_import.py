@@ -187,6 +187,22 @@ class Reader:
                 "kept": mail.kept_lines if self.keep else ""}, others, day
 
 
+    def sort(self, counts: MailPreview, mail: Mail, before: set[str], in_file: set[str]):
+        """Count a message that passed (MailPreview.passes): None when it was imported `before`
+        or is already `in_file` (then remembered there); else what `row` says."""
+        if mail.message_id in before:
+            counts.already += 1
+            return None
+        if mail.message_id in in_file:
+            counts.skip(mail, "the same message twice in the file")
+            return None
+        in_file.add(mail.message_id)
+        found = self.row(mail)
+        if found[0] is None:
+            counts.not_contacts += 1
+        return found
+
+
 def tally(strangers: dict[str, Correspondent], others, day: date) -> None:
     """Count a message with people who are not contacts."""
     for p in others:
@@ -230,18 +246,10 @@ def analyse(user: User, mails: list[Mail]) -> MailPreview:
     strangers: dict[str, Correspondent] = {}
     in_batch: set[str] = set()
     for mail in mails:
-        if not preview.passes(mail):
+        if not preview.passes(mail) or (found := reader.sort(preview, mail, seen, in_batch)) is None:
             continue
-        if mail.message_id in seen:
-            preview.already += 1
-            continue
-        if mail.message_id in in_batch:
-            preview.skip(mail, "the same message twice in the file")
-            continue
-        in_batch.add(mail.message_id)
-        row, others, day = reader.row(mail)
+        row, others, day = found
         if row is None:
-            preview.not_contacts += 1
             tally(strangers, others, day)
             continue
         key = (row["day"], row["thread"])

@@ -74,16 +74,11 @@ def stage(user: User, job: ImportJob, mails: Iterable[Mail], commit: Callable[[]
         rows: list[dict] = []
         strangers: dict[str, Correspondent] = {}
         for mail in passed:
-            if mail.message_id in before:
-                counts.already += 1
+            found = reader.sort(counts, mail, before, in_file)
+            if found is None:
                 continue
-            if mail.message_id in in_file:
-                counts.skip(mail, "the same message twice in the file")
-                continue
-            in_file.add(mail.message_id)
-            row, others, day = reader.row(mail)
+            row, others, day = found
             if row is None:
-                counts.not_contacts += 1
                 mail_import.tally(strangers, others, day)
                 row = {"message_id": mail.message_id, "position": mail.position, "day": None, "thread": "",
                        "at": None, "contact_ids": "", "inbound": False, "subject": "", "flag": "", "kept": ""}
