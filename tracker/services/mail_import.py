@@ -235,10 +235,11 @@ def contact_names(user: User, ids) -> dict[int, str]:
                                                                                Contact.id.in_(ids))).all())
 
 
-def analyse(user: User, mails: list[Mail]) -> MailPreview:
+def analyse(user: User, mails: Iterable[Mail]) -> MailPreview:
     """What importing `mails` (a batch held in memory: an IMAP fetch) would do for `user`.
     Reads the database, writes nothing. A file is read through services.mail_staging
     instead, which keeps its messages in the database, not in memory."""
+    mails = list(mails)
     reader = Reader(user)
     seen = already_imported(user, [m.message_id for m in mails])
     preview = MailPreview()
