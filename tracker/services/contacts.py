@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker import clock
 from tracker.domain.contacts import normalize_linkedin_url, sort_key
@@ -126,8 +126,9 @@ def contact_with_details(user: User, contact_id: int) -> Contact | None:
     return db.session.scalar(
         select(Contact)
         .where(Contact.id == contact_id, Contact.user_id == user.id)
-        .options(selectinload(Contact.emails), selectinload(Contact.phones), selectinload(Contact.urls),
-                 selectinload(Contact.tags), selectinload(Contact.company))
+        # The company in the same statement (one row to one row); the lists by contact id.
+        .options(joinedload(Contact.company), selectinload(Contact.emails), selectinload(Contact.phones),
+                 selectinload(Contact.urls), selectinload(Contact.tags))
     )
 
 
