@@ -229,3 +229,61 @@ def test_the_per_day_counts_follow_every_write_and_an_account_deletion(ctx):
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count()).select_from(AgendaDay).where(AgendaDay.user_id == other.id)) == 0
     assert kept_agenda.day_counts(user) == kept_agenda.day_counts_of(kept_agenda.kept(user, TODAY))
+
+
+def test_next_followup_dates_follow_random_follow_up_writes(ctx):
+    """Contact.next_followup_on (kept by triggers on followups, migration 0029) equals the
+    soonest effective due date of the contact's open and snoozed follow-ups after random
+    creates, edits, reassignments, completions, snoozes, dismissals, reopenings, deletions of
+    follow-ups and of contacts, and raw SQL."""
+    import random
+
+    from tracker.models import FollowUp
+    from tracker.services import followups as fs
+    from tracker.services.accounts import create_user
+
+    rng = random.Random(17)
+    user = create_user("nf@example.com", "correct horse battery")
+    people = [save_contact(user, None, ContactInput(full_name=f"P{i}", role="mentor")) for i in range(6)]
+    lonely = save_contact(user, None, ContactInput(full_name="Nobody follows up", role="mentor"))
+    items: list = []
+    db.session.commit()
+    for step in range(160):
+        op = rng.choice(("create", "create", "edit", "complete", "snooze", "dismiss", "reopen", "delete", "raw",
+                         "delete_contact"))
+        if op == "create" or not items:
+            items.append(fs.create_followup(user, fs.FollowUpInput(
+                title=f"F{step}", due_on=TODAY + timedelta(days=rng.randint(-20, 40)),
+                contact=rng.choice(people + [None]))))
+        else:
+            f = rng.choice(items)
+            if op == "edit":
+                fs.update_followup(user, f, fs.FollowUpInput(title=f.title, due_on=TODAY + timedelta(days=rng.randint(-9, 9)),
+                                                             contact=rng.choice(people + [None])))
+            elif op == "complete":
+                fs.complete(user, f, today=TODAY, now=clock.now())
+            elif op == "snooze":
+                fs.snooze(f, TODAY + timedelta(days=rng.randint(1, 30)), today=TODAY)
+            elif op == "dismiss":
+                fs.dismiss(f)
+            elif op == "reopen":
+                fs.reopen(f)
+            elif op == "delete":
+                items.remove(f)
+                fs.delete_followup(f)
+            elif op == "raw":
+                db.session.execute(FollowUp.__table__.update().where(FollowUp.id == f.id)
+                                   .values(due_on=TODAY + timedelta(days=rng.randint(-30, 30))))
+            elif op == "delete_contact" and len(people) > 2:
+                c = people.pop(rng.randrange(len(people)))
+                items = [i for i in items if i.contact_id != c.id]
+                db.session.delete(c)
+                db.session.flush()
+                db.session.expire_all()
+        if step % 3 == 0:
+            db.session.commit()
+            assert kept_agenda.next_followups(user) == kept_agenda.next_followups_derived(user), (step, op)
+    db.session.commit()
+    kept = kept_agenda.next_followups(user)
+    assert kept == kept_agenda.next_followups_derived(user)
+    assert kept[lonely.id] is None and sum(v is not None for v in kept.values()) >= 2

@@ -52,6 +52,8 @@ class Contact(Owned, Timestamped, db.Model):
         # losing-touch contacts (due earlier) in the index alone (id: PostgreSQL has no rowid).
         Index("ix_contacts_user_due_on", "user_id", "due_on", "sort_name", "id", "losing_touch_on"),
         Index("ix_contacts_user_last_touch_on", "user_id", "last_touch_on"),
+        Index("ix_contacts_user_next_followup_on", "user_id", "next_followup_on", "due_soon_on", "due_on",
+              "losing_touch_on"),
         Index("uq_contacts_user_uid", "user_id", "uid", unique=True),
     )
 
@@ -90,6 +92,10 @@ class Contact(Owned, Timestamped, db.Model):
     due_soon_on: Mapped[date | None] = mapped_column(Date)
     due_on: Mapped[date | None] = mapped_column(Date)
     losing_touch_on: Mapped[date | None] = mapped_column(Date)
+    # The soonest effective due date of the contact's open and snoozed follow-ups, kept by
+    # triggers on followups (migration 0029): the dashboard counts its "planned" contacts
+    # from ix_contacts_user_next_followup_on alone. Read by SQL only.
+    next_followup_on: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(20), default="manual")
     # vCard properties tracker does not model, as content lines, written back on export.
     vcard_extra: Mapped[str] = mapped_column(Text, default="")

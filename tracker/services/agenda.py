@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, select, union_all
+from sqlalchemy import and_, case, func, or_, select, union_all
 
 from tracker.domain.cadence import DUE_SOON_DAYS
 from tracker.domain.agenda import Agenda, ContactCadence, DeadlineItem, FollowUpItem, build_agenda
@@ -96,10 +96,9 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10,
 
     C = Contact
     mine = (C.user_id == user.id,)
-    # A contact with an open or snoozed follow-up on the agenda (effective due by the horizon).
-    covered = select(FollowUp.id).where(
-        FollowUp.contact_id == C.id, FollowUp.user_id == user.id, FollowUp.status.in_(ACTIVE_FOLLOWUP),
-        FollowUp.due_key < _start(horizon + timedelta(days=1))).exists()
+    # A contact with an open or snoozed follow-up on the agenda (effective due by the horizon):
+    # Contact.next_followup_on, kept by triggers on followups.
+    covered = C.next_followup_on <= horizon
     health = dict.fromkeys(HEALTH_LABELS, 0)
     health.update(state_counts(user, today))
     listed = {group: health[status] for status, group in GROUP_OF_STATUS.items()}
@@ -109,19 +108,16 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10,
         listed["upcoming"] -= db.session.scalar(select(func.count()).where(
             *mine, C.due_on > horizon, C.due_on <= today + timedelta(days=DUE_SOON_DAYS), C.due_soon_on <= today))
     # A due contact with a follow-up on the agenda is "planned": the follow-up is its nudge.
-    # Read from the contacts with such a follow-up (the index of follow-ups by due date).
+    # Counted in ix_contacts_user_next_followup_on alone (the contacts with a follow-up by the horizon).
     state = case((C.due_on < today, "overdue"), (C.due_on == today, "due"), else_="due_soon")
-    with_followup = select(FollowUp.contact_id).where(
-        FollowUp.user_id == user.id, FollowUp.status.in_(ACTIVE_FOLLOWUP),
-        FollowUp.due_key < _start(horizon + timedelta(days=1)))
     for status, n in db.session.execute(
-            select(state, func.count()).where(*mine, C.id.in_(with_followup), C.due_soon_on <= today,
-                                              C.due_on <= horizon, C.losing_touch_on > today).group_by(state)):
+            select(state, func.count()).where(*mine, covered, C.due_soon_on <= today, C.due_on <= horizon,
+                                              C.losing_touch_on > today).group_by(state)):
         health[status] -= n
         health["planned"] += n
         listed[GROUP_OF_STATUS[status]] -= n
 
-    uncovered = ~covered
+    uncovered = or_(C.next_followup_on.is_(None), C.next_followup_on > horizon)
     groups = {
         # Each list reads ix_contacts_user_due_on in its order; losing_touch_on is in that index,
         # due_soon_on is not (losing touch implies due soon: not asked again).

@@ -46,7 +46,8 @@ _SKIPPED_TABLES = {"users", "login_attempts", "alembic_version", "user_sessions"
 # removes them (ON DELETE CASCADE); an archive does not carry them. Likewise the calendar
 # feed's change stamp and stored body: derived, rebuilt on demand; and the log of digests sent
 # from this instance (restored elsewhere, that instance sends its own).
-_TRANSIENT_TABLES = {"import_jobs", "import_items", "feed_versions", "feed_cache", "agenda_versions", "digest_sends"}
+_TRANSIENT_TABLES = {"import_jobs", "import_items", "feed_versions", "feed_cache", "agenda_versions", "agenda_days",
+                     "digest_sends"}
 
 
 class ArchiveError(ValueError):
@@ -221,6 +222,11 @@ def import_account(user: User, document: Any) -> dict[str, int]:
     from tracker.services.cadence import refresh_touch_cache
 
     refresh_touch_cache(user.id)
+    # And each contact's next follow-up date (kept by triggers as the follow-ups went in; an
+    # edited archive could still carry one for a contact without follow-ups).
+    from tracker.services.kept_agenda import refresh_next_followups
+
+    refresh_next_followups(user.id)
     return counts
 
 

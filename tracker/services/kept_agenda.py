@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import bindparam, event, inspect, select, union, update
+from sqlalchemy import bindparam, case, event, func, inspect, select, union, update
 from sqlalchemy.orm import Session
 
 from tracker.domain.cadence import due_soon_on, propose
@@ -129,6 +129,34 @@ def kept(user: User, today: date) -> dict[int, tuple]:
     rows = db.session.execute(select(Contact.id, Contact.due_soon_on, Contact.due_on, Contact.losing_touch_on)
                               .where(Contact.user_id == user.id))
     return {cid: (soon, due, losing, status_on(today, soon, due, losing)) for cid, soon, due, losing in rows}
+
+
+def next_followup_sql():
+    """SQL of Contact.next_followup_on as the triggers of migration 0029 keep it: the soonest
+    effective due date (the snooze date while snoozed) of the contact's open and snoozed
+    follow-ups."""
+    from tracker.models import FollowUp
+
+    due = case((FollowUp.status == "snoozed", func.coalesce(FollowUp.snoozed_until, FollowUp.due_on)),
+               else_=FollowUp.due_on)
+    return (select(func.min(due)).where(FollowUp.contact_id == Contact.id, FollowUp.status.in_(("open", "snoozed")))
+            .scalar_subquery())
+
+
+def refresh_next_followups(user_id: int) -> None:
+    """Recompute every contact's next follow-up date of a user (after an archive import)."""
+    db.session.execute(update(Contact).where(Contact.user_id == user_id).values(next_followup_on=next_followup_sql())
+                       .execution_options(synchronize_session=False))
+
+
+def next_followups(user: User) -> dict[int, date | None]:
+    """{contact id: next follow-up date} as the contacts hold it (tests compare it with
+    next_followup_sql())."""
+    return dict(db.session.execute(select(Contact.id, Contact.next_followup_on).where(Contact.user_id == user.id)).all())
+
+
+def next_followups_derived(user: User) -> dict[int, date | None]:
+    return dict(db.session.execute(select(Contact.id, next_followup_sql()).where(Contact.user_id == user.id)).all())
 
 
 def day_counts(user: User) -> dict[date, tuple[int, int, int]]:
