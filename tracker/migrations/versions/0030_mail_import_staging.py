@@ -1,8 +1,8 @@
 """mail_import_rows and mail_import_people: a mail file's messages and correspondents between
 its analysis and its import, kept in the database (flat memory, any app server)
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-01 16:40:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0029'
-down_revision = '0028'
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
