@@ -88,3 +88,32 @@ def test_the_page_figures_on_this_engine(app, in_db, make_user):
         return ins.replies.total.rate
 
     assert in_db(figures) is not None
+
+
+def test_a_periods_messages_keep_their_place_in_a_run_that_began_before_it(app, in_db, make_user):
+    """Only the people written to in the period are read, with their whole history: a follow-up
+    in the period whose first message was older is still the first follow-up (position 2)."""
+    make_user("lu@example.com")
+    clock.pin(datetime(2026, 11, 30, 12, tzinfo=timezone.utc))
+
+    def fill():
+        user = db.session.scalar(select(User).where(User.email == "lu@example.com"))
+        ann, bo = (save_contact(user, None, ContactInput(full_name=n, role="recruiter")) for n in ("Ann", "Bo"))
+        first = log_touchpoint(user, contacts=[ann], happened_on=TODAY - timedelta(days=40), channel="email",
+                               inbound=False)
+        again = log_touchpoint(user, contacts=[ann], happened_on=TODAY - timedelta(days=10), channel="email",
+                               inbound=False)
+        answer = log_touchpoint(user, contacts=[ann], happened_on=TODAY - timedelta(days=5), channel="email",
+                                inbound=True)
+        log_touchpoint(user, contacts=[bo], happened_on=TODAY - timedelta(days=50), channel="email", inbound=False)
+        db.session.commit()
+        return user.id, ann.id, first.id, again.id, answer.id
+
+    uid, ann, first, again, answer = in_db(fill)
+
+    def check():
+        assert service.outreach_since(uid, TODAY - timedelta(days=29)) == [
+            talk.Outreach(again, ann, "email", 2, TODAY - timedelta(days=10), answer, 5.0)]
+        assert {(o.touchpoint_id, o.position) for o in service.outreach_since(uid, None)} >= {(first, 1), (again, 2)}
+
+    in_db(check)

@@ -129,17 +129,27 @@ def replies(sent: Iterable[Outreach], within: Period, roles: Mapping[int, str],
     by_channel: dict[str, ReplyGroup] = {}
     by_role: dict[str, ReplyGroup] = {}
     by_tag: dict[str, ReplyGroup] = {}
+
+    def group(groups: dict[str, ReplyGroup], key: str) -> ReplyGroup:
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = ReplyGroup(key)
+        return found
+
+    no_tags: Sequence[str] = ()
     for o in sent:
         if o.on not in within:
             continue
-        groups = [total, by_position[position_key(o.position)],
-                  by_channel.setdefault(o.channel, ReplyGroup(o.channel)),
-                  by_role.setdefault(roles.get(o.contact_id, "other"), ReplyGroup(roles.get(o.contact_id, "other")))]
-        groups += [by_tag.setdefault(tag, ReplyGroup(tag)) for tag in tags.get(o.contact_id, ())]
+        groups = [total, by_position[position_key(o.position)], group(by_channel, o.channel),
+                  group(by_role, roles.get(o.contact_id, "other"))]
+        for tag in tags.get(o.contact_id, no_tags):
+            groups.append(group(by_tag, tag))
+        tid = o.touchpoint_id
         for g in groups:
-            g.sent.append(o.touchpoint_id)
-            if o.reply_id is not None:
-                g.replied.append(o.touchpoint_id)
+            g.sent.append(tid)
+        if o.reply_id is not None:
+            for g in groups:
+                g.replied.append(tid)
                 g.days.append(o.days)
 
     def largest(groups: dict[str, ReplyGroup]) -> dict[str, ReplyGroup]:
