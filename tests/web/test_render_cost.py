@@ -55,7 +55,9 @@ def test_widgets_use_it_and_still_escape(app):
     class F(Form):
         name = StringField()
 
-    assert core.html_params is html_params  # installed by create_app
+    # Installed by create_app: the module's function and the inputs' and buttons' own copy.
+    assert core.html_params is html_params and core.TextInput.html_params is html_params
+    assert core.Button.html_params is html_params
     html = str(F(data={"name": '"><img src=x onerror=alert(1)>'}).name())
     assert "<img" not in html and "&#34;&gt;&lt;img" in html
 
