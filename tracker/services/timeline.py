@@ -1,13 +1,16 @@
-"""Timeline queries: one bounded SELECT per kind (plus its eager loaders), merged in the domain.
+"""Timeline queries: one bounded SELECT of sort keys per kind, merged in the domain, then the
+shown entries' objects loaded by id.
 
 A page starts at a cursor (a local day, and how many of its entries earlier pages showed) and
 asks each kind for its newest `skip + size + 1` rows on or before that day, so the number of
 SQL statements per page is fixed whatever the history's length, and the rows read do not grow
 with the page's depth; the domain merges, orders and groups them (tracker.domain.timeline).
+Only the entries on the page are then loaded as objects (with their people and links): the
+kinds' candidates are plain rows of their sort keys.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, select, union_all
@@ -95,7 +98,8 @@ def _touch_order(t) -> tuple:
 
 
 def _touchpoints(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
-    stmt = select(Touchpoint).where(Touchpoint.user_id == scope.user.id)
+    stmt = select(Touchpoint.id, Touchpoint.happened_at, Touchpoint.happened_on, Touchpoint.created_at).where(
+        Touchpoint.user_id == scope.user.id)
     if until is not None:
         stmt = stmt.where(Touchpoint.happened_on <= until)
     if scope.contact_id is not None or scope.company_id is not None:
@@ -106,16 +110,19 @@ def _touchpoints(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
                 touchpoint_contacts.c.contact_id.in_(_contacts_of_company(scope))).union(
                 select(Touchpoint.id).where(Touchpoint.opportunity_id.in_(_opps_of_company(scope))))
         stmt = stmt.where(Touchpoint.id.in_(newest_of(scope.user, ids, n, until)))
-    stmt = stmt.order_by(*_touch_order(Touchpoint))
-    rows = db.session.scalars(stmt.limit(n).options(joinedload(Touchpoint.interview),
-                                                   joinedload(Touchpoint.opportunity))).all()
+    stmt = stmt.order_by(*_touch_order(Touchpoint)).limit(n)
+    return [Entry("touchpoint", tid, at=at, on=on, logged_at=logged) for tid, at, on, logged in db.session.execute(stmt)]
+
+
+def _touchpoint_data(ids: list[int]) -> dict[int, dict]:
+    rows = db.session.scalars(select(Touchpoint).where(Touchpoint.id.in_(ids)).options(
+        joinedload(Touchpoint.interview), joinedload(Touchpoint.opportunity))).all()
     _load_people(rows, "contacts", touchpoint_contacts.c.touchpoint_id, touchpoint_contacts.c.contact_id)
-    return [Entry("touchpoint", t.id, at=t.happened_at, on=t.happened_on, logged_at=t.created_at,
-                  title=t.summary, data={"touchpoint": t}) for t in rows]
+    return {t.id: {"touchpoint": t} for t in rows}
 
 
 def _interviews(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
-    stmt = select(Interview).where(Interview.user_id == scope.user.id)
+    stmt = select(Interview.id, Interview.starts_at, Interview.created_at).where(Interview.user_id == scope.user.id)
     if until is not None:
         stmt = stmt.where(Interview.starts_at < _day_end(until, tz))
     if scope.contact_id is not None:
@@ -126,10 +133,15 @@ def _interviews(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
             interview_contacts.c.contact_id.in_(_contacts_of_company(scope)))
         linked = select(Interview.id).where(Interview.opportunity_id.in_(_opps_of_company(scope)))
         stmt = stmt.where(Interview.id.in_(people.union(linked)))
-    rows = db.session.scalars(stmt.order_by(Interview.starts_at.desc(), Interview.id.desc()).limit(n).options(
+    return [Entry("interview", iid, at=at, logged_at=logged) for iid, at, logged in db.session.execute(
+        stmt.order_by(Interview.starts_at.desc(), Interview.id.desc()).limit(n))]
+
+
+def _interview_data(ids: list[int]) -> dict[int, dict]:
+    rows = db.session.scalars(select(Interview).where(Interview.id.in_(ids)).options(
         joinedload(Interview.opportunity).joinedload(Opportunity.company))).all()
     _load_people(rows, "interviewers", interview_contacts.c.interview_id, interview_contacts.c.contact_id)
-    return [Entry("interview", i.id, at=i.starts_at, logged_at=i.created_at, data={"interview": i}) for i in rows]
+    return {i.id: {"interview": i} for i in rows}
 
 
 def _linked_opportunities(scope: Scope) -> Select:
@@ -190,10 +202,15 @@ def _followups(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
     stmt = _scoped_followups(scope).where(FollowUp.due_on <= (today if until is None else min(today, until)))
     order = (FollowUp.due_on.desc(), FollowUp.due_time.is_(None).desc(), FollowUp.due_time.desc(),
              FollowUp.created_at.desc(), FollowUp.id.desc())
-    stmt = _first_per_status(scope, stmt, order, n, FOLLOWUP_STATUSES)
-    rows = db.session.scalars(stmt.options(joinedload(FollowUp.contact))).all()
-    return [Entry("followup", f.id, at=domain.local_instant(f.due_on, f.due_time, tz), on=f.due_on,
-                  logged_at=f.created_at, title=f.title, data={"followup": f}) for f in rows]
+    stmt = _first_per_status(scope, stmt, order, n, FOLLOWUP_STATUSES).with_only_columns(
+        FollowUp.id, FollowUp.due_on, FollowUp.due_time, FollowUp.created_at)
+    return [Entry("followup", fid, at=domain.local_instant(on, at, tz), on=on, logged_at=logged)
+            for fid, on, at, logged in db.session.execute(stmt)]
+
+
+def _followup_data(ids: list[int]) -> dict[int, dict]:
+    rows = db.session.scalars(select(FollowUp).where(FollowUp.id.in_(ids)).options(joinedload(FollowUp.contact)))
+    return {f.id: {"followup": f} for f in rows}
 
 
 def _added(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
@@ -204,12 +221,19 @@ def _added(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
         stmt = stmt.where(Contact.id == scope.contact_id)
     if scope.company_id is not None:
         stmt = stmt.where(Contact.company_id == scope.company_id)
-    rows = db.session.scalars(stmt.order_by(Contact.created_at.desc(), Contact.id.desc()).limit(n)).all()
+    # Only what the entry says (name, source): no contact objects, of which a page shows few.
+    rows = db.session.execute(stmt.with_only_columns(Contact.id, Contact.full_name, Contact.source, Contact.created_at)
+                              .order_by(Contact.created_at.desc(), Contact.id.desc()).limit(n))
     return [Entry("added", c.id, at=c.created_at, logged_at=c.created_at, data={"contact": c}) for c in rows]
 
 
+# Each kind's newest entries by their sort keys only; then what the page shows of the chosen
+# ones, loaded by id (kinds without a loader carry their few plain columns from the start).
+# A page reads a full object for each entry it shows, not for each of the 5 x (size + 1) it
+# chose from.
 _QUERIES = {"touchpoint": _touchpoints, "interview": _interviews, "status": _status_changes,
             "followup": _followups, "added": _added}
+_DETAILS = {"touchpoint": _touchpoint_data, "interview": _interview_data, "followup": _followup_data}
 
 
 def planned_followups(scope: Scope, today: date, limit: int = 10) -> list[FollowUp]:
@@ -232,13 +256,20 @@ def timeline(scope: Scope, *, kinds=tuple(KINDS), older: str | None = None, size
     """One page of the scope's timeline, newest first, grouped by the user's local months;
     `older` is the cursor of a "Show older" link (TimelinePage.next_cursor), None for the newest.
 
-    Runs one SELECT per requested kind (plus fixed eager loads), whatever the history's length.
+    Runs one SELECT of sort keys per requested kind, then one (plus its people) per kind to load
+    the entries shown, whatever the history's length and whatever the entries link to.
     """
     day, skip = domain.parse_cursor(older)
     tz = clock.zone(scope.user.timezone)
     n = (skip if day is not None else 0) + size + 1
     streams = [_QUERIES[k](scope, n, tz, day) for k in KINDS if k in kinds]
-    return domain.page_of(streams, tz, size=size, day=day, skip=skip)
+    page = domain.page_of(streams, tz, size=size, day=day, skip=skip)
+    # Every requested kind's loader runs, also with nothing to load: the same statements on every page.
+    data = {kind: load([e.id for e in page.entries if e.kind == kind])
+            for kind, load in _DETAILS.items() if kind in kinds}
+    return replace(page, groups=tuple(
+        replace(group, entries=tuple(replace(e, data=data[e.kind][e.id]) if e.kind in data else e
+                                     for e in group.entries)) for group in page.groups))
 
 
 def activity_strip(user: User, contact: Contact, today: date | None = None) -> Strip:
