@@ -1,21 +1,25 @@
 """Benchmark data: one big, realistic account, with the rows the app's own services write.
 
 What the account holds is drawn first, from one seeded random generator, as the inputs a
-person would type (ContactInput ...); then it is written. Two writers give the same rows:
+person would type (ContactInput, FollowUpInput); then it is written. Two writers give the
+same rows:
 
-- `via="services"`: contact by contact through save_contact, the function the form calls
-  (about 6 ms of CPU each: 30,000 at L took 23 of a 25-minute build on a loaded machine);
-- `via="bulk"` (the default): the rows save_contact would write (contacts, their company,
-  e-mail and tag rows), a few thousand per INSERT, then the services' own bulk paths compute
-  what is derived from them: services.cadence.refresh_touch_cache (the touch cache) and
-  services.kept_agenda.refresh (the kept agenda); the database's triggers keep the search
-  documents and feed versions as for any insert.
+- `via="services"`: one by one through save_contact and create_followup, the functions the
+  forms call (about 6 ms of CPU a contact: 30,000 at L took 23 of a 25-minute build on a
+  loaded machine);
+- `via="bulk"` (the default): the rows those services would write (contacts with their
+  company, e-mail and tag rows; follow-ups), thousands per INSERT, then the services' own
+  bulk paths compute what is derived from them: services.cadence.refresh_touch_cache (the
+  touch cache) and services.kept_agenda (the kept agenda, recomputed before each commit);
+  the database's triggers keep the search documents, feed versions and agenda day counts
+  as for any insert.
 
-tests/test_bench_data.py builds a small account both ways and proves the tables equal (every
-row, the derived columns included). The rest is the same in both: touchpoints at this volume
-go in as one bulk insert and refresh_touch_cache (the path account archive import uses);
-log_touchpoint, the one-at-a-time path, is timed on the 500 touchpoints of the "timeline"
-contact; opportunities, interviews and follow-ups go through their services.
+tests/test_bench_data.py builds a small account both ways and proves every table equal, the
+derived columns included. The rest is the same in both: the 300,000 touchpoints at L go in
+20,000 per executemany under ids given up front, then refresh_touch_cache (the path account
+archive import uses); log_touchpoint, the one-at-a-time path, is timed on the 500
+touchpoints of the "timeline" contact; opportunities and interviews go through their
+services.
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select, text
 
 from tracker import clock
 from tracker.extensions import db
@@ -164,10 +168,49 @@ def insert_contacts(user, inputs, batch: int = 5_000) -> list[int]:
     return ids
 
 
+def insert_touchpoints(uid: int, count: int, contact_ids: list[int], today: date, rng: random.Random) -> None:
+    """`count` touchpoints over the last 700 days, each with one contact (5%: two), 20,000 per
+    executemany, under ids given here (the links need them; no RETURNING to read back). The
+    caller refreshes the touch cache."""
+    from tracker.models import Touchpoint, touchpoint_contacts
+
+    s = db.session
+    table = Touchpoint.__table__
+    next_id = (s.scalar(select(func.max(table.c.id))) or 0) + 1
+    now = clock.now()
+    for start in range(0, count, 20_000):
+        rows, links = [], []
+        for tid in range(next_id + start, next_id + min(start + 20_000, count)):
+            rows.append({"id": tid, "user_id": uid, "happened_on": today - timedelta(days=rng.randint(0, 700)),
+                         "channel": rng.choice(CHANNELS), "inbound": rng.random() < 0.4, "summary": "Catch-up",
+                         "notes": "", "created_at": now, "updated_at": now})
+            first = rng.choice(contact_ids)
+            links.append({"touchpoint_id": tid, "contact_id": first})
+            if rng.random() < 0.05 and (other := rng.choice(contact_ids)) != first:
+                links.append({"touchpoint_id": tid, "contact_id": other})
+        s.execute(insert(table), rows)
+        s.execute(insert(touchpoint_contacts), links)
+    if s.get_bind().dialect.name == "postgresql":  # the ids were given: the sequence carries on after them
+        s.execute(text("SELECT setval(pg_get_serial_sequence('touchpoints', 'id'), (SELECT max(id) FROM touchpoints))"))
+
+
+def insert_followups(user, inputs) -> None:
+    """The rows create_followup writes (tracker/services/followups.py) for these inputs, whose
+    `contact` is a contact id; one executemany. Column defaults (uid, timestamps) are the model's."""
+    from tracker.models import FollowUp
+
+    rows = [{"user_id": user.id, "title": " ".join(d.title.split())[:300], "kind": d.kind, "due_on": d.due_on,
+             "due_time": d.due_time, "notes": d.notes or "", "status": "open", "origin": "manual",
+             "playbook_key": None, "contact_id": d.contact, "interview_id": None, "opportunity_id": None,
+             "sequence": 0} for d in inputs]
+    assert not any(d.interview or d.opportunity for d in inputs)  # not drawn: not written here
+    db.session.execute(insert(FollowUp.__table__), rows)
+
+
 def build(app, size: str, today: date, seed: int = 7, log=print, via: str = "bulk") -> Built:
     """Fill a fresh, migrated database with one account of `size` (a key of SIZES); `via`:
     "bulk" or "services", the same rows either way (module docstring)."""
-    from tracker.models import Contact, Touchpoint, User, touchpoint_contacts
+    from tracker.models import Contact, User
     from tracker.services import kept_agenda
     from tracker.services.accounts import create_user
     from tracker.services.cadence import refresh_touch_cache
@@ -218,21 +261,7 @@ def build(app, size: str, today: date, seed: int = 7, log=print, via: str = "bul
         rates["log_touchpoint per s"] = TIMELINE_ENTRIES / seconds["timeline touchpoints (log_touchpoint)"]
 
         started = time.perf_counter()
-        now = clock.now()
-        bulk = n_touchpoints - TIMELINE_ENTRIES
-        for start in range(0, bulk, 20_000):
-            count = min(20_000, bulk - start)
-            rows = [{"user_id": uid, "happened_on": today - timedelta(days=rng.randint(0, 700)),
-                     "channel": rng.choice(CHANNELS), "inbound": rng.random() < 0.4, "summary": "Catch-up",
-                     "notes": "", "created_at": now, "updated_at": now} for _ in range(count)]
-            new_ids = s.scalars(insert(Touchpoint).returning(Touchpoint.id, sort_by_parameter_order=True), rows).all()
-            links = []
-            for tid in new_ids:
-                first = rng.choice(ids)
-                links.append({"touchpoint_id": tid, "contact_id": first})
-                if rng.random() < 0.05 and (other := rng.choice(ids)) != first:
-                    links.append({"touchpoint_id": tid, "contact_id": other})
-            s.execute(insert(touchpoint_contacts), links)
+        insert_touchpoints(uid, n_touchpoints - TIMELINE_ENTRIES, ids, today, rng)
         refresh_touch_cache(uid)
         s.commit()
         phase("touchpoints (bulk insert + refresh_touch_cache, kept agenda)", started)
@@ -256,16 +285,22 @@ def build(app, size: str, today: date, seed: int = 7, log=print, via: str = "bul
 
         started = time.perf_counter()
         user = s.get(User, uid)
-        for i in range(n_followups):
-            create_followup(user, FollowUpInput(
-                title=f"Follow up {i}", due_on=today + timedelta(days=rng.randint(-20, 40)),
-                kind=rng.choice(["follow_up", "thank_you", "check_in", "other"]),
-                contact=s.get(Contact, rng.choice(ids)), notes="Ask about the team"))
-            if i % 500 == 499:
-                s.commit()
+        followups = [FollowUpInput(title=f"Follow up {i}", due_on=today + timedelta(days=rng.randint(-20, 40)),
+                                   kind=rng.choice(["follow_up", "thank_you", "check_in", "other"]),
+                                   contact=rng.choice(ids), notes="Ask about the team") for i in range(n_followups)]
+        if via == "services":
+            for i, data in enumerate(followups):
+                data.contact = s.get(Contact, data.contact)
+                create_followup(user, data)
+                if i % 500 == 499:
+                    s.commit()
+            name = "follow-ups (create_followup)"
+        else:
+            insert_followups(user, followups)
+            name = "follow-ups (rows of create_followup)"
         token = new_feed_token(user)
         s.commit()
-        phase("follow-ups (create_followup)", started)
+        phase(name, started)
 
         if s.get_bind().dialect.name == "sqlite":
             s.execute(db.text("ANALYZE"))
