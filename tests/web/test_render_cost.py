@@ -147,3 +147,22 @@ def test_faces_on_the_list_are_escaped_initials_on_the_names_colour(user_client,
     expected = f'<span class="face face-{faces.colour_index(name)} " aria-hidden="true">{faces.initials(name)}</span>'
     assert faces.initials(name) == "BÜ" and expected in page
     assert "<b onmouseover" not in page
+
+
+def test_templates_are_compiled_once_per_process(app, user_client):
+    """Outside debug, Jinja neither checks the files again nor recompiles: a page's templates
+    are loaded once, whatever the number of requests (the cache holds every template)."""
+    from pathlib import Path
+
+    assert app.jinja_env.auto_reload is False
+    assert app.jinja_env.cache.capacity > len(list(Path(app.template_folder).rglob("*.html")))
+    loads = []
+    loader = app.jinja_env.loader
+    original = loader.get_source
+    loader.get_source = lambda env, name: (loads.append(name), original(env, name))[1]
+    try:
+        for _ in range(3):
+            assert user_client.get("/followups/").status_code == 200
+    finally:
+        del loader.get_source
+    assert loads.count("base.html") <= 1 and loads.count("followups/index.html") <= 1
