@@ -145,19 +145,20 @@ def test_contacts_added_and_touchpoints_per_week_in_the_users_zone():
     touches = [touch(100, 1, date(2026, 11, 2)), touch(100, 2, date(2026, 11, 2)),  # one touchpoint, two people
                touch(101, 1, date(2026, 11, 30)), touch(102, 1, date(2026, 10, 30))]
     days = net.touch_days(touches)
-    n = net.network(contacts, net.touch_counts(touches),
-                    lambda points: net.state_series(contacts, days, points, DEFAULT_CADENCE_DAYS, LA), [], [], p, LA)
+    added = net.added_counts(contacts, LA)
+    assert added == [(date(2026, 10, 31), 1), (date(2026, 11, 2), 1), (date(2026, 11, 3), 1), (date(2026, 11, 8), 1)]
+    n = net.network(added, net.touch_counts(touches),
+                    lambda points: net.state_series(contacts, days, points, DEFAULT_CADENCE_DAYS, LA), [], {}, [], p)
     assert n.weeks[0] == date(2026, 10, 26) and n.weeks[-1] == date(2026, 11, 30) and len(n.weeks) == 6
     assert [w.count for w in n.added] == [0, 3, 0, 0, 0, 0]
-    assert sorted(n.added[1].ids) == [1, 2, 3]
     assert [w.count for w in n.touchpoints] == [0, 1, 0, 0, 0, 1]
 
 
 def test_empty_network():
     series = lambda points: net.state_series([], {}, points, DEFAULT_CADENCE_DAYS, UTC)  # noqa: E731
-    n = net.network([], [], series, [], [], d.period("all", TODAY), UTC)
+    n = net.network([], [], series, [], {}, [], d.period("all", TODAY))
     assert (n.weeks, n.added, n.touchpoints, n.states, n.leads) == ([], [], [], [], [])
-    n = net.network([], [], series, [], [], d.period("30", TODAY), UTC)
+    n = net.network([], [], series, [], {}, [], d.period("30", TODAY))
     assert len(n.weeks) == 6 and all(w.count == 0 for w in n.added)
     assert all(s.counts == {"in_touch": 0, "overdue": 0, "losing_touch": 0} for s in n.states)
 

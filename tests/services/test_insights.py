@@ -79,7 +79,7 @@ def test_the_page_figures_on_this_engine(app, in_db, make_user):
         ins = service.insights(user, "90")
         touches = _touch_rows(uid)
         within = ins.period
-        expected = talk.replies(talk.outreaches(touches), within, {c.id: c.role for c in service.load(user).contacts}, {})
+        expected = talk.replies(talk.outreaches(touches), within, service.load(user).roles, {})
         assert [len(ins.replies.total.sent), len(ins.replies.total.replied), ins.replies.total.median_days] == \
             [len(expected.total.sent), len(expected.total.replied), expected.total.median_days]
         counted = {t.touchpoint_id for t in touches if t.on in within}

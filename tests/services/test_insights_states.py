@@ -16,6 +16,7 @@ from tracker.domain import insights as domain
 from tracker.domain import insights_network as net
 from tracker.extensions import db
 from tracker.models import Contact, Touchpoint, User, touchpoint_contacts
+from tracker.services import insights as service
 from tracker.services import insights_states as states
 from tracker.services.cadence import user_defaults
 from tracker.services.contacts import ContactInput, save_contact
@@ -106,6 +107,15 @@ def test_the_sql_counts_the_same_states_as_the_definition(app, in_db, make_user,
         # This week's point is today, a Monday: a one-day week.
         assert points[-1] == TODAY and points[-2] == TODAY - timedelta(days=1)
         assert checked > 100
+        # Contacts added per local day, and the ones behind a week's figure, counted in SQL.
+        assert service.load(user, today=TODAY).added == net.added_counts(contacts, zone)
+        for key in ("30", "all"):
+            within = domain.period(key, TODAY)
+            for monday in domain.weeks(within, first):
+                expected = {c.id for c in contacts if domain.local_day(c.created_at, zone) in within
+                            and domain.week_of(domain.local_day(c.created_at, zone)) == monday}
+                got = service.contacts_added_in_week(user, within, monday)
+                assert sorted(got) == sorted(expected) and len(got) == len(expected), (key, monday)
         rng = random.Random(seed)
         for day in [TODAY, TODAY - timedelta(days=1)] + [TODAY - timedelta(days=rng.randint(0, 520)) for _ in range(12)]:
             expected = {k: sorted(v) for k, v in net.states_on(contacts, days, day, defaults, zone).items()}

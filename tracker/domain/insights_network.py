@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from tracker.domain.insights import Period, WeekCount, local_day, per_week, per_week_counts, weeks
+from tracker.domain.insights import Period, WeekCount, local_day, per_week_counts, weeks
 
 STATES = ("in_touch", "overdue", "losing_touch")
 STATE_LABELS = {"in_touch": "In touch", "overdue": "Overdue", "losing_touch": "Losing touch"}
@@ -189,21 +189,30 @@ def leads(contacts: Mapping[int, str], links: Iterable[LinkRow], interviewed: It
     return sorted(out, key=lambda lead: (-len(lead.opportunity_ids), lead.name.casefold(), lead.contact_id))
 
 
-def network(contacts: Sequence[ContactRow], day_counts: Sequence[tuple[date, int]],
+def added_counts(contacts: Iterable[ContactRow], tz: tzinfo) -> list[tuple[date, int]]:
+    """(local day, contacts added that day), oldest first (services.insights counts the same in SQL)."""
+    days: dict[date, int] = {}
+    for c in contacts:
+        day = local_day(c.created_at, tz)
+        days[day] = days.get(day, 0) + 1
+    return sorted(days.items())
+
+
+def network(added: Sequence[tuple[date, int]], day_counts: Sequence[tuple[date, int]],
             series: Callable[[Sequence[date]], list[TouchStates]], links: Iterable[LinkRow],
-            interviewed: Iterable[int], within: Period, tz: tzinfo) -> Network:
+            names: Mapping[int, str], interviewed: Iterable[int], within: Period) -> Network:
     """The network section for the period.
 
-    day_counts: (local day, touchpoints that day) (touch_counts); series: the states at the given
-    week ends (state_series over the contacts' touch days, or the same counted in SQL:
-    services.insights_states); interviewed: the ids of the funnel's interview stage.
+    added: (local day, contacts added that day) (added_counts); day_counts: (local day,
+    touchpoints that day) (touch_counts); series: the states at the given week ends (state_series
+    over the contacts' touch days, or the same counted in SQL: services.insights_states); names:
+    the linked contacts' names; interviewed: the ids of the funnel's interview stage.
     """
-    added = [(c.id, local_day(c.created_at, tz)) for c in contacts]
-    first = min([d for _, d in added] + [d for d, _ in day_counts[:1]], default=None)
+    first = min([d for d, _ in added[:1]] + [d for d, _ in day_counts[:1]], default=None)
     starts = weeks(within, first)
     return Network(
         weeks=starts,
-        added=per_week(added, within, starts),
+        added=per_week_counts(added, within, starts),
         touchpoints=per_week_counts(day_counts, within, starts),
         states=series(week_ends(starts, within.end)),
-        leads=leads({c.id: c.full_name for c in contacts}, links, interviewed))
+        leads=leads(names, links, interviewed))

@@ -12,7 +12,7 @@ Nothing is read per row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
@@ -39,7 +39,9 @@ class Rows:
     opportunities: list[domain.OpportunityRow]
     changes: list[domain.StatusRow]
     interviews: list[domain.InterviewRow]
-    contacts: list[net.ContactRow]
+    added: list[tuple[date, int]]  # (local day, contacts added that day), oldest first
+    roles: dict[int, str]  # contact id -> role
+    names: dict[int, str]  # contact id -> name, of the contacts linked to opportunities
     day_counts: list[tuple[date, int]]  # (local day, touchpoints that day), oldest first
     outreach: list[talk.Outreach]  # every message from the period's start on, with its reply
     links: list[net.LinkRow]
@@ -103,12 +105,15 @@ def outreach_since(uid: int, since: date | None) -> list[talk.Outreach]:
             for tid, contact_id, channel, position, on, at, reply_id, next_on, next_at in db.session.execute(stmt)]
 
 
-def load(user: User, since: date | None = None) -> Rows:
-    """The user's rows for every metric (outreach from `since` on): ten statements."""
+def load(user: User, since: date | None = None, today: date | None = None) -> Rows:
+    """The user's rows for every metric (outreach from `since` on): eleven statements."""
     uid = user.id
-    referrals = db.session.execute(select(Referral.opportunity_id, Referral.contact_id, Referral.status)
+    today = today or clock.today(user.timezone)
+    referrals = db.session.execute(select(Referral.opportunity_id, Referral.contact_id, Referral.status,
+                                          Contact.full_name)
+                                   .join(Contact, Contact.id == Referral.contact_id)
                                    .where(Referral.user_id == uid)).all()
-    referred = {o for o, _, status in referrals if status in REFERRED}
+    referred = {o for o, _, status, _ in referrals if status in REFERRED}
     opportunities = [domain.OpportunityRow(i, source or "other", status, created, applied, i in referred)
                      for i, source, status, created, applied in db.session.execute(
                          select(Opportunity.id, Opportunity.source, Opportunity.status, Opportunity.created_at,
@@ -121,26 +126,37 @@ def load(user: User, since: date | None = None) -> Rows:
                       select(Interview.id, Interview.opportunity_id, Interview.starts_at, Interview.stage,
                              Interview.to_improve, Interview.feedback, Interview.feedback_on, giver.full_name)
                       .outerjoin(giver, giver.id == Interview.feedback_from_id).where(Interview.user_id == uid))]
-    # The rows themselves (attribute access like net.ContactRow): no copy of 10,000 contacts.
-    contacts = list(db.session.execute(
-        select(Contact.id, Contact.full_name, Contact.role, Contact.created_at, Contact.cadence_days,
-               Contact.no_reminders, Contact.archived_at, Contact.unscheduled, Contact.kept_since)
-        .where(Contact.user_id == uid)))
+    # Contacts are counted per local day in the database (net.added_counts is the definition),
+    # and only their roles are read (replies by role): no row of 10,000 contacts into Python.
+    # Grouped in a subquery: PostgreSQL does not see two copies of an expression with bound
+    # parameters (the time zone) as the same expression.
+    day = select(states.local_day_number(Contact.created_at, clock.zone(user.timezone).key, today).label("d")) \
+        .where(Contact.user_id == uid).subquery()
+    added = [(date.fromordinal(d), n) for d, n in db.session.execute(
+        select(day.c.d, func.count()).group_by(day.c.d).order_by(day.c.d))]
+    roles = {i: role for i, role in db.session.execute(select(Contact.id, Contact.role).where(Contact.user_id == uid))}
     day_counts = [tuple(r) for r in db.session.execute(
         select(Touchpoint.happened_on, func.count()).where(Touchpoint.user_id == uid)
         .group_by(Touchpoint.happened_on).order_by(Touchpoint.happened_on))]
     oc = opportunity_contacts.c
-    links = [net.LinkRow(*r) for r in db.session.execute(
-        select(oc.opportunity_id, oc.contact_id, oc.role)
-        .join(Opportunity, Opportunity.id == oc.opportunity_id).where(Opportunity.user_id == uid))]
+    links, names = [], {}
+    for o, c, role, name in db.session.execute(
+            select(oc.opportunity_id, oc.contact_id, oc.role, Contact.full_name)
+            .join(Opportunity, Opportunity.id == oc.opportunity_id).join(Contact, Contact.id == oc.contact_id)
+            .where(Opportunity.user_id == uid)):
+        links.append(net.LinkRow(o, c, role))
+        names[c] = name
     # The person who referred you is behind the application too (warm paths' referrals).
-    links += [net.LinkRow(o, c, "referrer") for o, c, status in referrals if status in REFERRED]
+    for o, c, status, name in referrals:
+        if status in REFERRED:
+            links.append(net.LinkRow(o, c, "referrer"))
+            names[c] = name
     tags: dict[int, list[str]] = {}
     for contact_id, name in db.session.execute(
             select(contact_tags.c.contact_id, Tag.name).join(Tag, Tag.id == contact_tags.c.tag_id)
             .where(Tag.user_id == uid)):
         tags.setdefault(contact_id, []).append(name)
-    return Rows(opportunities, changes, interviews, contacts, day_counts, outreach_since(uid, since),
+    return Rows(opportunities, changes, interviews, added, roles, names, day_counts, outreach_since(uid, since),
                 links, tags, referrals_known=True)
 
 
@@ -149,14 +165,14 @@ def insights(user: User, period_key: str, today: date | None = None) -> Insights
     tz = clock.zone(user.timezone)
     today = today or clock.today(user.timezone)
     within = domain.period(period_key, today)
-    rows = load(user, within.start)
+    rows = load(user, within.start, today)
     journeys = domain.journeys(rows.opportunities, rows.changes, rows.interviews, tz)
     funnel = domain.funnel(journeys, within, rows.referrals_known)
     defaults = user_defaults(user)
-    network = net.network(rows.contacts, rows.day_counts,
+    network = net.network(rows.added, rows.day_counts,
                           lambda points: states.state_series(user.id, points, defaults, tz.key, today),
-                          rows.links, funnel.stages[2].ids, within, tz)
-    replies = talk.replies(rows.outreach, within, {c.id: c.role for c in rows.contacts}, rows.tags)
+                          rows.links, rows.names, funnel.stages[2].ids, within)
+    replies = talk.replies(rows.outreach, within, rows.roles, rows.tags)
     return Insights(within, today, funnel, network, replies, talk.lessons(rows.interviews, within, tz), rows)
 
 
@@ -167,6 +183,19 @@ def touchpoints_in_week(user: User, within: domain.Period, monday: date) -> list
     return list(db.session.scalars(select(Touchpoint.id).where(
         Touchpoint.user_id == user.id, Touchpoint.happened_on >= first, Touchpoint.happened_on <= last)
         .order_by(Touchpoint.happened_on.desc(), Touchpoint.id.desc())))
+
+
+def contacts_added_in_week(user: User, within: domain.Period, monday: date) -> list[int]:
+    """The ids of the contacts a week's "added" figure counts (added on its days inside the
+    period, in the user's time zone), newest first."""
+    first = max(monday, within.start) if within.start else monday
+    last = min(monday + timedelta(days=6), within.end)
+    tz = clock.zone(user.timezone)
+    start = datetime.combine(first, time(0), tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+    return list(db.session.scalars(select(Contact.id).where(
+        Contact.user_id == user.id, Contact.created_at >= start, Contact.created_at < end)
+        .order_by(Contact.created_at.desc(), Contact.id.desc())))
 
 
 def states_on(user: User, day: date, today: date) -> dict[str, list[int]]:

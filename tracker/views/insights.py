@@ -125,8 +125,8 @@ def _figure(ins: service.Insights, figure: str) -> tuple[str, list[int], str]:
         if figure == "touchpoints":
             return "touchpoints", service.touchpoints_in_week(current_user, ins.period, week), \
                 f"Touchpoints in the week of {day_label(week)}"
-        found = next((w for w in ins.network.added if w.week == week), None)
-        return "contacts", (found.ids if found else []), f"Contacts added in the week of {day_label(week)}"
+        return "contacts", service.contacts_added_in_week(current_user, ins.period, week), \
+            f"Contacts added in the week of {day_label(week)}"
     if figure == "states":
         day, state = _day("day"), args.get("state", "")
         if state not in STATES:
