@@ -24,8 +24,9 @@ from tracker.models.interviews import STAGES
 from tracker.models.opportunities import DEADLINE_STATUS, OPEN_STATUSES, STATUSES
 from tracker.services.photos import has_photo
 
-# 20 cards fill a column a person still scans at a glance; more is the list's job.
-OPEN_LIMIT = 20
+# 15 cards fill a column a person scans at a glance (and keep the page flat: 95 cards at
+# most); more is the list's job.
+OPEN_LIMIT = 15
 CLOSED_LIMIT = 5
 FACES = 3  # people drawn on a card; the rest are "+N"
 
