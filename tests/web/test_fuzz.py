@@ -92,6 +92,7 @@ FORMS = {
     "calendar_history.upload": (mail.CalendarHistoryUploadForm, ""),
     "calendar_history.apply": (transfer.ActionForm, ""),
     "calendar_history.discard": (transfer.ActionForm, ""),
+    "calendar_history.restart": (transfer.ActionForm, ""),
     "referrals.create": (referrals.AskForm, ""),
     "referrals.edit": (referrals.ReferralForm, ""),
 }

@@ -94,13 +94,19 @@ def analyse(user: User, data: bytes, now: datetime | None = None) -> CalendarPre
 
 
 def apply(user: User, preview: CalendarPreview) -> int:
-    """Log the preview's meetings. Flushes; the caller commits once."""
+    """Log the preview's meetings (those with a contact still there). Flushes; the caller
+    commits once. Returns how many were logged."""
     ids = sorted({i for m in preview.meetings for i in m.contact_ids})
     contacts = {c.id: c for c in owned_contacts(user, ids)}
+    logged = 0
     for m in preview.meetings:
-        log_touchpoint(user, contacts=[contacts[i] for i in m.contact_ids], happened_on=m.on, happened_at=m.at,
+        people = [contacts[i] for i in m.contact_ids if i in contacts]  # a contact deleted since the preview
+        if not people:
+            continue
+        logged += 1
+        log_touchpoint(user, contacts=people, happened_on=m.on, happened_at=m.at,
                        channel=m.channel, inbound=m.inbound, summary=m.summary, source="calendar",
                        external_id=m.external_id, refresh_cache=False)
     db.session.flush()
     refresh_touch_cache(user.id, list(contacts))
-    return len(preview.meetings)
+    return logged

@@ -25,8 +25,13 @@ from sqlalchemy import update
 
 from tracker.extensions import db
 from tracker.models import ImportJob
+from tracker.interop.ical_history import CalendarFileError
 from tracker.interop.mail import MailFileError
-from tracker.services import import_apply, import_locks, imports, mail_jobs
+from tracker.services import calendar_jobs, import_apply, import_locks, imports, mail_jobs
+
+# Uploads whose steps are their own (a mail file, a calendar export): kind -> module with
+# analyse(job, commit) and apply(job, progress). The others are services.imports' cards.
+UPLOADS = {mail_jobs.KIND: mail_jobs, calendar_jobs.KIND: calendar_jobs}
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +50,11 @@ def _analyse(job_id: int) -> None:
     if job is None:
         return
     try:
-        if job.kind == mail_jobs.KIND:
-            mail_jobs.analyse(job, db.session.commit)
+        if job.kind in UPLOADS:
+            UPLOADS[job.kind].analyse(job, db.session.commit)
         else:
             imports.analyse(job, db.session.commit)
-    except (imports.ImportProblem, MailFileError) as e:
+    except (imports.ImportProblem, MailFileError, CalendarFileError) as e:
         _fail(job_id, str(e))
     except Exception as e:  # a bug or a lost database: the user still learns the job stopped
         log.exception("import job %s: analysis failed", job_id)
@@ -71,8 +76,8 @@ def _apply(job_id: int) -> imports.Report | None:
         return None
     try:
         progress = _held_for_tests(_progress_reporter(job_id))
-        if job.kind == mail_jobs.KIND:
-            report = mail_jobs.apply(job, progress=progress)
+        if job.kind in UPLOADS:
+            report = UPLOADS[job.kind].apply(job, progress=progress)
         else:
             report = import_apply.apply(job, progress=progress)
         db.session.commit()

@@ -157,8 +157,10 @@ def user_job(user: User, job_id: int) -> ImportJob | None:
 
 
 def recent_jobs(user: User, limit: int = 10) -> list[ImportJob]:
-    # Mail files wait in a job of their own kind (services.mail_jobs), not listed here.
-    return list(db.session.scalars(select(ImportJob).where(ImportJob.user_id == user.id, ImportJob.kind != "mail")
+    # Mail files and calendar exports wait in jobs of their own kinds (services.mail_jobs,
+    # calendar_jobs), with pages of their own: not listed here.
+    return list(db.session.scalars(select(ImportJob).where(ImportJob.user_id == user.id,
+                                                           ImportJob.kind.not_in(("mail", "calendar")))
                                    .order_by(ImportJob.id.desc()).limit(limit)))
 
 

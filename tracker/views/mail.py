@@ -11,8 +11,9 @@ from tracker.extensions import db
 from tracker.forms.mail import MailAddressesForm, MailUploadForm
 from tracker.forms.transfer import ActionForm
 from tracker.interop.mail import MailFileError
-from tracker.services import import_runner, imports, mail_jobs
+from tracker.services import import_runner, mail_jobs
 from tracker.services.contacts import ContactInput, Detail, save_contact
+from tracker.views import upload_jobs
 
 bp = Blueprint("mail", __name__, url_prefix="/transfer/mail")
 
@@ -40,10 +41,6 @@ def too_large(error):
     return _index(upload, _addresses_form(), 413)
 
 
-def _launch(step, job) -> None:
-    import_runner.launch(current_app._get_current_object(), step, job.id)
-
-
 @bp.post("/")
 def upload():
     form = MailUploadForm()
@@ -54,7 +51,7 @@ def upload():
             form.mail_file.errors.append(f"{e} Nothing was imported.")
         else:
             db.session.commit()
-            _launch(import_runner.run_analysis, job)
+            upload_jobs.launch(import_runner.run_analysis, job)
             return redirect(url_for("mail.preview", job_id=job.id))
     return _index(form, _addresses_form(), 400)
 
@@ -65,7 +62,7 @@ def _read_again(job) -> None:
     if job.status == "previewing":
         mail_jobs.reanalyse(job)
         db.session.commit()
-        _launch(import_runner.run_analysis, job)
+        upload_jobs.launch(import_runner.run_analysis, job)
 
 
 @bp.post("/addresses")
@@ -93,33 +90,24 @@ def preview(job_id: int):
     """The job's page: progress while the file is read or imported, then the preview; the
     result once imported (then the job is gone)."""
     job = _job(job_id)
-    if job.status in ("analysing", "running"):
-        return render_template("mail/progress.html", job=job, stalled=imports.interrupted(job), form=ActionForm())
-    if job.status == "done":
-        flash(mail_jobs.result_message(job), "success")
-        mail_jobs.discard(job)
-        db.session.commit()
-        return redirect(url_for("transfer.index"))
-    if job.status == "failed":
-        if mail_jobs.was_read(job):  # the import failed, nothing was written: back to the preview is possible
-            return render_template("mail/failed.html", job=job, form=ActionForm())
-        error = job.error
-        mail_jobs.discard(job)
-        db.session.commit()
-        upload = MailUploadForm(formdata=None)
-        upload.mail_file.errors = [f"{error} Nothing was imported."]
-        return _index(upload, _addresses_form(), 400)
+    page = upload_jobs.step_page(job, mail_jobs, "mail", "message", _failed_upload)
+    if page is not None:
+        return page
     result = mail_jobs.preview(current_user, job)
     flagged_ids = {i for e in result.flagged for i in e.contact_ids}
     return render_template("mail/preview.html", job=job, preview=result, form=ActionForm(),
                            opportunities=mail_jobs.open_opportunities(current_user, flagged_ids))
 
 
+def _failed_upload(message: str):
+    upload = MailUploadForm(formdata=None)
+    upload.mail_file.errors = [message]
+    return _index(upload, _addresses_form(), 400)
+
+
 @bp.get("/<int:job_id>/status.json")
 def status(job_id: int):
-    job = _job(job_id)
-    return {"status": job.status, "processed": job.processed, "total": job.total,
-            "interrupted": imports.interrupted(job)}
+    return upload_jobs.status(_job(job_id))
 
 
 @bp.post("/<int:job_id>/import")
@@ -127,29 +115,15 @@ def apply(job_id: int):
     job = _job(job_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if job.status != "previewing":
-        flash("This mail file is not waiting for its import.", "warning")
-        return redirect(url_for("mail.preview", job_id=job.id))
-    mail_jobs.start_import(job)
-    db.session.commit()
-    _launch(import_runner.run_apply, job)
-    return redirect(url_for("mail.preview", job_id=job.id))
+    return upload_jobs.start_import(job, mail_jobs, "mail")
 
 
 @bp.post("/<int:job_id>/restart")
 def restart(job_id: int):
-    """After an interrupted reading: read the file again; after an interrupted or failed
-    import (nothing was written): back to the preview."""
     job = _job(job_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if job.status == "analysing" and imports.interrupted(job):
-        db.session.commit()
-        _launch(import_runner.run_analysis, job)
-    elif (job.status == "running" and imports.interrupted(job)) or (job.status == "failed" and mail_jobs.was_read(job)):
-        job.status, job.error = "previewing", ""
-        db.session.commit()
-    return redirect(url_for("mail.preview", job_id=job.id))
+    return upload_jobs.restart(job, mail_jobs, "mail")
 
 
 @bp.post("/<int:job_id>/contact")
@@ -172,9 +146,5 @@ def add_contact(job_id: int):
 def discard(job_id: int):
     job = _job(job_id)
     if ActionForm().validate_on_submit():
-        if job.status == "running":
-            abort(409)
-        mail_jobs.discard(job)
-        db.session.commit()
-        flash("The mail file is discarded; nothing was imported.", "info")
+        upload_jobs.discard(job, mail_jobs, "mail file")
     return redirect(url_for("mail.index"))
