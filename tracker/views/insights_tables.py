@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from flask import g, url_for
 
@@ -79,9 +80,19 @@ def day_label(week: date) -> str:
 def _rows_url(period: str, figure: str, **args) -> str:
     # One url_for per request, then plain query strings: a page has thousands of these links,
     # and werkzeug's builder is most of their cost.
+    # Most values need no quoting (days, keys, ids): they go in as they are, the same text
+    # urlencode gives; anything else is quoted as urlencode would.
     base = g.get("insights_rows_url") or g.setdefault("insights_rows_url", url_for("insights.rows"))
-    return base + "?" + urlencode({"period": period, "figure": figure,
-                                   **{k: v for k, v in args.items() if v is not None}})
+    query = "".join(f"&{k}={_quoted(v)}" for k, v in args.items() if v is not None)
+    return f"{base}?period={_quoted(period)}&figure={_quoted(figure)}{query}"
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.\-]*\Z")
+
+
+def _quoted(value) -> str:
+    text = str(value)
+    return text if _PLAIN.match(text) else quote_plus(text)
 
 
 def _stage_rows(stages: Sequence[Stage], period: str, **args) -> list[list[Cell]]:
