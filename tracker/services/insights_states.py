@@ -88,9 +88,10 @@ def _least(*args) -> ColumnElement:
     return type_coerce(func.least(*args) if _postgres() else func.min(*args), Integer)
 
 
-def _bounds(uid: int, defaults: Mapping[str, int], tz_name: str, today: date):
+def _bounds(uid: int, defaults: Mapping[str, int], tz_name: str, today: date, since: date):
     """A subquery of (contact_id, b0, b1, b2, b3): each of the contacts' clock spans, as the
-    ordinals where its states change (tracker.domain.insights_network._spans)."""
+    ordinals where its states change (tracker.domain.insights_network._spans), complete from
+    `since` on (earlier spans may be left out or shortened: they end before it)."""
     c, tc, t = Contact, touchpoint_contacts.c, Touchpoint
     fallback = defaults.get("other") or 90
     by_role = case(*[(c.role == role, days) for role, days in sorted(defaults.items()) if days], else_=fallback)
@@ -101,9 +102,14 @@ def _bounds(uid: int, defaults: Mapping[str, int], tz_name: str, today: date):
     # The clock's anchors, one row each: the days with a touch, the day an imported contact was
     # kept, and (`extra`) the day a contact was added. Days touched twice, or kept on a touch day,
     # are two rows: the first's span is empty (it ends where the second begins).
+    # Of the touches before `since` only each contact's last one matters: the ones before it
+    # start spans that end before `since` (a shorter account of the past, not a different one).
+    touches = (t.user_id == uid, t.channel.not_in(net.NOT_A_TOUCH))
     candidates = union_all(
         select(tc.contact_id.label("c"), day_number(t.happened_on).label("d"), literal(0, Integer).label("extra"))
-        .join(t, t.id == tc.touchpoint_id).where(t.user_id == uid, t.channel.not_in(net.NOT_A_TOUCH)),
+        .join(t, t.id == tc.touchpoint_id).where(*touches, t.happened_on >= since),
+        select(tc.contact_id, day_number(func.max(t.happened_on)), literal(0, Integer))
+        .join(t, t.id == tc.touchpoint_id).where(*touches, t.happened_on < since).group_by(tc.contact_id),
         select(c.id, day_number(c.kept_since), literal(0, Integer)).where(*mine, c.kept_since.is_not(None)),
         select(c.id, added, literal(1, Integer)).where(*mine, sched),
     ).subquery("candidates")
@@ -156,7 +162,7 @@ def state_series(uid: int, points: Sequence[date], defaults: Mapping[str, int], 
     first, last = points[0].toordinal(), points[-1].toordinal()
     if any(p.toordinal() != first + 7 * i for i, p in enumerate(points[:-1])) or last < points[-2:][0].toordinal():
         raise ValueError("points must be weekly, the last one today")
-    b = _bounds(uid, defaults, tz_name, today).c
+    b = _bounds(uid, defaults, tz_name, today, points[0]).c
     # Spans with the same four week indexes counted together first (an aggregate is also what
     # keeps both engines from inlining the expressions into each of the four rows below).
     grouped = (select(*[_index(x, points).label(f"i{k}") for k, x in enumerate((b.b0, b.b1, b.b2, b.b3))],
@@ -185,7 +191,7 @@ def state_series(uid: int, points: Sequence[date], defaults: Mapping[str, int], 
 
 def states_on(uid: int, day: date, defaults: Mapping[str, int], tz_name: str, today: date) -> dict[str, list[int]]:
     """net.states_on for the user: the contacts in each state at the end of `day`."""
-    b = _bounds(uid, defaults, tz_name, today).c
+    b = _bounds(uid, defaults, tz_name, today, day).c
     o = day.toordinal()
     code = case((b.b1 > o, 0), (b.b2 > o, 1), else_=2)
     out: dict[str, list[int]] = {s: [] for s in net.STATES}
