@@ -140,3 +140,34 @@ def test_a_file_that_is_not_mail_is_refused(tmp_path):
     path.write_bytes(b"just some text\nnothing else\n")
     with pytest.raises(M.MailFileError, match="not a mail file"):
         list(M.read_file(path))
+
+
+def test_mbox_is_split_where_mailbox_splits_it_without_its_table_of_offsets(tmp_path, monkeypatch):
+    """read_mbox streams the file instead of building mailbox.mbox's table of every message's
+    offsets (flat memory); each message it would read whole is byte for byte what
+    mailbox.get_bytes gives, and its header block is that message's."""
+    path = tmp_path / "edge.mbox"
+    path.write_bytes(
+        b"a preamble line that belongs to no message\n"
+        b"From a@x Tue Nov  3 10:00:00 2026\nFrom: Priya <priya@acme.example>\nSubject: one\n"
+        b"Message-ID: <1@x>\nDate: Tue, 03 Nov 2026 10:00:00 +0000\n\nbody\n>From the panel\n\n"
+        b"From b@x Tue Nov  3 11:00:00 2026\nFrom: ken@acme.example\nSubject: no body\nMessage-ID: <2@x>\n"
+        b"Date: Tue, 03 Nov 2026 11:00:00 +0000\n\n"
+        b"From c@x Tue Nov  3 12:00:00 2026\nFrom: ken@acme.example\nSubject: headers only, next From at once\n"
+        b"From d@x Tue Nov  3 13:00:00 2026\nFrom: ken@acme.example\nSubject: last, no final newline\n\ntail")
+    read = M.read_mail
+    for source in (path, DATA / "takeout.mbox", DATA / "thunderbird.mbox"):
+        box = mailbox.mbox(str(source), create=False)
+        expected = [box.get_bytes(k) for k in box.keys()]
+        box.close()
+        got = []
+        monkeypatch.setattr(M, "read_mail", lambda position, header, body, wants=None: (
+            got.append((header, body())), read(position, header, None))[1])
+        assert [m.position for m in M.read_mbox(source)] == list(range(1, len(expected) + 1))
+        assert [whole for _, whole in got] == expected, source
+        # (mailbox leaves out the blank line before the next "From " line; a header block ends with it)
+        assert all((whole + b"\n").startswith(header) for header, whole in got)
+        monkeypatch.setattr(M, "read_mail", read)
+    assert [m.subject for m in M.read_mbox(path)] == ["one", "no body", "headers only, next From at once",
+                                                      "last, no final newline"]
+    assert "From the panel" in list(M.read_mbox(path, wants_body=lambda m: True))[0].first_lines

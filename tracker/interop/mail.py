@@ -265,22 +265,46 @@ def _too_many(count: int) -> None:
 
 
 def read_mbox(path: Path, wants_body=lambda m: False) -> Iterator[Mail]:
-    """Every message of an mbox file, in file order, reading one header block at a time."""
-    box = mailbox.mbox(str(path), create=False)
-    try:
-        keys = box.keys()  # one pass over the file for the "From " lines: offsets only
-        _too_many(len(keys))
-        for position, key in enumerate(keys, 1):
-            with box.get_file(key) as fp:
-                header = _header_block(fp)
-            if header is None:
+    """Every message of an mbox file, in file order, reading one header block at a time.
+
+    Messages are split where `mailbox.mbox` splits them (RFC 4155: a line starting "From "
+    begins the next message; mailbox._generate_toc), but as the file is read instead of
+    into a table of every message's offsets first: what is held does not grow with the file
+    (50,000 offsets were 10 MB). A message is read whole, from a second handle, only when
+    `wants_body` asks for its first lines."""
+    with open(path, "rb") as fp, open(path, "rb") as bodies:
+        position = 0
+        line = fp.readline()
+        while line and not line.startswith(b"From "):  # what precedes the first "From " line is no message
+            line = fp.readline()
+        while line:
+            position += 1
+            _too_many(position)
+            start = fp.tell()  # after the "From " line, as mailbox's get_bytes reads
+            header = io.BytesIO()
+            line = fp.readline()
+            while line and not line.startswith(b"From ") and header.tell() <= MAX_HEADER_BYTES:
+                header.write(line)
+                if line in (b"\n", b"\r\n"):
+                    break
+                line = fp.readline()
+            last_empty = line == b"\n"  # mailbox's test: its line separator alone
+            if not line.startswith(b"From "):
+                line = fp.readline()
+            while line and not line.startswith(b"From "):  # the body: skipped, not kept
+                last_empty = line == b"\n"
+                line = fp.readline()
+            # mailbox drops the blank line before the next "From " line from the message
+            stop = fp.tell() - len(line) - (1 if last_empty else 0)
+            if header.tell() > MAX_HEADER_BYTES:
                 yield _oversized(position)
                 continue
-            size = box._toc[key][1] - box._toc[key][0]  # noqa: SLF001 (no public size; avoids loading)
-            loader = (lambda k=key: box.get_bytes(k)) if size <= MAX_BODY_PEEK_BYTES else None
-            yield read_mail(position, header, loader, wants_body)
-    finally:
-        box.close()
+            size = stop - start
+
+            def loader(at=start, size=size) -> bytes:
+                bodies.seek(at)
+                return bodies.read(size)
+            yield read_mail(position, header.getvalue(), loader if size <= MAX_BODY_PEEK_BYTES else None, wants_body)
 
 
 def _oversized(position: int) -> Mail:
