@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date, datetime, tzinfo
 
 from tracker.domain.insights import InterviewRow, Period, local_day, median, ratio
@@ -34,10 +35,11 @@ POSITIONS = ("1", "2", "3+")
 POSITION_LABELS = {"1": "First message", "2": "First follow-up", "3+": "Second follow-up or later"}
 
 
-@dataclass(frozen=True, slots=True)
-class Outreach:
+class Outreach(NamedTuple):
     """One message to one person. services.insights computes the same rows in SQL (window
-    functions); `outreaches` below is the definition, and a test holds the two equal."""
+    functions); `outreaches` below is the definition, and a test holds the two equal. A named
+    tuple: an account has tens of thousands, made in one go (a frozen dataclass costs several
+    times as much to build)."""
 
     touchpoint_id: int
     contact_id: int
