@@ -85,7 +85,8 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
     app's side) and rows. What the page shows, and so what the floor reads:
 
     - the health bar: the state counts (prefix sums of the kept per-day counts, agenda_days)
-      and how many due contacts are "planned" (a follow-up on the agenda);
+      and how many due contacts are "planned" (a follow-up on the agenda: the kept
+      contacts.next_followup_on, in ix_contacts_user_next_followup_on);
     - per section: the follow-ups' count, the first 10 follow-ups, the first 10 reach-outs
       (planned contacts left out), and the losing-touch list's first 10;
     - the shown contacts' rows (names, roles, last touches: the inputs of their reasons).
@@ -98,8 +99,7 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
 
     C, F = "contacts", "followups"
     active = "f.status IN ('open', 'snoozed')"
-    uncovered = (f"NOT EXISTS (SELECT 1 FROM {F} f WHERE f.contact_id = c.id AND f.user_id = :u AND {active} "
-                 "AND f.due_key < :h1)")
+    uncovered = "(c.next_followup_on IS NULL OR c.next_followup_on > :horizon)"
     lists = {
         "losing": "c.losing_touch_on <= :today",
         "overdue": f"c.due_on < :today AND c.losing_touch_on > :today AND {uncovered}",
@@ -117,9 +117,8 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
         "sum(CASE WHEN day <= :today THEN due ELSE 0 END), sum(CASE WHEN day <= :today THEN losing ELSE 0 END), "
         "sum(due) FROM agenda_days WHERE user_id = :u",
         "SELECT CASE WHEN c.due_on < :today THEN 'overdue' WHEN c.due_on = :today THEN 'due' ELSE 'due_soon' END AS s, "
-        f"count(*) FROM {C} c WHERE c.user_id = :u AND c.id IN (SELECT f.contact_id FROM {F} f WHERE f.user_id = :u "
-        f"AND {active} AND f.due_key < :h1) AND c.due_soon_on <= :today AND c.due_on <= :horizon "
-        "AND c.losing_touch_on > :today GROUP BY s",
+        f"count(*) FROM {C} c WHERE c.user_id = :u AND c.next_followup_on <= :horizon AND c.due_soon_on <= :today "
+        "AND c.due_on <= :horizon AND c.losing_touch_on > :today GROUP BY s",
         "SELECT sum(CASE WHEN due_key < :t0 THEN 1 ELSE 0 END), sum(CASE WHEN due_key >= :t0 AND due_key < :t1 "
         f"THEN 1 ELSE 0 END), sum(CASE WHEN due_key >= :t1 THEN 1 ELSE 0 END) FROM {F} f WHERE f.user_id = :u "
         f"AND {active} AND f.due_key < :h1",
