@@ -9,9 +9,10 @@ fixed number of queries. Only the few reach-outs a page shows go through the eng
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, func, or_, select, union_all
 
 from tracker.domain.cadence import DUE_SOON_DAYS
 from tracker.domain.agenda import Agenda, ContactCadence, DeadlineItem, FollowUpItem, build_agenda
@@ -80,10 +81,12 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10,
     listed, or with `followup_limit` the first that many of each group by due date and time
     (the rest counted in `more_followups`: the dashboard). Read from the kept agenda
     (services.kept_agenda: each contact's cadence dates, always equal to the engine's): the
-    counts are one aggregate over the index range of contacts already "due soon" or later,
-    each list one indexed, limited read (a contact with a follow-up on the agenda is left out
-    of the reach-outs by the database, not by reading every follow-up), and the engine runs
-    only for the few contacts shown (for their reasons). A fixed number of queries.
+    state counts are sums over the kept per-day counts (state_counts: one row per date, not
+    per contact), the "planned" ones an index-only count over the contacts with a follow-up
+    by the horizon (Contact.next_followup_on, kept by triggers), each list one indexed,
+    limited read (a contact with a follow-up on the agenda is left out of the reach-outs by
+    that column, not by reading every follow-up), and the engine runs only for the few
+    contacts shown (for their reasons). A fixed number of queries.
     tests/services/test_agenda.py proves, on random accounts, that the result equals the
     agenda built from every contact's proposal and every follow-up.
     """
@@ -147,37 +150,50 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
 
+_GROUPS = ("overdue", "today", "upcoming")
+
+
+@cache
+def _first_followups_statements(n: int) -> tuple:
+    """The two statements of _first_followups, built once per limit (with bound parameters:
+    building them is most of their cost on every request)."""
+    F = FollowUp
+    parts = []
+    for group in _GROUPS:
+        for status in ACTIVE_FOLLOWUP:
+            part = (select(F.id, F.title, _case_due().label("on"), F.contact_id, Contact.full_name, F.kind, F.due_key)
+                    .outerjoin(Contact, Contact.id == F.contact_id)
+                    .where(F.user_id == bindparam("user_id"), F.status == status, F.due_key < bindparam(f"{group}_end")))
+            if group != "overdue":
+                part = part.where(F.due_key >= bindparam(f"{group}_start"))
+            parts.append(select(part.order_by(F.due_key, F.id).limit(n).subquery()))
+    overdue_end, today_end = bindparam("overdue_end"), bindparam("today_end")
+    totals = (select(func.sum(case((F.due_key < overdue_end, 1), else_=0)),
+                     func.sum(case((and_(F.due_key >= overdue_end, F.due_key < today_end), 1), else_=0)),
+                     func.sum(case((F.due_key >= today_end, 1), else_=0)))
+              .where(F.user_id == bindparam("user_id"), F.status.in_(ACTIVE_FOLLOWUP),
+                     F.due_key < bindparam("upcoming_end")))
+    return union_all(*parts), totals
+
+
 def _first_followups(user: User, today: date, horizon: date, n: int) -> tuple[list[FollowUpItem], dict[str, int]]:
     """The first `n` open or snoozed follow-ups of each group (overdue, today, up to the
     horizon) by effective due date and time, and how many of each are left out. Two
     statements, each a few index range reads of ix_followups_user_status_due_key: one read per
     group and status, limited (UNION ALL), and one index-only count."""
-    F = FollowUp
-    bounds = {"overdue": (None, _start(today)), "today": (_start(today), _start(today + timedelta(days=1))),
-              "upcoming": (_start(today + timedelta(days=1)), _start(horizon + timedelta(days=1)))}
-    parts = []
-    for lo, hi in bounds.values():
-        for status in ACTIVE_FOLLOWUP:
-            part = (select(F.id, F.title, _case_due().label("on"), F.contact_id, Contact.full_name, F.kind, F.due_key)
-                    .outerjoin(Contact, Contact.id == F.contact_id)
-                    .where(F.user_id == user.id, F.status == status, F.due_key < hi))
-            if lo is not None:
-                part = part.where(F.due_key >= lo)
-            parts.append(select(part.order_by(F.due_key, F.id).limit(n).subquery()))
-    rows = sorted(db.session.execute(union_all(*parts)).all(), key=lambda r: (r[6], r[0]))
-    overdue_end, today_end = _start(today), _start(today + timedelta(days=1))
-    totals = db.session.execute(
-        select(func.sum(case((F.due_key < overdue_end, 1), else_=0)),
-               func.sum(case((and_(F.due_key >= overdue_end, F.due_key < today_end), 1), else_=0)),
-               func.sum(case((F.due_key >= today_end, 1), else_=0)))
-        .where(F.user_id == user.id, F.status.in_(ACTIVE_FOLLOWUP), F.due_key < bounds["upcoming"][1])).one()
-    items: dict[str, list[FollowUpItem]] = {group: [] for group in bounds}
+    tomorrow = _start(today + timedelta(days=1))
+    params = {"user_id": user.id, "overdue_end": _start(today), "today_start": _start(today), "today_end": tomorrow,
+              "upcoming_start": tomorrow, "upcoming_end": _start(horizon + timedelta(days=1))}
+    first, totals = _first_followups_statements(n)
+    rows = sorted(db.session.execute(first, params).all(), key=lambda r: (r[6], r[0]))
+    counts = db.session.execute(totals, params).one()
+    items: dict[str, list[FollowUpItem]] = {group: [] for group in _GROUPS}
     for fid, title, on, cid, name, kind, _ in rows:
         on = date.fromisoformat(on) if isinstance(on, str) else on
         group = "overdue" if on < today else "today" if on == today else "upcoming"
         if len(items[group]) < n:
             items[group].append(FollowUpItem(fid, title, on, cid, name, kind))
-    more = {group: max(0, int(total or 0) - len(items[group])) for group, total in zip(bounds, totals)}
+    more = {group: max(0, int(total or 0) - len(items[group])) for group, total in zip(_GROUPS, counts)}
     return [item for group in items.values() for item in group], more
 
 
