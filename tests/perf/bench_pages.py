@@ -79,8 +79,10 @@ def pages(app, client, built) -> dict[str, str]:
         "contacts search": "/contacts/?q=lovelace",
         "contact (500 entries)": f"/contacts/{built.timeline_contact_id}",
         "follow-ups": "/followups/",
+        "follow-ups, last page": "/followups/?last=1",
         "activity": "/activity/",
         "settings": "/settings/",
+        "search": "/search?q=lovelace",
     }
 
 
