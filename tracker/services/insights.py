@@ -1,13 +1,14 @@
 """The Insights page's data: a fixed number of reads, the metrics computed in tracker.domain.insights*.
 
 Small tables are read once each, row by row (opportunities, their status history, interviews,
-contacts, the people linked to opportunities, referrals, tags): the funnel follows each
-opportunity through time, which is plain Python over a few hundred rows. The touchpoints, the
-one table that grows to 100,000s, are aggregated in the database instead: touchpoints per day,
-each contact's distinct days with a touch, and every message with its place in its run and its
-reply (window functions, the same SQL on SQLite 3.25+ and PostgreSQL). The pure functions of
-the domain are the definitions; tests/services/test_insights.py holds the SQL equal to them.
-Nothing is read per row.
+the people linked to opportunities, referrals, tags, each contact's role): the funnel follows
+each opportunity through time, which is plain Python over a few hundred rows. Contacts and
+touchpoints, the tables that grow to 10,000s and 100,000s, are aggregated in the database
+instead: contacts added per local day, touchpoints per day, every message of the period with its
+place in its run and its reply (window functions, the same SQL on SQLite 3.25+ and PostgreSQL),
+and the cadence states per week (services.insights_states). The pure functions of the domain are
+the definitions; tests/services/test_insights*.py hold the SQL equal to them. Nothing is read
+per row.
 """
 from __future__ import annotations
 
