@@ -139,13 +139,16 @@ def replies(sent: Iterable[Outreach], within: Period, roles: Mapping[int, str],
         return found
 
     no_tags: Sequence[str] = ()
+    positions = tuple(by_position[k] for k in POSITIONS)  # position 1, 2, 3 or more
+    people: dict[int, list[ReplyGroup]] = {}  # a person's role and tag groups, looked up once
     for o in sent:
         if o.on not in within:
             continue
-        groups = [total, by_position[position_key(o.position)], group(by_channel, o.channel),
-                  group(by_role, roles.get(o.contact_id, "other"))]
-        for tag in tags.get(o.contact_id, no_tags):
-            groups.append(group(by_tag, tag))
+        theirs = people.get(o.contact_id)
+        if theirs is None:
+            theirs = people[o.contact_id] = [group(by_role, roles.get(o.contact_id, "other"))] + \
+                [group(by_tag, tag) for tag in tags.get(o.contact_id, no_tags)]
+        groups = [total, positions[min(o.position, 3) - 1], group(by_channel, o.channel), *theirs]
         tid = o.touchpoint_id
         for g in groups:
             g.sent.append(tid)
