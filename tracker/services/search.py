@@ -17,7 +17,7 @@ from math import ceil
 from typing import Generic, Sequence, TypeVar
 
 from sqlalchemy import Select, column, exists, literal_column, select, table, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.services.paging import KeysetPage, keyset_page
@@ -147,7 +147,9 @@ def search_contacts(user: User, query: ContactQuery, per_page: int) -> KeysetPag
     stmt = filtered_contacts(user, query)
     if sort in SORT_NEEDS:
         stmt = stmt.where(SORT_NEEDS[sort][0].is_not(None))
+    # The company joined into the page's own statement (one row each, so LIMIT still counts
+    # contacts; the count's subquery leaves eager joins out); tags and emails by contact id.
     stmt = stmt.options(
-        selectinload(Contact.company), selectinload(Contact.tags), selectinload(Contact.emails))
+        joinedload(Contact.company), selectinload(Contact.tags), selectinload(Contact.emails))
     return keyset_page(stmt, SORTS[sort], _SORT_KEYS[sort.lstrip("-")], size=per_page,
                        after=query.after, before=query.before, last=query.last)
