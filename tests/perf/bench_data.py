@@ -103,12 +103,13 @@ def insert_contacts(user, inputs, batch: int = 5_000) -> list[int]:
     """The rows save_contact writes for each input (tracker/services/contacts.py), a batch per
     INSERT: companies and tags created on first use (so their ids come in the same order),
     the contact, its e-mail rows and tag links. Column defaults (uid, timestamps, flags) are
-    the models' own. The kept agenda is marked for recomputing before the commit, as the
-    session events do for a flushed contact."""
+    the models' own. The kept agenda is left to the caller: build() computes it once, after
+    the touchpoints (refresh_touch_cache marks every contact), where save_contact's session
+    events compute it for each contact and again when its touchpoints arrive (on PostgreSQL
+    each pass is 30,000 single-row UPDATEs through the contacts' triggers at L)."""
     from tracker.domain.contacts import normalize_linkedin_url, sort_key
     from tracker.models import Company, Contact, ContactEmail, Tag, contact_tags
     from tracker.models.contacts import UNSCHEDULED_SOURCES
-    from tracker.services import kept_agenda
     from tracker.services.database import refresh_statistics
 
     s, uid = db.session, user.id
@@ -161,7 +162,6 @@ def insert_contacts(user, inputs, batch: int = 5_000) -> list[int]:
         if links:
             s.execute(insert(contact_tags), links)
         ids += new_ids
-        kept_agenda.mark(uid, new_ids, s)
         s.commit()
         if begin == 0:
             refresh_statistics()
@@ -263,6 +263,7 @@ def build(app, size: str, today: date, seed: int = 7, log=print, via: str = "bul
         started = time.perf_counter()
         insert_touchpoints(uid, n_touchpoints - TIMELINE_ENTRIES, ids, today, rng)
         refresh_touch_cache(uid)
+        kept_agenda.mark(uid, None)  # every contact (refresh_touch_cache marked them too): the bulk contacts' first pass
         s.commit()
         phase("touchpoints (bulk insert + refresh_touch_cache, kept agenda)", started)
 
