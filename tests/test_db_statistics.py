@@ -79,3 +79,27 @@ def test_an_upgrade_with_nothing_to_apply_does_not_analyse(tmp_path, empty_datab
             if c.dialect.name == "sqlite":
                 assert before == []  # 40 rows went in after the last ANALYZE: none was run again
         db.engine.dispose()
+
+
+def test_the_hourly_task_analyses_a_sqlite_database_that_grew_since(tmp_path, empty_database_url):
+    """A database is created (and analysed) empty, then grows: the scheduler's "statistics"
+    task analyses SQLite again; PostgreSQL's autovacuum does that by itself, so it is left alone."""
+    from tracker.services import scheduler
+
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x", "TESTING": True}, instance=tmp_path)
+    assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        with db.engine.begin() as c:
+            _fill(c)
+        with db.engine.connect() as c:
+            before = _followups_statistics(c)
+        assert "statistics" in scheduler.run_due(holder="server-a")
+        assert "statistics" not in scheduler.run_due(holder="server-b")  # once an hour, whichever server
+        with db.engine.connect() as c:
+            after = _followups_statistics(c)
+            if c.dialect.name == "sqlite":
+                assert before == []
+                assert dict(after)["ix_followups_user_status_due_key"].startswith("40 ")
+            else:
+                assert after == before
+        db.engine.dispose()

@@ -34,7 +34,8 @@ from tracker.services import leases
 log = logging.getLogger(__name__)
 
 # Modules whose import registers tasks (each calls register() at import time).
-TASK_MODULES: list[str] = ["tracker.services.digest_sending", "tracker.services.imap_sync"]
+TASK_MODULES: list[str] = ["tracker.services.digest_sending", "tracker.services.imap_sync",
+                           "tracker.services.statistics"]
 
 # A heartbeat at least this often while a task runs (and at half its period if that is shorter).
 HEARTBEAT = timedelta(seconds=60)
