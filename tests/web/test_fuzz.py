@@ -42,6 +42,8 @@ FORMS = {
     "account.two_factor_setup": (accounts.SetupForm, ""),
     "account.recovery_codes": (accounts.ConfirmPasswordForm, "recovery"),
     "account.email": (accounts.EmailChangeForm, "email"),
+    "account.resend_email": (transfer.ActionForm, ""),  # the fuzzed account has no pending change: nothing is sent
+    "account.cancel_email": (transfer.ActionForm, ""),
     "contacts.bulk": (bulk.BulkForm, ""),
     "calendar.feed_options": (calendar.FeedOptionsForm, ""),
     "calendar.invite": (calendar.InviteUploadForm, ""),
