@@ -121,7 +121,7 @@ RAW = {
     # Buttons: the CSRF token is the whole form.
     "companies.delete": {}, "contacts.delete": {}, "interviews.delete": {}, "opportunities.delete": {},
     "touchpoints.delete": {}, "followups.dismiss": {}, "followups.reopen": {}, "employment.delete": {},
-    "attachments.delete": {}, "account.cancel_email": {}, "account.resend_email": {},
+    "attachments.delete": {},
     "referrals.delete": {},
     "referrals.advance": {"status": st.sampled_from(["agreed", "submitted", "declined", "hired", "not_hired", "asked",
                                                      "", "x", "\x00"]) | texts(30)},
