@@ -112,3 +112,22 @@ def test_nothing_loads_from_a_cdn():
     offenders = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in paths
                  for m in REMOTE_ASSET.finditer(p.read_text(errors="replace"))]
     assert offenders == []
+
+
+# A timed refresh is an accessibility failure (axe "meta-refresh", WCAG 2.2.1) for everyone who
+# has scripts: progress pages poll with JavaScript and refresh themselves only inside <noscript>.
+TIMED_REFRESH = re.compile(r"""(<noscript>\s*)?<meta\s+http-equiv=["']?refresh""", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("text, bare", [
+    ('<meta http-equiv="refresh" content="3">', True), ("<META HTTP-EQUIV=refresh content=3>", True),
+    ('<noscript><meta http-equiv="refresh" content="3"></noscript>', False), ('<meta charset="utf-8">', False),
+])
+def test_the_timed_refresh_pattern(text, bare):
+    assert any(m.group(1) is None for m in TIMED_REFRESH.finditer(text)) is bare
+
+
+def test_no_page_refreshes_itself_when_scripts_run():
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "templates").rglob("*.html")
+                 if any(m.group(1) is None for m in TIMED_REFRESH.finditer(p.read_text()))]
+    assert offenders == []

@@ -88,8 +88,8 @@ document.addEventListener("change", (event) => {
 });
 
 // ==== Import progress (issue 6) ====
-// The page also refreshes itself every few seconds (meta refresh); with JS the bar moves
-// every second and the page reloads as soon as the job changes state.
+// Without JS the page refreshes itself every few seconds (a meta refresh inside <noscript>);
+// with it the bar moves every second and the page reloads as soon as the job changes state.
 document.querySelectorAll("[data-import-progress]").forEach((box) => {
   const bar = box.querySelector("progress");
   const text = box.querySelector("[data-progress-text]");
@@ -104,8 +104,8 @@ document.querySelectorAll("[data-import-progress]").forEach((box) => {
         if (job.total) bar.max = job.total;
         if (job.processed) {
           bar.value = job.processed;
-          if (job.status === "analysing") text.textContent = `${job.processed} of ${job.total} read.`;
-          else text.textContent = `${job.processed} of ${job.total} imported.`;
+          const verb = box.dataset.progressVerb || (job.status === "analysing" ? "read" : "imported");
+          text.textContent = `${job.processed} of ${job.total} ${verb}.`;
         }
         window.setTimeout(poll, 1000);
       })

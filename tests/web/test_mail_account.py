@@ -113,3 +113,31 @@ def test_forget_deletes_the_settings_and_keeps_the_touchpoints(user_client, dove
     user_client.post_form("/settings/mail/forget", {})
     assert in_db(lambda: db.session.scalar(select(func.count()).select_from(MailAccount))) == 0
     assert "Connect your mailbox" in user_client.get("/settings/mail/").get_data(as_text=True)
+
+
+def test_a_running_sync_is_polled_not_refreshed_and_its_status_says_when_it_ends(user_client, dovecot, in_db):
+    """While another server's sync holds the account's lease the page shows its progress and
+    polls /status (a timed refresh only inside <noscript>); the status turns idle when it ends."""
+    from datetime import timedelta
+
+    from tracker.services import imap_sync, leases
+
+    box = dovecot.mailbox()
+    user_client.post_form("/settings/mail/test", form(box))
+    assert user_client.get("/settings/mail/status").get_json() == {"status": "idle", "processed": 0, "total": 0}
+
+    def progress():
+        account = db.session.scalar(select(MailAccount))
+        account.sync_done, account.sync_total = 3, 12
+        db.session.commit()
+        return account.id
+    account_id = in_db(progress)
+    in_db(lambda: leases.acquire(imap_sync.lease_name(account_id), timedelta(minutes=5), "another-server"))
+    page = user_client.get("/settings/mail/").get_data(as_text=True)
+    assert 'data-status-url="/settings/mail/status"' in page and "3 of 12 new messages" in page
+    assert re.search(r"<noscript><meta http-equiv=\"refresh\"", page)
+    assert not re.search(r"(?<!<noscript>)<meta http-equiv=\"refresh\"", page)
+    assert user_client.get("/settings/mail/status").get_json() == {"status": "running", "processed": 3, "total": 12}
+
+    in_db(lambda: leases.release(imap_sync.lease_name(account_id), "another-server"))
+    assert user_client.get("/settings/mail/status").get_json()["status"] == "idle"

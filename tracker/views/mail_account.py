@@ -47,6 +47,16 @@ def index():
     return _page()
 
 
+@bp.get("/status")
+def status():
+    """The sync's progress as JSON, for the page's poller (static/js/app.js, the same one the
+    import pages use): the page reloads when the status changes."""
+    account = imap_sync.account_of(current_user)
+    running = account is not None and imap_sync.is_running(account)
+    return {"status": "running" if running else "idle",
+            "processed": account.sync_done if running else 0, "total": account.sync_total if running else 0}
+
+
 def _save(form: MailAccountForm):
     return imap_sync.save_settings(
         current_user, host=form.host.data.strip(), port=form.port.data, security=form.security.data,
