@@ -59,7 +59,9 @@ def test_new_address_confirmed_by_mail(mail_server, browser, page, accessible):
     page.get_by_label("New email address").fill("jo.new@example.org")
     page.locator("#email-current_password").fill("correct horse battery")
     page.get_by_role("button", name="Change address").click()
-    expect(page.get_by_role("status")).to_contain_text("A link to confirm is on its way to jo.new@example.org")
+    # The flash says the link is on its way; the address section now says what it waits for.
+    expect(page.locator(".flashes")).to_contain_text("A link to confirm is on its way to jo.new@example.org")
+    expect(page.locator(".pending-email")).to_contain_text("jo.new@example.org")
     verify, notice = smtp.wait_for(2)
     assert (verify["To"], notice["To"]) == ("jo.new@example.org", "jo@example.com")
     [link] = smtp.links(verify)

@@ -19,14 +19,22 @@ from tracker.services.accounts import create_user
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
+def _part(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed time: the same file's bytes whenever it is made (an entry
+    named by a string takes the current time, 2-second steps, and two calls could differ)."""
+    info = zipfile.ZipInfo(name, date_time=(2026, 11, 2, 9, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def docx() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("_rels/.rels", "<Relationships/>")
+        z.writestr(_part("[Content_Types].xml"), "<Types/>")
+        z.writestr(_part("_rels/.rels"), "<Relationships/>")
         for i in range(40):  # "word/" far past the first 8 KiB, as in a real file with many parts
-            z.writestr(f"customXml/item{i}.xml", "x" * 4000 + str(i) * 300)
-        z.writestr("word/document.xml", "<w:document/>")
+            z.writestr(_part(f"customXml/item{i}.xml"), "x" * 4000 + str(i) * 300)
+        z.writestr(_part("word/document.xml"), "<w:document/>")
     return out.getvalue()
 
 
