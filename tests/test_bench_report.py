@@ -1,0 +1,19 @@
+"""The benchmark's summary must not let a slow answer pass unseen (issue 17)."""
+from tests.perf import bench
+
+
+def _run(size: str, **result) -> dict:
+    r = {"rps": 10.0, "requests": 80, "p50_ms": 20.0, "p99_ms": 40.0, "errors": 0, "timeouts": 0,
+         "worker_cpu_s": [1.0, 1.0], **result}
+    return {"db": "sqlite", "size": size, "http": {bench.DEFAULT_MODE: {"contact": {"16": r}}}}
+
+
+def test_a_run_in_which_no_answer_arrived_is_a_miss_at_any_size():
+    _, missed = bench.http_table(_run("T", rps=0.0, requests=0, p50_ms=None, p99_ms=None))
+    assert missed == ["sqlite HTTP contact c=16: no answer within the run"]
+
+
+def test_errors_and_a_slow_p99_at_m_are_misses_and_a_good_run_is_not():
+    assert bench.http_table(_run("M"))[1] == []
+    _, missed = bench.http_table(_run("M", p99_ms=151.0, errors=2, timeouts=1))
+    assert missed == ["sqlite HTTP contact c=16: 2 errors (1 timeouts)", "sqlite HTTP contact c=16: p99 > 150 ms"]
