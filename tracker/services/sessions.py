@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, delete, func, select
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import User, UserSession
+from tracker.services.statements import built_once
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id in a forged cookie is no one, not an error
 
@@ -35,11 +36,13 @@ def start(user: User) -> UserSession:
     return row
 
 
-# Every signed-in request runs this statement: built once (with bound parameters), it skips
-# SQLAlchemy's construction of the same SELECT on each request.
-_LOAD = (select(User).join(UserSession, UserSession.user_id == User.id)
-         .where(UserSession.key_digest == bindparam("digest"), User.id == bindparam("user_id"),
-                UserSession.created_at >= bindparam("since")))
+@built_once
+def _load():
+    """Every signed-in request runs this statement: built once (with bound parameters), it
+    skips SQLAlchemy's construction of the same SELECT on each request (services/statements.py)."""
+    return (select(User).join(UserSession, UserSession.user_id == User.id)
+            .where(UserSession.key_digest == bindparam("digest"), User.id == bindparam("user_id"),
+                   UserSession.created_at >= bindparam("since")))
 
 
 def load(cookie_id: str, *, max_days: int) -> User | None:
@@ -48,7 +51,7 @@ def load(cookie_id: str, *, max_days: int) -> User | None:
     if not user_id.isdigit() or len(user_id) > 10 or int(user_id) > MAX_ID or not key or len(key) > 100:
         return None
     since = clock.now() - timedelta(days=max_days)
-    user = db.session.scalar(_LOAD, {"digest": _digest(key), "user_id": int(user_id), "since": since})
+    user = db.session.scalar(_load(), {"digest": _digest(key), "user_id": int(user_id), "since": since})
     if user is not None:
         user.session_key = key
     return user

@@ -1,0 +1,49 @@
+"""Statements built once: the pattern for the SQL a page runs on every request (issue 17).
+
+Building a SELECT costs more than SQLite takes to run a short one: each `select(...).where(...)`
+coerces every argument (sqlalchemy.sql.coercions.expect, dozens of calls a statement) and, on
+execution, walks the whole statement to make the key of SQLAlchemy's compiled-SQL cache. A
+statement object built ONCE skips both: SQLAlchemy keeps an element's cache key on the element
+(MemoizedHasCacheKey), so every execution after the first goes straight to the compiled SQL.
+
+The pattern, for any statement a page runs on every request:
+
+    from sqlalchemy import bindparam, select
+    from tracker.services.statements import built_once
+
+    @built_once
+    def _due(limit: int):
+        # Everything that changes per request is a bindparam(); what shapes the SQL (a limit,
+        # a flag, a sort order) is an argument: one statement is kept per distinct argument.
+        return (select(Contact.id).where(Contact.user_id == bindparam("user_id"),
+                                         Contact.due_on <= bindparam("until"))
+                .order_by(Contact.due_on).limit(limit))
+
+    rows = db.session.execute(_due(50), {"user_id": user.id, "until": today}).all()
+
+Rules: (1) never put a per-request value (a user id, today, a search word) into the built
+statement as a literal: it would be kept for every later request, so a wrong scope; always a
+`bindparam()` given at execution; (2) arguments of the builder are hashable shape choices, few
+of them (the cache is bounded: past MAX_SHAPES the oldest is rebuilt when needed again);
+(3) `bindparam("x", expanding=True)` for an IN list; (4) build lazily (decorated function, not
+module-level code): models are mapped by then and importing the module does no work.
+`tests/services/test_statements.py` shows what is saved and that bound values scope each run.
+`sessions._load` (the signed-in user, every request) and `board._statements` follow it.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable, TypeVar
+
+# Distinct shapes kept per builder: a builder's arguments are shape choices (limits, flags,
+# sort orders), a handful in practice; the bound keeps a mistaken per-request argument (an id)
+# from growing the cache without end.
+MAX_SHAPES = 64
+
+S = TypeVar("S")
+
+
+def built_once(build: Callable[..., S]) -> Callable[..., S]:
+    """`build(*shape)` called once per distinct (hashable) arguments; later calls return the
+    same statement object. The statement must take every per-request value as a bindparam()."""
+    return lru_cache(maxsize=MAX_SHAPES)(build)  # type: ignore[return-value]
