@@ -16,6 +16,9 @@ from tracker.domain.contacts import format_birthday
 
 
 def install(app: Flask) -> None:
+    from tracker import url_building
+
+    url_building.install(app)  # url_for: Flask's bytes, a fraction of its cost (tracker/url_building.py)
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.filters["web_href"] = web_href
