@@ -1,5 +1,5 @@
 """PostgreSQL restarts under a running server: a clear 503 while it is down, and the app
-recovers by itself (pool_pre_ping) once it is back. No restart of tracker needed."""
+recovers by itself (tracker/wiring.py: a failed connection is replaced, an idle one pinged) once it is back. No restart of tracker needed."""
 from __future__ import annotations
 
 import os

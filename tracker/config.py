@@ -154,4 +154,6 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # The busy timeout lets concurrent writers wait instead of failing with "locked".
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+    # No pool_pre_ping: it costs a round trip on every request; tracker/wiring.py pings only
+    # a connection that sat idle (_ping_idle_connection).
+    return {}
