@@ -62,14 +62,18 @@ class Touchpoint(Owned, Timestamped, db.Model):
 
     @property
     def direction_label(self) -> str:
-        """Who took the step. A LinkedIn connection is accepted by both sides, so "they reached
-        out" would be wrong; LinkedIn's Invitations.csv says who invited whom, Connections.csv
-        does not."""
-        if self.channel == "linkedin_connection":
-            if (self.external_id or "").startswith("linkedin:inv:"):
-                return "They invited me" if self.inbound else "I invited them"
-            return "Connected"
-        return "They reached out" if self.inbound else "I reached out"
+        return direction_label(self.channel, self.inbound, self.external_id)
+
+
+def direction_label(channel: str, inbound: bool, external_id: str | None) -> str:
+    """Who took the step. A LinkedIn connection is accepted by both sides, so "they reached
+    out" would be wrong; LinkedIn's Invitations.csv says who invited whom, Connections.csv
+    does not."""
+    if channel == "linkedin_connection":
+        if (external_id or "").startswith("linkedin:inv:"):
+            return "They invited me" if inbound else "I invited them"
+        return "Connected"
+    return "They reached out" if inbound else "I reached out"
 
 
 class MailMessage(Owned, db.Model):

@@ -1,21 +1,21 @@
-"""Timeline queries: one bounded SELECT of sort keys per kind, merged in the domain, then the
-shown entries' objects loaded by id.
+"""Timeline queries: one SELECT of every requested kind's newest sort keys (a UNION ALL of
+bounded reads), merged in the domain, then what the shown entries say, read by id.
 
 A page starts at a cursor (a local day, and how many of its entries earlier pages showed) and
 asks each kind for its newest `skip + size + 1` rows on or before that day, so the number of
 SQL statements per page is fixed whatever the history's length, and the rows read do not grow
 with the page's depth; the domain merges, orders and groups them (tracker.domain.timeline).
-Only the entries on the page are then loaded as objects (with their people and links): the
-kinds' candidates are plain rows of their sort keys.
+Only the entries on the page are then read in full, as plain rows (services.timeline_rows),
+with the people named in them, in one more statement.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select, union_all
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import (Boolean, Date, Integer, Select, String, Time, bindparam, cast, func, literal_column, null,
+                        select, union_all)
 
 from tracker import clock
 from tracker.domain import timeline as domain
@@ -24,6 +24,9 @@ from tracker.extensions import db
 from tracker.models import (Company, Contact, FollowUp, Interview, Opportunity, StatusChange, Touchpoint, User,
                             interview_contacts, opportunity_contacts, touchpoint_contacts)
 from tracker.models.followups import STATUSES as FOLLOWUP_STATUSES
+from tracker.models.types import UTCDateTime
+from tracker.services.timeline_rows import (AddedRow, CompanyRef, FollowUpRow, InterviewRef, InterviewRow,
+                                            OpportunityRef, Person, StatusRow, TouchpointRow)
 from tracker.services.touchpoints import touchpoint_counts_by_day
 
 PAGE_SIZE = 30
@@ -38,17 +41,27 @@ class Scope:
     company_id: int | None = None
 
 
-def _tc_of_contact(contact_id: int):
-    return select(touchpoint_contacts.c.touchpoint_id).where(touchpoint_contacts.c.contact_id == contact_id)
+# Statements are built once per shape (whose timeline, which kinds, from a cursor or not) and
+# run on the session's connection with their values bound: building one per request (its
+# coercions and cache key) and loading ORM objects cost more CPU than the database's work.
+_UID, _CID, _COID = bindparam("uid"), bindparam("cid"), bindparam("coid")
+_N, _UNTIL, _UNTIL_END, _FU_UNTIL = bindparam("n"), bindparam("until"), bindparam("until_end"), bindparam("fu_until")
 
 
-def _contacts_of_company(scope: Scope):
-    return select(Contact.id).where(Contact.user_id == scope.user.id, Contact.company_id == scope.company_id)
+def _shape(scope: Scope) -> str:
+    return "contact" if scope.contact_id is not None else "company" if scope.company_id is not None else "user"
 
 
-def _opps_of_company(scope: Scope):
-    return select(Opportunity.id).where(Opportunity.user_id == scope.user.id,
-                                        Opportunity.company_id == scope.company_id)
+def _tc_of_contact():
+    return select(touchpoint_contacts.c.touchpoint_id).where(touchpoint_contacts.c.contact_id == _CID)
+
+
+def _contacts_of_company():
+    return select(Contact.id).where(Contact.user_id == _UID, Contact.company_id == _COID)
+
+
+def _opps_of_company():
+    return select(Opportunity.id).where(Opportunity.user_id == _UID, Opportunity.company_id == _COID)
 
 
 def _day_end(day: date, tz) -> datetime:
@@ -56,7 +69,7 @@ def _day_end(day: date, tz) -> datetime:
     return domain.local_instant(day + timedelta(days=1), time(0), tz)
 
 
-def newest_of(user: User, ids: Select, n: int, until: date | None = None) -> Select:
+def newest_of(ids: Select, dated: bool) -> Select:
     """SELECT of the newest n touchpoints' ids among `ids` (a one-column SELECT of touchpoint ids).
 
     Each candidate's sort key is read by its primary key (correlated subqueries), so the cost
@@ -68,27 +81,13 @@ def newest_of(user: User, ids: Select, n: int, until: date | None = None) -> Sel
     candidate = candidates.c[0]
 
     def of(column):
-        return select(column).where(Touchpoint.id == candidate, Touchpoint.user_id == user.id).scalar_subquery()
+        return select(column).where(Touchpoint.id == candidate, Touchpoint.user_id == _UID).scalar_subquery()
 
     day, untimed = of(Touchpoint.happened_on), of(Touchpoint.happened_at.is_(None))
     instant = of(func.coalesce(Touchpoint.happened_at, Touchpoint.created_at))
     # (Another user's touchpoint has no day here and sorts last; the caller's query drops it.)
-    stmt = select(candidate) if until is None else select(candidate).where(day <= until)
-    return stmt.order_by(day.desc(), untimed.desc(), instant.desc(), candidate.desc()).limit(n)
-
-
-def _load_people(rows: list, attribute: str, parent_id, contact_id) -> None:
-    """Fill each row's people (`attribute`, through the link table's `parent_id`/`contact_id`)
-    from one SELECT, by name. It runs even for no rows, and the timeline's one-to-one links
-    are joined, not select-in loaded (which is skipped when nothing is linked or everything
-    is in the session already): a page runs the same statements whatever its entries hold."""
-    people: dict[int, list[Contact]] = {row.id: [] for row in rows}
-    for parent, contact in db.session.execute(
-            select(parent_id, Contact).join(Contact, Contact.id == contact_id)
-            .where(parent_id.in_(list(people))).order_by(Contact.sort_name, Contact.id)):
-        people[parent].append(contact)
-    for row in rows:
-        set_committed_value(row, attribute, people[row.id])
+    stmt = select(candidate).where(day <= _UNTIL) if dated else select(candidate)
+    return stmt.order_by(day.desc(), untimed.desc(), instant.desc(), candidate.desc()).limit(_N)
 
 
 def _touch_order(t) -> tuple:
@@ -97,97 +96,94 @@ def _touch_order(t) -> tuple:
             t.id.desc())
 
 
-def _touchpoints(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
-    stmt = select(Touchpoint.id, Touchpoint.happened_at, Touchpoint.happened_on, Touchpoint.created_at).where(
-        Touchpoint.user_id == scope.user.id)
-    if until is not None:
-        stmt = stmt.where(Touchpoint.happened_on <= until)
-    if scope.contact_id is not None or scope.company_id is not None:
-        if scope.contact_id is not None:
-            ids = _tc_of_contact(scope.contact_id)
+_KEY_COLUMNS = {"at": UTCDateTime(), "on": Date(), "due_time": Time(), "logged": UTCDateTime(),
+                "opportunity_id": Integer(), "s1": String(), "s2": String(), "s3": String(), "s4": String()}
+
+
+def _keys_of(kind: str, stmt: Select, **columns) -> Select:
+    """A kind's limited SELECT as a member of the keys' UNION ALL: (kind, id, *_KEY_COLUMNS)."""
+    cols = [literal_column(f"'{kind}'").label("kind"), columns.pop("id").label("id")]
+    cols += [columns[name].label(name) if name in columns else cast(null(), type_).label(name)
+             for name, type_ in _KEY_COLUMNS.items()]
+    return select(stmt.with_only_columns(*cols).subquery())
+
+
+def _touchpoints(shape: str, dated: bool) -> Select:
+    stmt = select(Touchpoint.id).where(Touchpoint.user_id == _UID)
+    if dated:
+        stmt = stmt.where(Touchpoint.happened_on <= _UNTIL)
+    if shape != "user":
+        if shape == "contact":
+            ids = _tc_of_contact()
         else:  # a UNION, not an OR of two conditions, so that each side is found by its own index
             ids = select(touchpoint_contacts.c.touchpoint_id).where(
-                touchpoint_contacts.c.contact_id.in_(_contacts_of_company(scope))).union(
-                select(Touchpoint.id).where(Touchpoint.opportunity_id.in_(_opps_of_company(scope))))
-        stmt = stmt.where(Touchpoint.id.in_(newest_of(scope.user, ids, n, until)))
-    stmt = stmt.order_by(*_touch_order(Touchpoint)).limit(n)
-    return [Entry("touchpoint", tid, at=at, on=on, logged_at=logged) for tid, at, on, logged in db.session.execute(stmt)]
+                touchpoint_contacts.c.contact_id.in_(_contacts_of_company())).union(
+                select(Touchpoint.id).where(Touchpoint.opportunity_id.in_(_opps_of_company())))
+        stmt = stmt.where(Touchpoint.id.in_(newest_of(ids, dated)))
+    return _keys_of("touchpoint", stmt.order_by(*_touch_order(Touchpoint)).limit(_N), id=Touchpoint.id,
+                    at=Touchpoint.happened_at, on=Touchpoint.happened_on, logged=Touchpoint.created_at)
 
 
-def _touchpoint_data(ids: list[int]) -> dict[int, dict]:
-    rows = db.session.scalars(select(Touchpoint).where(Touchpoint.id.in_(ids)).options(
-        joinedload(Touchpoint.interview), joinedload(Touchpoint.opportunity))).all()
-    _load_people(rows, "contacts", touchpoint_contacts.c.touchpoint_id, touchpoint_contacts.c.contact_id)
-    return {t.id: {"touchpoint": t} for t in rows}
-
-
-def _interviews(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
-    stmt = select(Interview.id, Interview.starts_at, Interview.created_at).where(Interview.user_id == scope.user.id)
-    if until is not None:
-        stmt = stmt.where(Interview.starts_at < _day_end(until, tz))
-    if scope.contact_id is not None:
+def _interviews(shape: str, dated: bool) -> Select:
+    stmt = select(Interview.id).where(Interview.user_id == _UID)
+    if dated:
+        stmt = stmt.where(Interview.starts_at < _UNTIL_END)
+    if shape == "contact":
         stmt = stmt.where(Interview.id.in_(select(interview_contacts.c.interview_id)
-                                           .where(interview_contacts.c.contact_id == scope.contact_id)))
-    if scope.company_id is not None:
+                                           .where(interview_contacts.c.contact_id == _CID)))
+    if shape == "company":
         people = select(interview_contacts.c.interview_id).where(
-            interview_contacts.c.contact_id.in_(_contacts_of_company(scope)))
-        linked = select(Interview.id).where(Interview.opportunity_id.in_(_opps_of_company(scope)))
+            interview_contacts.c.contact_id.in_(_contacts_of_company()))
+        linked = select(Interview.id).where(Interview.opportunity_id.in_(_opps_of_company()))
         stmt = stmt.where(Interview.id.in_(people.union(linked)))
-    return [Entry("interview", iid, at=at, logged_at=logged) for iid, at, logged in db.session.execute(
-        stmt.order_by(Interview.starts_at.desc(), Interview.id.desc()).limit(n))]
+    return _keys_of("interview", stmt.order_by(Interview.starts_at.desc(), Interview.id.desc()).limit(_N),
+                    id=Interview.id, at=Interview.starts_at, logged=Interview.created_at)
 
 
-def _interview_data(ids: list[int]) -> dict[int, dict]:
-    rows = db.session.scalars(select(Interview).where(Interview.id.in_(ids)).options(
-        joinedload(Interview.opportunity).joinedload(Opportunity.company))).all()
-    _load_people(rows, "interviewers", interview_contacts.c.interview_id, interview_contacts.c.contact_id)
-    return {i.id: {"interview": i} for i in rows}
-
-
-def _linked_opportunities(scope: Scope) -> Select:
+def _linked_opportunities() -> Select:
     """Opportunities a contact is linked to: involved in it, or interviewed for it."""
-    involved = select(opportunity_contacts.c.opportunity_id).where(opportunity_contacts.c.contact_id == scope.contact_id)
+    involved = select(opportunity_contacts.c.opportunity_id).where(opportunity_contacts.c.contact_id == _CID)
     interviewed = (select(Interview.opportunity_id)
                    .join(interview_contacts, interview_contacts.c.interview_id == Interview.id)
-                   .where(interview_contacts.c.contact_id == scope.contact_id))
+                   .where(interview_contacts.c.contact_id == _CID))
     return involved.union(interviewed)
 
 
-def _status_changes(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
-    stmt = (select(StatusChange, Opportunity.title, Company.name)
+def _status_changes(shape: str, dated: bool) -> Select:
+    stmt = (select(StatusChange.id)
             .join(Opportunity, Opportunity.id == StatusChange.opportunity_id)
             .outerjoin(Company, Company.id == Opportunity.company_id)
-            .where(StatusChange.user_id == scope.user.id))
-    if until is not None:
-        stmt = stmt.where(StatusChange.at < _day_end(until, tz))
-    if scope.contact_id is not None:
-        stmt = stmt.where(Opportunity.id.in_(_linked_opportunities(scope)))
-    if scope.company_id is not None:
-        stmt = stmt.where(Opportunity.company_id == scope.company_id)
-    rows = db.session.execute(stmt.order_by(StatusChange.at.desc(), StatusChange.id.desc()).limit(n)).all()
-    return [Entry("status", change.id, at=change.at, logged_at=change.at,
-                  data={"change": change, "opportunity_title": title, "company_name": company})
-            for change, title, company in rows]
+            .where(StatusChange.user_id == _UID))
+    if dated:
+        stmt = stmt.where(StatusChange.at < _UNTIL_END)
+    if shape == "contact":
+        stmt = stmt.where(Opportunity.id.in_(_linked_opportunities()))
+    if shape == "company":
+        stmt = stmt.where(Opportunity.company_id == _COID)
+    return _keys_of("status", stmt.order_by(StatusChange.at.desc(), StatusChange.id.desc()).limit(_N),
+                    id=StatusChange.id, at=StatusChange.at, logged=StatusChange.at,
+                    opportunity_id=StatusChange.opportunity_id, s1=StatusChange.from_status,
+                    s2=StatusChange.to_status, s3=Opportunity.title, s4=Company.name)
 
 
-def _scoped_followups(scope: Scope) -> Select:
-    stmt = select(FollowUp).where(FollowUp.user_id == scope.user.id)
-    if scope.contact_id is not None:
-        stmt = stmt.where(FollowUp.contact_id == scope.contact_id)
-    elif scope.company_id is not None:
-        people = select(FollowUp.id).where(FollowUp.contact_id.in_(_contacts_of_company(scope)))
-        linked = select(FollowUp.id).where(FollowUp.opportunity_id.in_(_opps_of_company(scope)))
+def _scoped_followups(shape: str) -> Select:
+    stmt = select(FollowUp.id).where(FollowUp.user_id == _UID)
+    if shape == "contact":
+        stmt = stmt.where(FollowUp.contact_id == _CID)
+    elif shape == "company":
+        people = select(FollowUp.id).where(FollowUp.contact_id.in_(_contacts_of_company()))
+        linked = select(FollowUp.id).where(FollowUp.opportunity_id.in_(_opps_of_company()))
         stmt = stmt.where(FollowUp.id.in_(people.union(linked)))
     else:
         stmt = stmt.where(FollowUp.contact_id.is_not(None))
     return stmt
 
 
-def _first_per_status(scope: Scope, stmt: Select, order: tuple, n: int, statuses) -> Select:
+def _first_per_status(shape: str, stmt: Select, order: tuple, n, statuses) -> Select:
     """`stmt` (a SELECT of follow-ups) in `order`, its first n. For the whole account, read as
     one short index range per status (user_id, status, due_on), merged: ordered as one, the
     account's follow-ups on one side of a day are all read and sorted (they grow with it)."""
-    if scope.contact_id is not None or scope.company_id is not None:  # few rows, found by their own index
+    if shape != "user":  # few rows, found by their own index
         return stmt.order_by(*order).limit(n)
     firsts = [stmt.with_only_columns(FollowUp.id).where(FollowUp.status == status).order_by(*order).limit(n)
               .subquery() for status in statuses]
@@ -195,81 +191,220 @@ def _first_per_status(scope: Scope, stmt: Select, order: tuple, n: int, statuses
             .order_by(*order).limit(n))
 
 
-def _followups(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
+def _followups(shape: str, dated: bool) -> Select:
     # Only what is due by today: the timeline is what happened, newest first; a follow-up
     # planned for months ahead would otherwise stand above all of it (planned_followups).
-    today = clock.today(scope.user.timezone)
-    stmt = _scoped_followups(scope).where(FollowUp.due_on <= (today if until is None else min(today, until)))
+    stmt = _scoped_followups(shape).where(FollowUp.due_on <= _FU_UNTIL)
     order = (FollowUp.due_on.desc(), FollowUp.due_time.is_(None).desc(), FollowUp.due_time.desc(),
              FollowUp.created_at.desc(), FollowUp.id.desc())
-    stmt = _first_per_status(scope, stmt, order, n, FOLLOWUP_STATUSES).with_only_columns(
-        FollowUp.id, FollowUp.due_on, FollowUp.due_time, FollowUp.created_at)
-    return [Entry("followup", fid, at=domain.local_instant(on, at, tz), on=on, logged_at=logged)
-            for fid, on, at, logged in db.session.execute(stmt)]
+    return _keys_of("followup", _first_per_status(shape, stmt, order, _N, FOLLOWUP_STATUSES), id=FollowUp.id,
+                    on=FollowUp.due_on, due_time=FollowUp.due_time, logged=FollowUp.created_at)
 
 
-def _followup_data(ids: list[int]) -> dict[int, dict]:
-    rows = db.session.scalars(select(FollowUp).where(FollowUp.id.in_(ids)).options(joinedload(FollowUp.contact)))
-    return {f.id: {"followup": f} for f in rows}
-
-
-def _added(scope: Scope, n: int, tz, until: date | None) -> list[Entry]:
-    stmt = select(Contact).where(Contact.user_id == scope.user.id)
-    if until is not None:
-        stmt = stmt.where(Contact.created_at < _day_end(until, tz))
-    if scope.contact_id is not None:
-        stmt = stmt.where(Contact.id == scope.contact_id)
-    if scope.company_id is not None:
-        stmt = stmt.where(Contact.company_id == scope.company_id)
+def _added(shape: str, dated: bool) -> Select:
+    stmt = select(Contact.id).where(Contact.user_id == _UID)
+    if dated:
+        stmt = stmt.where(Contact.created_at < _UNTIL_END)
+    if shape == "contact":
+        stmt = stmt.where(Contact.id == _CID)
+    if shape == "company":
+        stmt = stmt.where(Contact.company_id == _COID)
     # Only what the entry says (name, source): no contact objects, of which a page shows few.
-    rows = db.session.execute(stmt.with_only_columns(Contact.id, Contact.full_name, Contact.source, Contact.created_at)
-                              .order_by(Contact.created_at.desc(), Contact.id.desc()).limit(n))
-    return [Entry("added", c.id, at=c.created_at, logged_at=c.created_at, data={"contact": c}) for c in rows]
+    return _keys_of("added", stmt.order_by(Contact.created_at.desc(), Contact.id.desc()).limit(_N), id=Contact.id,
+                    at=Contact.created_at, logged=Contact.created_at, s1=Contact.full_name, s2=Contact.source)
 
 
-# Each kind's newest entries by their sort keys only; then what the page shows of the chosen
-# ones, loaded by id (kinds without a loader carry their few plain columns from the start).
-# A page reads a full object for each entry it shows, not for each of the 5 x (size + 1) it
-# chose from.
 _QUERIES = {"touchpoint": _touchpoints, "interview": _interviews, "status": _status_changes,
             "followup": _followups, "added": _added}
-_DETAILS = {"touchpoint": _touchpoint_data, "interview": _interview_data, "followup": _followup_data}
 
 
-def planned_followups(scope: Scope, today: date, limit: int = 10) -> list[FollowUp]:
-    """Open or snoozed follow-ups due after `today` (the user's local day), soonest first."""
-    stmt = _scoped_followups(scope).where(FollowUp.due_on > today, FollowUp.status.in_(("open", "snoozed")))
+@functools.cache
+def _keys_statement(shape: str, dated: bool, kinds: tuple[str, ...]) -> Select:
+    """One statement for every requested kind's newest entries (UNION ALL of each kind's own
+    bounded, indexed read)."""
+    return union_all(*(_QUERIES[kind](shape, dated) for kind in kinds))
+
+
+def _entry(row, tz) -> Entry:
+    kind = row.kind
+    if kind == "touchpoint":
+        return Entry(kind, row.id, at=row.at, on=row.on, logged_at=row.logged)
+    if kind == "followup":
+        return Entry(kind, row.id, at=domain.local_instant(row.on, row.due_time, tz), on=row.on, logged_at=row.logged)
+    if kind == "status":
+        return Entry(kind, row.id, at=row.at, logged_at=row.logged, data={
+            "change": StatusRow(row.id, row.opportunity_id, row.s1, row.s2), "opportunity_title": row.s3,
+            "company_name": row.s4})
+    if kind == "added":
+        return Entry(kind, row.id, at=row.at, logged_at=row.logged, data={"contact": AddedRow(row.id, row.s1, row.s2)})
+    return Entry(kind, row.id, at=row.at, logged_at=row.logged)
+
+
+# What the page shows of its touchpoints, interviews and follow-ups (and the people named in
+# them), read by id in one statement: (kind, id, a, b, flag, s1..s5), one row per entry or person.
+_DETAIL_COLUMNS = {"a": Integer(), "b": Integer(), "flag": Boolean(), "s1": String(), "s2": String(),
+                   "s3": String(), "s4": String(), "s5": String()}
+
+
+def _detail_part(kind: str, stmt: Select, **columns) -> Select:
+    cols = [literal_column(f"'{kind}'").label("kind"), columns.pop("id").label("id")]
+    cols += [columns[name].label(name) if name in columns else cast(null(), type_).label(name)
+             for name, type_ in _DETAIL_COLUMNS.items()]
+    return stmt.with_only_columns(*cols)
+
+
+def _touchpoint_details() -> list[Select]:
+    tids = bindparam("tids", expanding=True)
+    rows = _detail_part(
+        "touchpoint", select(Touchpoint.id).outerjoin(Interview, Interview.id == Touchpoint.interview_id)
+        .outerjoin(Opportunity, Opportunity.id == Touchpoint.opportunity_id)
+        .where(Touchpoint.user_id == _UID, Touchpoint.id.in_(tids)),
+        id=Touchpoint.id, a=Touchpoint.interview_id, b=Touchpoint.opportunity_id, flag=Touchpoint.inbound,
+        s1=Touchpoint.summary, s2=Touchpoint.channel, s3=Interview.stage, s4=Opportunity.title,
+        s5=Touchpoint.external_id)
+    people = _detail_part(
+        "touchpoint_person", select(touchpoint_contacts.c.touchpoint_id)
+        .join(Contact, Contact.id == touchpoint_contacts.c.contact_id).where(touchpoint_contacts.c.touchpoint_id.in_(tids)),
+        id=touchpoint_contacts.c.touchpoint_id, a=Contact.id, s1=Contact.full_name, s2=Contact.sort_name)
+    return [rows, people]
+
+
+def _interview_details() -> list[Select]:
+    iids = bindparam("iids", expanding=True)
+    rows = _detail_part(
+        "interview", select(Interview.id).join(Opportunity, Opportunity.id == Interview.opportunity_id)
+        .outerjoin(Company, Company.id == Opportunity.company_id)
+        .where(Interview.user_id == _UID, Interview.id.in_(iids)),
+        id=Interview.id, a=Opportunity.id, b=Company.id, s1=Interview.stage, s2=Interview.outcome,
+        s3=Company.name, s4=Opportunity.title)
+    people = _detail_part(
+        "interviewer", select(interview_contacts.c.interview_id)
+        .join(Contact, Contact.id == interview_contacts.c.contact_id).where(interview_contacts.c.interview_id.in_(iids)),
+        id=interview_contacts.c.interview_id, a=Contact.id, s1=Contact.full_name, s2=Contact.sort_name)
+    return [rows, people]
+
+
+def _followup_details() -> list[Select]:
+    return [_detail_part(
+        "followup", select(FollowUp.id).outerjoin(Contact, Contact.id == FollowUp.contact_id)
+        .where(FollowUp.id.in_(bindparam("fids", expanding=True)), FollowUp.user_id == _UID),
+        id=FollowUp.id, a=Contact.id, s1=FollowUp.title, s2=FollowUp.status, s3=Contact.full_name)]
+
+
+_DETAILS = {"touchpoint": (_touchpoint_details, "tids"), "interview": (_interview_details, "iids"),
+            "followup": (_followup_details, "fids")}
+
+
+@functools.cache
+def _details_statement(kinds: tuple[str, ...]) -> Select | None:
+    parts = [part for kind in kinds if kind in _DETAILS for part in _DETAILS[kind][0]()]
+    return union_all(*parts) if parts else None
+
+
+def _details(uid: int, kinds: tuple[str, ...], entries: list[Entry]) -> dict[tuple[str, int], object]:
+    """{(kind, id): plain row} for the page's entries of the kinds that have details. Runs
+    (when any such kind is requested) also with nothing to load: the same statements on every page."""
+    stmt = _details_statement(kinds)
+    if stmt is None:
+        return {}
+    params = {"uid": uid}
+    for kind in kinds:
+        if kind in _DETAILS:
+            params[_DETAILS[kind][1]] = [e.id for e in entries if e.kind == kind]
+    people: dict[tuple[str, int], list] = {}
+    rows = []
+    for row in db.session.connection().execute(stmt, params):
+        if row.kind in ("touchpoint_person", "interviewer"):
+            people.setdefault((row.kind, row.id), []).append((row.s2, row.a, Person(row.a, row.s1)))
+        else:
+            rows.append(row)
+
+    def named(kind: str, id_: int) -> list[Person]:
+        return [p for _, _, p in sorted(people.get((kind, id_), ()), key=lambda t: (t[0], t[1]))]
+
+    out: dict[tuple[str, int], object] = {}
+    for r in rows:
+        if r.kind == "touchpoint":
+            out["touchpoint", r.id] = TouchpointRow(
+                r.id, r.s1, r.s2, bool(r.flag), r.s5, InterviewRef(r.a, r.s3) if r.a is not None else None,
+                OpportunityRef(r.b, r.s4) if r.b is not None else None, named("touchpoint_person", r.id))
+        elif r.kind == "interview":
+            out["interview", r.id] = InterviewRow(
+                r.id, r.s1, r.s2, OpportunityRef(r.a, r.s4, CompanyRef(r.b, r.s3) if r.b is not None else None),
+                named("interviewer", r.id))
+        else:
+            out["followup", r.id] = FollowUpRow(r.id, r.s1, r.s2, Person(r.a, r.s3) if r.a is not None else None)
+    return out
+
+
+@functools.cache
+def _planned_statement(shape: str) -> Select:
+    stmt = _scoped_followups(shape).where(FollowUp.due_on > bindparam("today"), FollowUp.status.in_(("open", "snoozed")))
     order = (FollowUp.due_on, FollowUp.due_time.is_(None), FollowUp.due_time, FollowUp.id)
-    # Joined, not selectin: a selectin load is skipped when every contact happens to be in
-    # the session already, so the page's statement count would depend on the data.
-    stmt = _first_per_status(scope, stmt, order, limit, ("open", "snoozed")).options(joinedload(FollowUp.contact))
-    return list(db.session.scalars(stmt))
+    ids = _first_per_status(shape, stmt, order, bindparam("limit"), ("open", "snoozed")).subquery()
+    return (select(FollowUp.id, FollowUp.title, FollowUp.due_on, FollowUp.status, Contact.id.label("contact_id"),
+                   Contact.full_name).join(ids, ids.c.id == FollowUp.id)
+            .outerjoin(Contact, Contact.id == FollowUp.contact_id).order_by(*order))
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A planned follow-up as the activity page lists it."""
+    id: int
+    title: str
+    due_on: date
+    status: str
+    contact: Person | None
+
+
+def planned_followups(scope: Scope, today: date, limit: int = 10) -> list[Planned]:
+    """Open or snoozed follow-ups due after `today` (the user's local day), soonest first."""
+    rows = db.session.connection().execute(_planned_statement(_shape(scope)), _params(scope) | {
+        "today": today, "limit": limit})
+    return [Planned(r.id, r.title, r.due_on, r.status, Person(r.contact_id, r.full_name) if r.contact_id else None)
+            for r in rows]
+
+
+def _params(scope: Scope) -> dict:
+    params = {"uid": scope.user.id}
+    if scope.contact_id is not None:
+        params["cid"] = scope.contact_id
+    if scope.company_id is not None:
+        params["coid"] = scope.company_id
+    return params
 
 
 def parse_kinds(raw: str | None) -> tuple[str, ...]:
-    """The kinds named in a "kind" argument (comma-separated); every kind for none or nonsense."""
-    wanted = tuple(k for k in (raw or "").split(",") if k in KINDS)
-    return wanted or tuple(KINDS)
+    """The kinds named in a "kind" argument (comma-separated), in the timeline's order; every kind for none or nonsense."""
+    wanted = set((raw or "").split(","))
+    return tuple(k for k in KINDS if k in wanted) or tuple(KINDS)
 
 
 def timeline(scope: Scope, *, kinds=tuple(KINDS), older: str | None = None, size: int = PAGE_SIZE) -> TimelinePage:
     """One page of the scope's timeline, newest first, grouped by the user's local months;
     `older` is the cursor of a "Show older" link (TimelinePage.next_cursor), None for the newest.
 
-    Runs one SELECT of sort keys per requested kind, then one (plus its people) per kind to load
-    the entries shown, whatever the history's length and whatever the entries link to.
+    Runs one SELECT of the requested kinds' sort keys (each kind's newest rows, a UNION ALL),
+    then one for what the shown entries say (when a kind with details is requested), whatever
+    the history's length and whatever the entries link to.
     """
+    kinds = tuple(k for k in KINDS if k in kinds)
     day, skip = domain.parse_cursor(older)
     tz = clock.zone(scope.user.timezone)
     n = (skip if day is not None else 0) + size + 1
-    streams = [_QUERIES[k](scope, n, tz, day) for k in KINDS if k in kinds]
-    page = domain.page_of(streams, tz, size=size, day=day, skip=skip)
-    # Every requested kind's loader runs, also with nothing to load: the same statements on every page.
-    data = {kind: load([e.id for e in page.entries if e.kind == kind])
-            for kind, load in _DETAILS.items() if kind in kinds}
+    today = clock.today(scope.user.timezone)
+    params = _params(scope) | {"n": n, "fu_until": today if day is None else min(today, day)}
+    if day is not None:
+        params |= {"until": day, "until_end": _day_end(day, tz)}
+    rows = db.session.connection().execute(_keys_statement(_shape(scope), day is not None, kinds), params)
+    page = domain.page_of([[_entry(row, tz) for row in rows]], tz, size=size, day=day, skip=skip)
+    data = _details(scope.user.id, kinds, page.entries)
     return replace(page, groups=tuple(
-        replace(group, entries=tuple(replace(e, data=data[e.kind][e.id]) if e.kind in data else e
-                                     for e in group.entries)) for group in page.groups))
+        replace(group, entries=tuple(replace(e, data={_DATA_KEY[e.kind]: data[e.kind, e.id]}) if e.kind in _DATA_KEY
+                                     else e for e in group.entries)) for group in page.groups))
+
+
+_DATA_KEY = {"touchpoint": "touchpoint", "interview": "interview", "followup": "followup"}
 
 
 def activity_strip(user: User, contact: Contact, today: date | None = None) -> Strip:
