@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import Company, Contact, FollowUp, Opportunity, Referral, User, opportunity_contacts
@@ -146,26 +146,35 @@ def delete(referral: Referral) -> None:
 
 
 def of_opportunity(user: User, opportunity: Opportunity) -> list[Referral]:
-    """The opportunity's referrals with their referrers, in the order asked (one statement)."""
+    """The opportunity's referrals with their referrers, in the order asked (one statement,
+    with or without referrals: joined, not a second SELECT that only runs when there are some)."""
     return list(db.session.scalars(
         select(Referral).where(Referral.user_id == user.id, Referral.opportunity_id == opportunity.id)
-        .options(selectinload(Referral.contact)).order_by(Referral.asked_on, Referral.id)))
+        .options(joinedload(Referral.contact)).order_by(Referral.asked_on, Referral.id)))
 
 
-def followups_of(user: User, referrals: list[Referral]) -> dict[int, list[FollowUp]]:
-    """{referral id: its playbook follow-ups, by due date} (one statement for all)."""
-    if not referrals:
+def followups_of(user: User, referrals: list[Referral], opportunity: Opportunity | None = None
+                 ) -> dict[int, list[FollowUp]]:
+    """{referral id: its playbook follow-ups, by due date} (one statement for all).
+
+    `opportunity`: the referrals are this opportunity's (the page's panel), and the statement
+    runs even when it has none, so that the page runs the same statements either way."""
+    if not referrals and opportunity is None:
         return {}
     ids = {r.id for r in referrals}
-    opportunity_ids = {r.opportunity_id for r in referrals}
+    opportunity_ids = {r.opportunity_id for r in referrals} | ({opportunity.id} if opportunity else set())
     out: dict[int, list[FollowUp]] = {r.id: [] for r in referrals}
+    # Scoped by the opportunities (the user's: their referrals', or the page's own), not by
+    # user_id: with it SQLite's planner reads every follow-up of the user (ix_followups_user_id)
+    # instead of the opportunity's few (1.4 ms at L, 7,500 follow-ups).
     rows = db.session.scalars(select(FollowUp).where(
-        FollowUp.user_id == user.id, FollowUp.opportunity_id.in_(opportunity_ids),
+        FollowUp.opportunity_id.in_(opportunity_ids),
         FollowUp.playbook_key.like("referral\\_%", escape="\\")).order_by(FollowUp.due_on, FollowUp.id))
     for followup in rows:
         # "{playbook}:referral:{id}:{step}:{contact}" (tracker.domain.playbooks.idempotency_key)
         parts = followup.playbook_key.split(":")
-        if len(parts) >= 3 and parts[1] == "referral" and parts[2].isdigit() and int(parts[2]) in ids:
+        if (followup.user_id == user.id and len(parts) >= 3 and parts[1] == "referral" and parts[2].isdigit()
+                and int(parts[2]) in ids):
             out[int(parts[2])].append(followup)
     return out
 

@@ -18,8 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import String, bindparam, case, func, or_, select
 
 from tracker.domain.companies import same_companies
 from tracker.domain.employment import span
@@ -28,9 +27,12 @@ from tracker.models import (Company, Contact, Interview, Opportunity, PastPositi
                             opportunity_contacts)
 from tracker.models.opportunities import CONTACT_ROLES
 from tracker.services.kept_agenda import state_of
+from tracker.services.statements import built_once
 
 # The order of the panel: people there now, then people from your applications, then alumni.
 CURRENT, LINKED, PAST = 0, 1, 2
+# The panel (templates/warm_paths/_panel.html) lists this many, then "And N more".
+PANEL = 40
 
 
 @dataclass
@@ -51,10 +53,11 @@ class WarmPath:
 class WarmPaths:
     company_ids: list[int]
     paths: list[WarmPath]
+    total: int = 0  # every path, `paths` being the first ones when a limit was asked
 
     @property
     def count(self) -> int:
-        return len(self.paths)
+        return max(self.total, len(self.paths))
 
     @property
     def names(self) -> list[str]:
@@ -63,34 +66,41 @@ class WarmPaths:
 
 def matching_company_ids(user: User, name: str, company_id: int | None = None) -> list[int]:
     """Ids of the user's companies that are the company named `name` (with `company_id`
-    itself, when given). One statement."""
-    known = db.session.execute(select(Company.id, Company.name).where(Company.user_id == user.id)).all()
-    ids = same_companies(name, known)
+    itself, when given). One statement, also for no name (it then reads no row)."""
+    known = db.session.execute(_names(), {"user_id": user.id, "name": name or ""}).all()
+    ids = same_companies(name, known) if name else []
     if company_id is not None and company_id not in ids:
         ids.insert(0, company_id)
     return ids
 
 
-def for_company(user: User, company: Company | None, today: date, *, opportunity: Opportunity | None = None
-                ) -> WarmPaths:
+@built_once
+def _names():
+    # The names are compared in Python (same_companies: fuzzy); no name, no row to compare.
+    return select(Company.id, Company.name).where(Company.user_id == bindparam("user_id"),
+                                                  bindparam("name", type_=String) != "")
+
+
+def for_company(user: User, company: Company | None, today: date, *, opportunity: Opportunity | None = None,
+                limit: int | None = None) -> WarmPaths:
     """The warm paths into `company` (None: nobody). `opportunity`: the page's own, named
-    "this application" in the reasons."""
-    if company is None:
-        return WarmPaths([], [])
-    return _paths(user, matching_company_ids(user, company.name, company.id), today, opportunity)
+    "this application" in the reasons. `limit`: the first so many paths only (WarmPaths.count
+    still says how many there are), so that the page costs what it shows."""
+    ids = matching_company_ids(user, company.name if company else "", company.id if company else None)
+    return _paths(user, ids, today, opportunity, limit)
 
 
-def for_name(user: User, name: str, today: date) -> WarmPaths:
+def for_name(user: User, name: str, today: date, limit: int | None = None) -> WarmPaths:
     """The warm paths into the company called `name`, typed on the new-opportunity form."""
     name = " ".join((name or "").split())[:200]
     if not name:
         return WarmPaths([], [])
-    return _paths(user, matching_company_ids(user, name), today, None)
+    return _paths(user, matching_company_ids(user, name), today, None, limit)
 
 
-def _paths(user: User, company_ids: list[int], today: date, opportunity: Opportunity | None) -> WarmPaths:
-    if not company_ids:
-        return WarmPaths([], [])
+def _paths(user: User, company_ids: list[int], today: date, opportunity: Opportunity | None,
+           limit: int | None) -> WarmPaths:
+    """The same statements whatever is found (none found is empty rows, not skipped statements)."""
     reasons: dict[int, list[tuple[int, str]]] = {}
 
     def add(contact_id: int, group: int, text: str) -> None:
@@ -99,43 +109,72 @@ def _paths(user: User, company_ids: list[int], today: date, opportunity: Opportu
     def application(opp_id: int, title: str) -> str:
         return "this application" if opportunity is not None and opp_id == opportunity.id else title
 
-    linked = db.session.execute(
-        select(opportunity_contacts.c.contact_id, opportunity_contacts.c.role, Opportunity.id, Opportunity.title)
-        .join(Opportunity, Opportunity.id == opportunity_contacts.c.opportunity_id)
-        .where(Opportunity.user_id == user.id, Opportunity.company_id.in_(company_ids))
-        .order_by(Opportunity.id))
-    for contact_id, role, opp_id, title in linked:
+    built, scope = _statements(limit), {"user_id": user.id, "company_ids": company_ids}
+    for contact_id, role, opp_id, title in db.session.execute(built.linked, scope):
         label = CONTACT_ROLES.get(role, "Other") if role != "other" else "Involved"
         add(contact_id, LINKED, f"{label} on {application(opp_id, title)}")
-    interviewed = db.session.execute(
-        select(interview_contacts.c.contact_id, Opportunity.id, Opportunity.title, Interview.starts_at)
-        .join(Interview, Interview.id == interview_contacts.c.interview_id)
-        .join(Opportunity, Opportunity.id == Interview.opportunity_id)
-        .where(Interview.user_id == user.id, Opportunity.company_id.in_(company_ids))
-        .order_by(Interview.starts_at))
-    for contact_id, opp_id, title, _starts_at in interviewed:
+    for contact_id, opp_id, title in db.session.execute(built.interviewed, scope):
         add(contact_id, LINKED, f"Interviewed you for {application(opp_id, title)}")
-    positions = db.session.execute(
-        select(PastPosition.contact_id, PastPosition.title, PastPosition.started, PastPosition.ended, Company.name)
-        .join(Company, Company.id == PastPosition.company_id)
-        .where(PastPosition.user_id == user.id, PastPosition.company_id.in_(company_ids))
-        .order_by(PastPosition.ended.desc()))
-    for contact_id, title, started, ended, company_name in positions:
+    for contact_id, title, started, ended in db.session.execute(built.positions, scope):
         when = span(started, ended, years=True)
         add(contact_id, PAST, "Used to work there" + (f": {title}" if title else "") + (f", {when}" if when else ""))
 
-    contacts = db.session.scalars(
-        select(Contact).where(Contact.user_id == user.id, Contact.archived_at.is_(None),
-                              or_(Contact.company_id.in_(company_ids), Contact.id.in_(list(reasons))))
-        .options(joinedload(Contact.company))).unique().all()
+    linked = [c for c, found in reasons.items() if any(g == LINKED for g, _ in found)]
+    rows = db.session.execute(built.contacts, {**scope, "linked_ids": linked, "reason_ids": list(reasons)}).all()
     paths = []
-    for contact in contacts:
+    for contact in rows:
         found = reasons.get(contact.id, [])
         if contact.company_id in company_ids:
             found.insert(0, (CURRENT, "Works there" + (f": {contact.title}" if contact.title else "")))
         texts = list(dict.fromkeys(text for _, text in found))  # two rounds with the same person: once
         paths.append(WarmPath(contact, texts, min(g for g, _ in found), state_of(contact, today)))
+    # The statement's order chose which paths are shown; this one orders them (the same order,
+    # with Python's comparison of names on every engine).
     paths.sort(key=lambda p: (p.group, -(p.last_spoke_on or date.min).toordinal(), p.contact.sort_name,
                               p.contact.id))
-    return WarmPaths(company_ids, paths)
+    return WarmPaths(company_ids, paths, rows[0].total if rows else 0)
+
+
+@dataclass(frozen=True)
+class _Built:
+    linked: object
+    interviewed: object
+    positions: object
+    contacts: object
+
+
+@built_once
+def _statements(limit: int | None) -> _Built:
+    """The panel's four SELECTs: the people linked to the companies' applications, their
+    interviewers, the alumni (each bounded by the companies' own rows), and the contacts:
+    those there now, then the linked, then the alumni, each group by when you last spoke,
+    with how many they are in all (a window count: the page shows `limit` of them)."""
+    user_id = bindparam("user_id")
+    companies = bindparam("company_ids", expanding=True)
+    links = opportunity_contacts.c
+    linked = (select(links.contact_id, links.role, Opportunity.id, Opportunity.title)
+              .join(Opportunity, Opportunity.id == links.opportunity_id)
+              .where(Opportunity.user_id == user_id, Opportunity.company_id.in_(companies))
+              .order_by(Opportunity.id))
+    interviewed = (select(interview_contacts.c.contact_id, Opportunity.id, Opportunity.title)
+                   .join(Interview, Interview.id == interview_contacts.c.interview_id)
+                   .join(Opportunity, Opportunity.id == Interview.opportunity_id)
+                   .where(Interview.user_id == user_id, Opportunity.company_id.in_(companies))
+                   .order_by(Interview.starts_at))
+    positions = (select(PastPosition.contact_id, PastPosition.title, PastPosition.started, PastPosition.ended)
+                 .where(PastPosition.user_id == user_id, PastPosition.company_id.in_(companies))
+                 .order_by(PastPosition.ended.desc()))
+    group = case((Contact.company_id.in_(companies), CURRENT),
+                 (Contact.id.in_(bindparam("linked_ids", expanding=True)), LINKED), else_=PAST)
+    # What WarmPath and kept_agenda.state_of read of a contact: a row, not a loaded Contact.
+    contacts = (select(Contact.id, Contact.full_name, Contact.sort_name, Contact.title, Contact.company_id,
+                       Contact.archived_at, Contact.no_reminders, Contact.unscheduled, Contact.last_touch_on,
+                       Contact.due_soon_on, Contact.due_on, Contact.losing_touch_on,
+                       func.count().over().label("total"))
+                .where(Contact.user_id == user_id, Contact.archived_at.is_(None),
+                       or_(Contact.company_id.in_(companies), Contact.id.in_(bindparam("reason_ids", expanding=True))))
+                .order_by(group, Contact.last_touch_on.desc().nulls_last(), Contact.sort_name, Contact.id))
+    if limit is not None:
+        contacts = contacts.limit(limit)
+    return _Built(linked, interviewed, positions, contacts)
 

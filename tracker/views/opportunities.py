@@ -1,7 +1,7 @@
 """Opportunities: the pipeline board and list, CRUD, and status moves (each one recorded)."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.forms import choices
@@ -14,6 +14,7 @@ from tracker.interop import limits
 from tracker.models import Opportunity
 from tracker.models.opportunities import OPEN_STATUSES, SOURCES, STATUSES
 from tracker.services import opportunities as service
+from tracker.services import opportunity_page as page_service
 from tracker.services import attachments as attachment_service
 from tracker.services import pipeline, postings
 from tracker.services import board as board_service
@@ -112,17 +113,21 @@ def create():
 
 @bp.get("/<int:opportunity_id>")
 def show(opportunity_id: int):
-    return render_template("opportunities/show.html", **show_context(owned_or_404(Opportunity, opportunity_id)))
+    opportunity = page_service.opportunity(current_user, opportunity_id) or abort(404)
+    return render_template("opportunities/show.html", **show_context(opportunity))
 
 
 def show_context(opportunity: Opportunity) -> dict:
-    """What the opportunity page shows (also re-rendered by an upload refused there)."""
+    """What the opportunity page shows (also re-rendered by an upload refused there): the same
+    statements whatever the opportunity has linked (services.opportunity_page)."""
     today = clock.today(current_user.timezone)
-    warm = warm_service.for_company(current_user, opportunity.company, today, opportunity=opportunity)
+    warm = warm_service.for_company(current_user, opportunity.company, today, opportunity=opportunity,
+                                    limit=warm_service.PANEL)
     return dict(opportunity=opportunity, sources=SOURCES, warm=warm, state_labels=STATE_LABELS,
                 **referral_panel(opportunity, warm),
-                people=service.contacts_by_role(opportunity),
-                history=service.status_history(opportunity),
+                people=page_service.people(current_user, opportunity),
+                rounds=page_service.rounds(current_user, opportunity),
+                history=page_service.history(current_user, opportunity),
                 status_form=StatusForm(status=opportunity.status), today=today,
                 # The application's files (views.attachments), without their bytes.
                 attachments=attachment_service.opportunity_attachments(opportunity),

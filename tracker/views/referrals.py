@@ -28,7 +28,7 @@ def panel(opportunity: Opportunity, warm: WarmPaths) -> dict:
     form = AskForm(formdata=None, data={"asked_on": clock.today(current_user.timezone)})
     form.contact.choices = [(p.contact.id, f"{p.contact.full_name} ({p.reasons[0]})")
                             for p in warm.paths if p.contact.id not in asked]
-    return {"referrals": referrals, "referral_followups": service.followups_of(current_user, referrals),
+    return {"referrals": referrals, "referral_followups": service.followups_of(current_user, referrals, opportunity),
             "ask_form": form, "referral_next": service.NEXT, "referral_actions": service.ACTIONS,
             "referral_day": service.last_step_on}
 
