@@ -39,7 +39,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _ids(app, user_id: int) -> dict:
-    """Ids the page URLs need: the company with the most contacts, an opportunity, an interview."""
+    """Ids the page URLs need: the company with the most contacts, an opportunity, an interview.
+
+    The opportunity is alike at every size: one with at least two rounds, at the company with
+    the most contacts (its warm-paths panel full), not the first one, whose shape is chance."""
     from tracker.models import Contact, Interview, Opportunity
 
     with app.app_context():
@@ -47,8 +50,12 @@ def _ids(app, user_id: int) -> dict:
         company = s.execute(sa.select(Contact.company_id, sa.func.count()).where(
             Contact.user_id == user_id, Contact.company_id.is_not(None)).group_by(Contact.company_id)
             .order_by(sa.func.count().desc(), Contact.company_id).limit(1)).first()[0]
-        opportunity = s.scalar(sa.select(Opportunity.id).where(Opportunity.user_id == user_id)
-                               .order_by(Opportunity.id).limit(1))
+        people = (sa.select(sa.func.count()).where(Contact.company_id == Opportunity.company_id)
+                  .correlate(Opportunity).scalar_subquery())
+        rounds = (sa.select(sa.func.count()).where(Interview.opportunity_id == Opportunity.id)
+                  .correlate(Opportunity).scalar_subquery())
+        opportunity = min(s.execute(sa.select(Opportunity.id, people, rounds).where(Opportunity.user_id == user_id)),
+                          key=lambda r: (-min(r[2], 2), -r[1], r[0]))[0]
         interview = s.scalar(sa.select(Interview.id).join(Opportunity).where(Opportunity.user_id == user_id)
                              .order_by(Interview.id).limit(1))
         db.engine.dispose()
