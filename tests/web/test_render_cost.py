@@ -4,7 +4,7 @@ token, and the follow-ups list leaves each message draft to the follow-up's page
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from markupsafe import Markup
@@ -166,3 +166,46 @@ def test_templates_are_compiled_once_per_process(app, user_client):
     finally:
         del loader.get_source
     assert loads.count("base.html") <= 1 and loads.count("followups/index.html") <= 1
+
+
+class _Html:
+    def __html__(self):
+        return "<b>safe</b>"
+
+
+class _Number(int):
+    def __str__(self):
+        return "<1>"
+
+
+ESCAPED = ["plain", "", "<script>alert('x')</script>", 'a "quoted" & <b>', "ünï ✓ 🙂", 0, -12, 10**40, True, False,
+           1.5, None, Markup("<i>safe</i>"), Markup(""), _Html(), _Number(3), date(2026, 1, 2), ["<a>"], b"<x>"]
+
+
+@pytest.mark.parametrize("value", ESCAPED, ids=[repr(v)[:30] for v in ESCAPED])
+def test_template_output_is_markupsafes_escape(value):
+    from markupsafe import escape
+
+    from tracker.templating import escape_output
+
+    assert escape_output(value) == escape(value)
+    assert type(escape_output(value)) is Markup
+
+
+def test_every_template_escapes_with_it(app, user_client, in_db):
+    """Compiled templates call escape_output for `{{ ... }}`, and text a person typed is still
+    escaped on the page."""
+    from tracker.services.contacts import ContactInput, save_contact
+    from tracker.templating import escape_output
+
+    for name in ("base.html", "contacts/index.html", "_macros/forms.html"):
+        template = app.jinja_env.get_template(name)
+        assert template.root_render_func.__globals__["escape"] is escape_output
+
+    def make():
+        save_contact(db.session.scalar(select(User)), None, ContactInput(full_name="<script>x()</script> & Co", role="peer"))
+        db.session.commit()
+
+    in_db(make)
+    page = user_client.get("/contacts/").get_data(as_text=True)
+    assert "<script>x()" not in page and "&lt;script&gt;x()&lt;/script&gt; &amp; Co" in page
