@@ -128,7 +128,7 @@ def format_day(value: date | datetime | None, year: bool = True) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(clock.zone(_tz())).date()
+        value = value.astimezone(_zone()).date()
     if not year and value.year != user_today().year:
         year = True
     return f"{value.day} {value:%b}" + (f" {value.year}" if year else "")
@@ -143,7 +143,7 @@ def local_datetime(value: datetime | None) -> str:
     """An aware datetime in the user's zone: "3 Oct 2026, 14:30"."""
     if value is None:
         return ""
-    local = value.astimezone(clock.zone(_tz()))
+    local = value.astimezone(_zone())
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
@@ -162,7 +162,24 @@ def web_href(value: str | None) -> str:
 
 
 def user_today() -> date:
-    return clock.today(_tz())
+    """The signed-in user's local date; read once per request (lists show "due 3 Oct" on each
+    row, and the day cannot change within a request: one request, one "today")."""
+    if not has_request_context():
+        return clock.today(_tz())
+    cached = request.__dict__.get("_tracker_today")
+    if cached is None:
+        cached = request.__dict__["_tracker_today"] = clock.today(_tz())
+    return cached
+
+
+def _zone():
+    """The signed-in user's ZoneInfo, looked up once per request."""
+    if not has_request_context():
+        return clock.zone(_tz())
+    cached = request.__dict__.get("_tracker_zone")
+    if cached is None:
+        cached = request.__dict__["_tracker_zone"] = clock.zone(_tz())
+    return cached
 
 
 def _tz() -> str:

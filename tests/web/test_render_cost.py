@@ -209,3 +209,35 @@ def test_every_template_escapes_with_it(app, user_client, in_db):
     in_db(make)
     page = user_client.get("/contacts/").get_data(as_text=True)
     assert "<script>x()" not in page and "&lt;script&gt;x()&lt;/script&gt; &amp; Co" in page
+
+
+def test_a_list_reads_the_users_day_once_whatever_its_rows(user_client, in_db, monkeypatch):
+    """"due 3 Oct" on every row asks for the user's today: once per request, not once per row."""
+    from datetime import timedelta
+
+    from tracker.services.followups import FollowUpInput, create_followup
+
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+
+    def add(n):
+        user = db.session.scalar(select(User))
+        for i in range(n):
+            create_followup(user, FollowUpInput(title=f"Write {i}", kind="other", due_on=clock.today() + timedelta(days=i)))
+        db.session.commit()
+
+    calls = []
+    real = clock.today
+    monkeypatch.setattr(clock, "today", lambda tz="UTC": (calls.append(tz), real(tz))[1])
+
+    def reads(n):
+        in_db(lambda: add(n))
+        user_client.get("/followups/")
+        calls.clear()
+        page = user_client.get("/followups/").get_data(as_text=True)
+        assert page.count("Write ") >= n
+        return len(calls)
+
+    few = reads(1)
+    # A page with more sections asks once more (the view's own today); 20 or 40 rows: the same.
+    many = reads(20)
+    assert many <= few + 1 and reads(20) == many
