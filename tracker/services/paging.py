@@ -5,6 +5,10 @@ contacts costs 600 times the first. A keyset page instead starts from the sort k
 row it continues from (a "cursor" in the URL), which the list's index finds directly.
 Counting every matching row is a scan too: `capped_count` stops at CAP and the page shows
 "1,000+".
+
+A list that runs on every request keeps its statements: a `Keyset` holds one list's page reads
+and count, the cursor's values as bindparams, so one kept per shape (services/statements.py's
+`built_once`) builds and keys no SQL per request.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, literal_column, or_, select, union_all
 
 from tracker.extensions import db
 
@@ -23,10 +27,24 @@ CAP = 1000
 Order = Sequence[tuple[ColumnElement, bool]]  # (column, descending); the last one unique (an id)
 
 
-def capped_count(stmt: Select, cap: int | None = None) -> tuple[int, bool]:
+def count_statement(stmt: Select) -> Select:
+    """SELECT count(*) of `stmt`'s rows, up to the bindparam `count_limit` (the cap + 1, given
+    at execution: `count_params`). It selects a constant, not `stmt`'s
+    columns: the rows are found by the statement's conditions alone, so an index that holds
+    those columns answers without reading the table (30,000 contacts: 1.3 ms with every
+    column, 0.04 ms from the index)."""
+    rows = stmt.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None)
+    return select(func.count()).select_from(rows.limit(bindparam("count_limit", type_=Integer)).subquery())
+
+
+def capped_count(stmt: Select, cap: int | None = None, params: dict | None = None) -> tuple[int, bool]:
     """(rows matching `stmt`, counted up to cap + 1; True when there are more than `cap`, default CAP)."""
+    return _run_count(count_statement(stmt), params or {}, cap)
+
+
+def _run_count(count: Select, params: dict, cap: int | None = None) -> tuple[int, bool]:
     cap = CAP if cap is None else cap
-    n = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery())) or 0
+    n = db.session.scalar(count, {**params, "count_limit": cap + 1}) or 0
     return min(n, cap), n > cap
 
 
@@ -77,7 +95,8 @@ def _decode(cursor: str, width: int) -> list[Any] | None:
 
 
 def _beyond(order: Order, values: Sequence[Any]) -> ColumnElement:
-    """Rows strictly after `values` in `order` (lexicographic), with a leading range the index can use."""
+    """Rows strictly after `values` in `order` (lexicographic), with a leading range the index
+    can use. `values` may be bindparams (a Keyset's cursor) or plain values."""
     alternatives = []
     for i, (column, desc) in enumerate(order):
         equal = [c == v for (c, _), v in zip(order[:i], values[:i])]
@@ -104,6 +123,61 @@ def _read(stmt: Select, order: Order, limit: int, partitions: Sequence[ColumnEle
     return _sorted(stmt.where(unique.in_(union_all(*firsts) if len(firsts) > 1 else firsts[0])), order).limit(limit)
 
 
+_CURSOR = "keyset_{}"  # the bindparams of a Keyset's cursor values, one per column of the order
+
+
+class Keyset:
+    """One list's page reads and its capped count, built once: `stmt` (unordered) may take
+    per-request values as bindparams, given to `page()`; the cursor's values are bindparams
+    too. Keep one per shape of the list (services/statements.py `built_once`): every request
+    then runs statements SQLAlchemy has already keyed and compiled.
+
+    `count`: the SELECT to count instead of `stmt` (e.g. without a join that only adds
+    columns); `partitions`: see `_read`."""
+
+    def __init__(self, stmt: Select, order: Order, size: int, *, count: Select | None = None,
+                 partitions: Sequence[ColumnElement] | None = None):
+        self.stmt, self.order, self.size, self.partitions = stmt, order, size, partitions
+        self.count = count_statement(stmt if count is None else count)
+        self._reads: dict[str, Select] = {}
+
+    def read(self, kind: str) -> Select:
+        """The page read of `kind`: "first", "after" (a cursor), "last" or "before" (a cursor);
+        built on first use (a Keyset made for one request builds only the one it runs)."""
+        if kind not in self._reads:
+            order = self.order if kind in ("first", "after") else [(c, not desc) for c, desc in self.order]
+            stmt = self.stmt
+            if kind in ("after", "before"):
+                marks = [bindparam(_CURSOR.format(i), type_=column.type) for i, (column, _) in enumerate(order)]
+                stmt = stmt.where(_beyond(order, marks))
+            self._reads[kind] = _read(stmt, order, self.size + 1, self.partitions)
+        return self._reads[kind]
+
+    def page(self, params: dict, key: Callable[[T], Sequence[Any]], *, after: str | None = None,
+             before: str | None = None, last: bool = False, scalars: bool = True) -> KeysetPage[T]:
+        """The first page, the one after/before a cursor, or the last (see keyset_page)."""
+        run = db.session.scalars if scalars else db.session.execute
+        width, size = len(self.order), self.size
+        after_values = _decode(after, width) if after else None
+        before_values = _decode(before, width) if before and not after_values else None
+        cursor = after_values if after_values is not None else before_values
+        bound = {**params, **{_CURSOR.format(i): v for i, v in enumerate(cursor or ())}}
+        if before_values is not None or (last and after_values is None):
+            rows = list(run(self.read("last" if before_values is None else "before"), bound).all())
+            more_before = len(rows) > size
+            items = list(reversed(rows[:size]))
+            has_next = before_values is not None
+        else:
+            rows = list(run(self.read("first" if after_values is None else "after"), bound).all())
+            items = rows[:size]
+            more_before = after_values is not None
+            has_next = len(rows) > size
+        total, capped = _run_count(self.count, params)
+        return KeysetPage(items, total, capped,
+                          next_cursor=_encode(key(items[-1])) if has_next and items else None,
+                          prev_cursor=_encode(key(items[0])) if more_before and items else None)
+
+
 def keyset_page(stmt: Select, order: Order, key: Callable[[T], Sequence[Any]], *, size: int,
                 after: str | None = None, before: str | None = None, last: bool = False,
                 scalars: bool = True, partitions: Sequence[ColumnElement] | None = None) -> KeysetPage[T]:
@@ -111,25 +185,8 @@ def keyset_page(stmt: Select, order: Order, key: Callable[[T], Sequence[Any]], *
 
     `key(item)` gives an item's values of the order's columns. A cursor that does not decode
     is ignored (the first page). Reads at most size + 1 rows (per partition, see `_read`) plus
-    a count capped at CAP.
+    a count capped at CAP. Builds its statements on each call: a list every request runs
+    keeps a `Keyset` instead.
     """
-    run = db.session.scalars if scalars else db.session.execute
-    reverse = [(c, not desc) for c, desc in order]
-    after_values = _decode(after, len(order)) if after else None
-    before_values = _decode(before, len(order)) if before and not after_values else None
-    if before_values is not None or (last and after_values is None):
-        rows = list(run(_read(stmt if before_values is None else stmt.where(_beyond(reverse, before_values)),
-                              reverse, size + 1, partitions)).all())
-        more_before = len(rows) > size
-        items = list(reversed(rows[:size]))
-        has_next = before_values is not None
-    else:
-        rows = list(run(_read(stmt if after_values is None else stmt.where(_beyond(order, after_values)),
-                              order, size + 1, partitions)).all())
-        items = rows[:size]
-        more_before = after_values is not None
-        has_next = len(rows) > size
-    total, capped = capped_count(stmt)
-    return KeysetPage(items, total, capped,
-                      next_cursor=_encode(key(items[-1])) if has_next and items else None,
-                      prev_cursor=_encode(key(items[0])) if more_before and items else None)
+    return Keyset(stmt, order, size, partitions=partitions).page(
+        {}, key, after=after, before=before, last=last, scalars=scalars)

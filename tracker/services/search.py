@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, Sequence, TypeVar
 
-from sqlalchemy import Select, column, exists, literal_column, select, table, text
+from sqlalchemy import Select, bindparam, column, exists, literal_column, select, table, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.services.paging import KeysetPage, keyset_page
+from tracker.services.statements import built_once
 from tracker.models import Contact, Tag, User, contact_tags
 
 T = TypeVar("T")
@@ -121,24 +122,44 @@ def matching_contact_ids(words: Sequence[str]) -> Select:
 
 def filtered_contacts(user: User, query: ContactQuery) -> Select:
     """The SELECT of the user's contacts matching `query` (no ordering, no paging)."""
-    stmt = select(Contact).where(Contact.user_id == user.id)
-    stmt = stmt.where(Contact.archived_at.is_not(None) if query.archived else Contact.archived_at.is_(None))
-    if query.role:
-        stmt = stmt.where(Contact.role == query.role)
-    if query.company_id:
-        stmt = stmt.where(Contact.company_id == query.company_id)
-    if query.tag:
-        stmt = stmt.where(exists().where(
-            contact_tags.c.contact_id == Contact.id, contact_tags.c.tag_id == Tag.id,
-            Tag.name_key == query.tag.casefold()))
-    if query.status == "unscheduled":
-        stmt = stmt.where(Contact.unscheduled.is_(True), Contact.last_touch_on.is_(None),
-                          Contact.no_reminders.is_(False))
-    if query.source:
-        stmt = stmt.where(Contact.source == query.source)
+    stmt = select(Contact).where(*contact_criteria(*criteria_shape(query))).params(criteria_values(user, query))
     if words := query.q.split():
         stmt = stmt.where(Contact.id.in_(matching_contact_ids(words)))
     return stmt
+
+
+def criteria_shape(query: ContactQuery) -> tuple:
+    """Which of the list's filters `query` uses (the arguments of contact_criteria)."""
+    return (query.archived, bool(query.role), bool(query.company_id), bool(query.tag), query.status == "unscheduled",
+            bool(query.source))
+
+
+def criteria_values(user: User, query: ContactQuery) -> dict:
+    """The values of contact_criteria's bindparams for `query`."""
+    return {"user_id": user.id, "role": query.role, "company_id": query.company_id, "tag_key": query.tag.casefold(),
+            "source": query.source}
+
+
+@built_once
+def contact_criteria(archived: bool, role: bool, company: bool, tag: bool, unscheduled: bool, source: bool) -> tuple:
+    """The contacts list's filters (all but the search words) as conditions on the contacts
+    table, their values as bindparams (criteria_values): built once per combination, so the
+    list (services/contact_list.py) keeps its statements; bulk actions and the export use the
+    same conditions through filtered_contacts."""
+    c = Contact.__table__.c
+    where = [c.user_id == bindparam("user_id"), c.archived_at.is_not(None) if archived else c.archived_at.is_(None)]
+    if role:
+        where.append(c.role == bindparam("role"))
+    if company:
+        where.append(c.company_id == bindparam("company_id"))
+    if tag:
+        where.append(exists().where(contact_tags.c.contact_id == c.id, contact_tags.c.tag_id == Tag.__table__.c.id,
+                                    Tag.__table__.c.name_key == bindparam("tag_key")))
+    if unscheduled:
+        where += [c.unscheduled.is_(True), c.last_touch_on.is_(None), c.no_reminders.is_(False)]
+    if source:
+        where.append(c.source == bindparam("source"))
+    return tuple(where)
 
 
 def search_contacts(user: User, query: ContactQuery, per_page: int) -> KeysetPage[Contact]:

@@ -15,7 +15,8 @@ from tracker.services import contacts as service
 from tracker.services import merge as merge_service
 from tracker.services.companies import company_names
 from tracker.services import employment, kept_agenda, referrals
-from tracker.services.search import SORT_NEEDS, SORTS, ContactQuery, search_contacts
+from tracker.services.contact_list import contact_page
+from tracker.services.search import SORT_NEEDS, SORTS, ContactQuery
 from tracker.templating import plural
 from tracker.views.common import keyset_args, owned_or_404, per_page
 from tracker.views.activity import contact_timeline
@@ -53,16 +54,31 @@ def index():
     query = _query(request.args)
     if kept_agenda.ensure_current(current_user):  # first read after an upgrade: fill once
         db.session.commit()
-    page = search_contacts(current_user, query, per_page())
+    page = contact_page(current_user, query, per_page())
     today = clock.today(current_user.timezone)
-    states = {c.id: kept_agenda.state_of(c, today) for c in page.items}
     bulk_form = BulkForm(formdata=None, data={"q": query.q, "role": query.role, "list_tag": query.tag,
                                               "company": query.company_id or "", "archived": "1" if query.archived else "",
-                                              "status": query.status, "source": query.source,
-                                              "happened_on": clock.today(current_user.timezone)})
+                                              "status": query.status, "source": query.source, "happened_on": today})
     return render_template("contacts/index.html", page=page, query=query, roles=ROLES, status_filters=STATUS_FILTERS,
-                           today=today, states=states, state_labels=STATE_LABELS, sort_note=SORT_NEEDS.get(query.sort),
+                           sort_note=SORT_NEEDS.get(query.sort), rows=_rows(page.items, today),
                            tags=service.user_tags(current_user), bulk_form=bulk_form, list_args=_list_args(query))
+
+
+def _rows(items: list, today) -> list[tuple]:
+    """Per row what the template writes beside the contact: (contact, its page, its company's
+    page, [(tag, its list)], last contacted, next due, badge or None). The addresses are the
+    page's prefix and the id (one url_for a page, not three a row), the days are formatted
+    with one `today` (templating.format_day looks it up on every call)."""
+    contact_page_of = url_for("contacts.show", contact_id=0)[:-1]
+    company_page_of = url_for("companies.show", company_id=0)[:-1]
+    tag_links = {name: url_for("contacts.index", tag=name) for name in {t for c in items for t in c.tags}}
+
+    def day(value):
+        return "" if value is None else f"{value.day} {value:%b}" + ("" if value.year == today.year else f" {value.year}")
+
+    return [(c, f"{contact_page_of}{c.id}", f"{company_page_of}{c.company_id}" if c.company_id else "",
+             [(t, tag_links[t]) for t in c.tags], day(c.last_touch_on), day(c.due_on),
+             STATE_LABELS.get(kept_agenda.state_of(c, today))) for c in items]
 
 
 @bp.post("/bulk")
