@@ -75,3 +75,25 @@ def send_after_response(response, message) -> None:
             logger.warning("mail %r to %s not sent: %s", message["Subject"], message["To"], e)
 
     response.call_on_close(deliver)
+
+
+# An id no row has: id_url() builds the address of this id once and splits it around it.
+_SENTINEL_ID = 987654321
+
+
+def id_url(endpoint: str, argument: str):
+    """A function id -> the address of `endpoint` for that id (`argument` names the route's id):
+    one url_for per page instead of one per row (a list of 50 rows linked 150 times)."""
+    from flask import url_for
+
+    head, tail = url_for(endpoint, **{argument: _SENTINEL_ID}).split(str(_SENTINEL_ID))
+    return lambda object_id: f"{head}{object_id}{tail}"
+
+
+def short_day(value, today) -> str:
+    """templating.format_day(value, year=False) with `today` given: "3 Oct", with the year when
+    it is not `today`'s; "" for None. Lists format a few days a row, and format_day looks up
+    the user's today on each call."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%b}" + ("" if value.year == today.year else f" {value.year}")

@@ -18,7 +18,7 @@ from tracker.services import employment, kept_agenda, referrals
 from tracker.services.contact_list import contact_page
 from tracker.services.search import SORT_NEEDS, SORTS, ContactQuery
 from tracker.templating import plural
-from tracker.views.common import keyset_args, owned_or_404, per_page
+from tracker.views.common import id_url, keyset_args, short_day, owned_or_404, per_page
 from tracker.views.activity import contact_timeline
 from tracker.views.followups import cadence_card
 from tracker.views.playbooks import preview_url
@@ -66,18 +66,12 @@ def index():
 
 def _rows(items: list, today) -> list[tuple]:
     """Per row what the template writes beside the contact: (contact, its page, its company's
-    page, [(tag, its list)], last contacted, next due, badge or None). The addresses are the
-    page's prefix and the id (one url_for a page, not three a row), the days are formatted
-    with one `today` (templating.format_day looks it up on every call)."""
-    contact_page_of = url_for("contacts.show", contact_id=0)[:-1]
-    company_page_of = url_for("companies.show", company_id=0)[:-1]
+    page, [(tag, its list)], last contacted, next due, badge or None). The addresses are built
+    once a page (views.common.id_url), not three a row; the days with one `today`."""
+    contact_url, company_url = id_url("contacts.show", "contact_id"), id_url("companies.show", "company_id")
     tag_links = {name: url_for("contacts.index", tag=name) for name in {t for c in items for t in c.tags}}
-
-    def day(value):
-        return "" if value is None else f"{value.day} {value:%b}" + ("" if value.year == today.year else f" {value.year}")
-
-    return [(c, f"{contact_page_of}{c.id}", f"{company_page_of}{c.company_id}" if c.company_id else "",
-             [(t, tag_links[t]) for t in c.tags], day(c.last_touch_on), day(c.due_on),
+    return [(c, contact_url(c.id), company_url(c.company_id) if c.company_id else "",
+             [(t, tag_links[t]) for t in c.tags], short_day(c.last_touch_on, today), short_day(c.due_on, today),
              STATE_LABELS.get(kept_agenda.state_of(c, today))) for c in items]
 
 

@@ -18,7 +18,7 @@ from tracker.services.interviews import user_interviews
 from tracker.services.opportunities import user_opportunities
 from tracker.services.touchpoints import TouchpointError, user_contacts
 from tracker.templating import format_day
-from tracker.views.common import keyset_args, owned_or_404, per_page, safe_next
+from tracker.views.common import id_url, keyset_args, owned_or_404, per_page, safe_next, short_day
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
 
@@ -36,14 +36,58 @@ def index():
         origin=args.get("origin") if args.get("origin") in ORIGINS else "",
         contact_id=args.get("contact", type=int), **keyset_args())
     contact = service.owned(current_user, Contact, query.contact_id)
-    page = service.list_followups(current_user, query, _today(), per_page())
+    today = _today()
+    page = service.list_followups(current_user, query, today, per_page())
     # Drafts are filled in on the follow-up's page, fetched when a row's draft is opened: a
     # draft for each of 50 rows was a third of this page's CPU and most of its bytes.
     return render_template("followups/index.html", page=page, query=query, contact=contact,
-                           draft_kinds=service.user_templates(current_user).keys(),
-                           today=_today(), statuses=service.STATUS_FILTERS, dues=service.DUE_FILTERS,
-                           complete_form=CompleteForm(formdata=None),
-                           snooze_form=SnoozeForm(formdata=None))
+                           rows=_rows(page.items, today, service.user_templates(current_user).keys()),
+                           statuses=service.STATUS_FILTERS, dues=service.DUE_FILTERS)
+
+
+def _rows(items: list, today, draft_kinds) -> list[tuple]:
+    """Per row what the template writes: (follow-up, its page, its contact's page, "due ..."
+    words, badge or None, whether its kind has a draft). Addresses built once a page
+    (views.common.id_url), days formatted with one `today`."""
+    page_url, contact_url = id_url("followups.show", "followup_id"), id_url("contacts.show", "contact_id")
+    out = []
+    for f in items:
+        if f.status == "snoozed" and f.snoozed_until:
+            due = f"snoozed until {short_day(f.snoozed_until, today)}"
+        else:
+            due = f"due {due_words(f.due_on, today)}"
+        if f.due_time:
+            due += f" at {f.due_time:%H:%M}"
+        out.append((f, page_url(f.id), contact_url(f.contact.id) if f.contact else "", due, status_badge(f, today),
+                    f.kind in draft_kinds))
+    return out
+
+
+def due_words(day, today) -> str:
+    """"today", "yesterday", "tomorrow", "3 days ago (7 Nov)", "Fri 13 Nov": how a list says when."""
+    days = (day - today).days
+    if days in (-1, 0, 1):
+        return ("yesterday", "today", "tomorrow")[days + 1]
+    if days < 0:
+        return f"{-days} days ago ({short_day(day, today)})"
+    return f"{day:%a} {short_day(day, today)}"
+
+
+def status_badge(f, today) -> tuple[str, str] | None:
+    """The follow-up's badge, (words, badge class), or None: done, dismissed, snoozed (until a
+    day still ahead), overdue, today."""
+    due = f.effective_due_on
+    if f.status == "done":
+        return "Done", "ok"
+    if f.status == "dismissed":
+        return "Dismissed", ""
+    if f.status == "snoozed" and due > today:
+        return "Snoozed", ""
+    if due < today:
+        return "Overdue", "danger"
+    if due == today:
+        return "Today", "warn"
+    return None
 
 
 def _pickers(form: FollowUpForm) -> None:
@@ -263,4 +307,4 @@ def _labels() -> dict:
     from tracker.models.followups import KINDS
     from tracker.models.touchpoints import CHANNELS
 
-    return {"fu_channels": CHANNELS, "fu_kinds": KINDS, "fu_origins": ORIGINS}
+    return {"fu_channels": CHANNELS, "fu_kinds": KINDS, "fu_origins": ORIGINS, "fu_badge": status_badge}
