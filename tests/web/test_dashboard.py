@@ -149,3 +149,47 @@ def test_a_section_lists_its_first_ten_follow_ups_and_counts_the_rest(user_clien
     assert 'href="/followups/?due=overdue">All 14 follow-ups</a>' in overdue
     today = page.split('id="today-h"')[1].split('id="week-h"')[0]
     assert "Task today" in today and "All 1 follow-ups" not in today
+
+
+def test_the_dashboard_reads_everything_in_five_statements(app, user_client, in_db, corpus):
+    """Issue 17: the page's counts (health bar, sections, follow-ups, imports waiting, the
+    pipeline, whether the account is new) are one statement; the follow-ups with the
+    deadlines one; the reach-outs with their reasons' inputs one; their processes one; the
+    recent activity one. Every section has something to show, and each is built once."""
+    from tracker.services.contacts import ContactInput, save_contact
+    from tracker.services.followups import FollowUpInput, create_followup
+    from tracker.services.opportunities import OpportunityInput, save_opportunity
+    from tracker.services.touchpoints import log_touchpoint
+
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+    _import_linkedin(in_db, corpus)
+
+    def add():
+        user = db.session.scalar(select(User))
+        for i, days in enumerate((400, 40, 30, 26)):  # losing touch, overdue, due today, due this week (monthly)
+            c = save_contact(user, None, ContactInput(full_name=f"Mentee {i}", role="mentor", company="Acme"))
+            log_touchpoint(user, contacts=[c], happened_on=date(2026, 3, 10) - timedelta(days=days), channel="call",
+                           inbound=False, summary=f"Chat {i}")
+        save_opportunity(user, None, OpportunityInput(title="Data Engineer", company="Acme", status="interviewing",
+                                                      contacts={"hiring_manager": [c]}))
+        save_opportunity(user, None, OpportunityInput(title="Platform Engineer", company="Beta", status="interested",
+                                                      deadline_on=date(2026, 3, 12)))
+        create_followup(user, FollowUpInput(title="Send the CV", kind="follow_up", due_on=date(2026, 3, 9)))
+        db.session.commit()
+
+    in_db(add)
+    user_client.get("/")
+    seen: list[str] = []
+    with app.app_context():
+        listener = lambda conn, cursor, statement, *a: seen.append(statement)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            page = user_client.get("/").get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    for text in ("new people from LinkedIn", "Mentee 0", "Mentee 1", "Mentee 2", "Mentee 3", "Send the CV",
+                 "Apply for Platform Engineer at Beta", "Chat 3", "<span class=\"stat\">1</span> Interviewing"):
+        assert text in page
+    # The signed-in user and the transaction are the request's, not the page's.
+    own = [s for s in seen if not s.startswith("BEGIN") and "FROM users" not in s and "FROM sessions" not in s]
+    assert len(own) == 5, own

@@ -12,22 +12,26 @@ from dataclasses import dataclass, field
 from functools import cache
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, func, literal_column, null, or_, select, true, union_all
 
-from tracker.domain.cadence import DUE_SOON_DAYS
+from tracker import clock
+from tracker.domain.cadence import DUE_SOON_DAYS, propose
 from tracker.domain.agenda import Agenda, ContactCadence, DeadlineItem, FollowUpItem, build_agenda
 from tracker.extensions import db
-from tracker.models import AgendaDay, Company, Contact, FollowUp, Opportunity, User
+from tracker.models import AgendaDay, AgendaVersion, Company, Contact, FollowUp, Opportunity, User
+from tracker.models.contacts import UNSCHEDULED_SOURCES
 from tracker.models.opportunities import DEADLINE_STATUS
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
 from tracker.services import kept_agenda
-from tracker.services.cadence import proposals
+from tracker.services.cadence import build_inputs, input_columns, processes_of, user_defaults
 from tracker.services.followups import _case_due, active_items
 
 HEALTH_LABELS = {"ok": "In touch", "planned": "Follow-up planned", "due_soon": "Due soon", "due": "Due",
                  "overdue": "Overdue", "losing_touch": "Losing touch"}
 # Which agenda group lists the contacts of each status (tracker.domain.agenda.build_agenda).
 GROUP_OF_STATUS = {"overdue": "overdue", "due": "today", "due_soon": "upcoming"}
+# The sources of imported contacts waiting to be scheduled, as the dashboard's triage cards list them.
+IMPORT_SOURCES = tuple(sorted(UNSCHEDULED_SOURCES))
 
 
 @dataclass(frozen=True)
@@ -86,60 +90,193 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10,
     by the horizon (Contact.next_followup_on, kept by triggers), each list one indexed,
     limited read (a contact with a follow-up on the agenda is left out of the reach-outs by
     that column, not by reading every follow-up), and the engine runs only for the few
-    contacts shown (for their reasons). A fixed number of queries.
+    contacts shown (for their reasons). A fixed number of queries: with followup_limit,
+    four (every count in one, the four reach-out lists with their inputs in one, the shown
+    contacts' processes, the follow-ups and deadlines in one).
     tests/services/test_agenda.py proves, on random accounts, that the result equals the
     agenda built from every contact's proposal and every follow-up.
     """
-    kept_agenda.ensure_current(user)
-    horizon = today + timedelta(days=horizon_days)
-    if followup_limit is None:
-        followups, more_followups = active_items(user, horizon), {}
-    else:
-        followups, more_followups = _first_followups(user, today, horizon, followup_limit)
+    return build_from(read_counts(user, today, horizon_days), user, today, horizon_days, limit, followup_limit)
 
-    C = Contact
-    mine = (C.user_id == user.id,)
-    # A contact with an open or snoozed follow-up on the agenda (effective due by the horizon):
-    # Contact.next_followup_on, kept by triggers on followups.
-    covered = C.next_followup_on <= horizon
+
+def build_from(counts, user: User, today: date, horizon_days: int = 7, limit: int = 10,
+               followup_limit: int | None = None) -> AgendaResult:
+    """build() from a row read_counts() gave (with the same today and horizon)."""
+    return _build(user, today, horizon_days, limit, followup_limit, counts)
+
+
+def _build(user: User, today: date, horizon_days: int, limit: int, followup_limit: int | None,
+           counts) -> AgendaResult:
+    """build() from the row of _counts_statement already read."""
+    horizon = today + timedelta(days=horizon_days)
+    params = _params(user, today, horizon)
     health = dict.fromkeys(HEALTH_LABELS, 0)
-    health.update(state_counts(user, today))
+    health.update(_states(counts))
     listed = {group: health[status] for status, group in GROUP_OF_STATUS.items()}
     if horizon < today + timedelta(days=DUE_SOON_DAYS):
-        # Due soon, but after a horizon shorter than the due-soon window: counted, not listed
-        # (their due dates are within the week after today: a short index range).
-        listed["upcoming"] -= db.session.scalar(select(func.count()).where(
-            *mine, C.due_on > horizon, C.due_on <= today + timedelta(days=DUE_SOON_DAYS), C.due_soon_on <= today))
+        # Due soon, but after a horizon shorter than the due-soon window: counted, not listed.
+        listed["upcoming"] -= counts.after_horizon
     # A due contact with a follow-up on the agenda is "planned": the follow-up is its nudge.
-    # Counted in ix_contacts_user_next_followup_on alone (the contacts with a follow-up by the horizon).
-    state = case((C.due_on < today, "overdue"), (C.due_on == today, "due"), else_="due_soon")
-    for status, n in db.session.execute(
-            select(state, func.count()).where(*mine, covered, C.due_soon_on <= today, C.due_on <= horizon,
-                                              C.losing_touch_on > today).group_by(state)):
+    for status, n in (("overdue", counts.planned_overdue), ("due", counts.planned_due),
+                      ("due_soon", counts.planned_soon)):
         health[status] -= n
         health["planned"] += n
         listed[GROUP_OF_STATUS[status]] -= n
-
-    uncovered = or_(C.next_followup_on.is_(None), C.next_followup_on > horizon)
-    groups = {
-        # Each list reads ix_contacts_user_due_on in its order; losing_touch_on is in that index,
-        # due_soon_on is not (losing touch implies due soon: not asked again).
-        "losing_touch": (C.losing_touch_on <= today,),
-        "overdue": (C.due_on < today, C.losing_touch_on > today, uncovered),
-        "today": (C.due_on == today, uncovered),
-        "upcoming": (C.due_soon_on <= today, C.due_on > today, C.due_on <= horizon, uncovered),
-    }
-    shown: list[int] = []
-    for where in groups.values():
-        # The order the agenda shows them in (by date, then name): ix_contacts_user_due_on.
-        shown += db.session.scalars(select(C.id).where(*mine, *where)
-                                    .order_by(C.due_on, C.sort_name, C.id).limit(limit)).all()
     more = {"losing_touch": max(0, health["losing_touch"] - limit)}
     for group, n in listed.items():
         more[group] = max(0, n - limit)
-    cadences = [ContactCadence(row.id, row.name, c) for row, c in proposals(user, today, contact_ids=shown)]
-    agenda = build_agenda(followups, cadences, today, horizon_days, deadlines=deadline_items(user, horizon))
+
+    if followup_limit is None:
+        followups, more_followups = active_items(user, horizon), {}
+        deadlines = deadline_items(user, horizon)
+    else:
+        followups, deadlines = _first_followups(params, today, followup_limit)
+        more_followups = {}
+        for group, total in zip(_GROUPS, (counts.f_overdue, counts.f_today, counts.f_upcoming)):
+            shown = sum(1 for item in followups if _group_of(item.due_on, today) == group)
+            more_followups[group] = max(0, int(total or 0) - shown)
+    agenda = build_agenda(followups, _shown_cadences(user, today, params, limit), today, horizon_days,
+                          deadlines=deadlines)
     return AgendaResult(agenda, health, more, more_followups)
+
+
+def _params(user: User, today: date, horizon: date) -> dict:
+    """The bound values of the agenda's statements (built once, see _counts_statement)."""
+    tomorrow = _start(today + timedelta(days=1))
+    return {"user_id": user.id, "today": today, "horizon": horizon,
+            "soon_end": today + timedelta(days=DUE_SOON_DAYS), "overdue_end": _start(today),
+            "today_start": _start(today), "today_end": tomorrow, "upcoming_start": tomorrow,
+            "upcoming_end": _start(horizon + timedelta(days=1))}
+
+
+def read_counts(user: User, today: date, horizon_days: int = 7, page: bool = False):
+    """The one row of _counts_statement for the user (its columns as attributes); the kept
+    agenda filled first when it was computed by older rules or never
+    (kept_agenda.ensure_current; the caller commits: `refreshed` says so)."""
+    horizon = today + timedelta(days=horizon_days)
+    statement = _counts_statement(horizon < today + timedelta(days=DUE_SOON_DAYS), page)
+    params = _params(user, today, horizon)
+    row = db.session.execute(statement, params).one()
+    if row.version == kept_agenda.ENGINE_VERSION:
+        return _Counts(row, False)
+    kept_agenda.ensure_current(user)
+    return _Counts(db.session.execute(statement, params).one(), True)
+
+
+class _Counts:
+    """A row of _counts_statement, with `refreshed`: whether reading it filled the kept agenda."""
+
+    def __init__(self, row, refreshed: bool):
+        self._row, self.refreshed = row, refreshed
+
+    def __getattr__(self, name: str):
+        return getattr(self._row, name)
+
+
+def _states(counts) -> dict[str, int]:
+    """state_counts() from the counts row."""
+    soon, overdue_or_worse, due_or_worse, losing, tracked = (
+        int(v or 0) for v in (counts.soon, counts.overdue_or_worse, counts.due_or_worse, counts.losing, counts.tracked))
+    return {"ok": tracked - soon, "due_soon": soon - due_or_worse, "due": due_or_worse - overdue_or_worse,
+            "overdue": overdue_or_worse - losing, "losing_touch": losing}
+
+
+def _sum_if(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+@cache
+def _counts_statement(short_horizon: bool, page: bool):
+    """Every count the agenda needs, as one row (one statement), built once per shape with
+    bound parameters (building a statement costs more than SQLite takes to run a short one):
+
+    - the kept agenda's version (kept_agenda.ensure_current) and the state counts (prefix
+      sums over the kept per-day counts, models.AgendaDay: one row per date);
+    - the due contacts that are "planned" (a follow-up on the agenda by the horizon), by
+      state: index-only in ix_contacts_user_next_followup_on;
+    - the open and snoozed follow-ups of each group: index-only in ix_followups_user_status_due_key;
+    - short_horizon: the due-soon contacts after a horizon shorter than the due-soon window;
+    - page (the dashboard): whether the account is new (no contact, follow-up or deadline),
+      the imported contacts waiting by source, the opportunities by status.
+    Each part is an aggregate without GROUP BY (exactly one row), joined on true.
+    """
+    u, today, horizon = bindparam("user_id"), bindparam("today"), bindparam("horizon")
+    D, C, F = AgendaDay, Contact, FollowUp
+    upto = lambda column, when: func.coalesce(func.sum(case((when, column), else_=0)), 0)  # noqa: E731
+    days = (select(upto(D.soon, D.day <= today).label("soon"), upto(D.due, D.day < today).label("overdue_or_worse"),
+                   upto(D.due, D.day <= today).label("due_or_worse"), upto(D.losing, D.day <= today).label("losing"),
+                   func.coalesce(func.sum(D.due), 0).label("tracked"))
+            .where(D.user_id == u).subquery("d"))
+    planned = (select(_sum_if(C.due_on < today).label("planned_overdue"), _sum_if(C.due_on == today).label("planned_due"),
+                      _sum_if(C.due_on > today).label("planned_soon"))
+               .where(C.user_id == u, C.next_followup_on <= horizon, C.due_soon_on <= today, C.due_on <= horizon,
+                      C.losing_touch_on > today).subquery("p"))
+    overdue_end, today_end = bindparam("overdue_end"), bindparam("today_end")
+    followups = (select(_sum_if(F.due_key < overdue_end).label("f_overdue"),
+                        _sum_if(and_(F.due_key >= overdue_end, F.due_key < today_end)).label("f_today"),
+                        _sum_if(F.due_key >= today_end).label("f_upcoming"))
+                 .where(F.user_id == u, F.status.in_(ACTIVE_FOLLOWUP), F.due_key < bindparam("upcoming_end"))
+                 .subquery("f"))
+    columns = [*days.c, *planned.c, *followups.c,
+               select(AgendaVersion.version).where(AgendaVersion.user_id == u).scalar_subquery().label("version")]
+    if short_horizon:
+        columns.append(select(func.count()).where(C.user_id == u, C.due_on > horizon, C.due_on <= bindparam("soon_end"),
+                                                  C.due_soon_on <= today).scalar_subquery().label("after_horizon"))
+    joined = days.join(planned, true()).join(followups, true())
+    if page:
+        waiting = (select(*(_sum_if(C.source == source).label(f"import_{source}") for source in IMPORT_SOURCES))
+                   .where(C.user_id == u, C.unscheduled.is_(True), C.last_touch_on.is_(None), C.archived_at.is_(None),
+                          C.no_reminders.is_(False)).subquery("i"))
+        O = Opportunity
+        pipeline = (select(*(_sum_if(O.status == status).label(f"pipeline_{status}") for status in OPPORTUNITY_STATUSES))
+                    .where(O.user_id == u).subquery("o"))
+        anything = (select(C.id).where(C.user_id == u).exists() | select(F.id).where(F.user_id == u).exists()
+                    | select(O.id).where(O.user_id == u, O.deadline_on.is_not(None)).exists())
+        columns += [*waiting.c, *pipeline.c, anything.label("anything")]
+        joined = joined.join(waiting, true()).join(pipeline, true())
+    return select(*columns).select_from(joined)
+
+
+def _group_of(on: date, today: date) -> str:
+    return "overdue" if on < today else "today" if on == today else "upcoming"
+
+
+@cache
+def _reach_outs_statement(limit: int):
+    """The first `limit` contacts of each reach-out list (losing touch, overdue, today, up to
+    the horizon), with what the engine needs to say why (cadence.input_columns, and the
+    company's name): one statement, each list an indexed, limited read of
+    ix_contacts_user_due_on in the agenda's order (by date, then name). A contact with a
+    follow-up on the agenda is left out by the kept Contact.next_followup_on."""
+    C = Contact
+    u, today, horizon = bindparam("user_id"), bindparam("today"), bindparam("horizon")
+    uncovered = or_(C.next_followup_on.is_(None), C.next_followup_on > horizon)
+    groups = (
+        # losing_touch_on is in the index, due_soon_on is not (losing touch implies due soon: not asked again).
+        (C.losing_touch_on <= today,),
+        (C.due_on < today, C.losing_touch_on > today, uncovered),
+        (C.due_on == today, uncovered),
+        (C.due_soon_on <= today, C.due_on > today, C.due_on <= horizon, uncovered),
+    )
+    parts = [select(select(*input_columns(True), Company.name.label("company_name"))
+                    .outerjoin(Company, Company.id == C.company_id)
+                    .where(C.user_id == u, *where).order_by(C.due_on, C.sort_name, C.id).limit(limit).subquery())
+             for where in groups]
+    return union_all(*parts)
+
+
+def _shown_cadences(user: User, today: date, params: dict, limit: int) -> list[ContactCadence]:
+    """The engine's proposal (for its reason) for each contact the reach-out lists show."""
+    rows = db.session.connection().execute(_reach_outs_statement(limit), params).all()  # Core: plain rows
+    if not rows:
+        return []
+    companies = {row[3]: row[-1] for row in rows if row[3] is not None}
+    ids = [row[0] for row in rows]
+    active, rejected = processes_of(ids, dict.fromkeys(ids, user.timezone))
+    defaults = user_defaults(user)
+    return [ContactCadence(cid, name, propose(inp, today, defaults))
+            for cid, name, _, inp in build_inputs([row[:-1] for row in rows], companies, active, rejected,
+                                                   clock.zone(user.timezone))]
 
 
 ACTIVE_FOLLOWUP = ("open", "snoozed")
@@ -154,47 +291,49 @@ _GROUPS = ("overdue", "today", "upcoming")
 
 
 @cache
-def _first_followups_statements(n: int) -> tuple:
-    """The two statements of _first_followups, built once per limit (with bound parameters:
-    building them is most of their cost on every request)."""
-    F = FollowUp
+def _first_followups_statement(n: int):
+    """The statement of _first_followups, built once per limit (with bound parameters:
+    building it is most of its cost on every request): the first n open or snoozed
+    follow-ups of each group and status (one limited read of ix_followups_user_status_due_key
+    each), and the deadlines up to the horizon (opportunities still "interested": one indexed
+    read), in one UNION ALL; `source` tells them apart ("f" or "d")."""
+    F, O = FollowUp, Opportunity
     parts = []
     for group in _GROUPS:
         for status in ACTIVE_FOLLOWUP:
-            part = (select(F.id, F.title, _case_due().label("on"), F.contact_id, Contact.full_name, F.kind, F.due_key)
+            part = (select(literal_column("'f'").label("source"), F.id, F.title, _case_due().label("on"), F.contact_id,
+                           Contact.full_name.label("name"), F.kind, F.due_key)
                     .outerjoin(Contact, Contact.id == F.contact_id)
                     .where(F.user_id == bindparam("user_id"), F.status == status, F.due_key < bindparam(f"{group}_end")))
             if group != "overdue":
                 part = part.where(F.due_key >= bindparam(f"{group}_start"))
             parts.append(select(part.order_by(F.due_key, F.id).limit(n).subquery()))
-    overdue_end, today_end = bindparam("overdue_end"), bindparam("today_end")
-    totals = (select(func.sum(case((F.due_key < overdue_end, 1), else_=0)),
-                     func.sum(case((and_(F.due_key >= overdue_end, F.due_key < today_end), 1), else_=0)),
-                     func.sum(case((F.due_key >= today_end, 1), else_=0)))
-              .where(F.user_id == bindparam("user_id"), F.status.in_(ACTIVE_FOLLOWUP),
-                     F.due_key < bindparam("upcoming_end")))
-    return union_all(*parts), totals
+    deadlines = (select(literal_column("'d'").label("source"), O.id, O.title, O.deadline_on.label("on"),
+                        null().label("contact_id"), Company.name.label("name"), null().label("kind"),
+                        null().label("due_key"))
+                 .outerjoin(Company, Company.id == O.company_id)
+                 .where(O.user_id == bindparam("user_id"), O.status == DEADLINE_STATUS, O.deadline_on.is_not(None),
+                        O.deadline_on <= bindparam("horizon")))
+    return union_all(*parts, deadlines)
 
 
-def _first_followups(user: User, today: date, horizon: date, n: int) -> tuple[list[FollowUpItem], dict[str, int]]:
+def _first_followups(params: dict, today: date, n: int) -> tuple[list[FollowUpItem], list[DeadlineItem]]:
     """The first `n` open or snoozed follow-ups of each group (overdue, today, up to the
-    horizon) by effective due date and time, and how many of each are left out. Two
-    statements, each a few index range reads of ix_followups_user_status_due_key: one read per
-    group and status, limited (UNION ALL), and one index-only count."""
-    tomorrow = _start(today + timedelta(days=1))
-    params = {"user_id": user.id, "overdue_end": _start(today), "today_start": _start(today), "today_end": tomorrow,
-              "upcoming_start": tomorrow, "upcoming_end": _start(horizon + timedelta(days=1))}
-    first, totals = _first_followups_statements(n)
-    rows = sorted(db.session.execute(first, params).all(), key=lambda r: (r[6], r[0]))
-    counts = db.session.execute(totals, params).one()
+    horizon) by effective due date and time, and the deadlines up to the horizon (one
+    statement; their counts are in _counts_statement)."""
+    rows = db.session.connection().execute(_first_followups_statement(n), params).all()
     items: dict[str, list[FollowUpItem]] = {group: [] for group in _GROUPS}
-    for fid, title, on, cid, name, kind, _ in rows:
+    deadlines = []
+    # Deadlines ("d") first, then follow-ups by due key and id (the union has no order).
+    for source, rid, title, on, cid, name, kind, _ in sorted(rows, key=lambda r: (r[0], r[7] or datetime.min, r[1])):
         on = date.fromisoformat(on) if isinstance(on, str) else on
-        group = "overdue" if on < today else "today" if on == today else "upcoming"
+        if source == "d":
+            deadlines.append(DeadlineItem(rid, title, name or "", on))
+            continue
+        group = _group_of(on, today)
         if len(items[group]) < n:
-            items[group].append(FollowUpItem(fid, title, on, cid, name, kind))
-    more = {group: max(0, int(total or 0) - len(items[group])) for group, total in zip(_GROUPS, counts)}
-    return [item for group in items.values() for item in group], more
+            items[group].append(FollowUpItem(rid, title, on, cid, name, kind))
+    return [item for group in items.values() for item in group], deadlines
 
 
 def deadline_items(user: User, horizon: date) -> list[DeadlineItem]:

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 
 from sqlalchemy import Integer, String, bindparam, case, func, literal, or_, select, type_coerce, union_all, update
 from sqlalchemy.orm import Session
@@ -251,7 +252,8 @@ def _active_processes(user_id: int, ids: list[int] | None) -> dict[int, str]:
     for stmt, column in ((via_opp, opportunity_contacts.c.contact_id), (via_interview, interview_contacts.c.contact_id)):
         if ids is not None:
             stmt = stmt.where(column.in_(ids))
-        for contact_id, name in db.session.execute(stmt):
+        # In two processes: the first opportunity names it (an order, not the plan's row order).
+        for contact_id, name in db.session.execute(stmt.order_by(Opportunity.id)):
             out.setdefault(contact_id, name)
     return out
 
@@ -398,24 +400,10 @@ def processes_of(contact_ids: list[int], zones: dict[int, str]) -> tuple[dict[in
     rejection without closed_on is dated by its local update day)."""
     if not contact_ids:
         return {}, {}
-    label = func.coalesce(Company.name, Opportunity.title)
-    wanted = Opportunity.status.in_((*ACTIVE_STATUSES, "rejected"))
-    cols = (Opportunity.status, label, Opportunity.closed_on, Opportunity.updated_at)
-    via_opp = (select(opportunity_contacts.c.contact_id, *cols)
-               .join(Opportunity, Opportunity.id == opportunity_contacts.c.opportunity_id)
-               .outerjoin(Company, Company.id == Opportunity.company_id)
-               .where(wanted, opportunity_contacts.c.contact_id.in_(contact_ids)))
-    via_interview = (select(interview_contacts.c.contact_id, *cols)
-                     .join(Interview, Interview.id == interview_contacts.c.interview_id)
-                     .join(Opportunity, Opportunity.id == Interview.opportunity_id)
-                     .outerjoin(Company, Company.id == Opportunity.company_id)
-                     .where(wanted, interview_contacts.c.contact_id.in_(contact_ids)))
     active: dict[int, str] = {}
     rejected: dict[int, date] = {}
-    # Opportunity rows before interview rows, as _active_processes reads them.
-    rows = db.session.execute(union_all(via_opp.add_columns(literal(0).label("k")),
-                                        via_interview.add_columns(literal(1).label("k"))).order_by("k")).all()
-    for contact_id, status, name, closed_on, updated_at, _ in rows:
+    rows = db.session.execute(_processes_statement(), {"ids": list(contact_ids)}).all()
+    for contact_id, status, name, closed_on, updated_at, _, _ in rows:
         if status == "rejected":
             on = _day(closed_on) if closed_on is not None else _aware(updated_at).astimezone(
                 clock.zone(zones[contact_id])).date()
@@ -424,6 +412,29 @@ def processes_of(contact_ids: list[int], zones: dict[int, str]) -> tuple[dict[in
         else:
             active.setdefault(contact_id, name)
     return active, rejected
+
+
+@cache
+def _processes_statement():
+    """processes_of's statement, built once (the dashboard runs it on every request): the
+    contacts' opportunities in an open process or rejected, directly or through their
+    interviews, opportunity rows before interview rows, each by opportunity (as
+    _active_processes reads them)."""
+    ids = bindparam("ids", expanding=True)
+    label = func.coalesce(Company.name, Opportunity.title)
+    wanted = Opportunity.status.in_((*ACTIVE_STATUSES, "rejected"))
+    cols = (Opportunity.status, label, Opportunity.closed_on, Opportunity.updated_at, Opportunity.id.label("oid"))
+    via_opp = (select(opportunity_contacts.c.contact_id, *cols)
+               .join(Opportunity, Opportunity.id == opportunity_contacts.c.opportunity_id)
+               .outerjoin(Company, Company.id == Opportunity.company_id)
+               .where(wanted, opportunity_contacts.c.contact_id.in_(ids)))
+    via_interview = (select(interview_contacts.c.contact_id, *cols)
+                     .join(Interview, Interview.id == interview_contacts.c.interview_id)
+                     .join(Opportunity, Opportunity.id == Interview.opportunity_id)
+                     .outerjoin(Company, Company.id == Opportunity.company_id)
+                     .where(wanted, interview_contacts.c.contact_id.in_(ids)))
+    return union_all(via_opp.add_columns(literal(0).label("k")),
+                     via_interview.add_columns(literal(1).label("k"))).order_by("k", "oid")
 
 
 def scheduled():

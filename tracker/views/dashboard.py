@@ -9,10 +9,9 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact
 from tracker.services import agenda as service
+from tracker.services import dashboard as page_service
 from tracker.services import goals as goals_service
-from tracker.services import kept_agenda
 from tracker.services.cadence import keep_in_touch
-from tracker.services.touchpoints import recent_touchpoints
 
 bp = Blueprint("dashboard", __name__)
 
@@ -24,20 +23,19 @@ IMPORT_LABELS = {"linkedin": "LinkedIn", "vcard": "an address book (vCard)", "in
 
 @bp.get("/")
 def index():
+    today = clock.today(current_user.timezone)
+    page = page_service.read(current_user, today, FOLLOWUPS_SHOWN)
+    if page.refreshed:  # first read after an upgrade: the kept agenda filled once
+        db.session.commit()
     # The "start with one person" page only when there is truly nothing: archived contacts
     # or follow-ups without a contact still make an agenda.
-    if service.is_new_account(current_user):
+    if page.result is None:
         return render_template("dashboard/index.html")
-    if kept_agenda.ensure_current(current_user):  # first read after an upgrade: fill once
-        db.session.commit()
-    today = clock.today(current_user.timezone)
-    result = service.build(current_user, today, followup_limit=FOLLOWUPS_SHOWN)
+    result = page.result
     return render_template("dashboard/index.html", today=today, result=result,
                            agenda=result.agenda, health_labels=service.HEALTH_LABELS,
-                           imports=service.unscheduled_imports(current_user), import_labels=IMPORT_LABELS,
-                           pipeline=service.pipeline_counts(current_user),
-                           recent=recent_touchpoints(current_user, limit=6),
-                           goals=goals_service.week_progress(current_user, today=today))
+                           imports=page.imports, import_labels=IMPORT_LABELS, pipeline=page.pipeline,
+                           recent=page.recent, goals=goals_service.week_progress(current_user, today=today))
 
 
 @bp.post("/imports/keep")

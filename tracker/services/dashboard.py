@@ -1,0 +1,92 @@
+"""What the dashboard shows, read in a fixed, small number of statements (issue 17).
+
+The agenda (services.agenda) and the page's other cards share one statement for every count
+(agenda.read_counts with page=True: the state counts, planned contacts, follow-ups per
+section, imports waiting, the pipeline, whether the account is new); the agenda's lists are
+two more (reach-outs with their inputs, follow-ups with the deadlines) and the shown
+contacts' processes one; the recent activity is one. Every statement is built once (bound
+parameters) and read as plain rows: the page only displays them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, select
+
+from tracker.extensions import db
+from tracker.models import Contact, Touchpoint, User, touchpoint_contacts
+from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
+from tracker.models.touchpoints import CHANNELS
+from tracker.services import agenda
+from tracker.services.agenda import AgendaResult
+
+RECENT_SHOWN = 6  # touchpoints in "Recent activity"
+
+
+class RecentTouch(NamedTuple):
+    """A line of "Recent activity": the touchpoint and the names of its contacts."""
+
+    id: int
+    summary: str | None
+    channel: str
+    inbound: bool
+    happened_on: date
+    names: tuple[str, ...]
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNELS.get(self.channel, self.channel)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """result: the agenda (None: a new account, which gets the "start here" page).
+    imports: {source: contacts waiting to be scheduled}, sources with none left out.
+    pipeline: {status: opportunities} in pipeline order, statuses with none left out.
+    refreshed: reading filled the kept agenda (the caller commits)."""
+
+    result: AgendaResult | None
+    imports: dict[str, int]
+    pipeline: dict[str, int]
+    recent: list[RecentTouch]
+    refreshed: bool
+
+
+def read(user: User, today: date, followup_limit: int, horizon_days: int = 7) -> Dashboard:
+    counts = agenda.read_counts(user, today, horizon_days, page=True)
+    if not counts.anything:
+        return Dashboard(None, {}, {}, [], counts.refreshed)
+    result = agenda.build_from(counts, user, today, horizon_days, followup_limit=followup_limit)
+    imports = {source: int(n) for source in agenda.IMPORT_SOURCES if (n := getattr(counts, f"import_{source}"))}
+    pipeline = {status: int(n) for status in OPPORTUNITY_STATUSES if (n := getattr(counts, f"pipeline_{status}"))}
+    return Dashboard(result, imports, pipeline, recent_touches(user, RECENT_SHOWN), counts.refreshed)
+
+
+@cache
+def _recent_statement(limit: int):
+    """The newest `limit` touchpoints (the activity page's order) with their contacts' names,
+    one row per touchpoint and contact."""
+    T, links = Touchpoint, touchpoint_contacts
+    newest = (select(T.id, T.summary, T.channel, T.inbound, T.happened_on, T.happened_at)
+              .where(T.user_id == bindparam("user_id"))
+              .order_by(T.happened_on.desc(), T.happened_at.desc(), T.id.desc()).limit(limit).subquery())
+    return (select(newest.c.id, newest.c.summary, newest.c.channel, newest.c.inbound, newest.c.happened_on,
+                   Contact.full_name)
+            .outerjoin(links, links.c.touchpoint_id == newest.c.id).outerjoin(Contact, Contact.id == links.c.contact_id)
+            .order_by(newest.c.happened_on.desc(), newest.c.happened_at.desc(), newest.c.id.desc(), Contact.id))
+
+
+def recent_touches(user: User, limit: int) -> list[RecentTouch]:
+    """The user's newest `limit` touchpoints, newest first (one statement)."""
+    out: dict[int, list] = {}
+    for tid, summary, channel, inbound, on, name in db.session.connection().execute(
+            _recent_statement(limit), {"user_id": user.id}):
+        entry = out.get(tid)
+        if entry is None:
+            entry = out[tid] = [tid, summary, channel, bool(inbound), on, []]
+        if name is not None:
+            entry[5].append(name)
+    return [RecentTouch(*entry[:5], tuple(entry[5])) for entry in out.values()]
