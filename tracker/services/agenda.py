@@ -9,7 +9,6 @@ fixed number of queries. Only the few reach-outs a page shows go through the eng
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, bindparam, case, func, literal_column, null, or_, select, true, union_all
@@ -25,6 +24,7 @@ from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
 from tracker.services import kept_agenda
 from tracker.services.cadence import build_inputs, input_columns, processes_of, user_defaults
 from tracker.services.followups import _case_due, active_items
+from tracker.services.statements import built_once
 
 HEALTH_LABELS = {"ok": "In touch", "planned": "Follow-up planned", "due_soon": "Due soon", "due": "Due",
                  "overdue": "Overdue", "losing_touch": "Losing touch"}
@@ -185,7 +185,7 @@ def _sum_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-@cache
+@built_once
 def _counts_statement(short_horizon: bool, page: bool):
     """Every count the agenda needs, as one row (one statement), built once per shape with
     bound parameters (building a statement costs more than SQLite takes to run a short one):
@@ -241,7 +241,7 @@ def _group_of(on: date, today: date) -> str:
     return "overdue" if on < today else "today" if on == today else "upcoming"
 
 
-@cache
+@built_once
 def _reach_outs_statement(limit: int):
     """The first `limit` contacts of each reach-out list (losing touch, overdue, today, up to
     the horizon), with what the engine needs to say why (cadence.input_columns, and the
@@ -290,7 +290,7 @@ def _start(day: date) -> datetime:
 _GROUPS = ("overdue", "today", "upcoming")
 
 
-@cache
+@built_once
 def _first_followups_statement(n: int):
     """The statement of _first_followups, built once per limit (with bound parameters:
     building it is most of its cost on every request): the first n open or snoozed

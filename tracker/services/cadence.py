@@ -25,7 +25,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import date, datetime, timedelta, timezone
-from functools import cache
 
 from sqlalchemy import Integer, String, bindparam, case, func, literal, or_, select, type_coerce, union_all, update
 from sqlalchemy.orm import Session
@@ -37,6 +36,7 @@ from tracker.models import (Company, Contact, Interview, Opportunity, Touchpoint
                             opportunity_contacts, touchpoint_contacts)
 from tracker.models.opportunities import ACTIVE_STATUSES
 from tracker.services import kept_agenda
+from tracker.services.statements import built_once
 
 MAX_CADENCE_DAYS = 3650
 
@@ -414,7 +414,7 @@ def processes_of(contact_ids: list[int], zones: dict[int, str]) -> tuple[dict[in
     return active, rejected
 
 
-@cache
+@built_once
 def _processes_statement():
     """processes_of's statement, built once (the dashboard runs it on every request): the
     contacts' opportunities in an open process or rejected, directly or through their

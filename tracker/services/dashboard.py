@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
@@ -22,6 +21,7 @@ from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
 from tracker.models.touchpoints import CHANNELS
 from tracker.services import agenda
 from tracker.services.agenda import AgendaResult
+from tracker.services.statements import built_once
 
 RECENT_SHOWN = 6  # touchpoints in "Recent activity"
 
@@ -65,7 +65,7 @@ def read(user: User, today: date, followup_limit: int, horizon_days: int = 7) ->
     return Dashboard(result, imports, pipeline, recent_touches(user, RECENT_SHOWN), counts.refreshed)
 
 
-@cache
+@built_once
 def _recent_statement(limit: int):
     """The newest `limit` touchpoints (the activity page's order) with their contacts' names,
     one row per touchpoint and contact."""
