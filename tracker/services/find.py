@@ -1,8 +1,10 @@
 """The header search: one box finds contacts, companies and opportunities.
 
 Contacts use the contacts list's search (every word must occur in the contact's search
-document). Companies match on their name, opportunities on their title or their company's
-name, every word as a case-insensitive substring ("%" and "_" are literal).
+document), most recently added first: the order the search index gives, so the page reads
+the first few matches and a capped count ("50+") and stops, however many contacts match.
+Companies match on their name, opportunities on their title or their company's name, every
+word as a case-insensitive substring ("%" and "_" are literal).
 """
 from __future__ import annotations
 
@@ -13,22 +15,31 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Company, Contact, Opportunity, User
-from tracker.services.search import ContactQuery, Page, search_contacts
+from tracker.services.paging import count_label
+from tracker.services.search import newest_matches
 
 # Enough to recognise what one was looking for; "all N contacts" links to the full list.
 LIMIT = 8
+# Contacts are counted up to this many ("50+"): the count reads each match it counts.
+CONTACTS_CAP = 50
 MAX_QUERY = 200
 
 
 @dataclass
 class Found:
-    contacts: Page[Contact]
+    contacts: list[Contact]
+    contacts_total: int
+    contacts_capped: bool
     companies: list[Company]
     opportunities: list[Opportunity]
 
     @property
+    def contacts_label(self) -> str:
+        return count_label(self.contacts_total, self.contacts_capped)
+
+    @property
     def empty(self) -> bool:
-        return not (self.contacts.total or self.companies or self.opportunities)
+        return not (self.contacts or self.companies or self.opportunities)
 
 
 def _like(word: str) -> str:
@@ -41,8 +52,8 @@ def find_everything(user: User, q: str) -> Found:
     q = q.strip()[:MAX_QUERY]
     words = q.split()
     if not words:
-        return Found(Page([], 0, 1, LIMIT), [], [])
-    contacts = search_contacts(user, ContactQuery(q=q), per_page=LIMIT)
+        return Found([], 0, False, [], [])
+    contacts, total, capped = newest_matches(user, q, LIMIT, CONTACTS_CAP)
     company_match = [func.lower(Company.name).like(_like(w), escape="\\") for w in words]
     companies = db.session.scalars(
         select(Company).where(Company.user_id == user.id, and_(*company_match))
@@ -54,4 +65,4 @@ def find_everything(user: User, q: str) -> Found:
         .where(Opportunity.user_id == user.id, and_(*opp_match))
         .options(selectinload(Opportunity.company))
         .order_by(Opportunity.updated_at.desc(), Opportunity.id.desc()).limit(LIMIT)).all()
-    return Found(contacts, list(companies), list(opportunities))
+    return Found(contacts, total, capped, list(companies), list(opportunities))

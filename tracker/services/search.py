@@ -174,3 +174,43 @@ def search_contacts(user: User, query: ContactQuery, per_page: int) -> KeysetPag
         joinedload(Contact.company), selectinload(Contact.tags), selectinload(Contact.emails))
     return keyset_page(stmt, SORTS[sort], _SORT_KEYS[sort.lstrip("-")], size=per_page,
                        after=query.after, before=query.before, last=query.last)
+
+
+def newest_matches(user: User, q: str, limit: int, cap: int) -> tuple[list[Contact], int, bool]:
+    """The user's current contacts whose document holds every word of `q`, most recently added
+    first: the first `limit` (with their company), how many there are counted up to `cap`, and
+    True when there are more than `cap`.
+
+    The order is the index's own (contact id, descending), so the statement reads the index
+    from its newest entry and stops after cap + 1 matches of this user: its cost is what the
+    page shows, not how many contacts match (a page sorted by name must read every match).
+    """
+    words = q.split()
+    if not words:
+        return [], 0, False
+    params: dict[str, object] = {"uid": user.id, "n": max(cap, limit) + 1}
+    conditions = []
+    if db.session.get_bind().dialect.name == "postgresql":
+        for i, word in enumerate(words):
+            conditions.append(f"s.body ILIKE :w{i} ESCAPE '\\'")
+            params[f"w{i}"] = _like(word)
+        # Walking contact_search's primary key backwards, each row checked: the planner takes
+        # the trigram index instead when it expects few matches (then there are few to sort).
+        frm, key = "contact_search s JOIN contacts c ON c.id = s.contact_id", "s.contact_id"
+    else:
+        indexed = [w for w in words if len(w) >= _INDEXED_LENGTH]
+        if indexed:
+            conditions.append("s.contact_search MATCH :phrases")
+            params["phrases"] = " ".join(_fts5_phrase(w) for w in indexed)
+        for i, word in enumerate(w for w in words if len(w) < _INDEXED_LENGTH):
+            conditions.append(f"s.body LIKE :w{i} ESCAPE '\\'")
+            params[f"w{i}"] = _like(word)
+        # CROSS JOIN keeps the FTS table outermost (SQLite never reorders it), read in rowid order.
+        frm, key = "contact_search s CROSS JOIN contacts c ON c.id = s.rowid", "s.rowid"
+    ids = list(db.session.scalars(text(
+        f"SELECT c.id FROM {frm} WHERE c.user_id = :uid AND c.archived_at IS NULL AND "
+        f"{' AND '.join(conditions)} ORDER BY {key} DESC LIMIT :n"), params))
+    shown = ids[:limit]
+    rows = {c.id: c for c in db.session.scalars(
+        select(Contact).where(Contact.id.in_(shown)).options(joinedload(Contact.company)))} if shown else {}
+    return [rows[i] for i in shown], min(len(ids), cap), len(ids) > cap

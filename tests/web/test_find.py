@@ -1,0 +1,134 @@
+"""The header search (/search): what it finds, in which order, and what it costs (issue 17).
+
+Contacts are listed most recently added first (the search index's own order, so the page
+reads the first few matches and stops) and counted up to CONTACTS_CAP ("50+").
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.models import Contact, User
+from tracker.services import find
+from tracker.services.contacts import ContactInput, Detail, save_contact
+
+
+def _add(app, user_id: int, *names: str, **fields) -> list[int]:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        ids = [save_contact(user, None, ContactInput(full_name=name, **fields)).id for name in names]
+        db.session.commit()
+    return ids
+
+
+def _contacts_section(page: str) -> str:
+    return re.search(r'<section class="card" aria-labelledby="found-contacts">(.*?)</section>', page, re.S).group(1)
+
+
+def _listed(page: str) -> list[str]:
+    if "Nothing matches" in page:
+        return []
+    return re.findall(r'<a href="/contacts/\d+">([^<]+)</a>', _contacts_section(page))
+
+
+def _count(page: str) -> str:
+    return re.search(r'<span class="count">([^<]+)</span>', _contacts_section(page)).group(1)
+
+
+def test_contacts_are_listed_newest_first(app, user_client):
+    uid = db_user(app)
+    _add(app, uid, "Ada Older", "Ada Middle", "Grace Nobody", "Ada Newest")
+    page = user_client.get("/search?q=ada").get_data(as_text=True)
+    assert _listed(page) == ["Ada Newest", "Ada Middle", "Ada Older"]
+    assert _count(page) == "3"
+    assert "All 3 contacts" not in page  # everything is shown: no link to the list
+
+
+def test_only_the_users_current_contacts_even_when_newer(app, user_client, make_user):
+    """Archived contacts and other users' contacts sit in the same index: skipped, not counted."""
+    uid = db_user(app)
+    other = make_user("other@example.com")
+    _add(app, uid, "Lovelace One", "Lovelace Two")
+    _add(app, other, *[f"Lovelace Theirs {i}" for i in range(12)])
+    archived = _add(app, uid, "Lovelace Archived")[0]
+    with app.app_context():
+        db.session.get(Contact, archived).archived_at = clock.now()
+        db.session.commit()
+    page = user_client.get("/search?q=LOVELACE").get_data(as_text=True)
+    assert _listed(page) == ["Lovelace Two", "Lovelace One"]
+    assert _count(page) == "2"
+
+
+def test_more_than_the_page_shows_links_to_the_list_with_a_capped_count(app, user_client, monkeypatch):
+    uid = db_user(app)
+    names = [f"Turing {i:02d}" for i in range(find.LIMIT + 3)]
+    _add(app, uid, *names)
+    page = user_client.get("/search?q=turing").get_data(as_text=True)
+    assert _listed(page) == names[::-1][:find.LIMIT]
+    assert _count(page) == str(len(names)) and f"All {len(names)} contacts" in page
+    assert 'href="/contacts/?q=turing"' in page
+    monkeypatch.setattr(find, "CONTACTS_CAP", find.LIMIT + 1)
+    page = user_client.get("/search?q=turing").get_data(as_text=True)
+    assert _count(page) == f"{find.LIMIT + 1}+" and f"All {find.LIMIT + 1}+ contacts" in page
+    assert len(_listed(page)) == find.LIMIT
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("hopper", ["Grace Hopper"]),
+    ("ADA engines", ["Ada Lovelace"]),         # words in different fields, any case
+    ("ada@engines", ["Ada Lovelace"]),         # e-mail
+    ("math", ["Ada Lovelace"]),                # tag
+    ("ll", ["Percy 100% Shelley"]),            # shorter than a trigram
+    ("ll 100", ["Percy 100% Shelley"]),
+    ("a", ["Grace Hopper", "Ada Lovelace"]),
+    ("%", ["Percy 100% Shelley"]),             # LIKE wildcards are literal
+    ("_", []),
+    ('"ada"', []),                             # FTS5 syntax is literal
+    ("ada navy", []),
+], ids=repr)
+def test_same_matches_as_the_contacts_search(app, user_client, q, expected):
+    uid = db_user(app)
+    with app.app_context():
+        user = db.session.get(User, uid)
+        save_contact(user, None, ContactInput(full_name="Ada Lovelace", company="Analytical Engines", tags=["math"],
+                                              emails=[Detail("ada@engines.example")]))
+        save_contact(user, None, ContactInput(full_name="Grace Hopper", company="Navy"))
+        save_contact(user, None, ContactInput(full_name="Percy 100% Shelley"))
+        db.session.commit()
+    page = user_client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    assert _listed(page) == expected
+    listed = user_client.get("/contacts/", query_string={"q": q}).get_data(as_text=True)
+    for name in expected:
+        assert name in listed
+
+
+def test_the_contacts_statement_stops_at_what_it_needs(app, user_client):
+    """The matches are read in the index's order and limited: no statement sorts every match."""
+    uid = db_user(app)
+    _add(app, uid, *[f"Knuth {i}" for i in range(30)])
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    listen = lambda conn, cursor, statement, parameters, *a: seen.append((statement, parameters))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        assert user_client.get("/search?q=knuth").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    ids = [(s, p) for s, p in seen if "contact_search" in s]
+    assert len(ids) == 1 and "ORDER BY" in ids[0][0] and "LIMIT" in ids[0][0]
+    if engine.dialect.name == "sqlite":
+        with app.app_context():
+            plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + ids[0][0], ids[0][1]).all()
+        details = [row[-1] for row in plan]
+        assert not any("TEMP B-TREE" in d for d in details), details
+        assert details[0].startswith("SCAN s VIRTUAL TABLE"), details
+
+
+def db_user(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.email == "jo@example.com"))
