@@ -88,7 +88,7 @@ def pages(in_db) -> dict[str, str]:
             "opportunities list, one status": "/opportunities/?view=list&status=applied",
             "opportunity page": f"/opportunities/{opportunity}", "interview page": f"/interviews/{interview}",
             "contacts page 1": "/contacts/", "contacts, last page": "/contacts/?last=1",
-            "contacts search": "/contacts/?q=person", "contacts filter": "/contacts/?role=recruiter&tag=python",
+            "contacts search": "/contacts/?q=person", "search": "/search?q=person", "contacts filter": "/contacts/?role=recruiter&tag=python",
             "contact page": f"/contacts/{contact}", "follow-ups": "/followups/",
             "follow-ups, last page": "/followups/?last=1", "follow-ups, done": "/followups/?status=done",
             "activity": "/activity/",
