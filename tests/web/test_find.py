@@ -12,9 +12,11 @@ from sqlalchemy import event, select
 
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Contact, User
+from tracker.models import Company, Contact, Opportunity, User
 from tracker.services import find
+from tracker.services.companies import save_company
 from tracker.services.contacts import ContactInput, Detail, save_contact
+from tracker.services.opportunities import OpportunityInput, delete_opportunity, save_opportunity
 
 
 def _add(app, user_id: int, *names: str, **fields) -> list[int]:
@@ -121,12 +123,79 @@ def test_the_contacts_statement_stops_at_what_it_needs(app, user_client):
         event.remove(engine, "before_cursor_execute", listen)
     ids = [(s, p) for s, p in seen if "contact_search" in s]
     assert len(ids) == 1 and "ORDER BY" in ids[0][0] and "LIMIT" in ids[0][0]
+    assert sum("company_search" in s or "companies_name" in s or "FROM companies t" in s for s, _ in seen) == 1
+    assert sum("opportunity_search" in s for s, _ in seen) == 1
     if engine.dialect.name == "sqlite":
         with app.app_context():
             plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + ids[0][0], ids[0][1]).all()
         details = [row[-1] for row in plan]
         assert not any("TEMP B-TREE" in d for d in details), details
         assert details[0].startswith("SCAN s VIRTUAL TABLE"), details
+
+
+def _section(page: str, name: str) -> list[str]:
+    if "Nothing matches" in page:
+        return []
+    block = re.search(rf'aria-labelledby="found-{name}">(.*?)</section>', page, re.S).group(1)
+    return re.findall(r'<a href="/[a-z]+/\d+">([^<]+)</a>', block)
+
+
+def test_companies_and_opportunities_newest_first(app, user_client):
+    uid = db_user(app)
+    with app.app_context():
+        user = db.session.get(User, uid)
+        for name in ("Zeta Northwind", "Alpha Northwind", "Acme"):
+            save_company(user, None, name=name, website="", notes="")
+        for title, company in (("Data Engineer", "Acme"), ("Platform Lead", "Alpha Northwind"),
+                               ("Northwind Analyst", ""), ("Chef", "")):
+            save_opportunity(user, None, OpportunityInput(title=title, company=company))
+        db.session.commit()
+    page = user_client.get("/search?q=northwind").get_data(as_text=True)
+    assert _section(page, "companies") == ["Alpha Northwind", "Zeta Northwind"]
+    assert _section(page, "opportunities") == ["Northwind Analyst", "Platform Lead"]  # title or company
+    page = user_client.get("/search?q=north+LEAD").get_data(as_text=True)
+    assert _section(page, "opportunities") == ["Platform Lead"]  # one word each side
+    assert _section(page, "companies") == []
+    page = user_client.get("/search?q=ac").get_data(as_text=True)  # shorter than a trigram
+    assert _section(page, "companies") == ["Acme"] and _section(page, "opportunities") == ["Data Engineer"]
+
+
+def test_company_and_opportunity_documents_follow_every_write(app, user_client, make_user):
+    uid = db_user(app)
+    other = make_user("other@example.com")
+    with app.app_context():
+        user = db.session.get(User, uid)
+        acme = save_company(user, None, name="Acme", website="", notes="")
+        job = save_opportunity(user, None, OpportunityInput(title="Engineer", company="Acme"))
+        gone = save_opportunity(user, None, OpportunityInput(title="Gone Engineer", company="Initech"))
+        save_opportunity(user, None, OpportunityInput(title="Tester", company="Initech"))
+        save_company(db.session.get(User, other), None, name="Acme Elsewhere", website="", notes="")
+        db.session.commit()
+        save_company(user, acme, name="Globex", website="", notes="")  # rename: the job's document too
+        delete_opportunity(gone)
+        db.session.commit()
+        job_id = job.id
+    page = user_client.get("/search?q=globex").get_data(as_text=True)
+    assert _section(page, "companies") == ["Globex"] and _section(page, "opportunities") == ["Engineer"]
+    assert "Nothing matches" in user_client.get("/search?q=acme").get_data(as_text=True)
+    assert _section(user_client.get("/search?q=engineer").get_data(as_text=True), "opportunities") == ["Engineer"]
+    with app.app_context():
+        user = db.session.get(User, uid)
+        save_opportunity(user, db.session.get(Opportunity, job_id), OpportunityInput(title="Staff Writer",
+                                                                                       company="Hooli"))
+        db.session.commit()
+    page = user_client.get("/search?q=hooli+writer").get_data(as_text=True)
+    assert _section(page, "opportunities") == ["Staff Writer"]
+    assert _section(user_client.get("/search?q=globex").get_data(as_text=True), "opportunities") == []
+    initech = in_app(app, lambda: db.session.scalar(select(Company.id).where(Company.name == "Initech")))
+    assert user_client.post_form(f"/companies/{initech}/delete").status_code == 302
+    assert "Nothing matches" in user_client.get("/search?q=initech").get_data(as_text=True)  # the Tester's too
+    assert _section(user_client.get("/search?q=tester").get_data(as_text=True), "opportunities") == ["Tester"]
+
+
+def in_app(app, fn):
+    with app.app_context():
+        return fn()
 
 
 def db_user(app) -> int:

@@ -1,22 +1,23 @@
 """The header search: one box finds contacts, companies and opportunities.
 
 Contacts use the contacts list's search (every word must occur in the contact's search
-document), most recently added first: the order the search index gives, so the page reads
-the first few matches and a capped count ("50+") and stops, however many contacts match.
-Companies match on their name, opportunities on their title or their company's name, every
-word as a case-insensitive substring ("%" and "_" are literal).
+document); companies match on their name, opportunities on their title or their company's
+name (migration 0031), every word as a case-insensitive substring ("%" and "_" are literal).
+Each section lists the most recently added first: the order its search index gives, so the
+page reads the first few matches (and the contacts' count up to "50+") and stops, however
+many rows match (services.search.newest_ids).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import Company, Contact, Opportunity, User
 from tracker.services.paging import count_label
-from tracker.services.search import newest_matches
+from tracker.services.search import COMPANIES, OPPORTUNITIES, newest_ids, newest_matches
 
 # Enough to recognise what one was looking for; "all N contacts" links to the full list.
 LIMIT = 8
@@ -42,11 +43,6 @@ class Found:
         return not (self.contacts or self.companies or self.opportunities)
 
 
-def _like(word: str) -> str:
-    escaped = word.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def find_everything(user: User, q: str) -> Found:
     """What `q` finds among the user's current (not archived) contacts, companies and jobs."""
     q = q.strip()[:MAX_QUERY]
@@ -54,15 +50,10 @@ def find_everything(user: User, q: str) -> Found:
     if not words:
         return Found([], 0, False, [], [])
     contacts, total, capped = newest_matches(user, q, LIMIT, CONTACTS_CAP)
-    company_match = [func.lower(Company.name).like(_like(w), escape="\\") for w in words]
     companies = db.session.scalars(
-        select(Company).where(Company.user_id == user.id, and_(*company_match))
-        .order_by(func.lower(Company.name), Company.id).limit(LIMIT)).all()
-    opp_match = [or_(func.lower(Opportunity.title).like(_like(w), escape="\\"),
-                     func.lower(Company.name).like(_like(w), escape="\\")) for w in words]
+        select(Company).where(Company.id.in_(newest_ids(COMPANIES, user, words, LIMIT)))
+        .order_by(Company.id.desc())).all()
     opportunities = db.session.scalars(
-        select(Opportunity).outerjoin(Company, Opportunity.company_id == Company.id)
-        .where(Opportunity.user_id == user.id, and_(*opp_match))
-        .options(selectinload(Opportunity.company))
-        .order_by(Opportunity.updated_at.desc(), Opportunity.id.desc()).limit(LIMIT)).all()
+        select(Opportunity).where(Opportunity.id.in_(newest_ids(OPPORTUNITIES, user, words, LIMIT)))
+        .options(joinedload(Opportunity.company)).order_by(Opportunity.id.desc())).all()
     return Found(contacts, total, capped, list(companies), list(opportunities))

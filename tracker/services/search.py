@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, Sequence, TypeVar
 
-from sqlalchemy import Select, bindparam, column, exists, literal_column, select, table, text
+from sqlalchemy import Select, TextualSelect, bindparam, column, exists, literal_column, select, table, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -86,10 +86,19 @@ _search = table(SEARCH_TABLE, column("body"))
 _INDEXED_LENGTH = 3
 
 
+# The header search's indexes (migration 0031, services/find.py): tables on both engines (FTS5
+# on SQLite), and on PostgreSQL a trigram index on companies.name.
+FIND_TABLES = ("company_search", "opportunity_search")
+FIND_INDEXES = ("companies_name_trgm",)
+
+
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic autogenerate hook: hide the search index (and FTS5's shadow tables) from compare."""
-    return not (type_ == "table" and name is not None
-                and (name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_")))
+    """Alembic autogenerate hook: hide the search indexes (and FTS5's shadow tables) from compare."""
+    if name is None:
+        return True
+    if type_ == "index":
+        return name not in FIND_INDEXES
+    return not (type_ == "table" and any(name == t or name.startswith(t + "_") for t in (SEARCH_TABLE, *FIND_TABLES)))
 
 
 def _like(term: str) -> str:
@@ -176,40 +185,64 @@ def search_contacts(user: User, query: ContactQuery, per_page: int) -> KeysetPag
                        after=query.after, before=query.before, last=query.last)
 
 
-def newest_matches(user: User, q: str, limit: int, cap: int) -> tuple[list[Contact], int, bool]:
-    """The user's current contacts whose document holds every word of `q`, most recently added
-    first: the first `limit` (with their company), how many there are counted up to `cap`, and
-    True when there are more than `cap`.
+@dataclass(frozen=True)
+class Index:
+    """A search index read newest first: on SQLite an FTS5 trigram table whose rowid is the
+    row's id; on PostgreSQL a FROM clause with a trigram-indexed text (`body`) and the row's id."""
 
-    The order is the index's own (contact id, descending), so the statement reads the index
-    from its newest entry and stops after cap + 1 matches of this user: its cost is what the
-    page shows, not how many contacts match (a page sorted by name must read every match).
+    table: str  # the base table (alias t): scoped by its user_id
+    fts: str  # SQLite: the FTS5 table (alias s)
+    pg_from: str  # PostgreSQL: FROM clause giving t and the text to match (`body`)
+    pg_key: str  # PostgreSQL: the id to order by, on the side the planner can walk backwards
+
+
+CONTACTS = Index("contacts", SEARCH_TABLE, "contact_search s JOIN contacts t ON t.id = s.contact_id", "s.contact_id")
+COMPANIES = Index("companies", "company_search", "companies t", "t.id")
+OPPORTUNITIES = Index("opportunities", "opportunity_search",
+                      "opportunity_search s JOIN opportunities t ON t.id = s.opportunity_id", "s.opportunity_id")
+_PG_BODY = {"companies": "t.name"}
+
+
+def newest_ids(index: Index, user: User, words: Sequence[str], n: int, where: str = "") -> TextualSelect:
+    """SELECT of the ids of the user's rows whose text holds every word (case-insensitive
+    substrings), newest (highest id) first, at most `n`. `where`: more SQL on t.
+
+    The order is the index's own, so the statement reads the index from its newest entry and
+    stops after n matches of this user: its cost is what the page shows, not how many rows
+    match (an order by name must read every match). On PostgreSQL the planner walks the id
+    backwards checking each row, or takes the trigram index when it expects few matches.
     """
-    words = q.split()
-    if not words:
-        return [], 0, False
-    params: dict[str, object] = {"uid": user.id, "n": max(cap, limit) + 1}
-    conditions = []
+    params: dict[str, object] = {"uid": user.id, "n": n}
+    conditions = ["t.user_id = :uid"] + ([where] if where else [])
     if db.session.get_bind().dialect.name == "postgresql":
+        body = _PG_BODY.get(index.table, "s.body")
         for i, word in enumerate(words):
-            conditions.append(f"s.body ILIKE :w{i} ESCAPE '\\'")
+            conditions.append(f"{body} ILIKE :w{i} ESCAPE '\\'")
             params[f"w{i}"] = _like(word)
-        # Walking contact_search's primary key backwards, each row checked: the planner takes
-        # the trigram index instead when it expects few matches (then there are few to sort).
-        frm, key = "contact_search s JOIN contacts c ON c.id = s.contact_id", "s.contact_id"
+        frm, key = index.pg_from, index.pg_key
     else:
         indexed = [w for w in words if len(w) >= _INDEXED_LENGTH]
         if indexed:
-            conditions.append("s.contact_search MATCH :phrases")
+            conditions.append(f"s.{index.fts} MATCH :phrases")
             params["phrases"] = " ".join(_fts5_phrase(w) for w in indexed)
         for i, word in enumerate(w for w in words if len(w) < _INDEXED_LENGTH):
+            # The trigram tokenizer folds case like LIKE does here (ASCII); short words only.
             conditions.append(f"s.body LIKE :w{i} ESCAPE '\\'")
             params[f"w{i}"] = _like(word)
         # CROSS JOIN keeps the FTS table outermost (SQLite never reorders it), read in rowid order.
-        frm, key = "contact_search s CROSS JOIN contacts c ON c.id = s.rowid", "s.rowid"
-    ids = list(db.session.scalars(text(
-        f"SELECT c.id FROM {frm} WHERE c.user_id = :uid AND c.archived_at IS NULL AND "
-        f"{' AND '.join(conditions)} ORDER BY {key} DESC LIMIT :n"), params))
+        frm, key = f"{index.fts} s CROSS JOIN {index.table} t ON t.id = s.rowid", "s.rowid"
+    return text(f"SELECT t.id FROM {frm} WHERE {' AND '.join(conditions)} ORDER BY {key} DESC LIMIT :n"
+                ).bindparams(**params).columns(column("id"))
+
+
+def newest_matches(user: User, q: str, limit: int, cap: int) -> tuple[list[Contact], int, bool]:
+    """The user's current contacts whose document holds every word of `q`, most recently added
+    first (newest_ids): the first `limit` with their company, how many there are counted up
+    to `cap`, and True when there are more than `cap`. Two statements."""
+    words = q.split()
+    if not words:
+        return [], 0, False
+    ids = list(db.session.scalars(newest_ids(CONTACTS, user, words, max(cap, limit) + 1, "t.archived_at IS NULL")))
     shown = ids[:limit]
     rows = {c.id: c for c in db.session.scalars(
         select(Contact).where(Contact.id.in_(shown)).options(joinedload(Contact.company)))} if shown else {}
