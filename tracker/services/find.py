@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Company, Contact, Opportunity, User
@@ -50,10 +50,11 @@ def find_everything(user: User, q: str) -> Found:
     if not words:
         return Found([], 0, False, [], [])
     contacts, total, capped = newest_matches(user, q, LIMIT, CONTACTS_CAP)
-    companies = db.session.scalars(
-        select(Company).where(Company.id.in_(newest_ids(COMPANIES, user, words, LIMIT)))
-        .order_by(Company.id.desc())).all()
-    opportunities = db.session.scalars(
-        select(Opportunity).where(Opportunity.id.in_(newest_ids(OPPORTUNITIES, user, words, LIMIT)))
-        .options(joinedload(Opportunity.company)).order_by(Opportunity.id.desc())).all()
+    # The rows straight from the statement that finds them (an `id IN (...)` or a join to the
+    # few ids may be answered on PostgreSQL by reading every row: it is a small table).
+    companies = db.session.scalars(select(Company).from_statement(
+        newest_ids(COMPANIES, user, words, LIMIT, model=Company))).all()
+    opportunities = db.session.scalars(select(Opportunity).from_statement(
+        newest_ids(OPPORTUNITIES, user, words, LIMIT, model=Opportunity))
+        .options(selectinload(Opportunity.company))).all()
     return Found(contacts, total, capped, list(companies), list(opportunities))

@@ -203,9 +203,11 @@ OPPORTUNITIES = Index("opportunities", "opportunity_search",
 _PG_BODY = {"companies": "t.name"}
 
 
-def newest_ids(index: Index, user: User, words: Sequence[str], n: int, where: str = "") -> TextualSelect:
+def newest_ids(index: Index, user: User, words: Sequence[str], n: int, where: str = "",
+               model: type | None = None) -> TextualSelect:
     """SELECT of the ids of the user's rows whose text holds every word (case-insensitive
-    substrings), newest (highest id) first, at most `n`. `where`: more SQL on t.
+    substrings), newest (highest id) first, at most `n`. `where`: more SQL on t. With `model`
+    (the ORM class of t), its columns instead of the id: `select(model).from_statement(...)`.
 
     The order is the index's own, so the statement reads the index from its newest entry and
     stops after n matches of this user: its cost is what the page shows, not how many rows
@@ -231,8 +233,9 @@ def newest_ids(index: Index, user: User, words: Sequence[str], n: int, where: st
             params[f"w{i}"] = _like(word)
         # CROSS JOIN keeps the FTS table outermost (SQLite never reorders it), read in rowid order.
         frm, key = f"{index.fts} s CROSS JOIN {index.table} t ON t.id = s.rowid", "s.rowid"
-    return text(f"SELECT t.id FROM {frm} WHERE {' AND '.join(conditions)} ORDER BY {key} DESC LIMIT :n"
-                ).bindparams(**params).columns(column("id"))
+    columns = list(model.__table__.columns) if model is not None else [column("id")]
+    return text(f"SELECT {', '.join('t.' + c.name for c in columns)} FROM {frm} "
+                f"WHERE {' AND '.join(conditions)} ORDER BY {key} DESC LIMIT :n").bindparams(**params).columns(*columns)
 
 
 def newest_matches(user: User, q: str, limit: int, cap: int) -> tuple[list[Contact], int, bool]:

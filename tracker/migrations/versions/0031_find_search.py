@@ -92,6 +92,8 @@ def upgrade():
                        f"FOR EACH ROW EXECUTE FUNCTION opportunity_search_on_{table}()")
         op.execute(f"INSERT INTO opportunity_search (opportunity_id, body) SELECT o.id, {PG_OPP_BODY} "
                    "FROM opportunities o")
+        # The planner's choice (walk the ids or take the trigram index) needs the new table's statistics.
+        op.execute("ANALYZE opportunity_search")
     else:
         op.execute("CREATE VIRTUAL TABLE company_search USING fts5(body, tokenize = 'trigram')")
         op.execute("CREATE VIRTUAL TABLE opportunity_search USING fts5(body, tokenize = 'trigram')")
