@@ -1,7 +1,11 @@
 """The dashboard: what to do today, who is slipping away, the pipeline, recent activity."""
 from __future__ import annotations
 
+from datetime import date
+from typing import Callable, NamedTuple
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +16,8 @@ from tracker.services import agenda as service
 from tracker.services import dashboard as page_service
 from tracker.services import goals as goals_service
 from tracker.services.cadence import keep_in_touch
+from tracker.templating import csrf_input
+from tracker.views.common import id_url, short_day
 
 bp = Blueprint("dashboard", __name__)
 
@@ -19,6 +25,44 @@ bp = Blueprint("dashboard", __name__)
 # Follow-ups listed per section (the first by due date and time); "All N follow-ups" links to the rest.
 FOLLOWUPS_SHOWN = 10
 IMPORT_LABELS = {"linkedin": "LinkedIn", "vcard": "an address book (vCard)", "invite": "calendar invitations"}
+
+
+class Links(NamedTuple):
+    """The agenda rows' addresses, one prefix per kind (views.common.id_url), and the request's
+    CSRF field: built once a page rather than once a row (the dashboard lists up to 70 rows)."""
+
+    followup: Callable[[int], str]
+    complete: Callable[[int], str]
+    contact: Callable[[int], str]
+    plan: Callable[[int], str]
+    opportunity: Callable[[int], str]
+    move: Callable[[int], str]
+    touchpoint: Callable[[int], str]
+    here: str
+    csrf: Markup
+
+
+def _links() -> Links:
+    return Links(id_url("followups.show", "followup_id"), id_url("followups.complete", "followup_id"),
+                 id_url("contacts.show", "contact_id"), id_url("followups.create", "contact"),
+                 id_url("opportunities.show", "opportunity_id"), id_url("opportunities.move", "opportunity_id"),
+                 id_url("touchpoints.show", "touchpoint_id"), url_for("dashboard.index"), csrf_input())
+
+
+@bp.app_template_global()
+def due_words(day: date, today: date) -> str:
+    """When something is due, as the agenda says it: "today", "yesterday", "tomorrow",
+    "3 days ago (7 Mar)", "Thu 12 Mar" (the year when it is not `today`'s)."""
+    days = (day - today).days
+    if days == 0:
+        return "today"
+    if days == -1:
+        return "yesterday"
+    if days == 1:
+        return "tomorrow"
+    if days < 0:
+        return f"{-days} days ago ({short_day(day, today)})"
+    return f"{day:%a} {short_day(day, today)}"
 
 
 @bp.get("/")
@@ -35,7 +79,8 @@ def index():
     return render_template("dashboard/index.html", today=today, result=result,
                            agenda=result.agenda, health_labels=service.HEALTH_LABELS,
                            imports=page.imports, import_labels=IMPORT_LABELS, pipeline=page.pipeline,
-                           recent=page.recent, goals=goals_service.week_progress(current_user, today=today))
+                           recent=page.recent, links=_links(),
+                           goals=goals_service.week_progress(current_user, today=today))
 
 
 @bp.post("/imports/keep")
