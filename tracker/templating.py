@@ -97,9 +97,11 @@ def install_fast_html_params() -> None:
     third of the settings page's CPU. `html_params` below gives the same bytes (tests/web/
     test_render_cost.py compares them on hostile values) with plain string formatting.
     Idempotent; every app in the process shares it, like the library function it replaces."""
+    import wtforms.widgets
     from wtforms.widgets import core
 
     core.html_params = html_params  # Select, TextArea, option tags: the module's function
+    wtforms.widgets.html_params = html_params  # every <label> (wtforms.fields.core.Label)
     core.Input.html_params = core.Button.html_params = staticmethod(html_params)  # every <input>, <button>
 
 

@@ -58,6 +58,13 @@ def test_widgets_use_it_and_still_escape(app):
     # Installed by create_app: the module's function and the inputs' and buttons' own copy.
     assert core.html_params is html_params and core.TextInput.html_params is html_params
     assert core.Button.html_params is html_params
+    import wtforms.widgets
+
+    assert wtforms.widgets.html_params is html_params  # labels: wtforms.fields.core.Label
+    hostile = {"class_": 'x" onclick="y', "data_hint": "<i>"}
+    label = F().name.label(**hostile)
+    assert str(label) == f'<label {_reference(**hostile, for_="name")}>Name</label>'
+    assert str(label) == '<label class="x&#34; onclick=&#34;y" data-hint="&lt;i&gt;" for="name">Name</label>'
     html = str(F(data={"name": '"><img src=x onerror=alert(1)>'}).name())
     assert "<img" not in html and "&#34;&gt;&lt;img" in html
 
