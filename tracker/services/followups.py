@@ -221,7 +221,7 @@ def _list_statements(statuses: tuple[str, ...], due: str, origin: bool, contact:
     (user_id, day_start, day_end, origin, contact_id): see list_followups."""
     f, c, o = FollowUp.__table__.c, Contact.__table__.c, Opportunity.__table__.c
     # due_key's day is the effective due date: compare it with the start of a day.
-    where = [f.user_id == bindparam("user_id"), f.status.in_(statuses)]
+    where = [f.user_id == bindparam("user_id")]
     day_start, day_end = bindparam("day_start", type_=f.due_key.type), bindparam("day_end", type_=f.due_key.type)
     where += {"overdue": [f.due_key < day_start], "today": [f.due_key >= day_start, f.due_key < day_end],
               "week": [f.due_key < day_end], "all": []}[due]
@@ -235,9 +235,13 @@ def _list_statements(statuses: tuple[str, ...], due: str, origin: bool, contact:
             .select_from(FollowUp.__table__.outerjoin(Contact.__table__, c.id == f.contact_id)
                          .outerjoin(Opportunity.__table__, o.id == f.opportunity_id))
             .where(*where))
+    order = ((f.due_key, False), (f.id, False))
+    matching = select(f.id).where(*where, f.status.in_(statuses))
+    if len(statuses) == 1:
+        return Keyset(rows.where(f.status == statuses[0]), order, size, count=matching)
     # Each status's rows come from the index in order (paging._read), not all of them sorted.
-    return Keyset(rows, ((f.due_key, False), (f.id, False)), size, count=select(f.id).where(*where),
-                  partitions=[f.status == s for s in statuses] if len(statuses) > 1 else None)
+    return Keyset(rows, order, size, count=matching, partitions=[f.status == s for s in statuses],
+                  ids=select(f.id).where(*where))
 
 
 def list_followups(user: User, query: FollowUpQuery, today: date, per_page: int) -> KeysetPage[FollowUpRow]:
