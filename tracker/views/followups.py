@@ -18,6 +18,7 @@ from tracker.services.interviews import user_interviews
 from tracker.services.opportunities import user_opportunities
 from tracker.services.touchpoints import TouchpointError, user_contacts
 from tracker.templating import format_day
+from tracker.views.dashboard import due_words
 from tracker.views.common import id_url, keyset_args, owned_or_404, per_page, safe_next, short_day
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
@@ -61,16 +62,6 @@ def _rows(items: list, today, draft_kinds) -> list[tuple]:
         out.append((f, page_url(f.id), contact_url(f.contact.id) if f.contact else "", due, status_badge(f, today),
                     f.kind in draft_kinds))
     return out
-
-
-def due_words(day, today) -> str:
-    """"today", "yesterday", "tomorrow", "3 days ago (7 Nov)", "Fri 13 Nov": how a list says when."""
-    days = (day - today).days
-    if days in (-1, 0, 1):
-        return ("yesterday", "today", "tomorrow")[days + 1]
-    if days < 0:
-        return f"{-days} days ago ({short_day(day, today)})"
-    return f"{day:%a} {short_day(day, today)}"
 
 
 def status_badge(f, today) -> tuple[str, str] | None:

@@ -2,8 +2,8 @@
 contacts (capped at 1,000) reads this partial index alone instead of 1,001 table rows for
 their archived_at; a partial index on user_id alone, so that no sorted list's plan prefers it
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-01 20:00:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0031'
-down_revision = '0030'
+revision = '0032'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
