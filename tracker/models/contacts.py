@@ -36,7 +36,24 @@ contact_tags = Table(
 )
 
 
-class Contact(Owned, Timestamped, db.Model):
+class ContactLabels:
+    """What pages say of a contact, from its columns: shared by the model and the plain rows
+    a page reads instead (services.contact_page.ContactView)."""
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, "Other")
+
+    @property
+    def first_name(self) -> str:
+        return self.given_name or self.full_name.split(" ")[0]
+
+
+class Contact(ContactLabels, Owned, Timestamped, db.Model):
     __tablename__ = "contacts"
     __table_args__ = (
         Index("ix_contacts_user_sort_name", "user_id", "sort_name"),
@@ -116,18 +133,6 @@ class Contact(Owned, Timestamped, db.Model):
         back_populates="contact", cascade="all, delete-orphan", order_by="ContactUrl.position"
     )
     tags: Mapped[list["Tag"]] = relationship(secondary=contact_tags, order_by="Tag.name_key")
-
-    @property
-    def archived(self) -> bool:
-        return self.archived_at is not None
-
-    @property
-    def role_label(self) -> str:
-        return ROLES.get(self.role, "Other")
-
-    @property
-    def first_name(self) -> str:
-        return self.given_name or self.full_name.split(" ")[0]
 
 
 class _Detail:

@@ -16,7 +16,27 @@ from tracker.models.base import Owned, Timestamped
 SOURCES = {"manual": "added by hand", "change": "kept when the company or title changed"}
 
 
-class PastPosition(Owned, Timestamped, db.Model):
+class PositionLabels:
+    """What pages say of a past position (title, started, ended, company): shared by the model
+    and the plain rows the contact page reads (services.contact_page.PositionRow)."""
+
+    @property
+    def description(self) -> str:
+        """"Product Manager at Acme" (the company must be loaded)."""
+        return describe(self.title, self.company.name if self.company else "")
+
+    @property
+    def span(self) -> str:
+        """"Mar 2021 – Nov 2024", as precise as the dates are."""
+        return span(self.started, self.ended)
+
+    @property
+    def years(self) -> str:
+        """"2021–2024": the brief form."""
+        return span(self.started, self.ended, years=True)
+
+
+class PastPosition(PositionLabels, Owned, Timestamped, db.Model):
     """One past position. `started`/`ended` are as precise as people remember them: "2021",
     "2021-03" or "2021-03-15" (ISO 8601 reduced precision), "" when unknown; as text they
     sort in time order. `ended` of a kept change is the user's local day of the change."""
@@ -34,18 +54,3 @@ class PastPosition(Owned, Timestamped, db.Model):
 
     contact: Mapped["Contact"] = relationship()  # noqa: F821
     company: Mapped["Company | None"] = relationship()  # noqa: F821
-
-    @property
-    def description(self) -> str:
-        """"Product Manager at Acme" (the company must be loaded)."""
-        return describe(self.title, self.company.name if self.company else "")
-
-    @property
-    def span(self) -> str:
-        """"Mar 2021 – Nov 2024", as precise as the dates are."""
-        return span(self.started, self.ended)
-
-    @property
-    def years(self) -> str:
-        """"2021–2024": the brief form."""
-        return span(self.started, self.ended, years=True)

@@ -411,4 +411,9 @@ def activity_strip(user: User, contact: Contact, today: date | None = None) -> S
     """Touchpoints per month over the last 12 months (ending with the user's current month)."""
     today = today or clock.today(user.timezone)
     start, end = domain.strip_window(today)
-    return domain.strip(domain.strip_buckets(touchpoint_counts_by_day(user, contact, start, end), today))
+    return strip_of(touchpoint_counts_by_day(user, contact, start, end), today)
+
+
+def strip_of(counts: dict[date, int], today: date) -> Strip:
+    """The strip of {local day: touchpoints} (days outside the last 12 months are left out)."""
+    return domain.strip(domain.strip_buckets(counts, today))

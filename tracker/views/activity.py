@@ -7,9 +7,8 @@ from flask_login import current_user
 from tracker import clock
 from tracker.domain.timeline import KINDS
 from tracker.forms.touchpoints import QuickTouchpointForm
-from tracker.models import Company, Contact
-from tracker.services.timeline import Scope, activity_strip, parse_kinds, planned_followups, timeline
-from tracker.services.touchpoints import last_contacted
+from tracker.models import Company
+from tracker.services.timeline import Scope, parse_kinds, planned_followups, strip_of, timeline
 
 bp = Blueprint("activity", __name__, url_prefix="/activity")
 
@@ -27,15 +26,17 @@ def index():
                            planned=planned_followups(scope, clock.today(current_user.timezone)))
 
 
-def contact_timeline(contact: Contact) -> dict:
+def contact_timeline(contact, last_contacted, touch_days) -> dict:
     """Template context for a contact page: timeline page, last contacted, strip, quick form.
+    `last_contacted` and `touch_days` ({local day: touchpoints} over the strip's months) come
+    from services.contact_page, read with the page's other panels.
 
     A quick form that failed validation is handed over in `g.touch_form` (see touchpoints.quick).
     """
-    form = g.get("touch_form") or QuickTouchpointForm(formdata=None, happened_on=clock.today(current_user.timezone))
+    today = clock.today(current_user.timezone)
+    form = g.get("touch_form") or QuickTouchpointForm(formdata=None, happened_on=today)
     return {**_page(Scope(current_user, contact_id=contact.id)), "touch_form": form,
-            "last_contacted": last_contacted(current_user, contact),
-            "strip": activity_strip(current_user, contact)}
+            "last_contacted": last_contacted, "strip": strip_of(touch_days, today)}
 
 
 def company_timeline(company: Company) -> dict:

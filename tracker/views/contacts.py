@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from tracker import clock
+from tracker.domain.timeline import strip_window
 from tracker.extensions import db
 from tracker.forms.bulk import BulkForm
 from tracker.forms.contacts import ContactForm
@@ -14,7 +15,8 @@ from tracker.services import bulk as bulk_service
 from tracker.services import contacts as service
 from tracker.services import merge as merge_service
 from tracker.services.companies import company_names
-from tracker.services import employment, kept_agenda, referrals
+from tracker.services import contact_page as page_service
+from tracker.services import kept_agenda
 from tracker.services.contact_list import contact_page
 from tracker.services.search import SORT_NEEDS, SORTS, ContactQuery
 from tracker.templating import plural
@@ -153,12 +155,15 @@ def create():
 
 @bp.get("/<int:contact_id>")
 def show(contact_id: int):
-    contact = service.contact_with_details(current_user, contact_id)
-    if contact is None:  # missing or another user's: the same 404
+    today = clock.today(current_user.timezone)
+    page = page_service.contact_page(current_user, contact_id, strip_window(today)[0])
+    if page is None:  # missing or another user's: the same 404
         abort(404)
-    return render_template("contacts/show.html", contact=contact, positions=employment.positions_of(contact),
-                           contact_referrals=referrals.of_contact(current_user, contact),
-                           referral_day=referrals.last_step_on, **contact_timeline(contact), **cadence_card(contact))
+    contact = page.contact
+    return render_template("contacts/show.html", contact=contact, positions=page.positions,
+                           contact_referrals=page.referrals, referral_day=page_service.referral_day,
+                           **contact_timeline(contact, page.last_contacted, page.touch_days),
+                           **cadence_card(contact, page.followups))
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])

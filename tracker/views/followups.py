@@ -285,10 +285,12 @@ def cadence(contact_id: int):
     return redirect(back)
 
 
-def cadence_card(contact: Contact) -> dict:
-    """Template context for the contact page's cadence card (templates/contacts/_cadence.html)."""
+def cadence_card(contact, followups: list | None = None) -> dict:
+    """Template context for the contact page's cadence card (templates/contacts/_cadence.html);
+    `followups`: the contact's open ones when the caller read them already (services.contact_page)."""
     view = cadence_service.for_contact(current_user, contact, _today())
-    return {"cadence_view": view, "contact_followups": service.open_for_contact(current_user, contact.id),
+    return {"cadence_view": view, "contact_followups": service.open_for_contact(current_user, contact.id)
+            if followups is None else followups,
             "cadence_form": g.get("cadence_form") or CadenceForm(
                 formdata=None, days=view.cadence.ideal_days or view.proposal.ideal_days)}
 

@@ -1,0 +1,214 @@
+"""What the contact page shows beside its timeline, in two statements built once: the contact
+(with its company), then every panel at once (emails, phones, URLs, tags, past positions,
+referrals, open follow-ups, and the days of the contact's touchpoints for "last contacted"
+and the activity strip) as one UNION ALL of (kind, id, a, b, d1..d4, s1..s4) rows.
+
+Plain rows, not ORM objects: the page only displays them, and a mapped object per row with
+its relationships loaded (select-in loading, one statement each) cost more than the page's
+SQL. The attribute names are the models' (`contact.emails`, `p.company.name`, `r.status_label`),
+so the templates read them alike.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Date, Integer, Select, String, bindparam, cast, func, literal_column, null, select, union_all
+
+from tracker.extensions import db
+from tracker.models import (Company, Contact, ContactEmail, ContactPhone, ContactUrl, FollowUp, Opportunity,
+                            PastPosition, Referral, Tag, Touchpoint, User, contact_tags, touchpoint_contacts)
+from tracker.models.contacts import ContactLabels
+from tracker.models.employment import PositionLabels
+from tracker.models.referrals import STATUSES as REFERRAL_STATUSES
+from tracker.models.referrals import STEP_DAYS
+from tracker.services.timeline_rows import CompanyRef, OpportunityRef
+
+_UID, _CID = bindparam("uid"), bindparam("cid")
+
+
+@dataclass(frozen=True)
+class Detail:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TagRef:
+    name: str
+
+
+@dataclass
+class ContactView(ContactLabels):
+    """The contact as its page shows it (the model's attribute names)."""
+    id: int
+    full_name: str
+    given_name: str
+    role: str
+    title: str
+    linkedin_url: str
+    location: str
+    how_met: str
+    notes: str
+    birthday: str
+    source: str
+    vcard_extra: str
+    created_at: datetime
+    archived_at: datetime | None
+    company: CompanyRef | None
+    emails: list[Detail] = field(default_factory=list)
+    phones: list[Detail] = field(default_factory=list)
+    urls: list[Detail] = field(default_factory=list)
+    tags: list[TagRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PositionRow(PositionLabels):
+    id: int
+    title: str
+    started: str
+    ended: str
+    company: CompanyRef | None
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    id: int
+    status: str
+    asked_on: date | None
+    agreed_on: date | None
+    submitted_on: date | None
+    outcome_on: date | None
+
+    @property
+    def status_label(self) -> str:
+        return REFERRAL_STATUSES.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class OpenFollowUp:
+    id: int
+    title: str
+    status: str
+    due_on: date
+    snoozed_until: date | None
+
+
+@dataclass
+class ContactPage:
+    contact: ContactView
+    positions: list[PositionRow]
+    referrals: list[tuple[ReferralRow, OpportunityRef, CompanyRef | None]]
+    followups: list[OpenFollowUp]
+    last_contacted: date | None
+    touch_days: dict[date, int]  # {local day: touchpoints} from `strip_start` on
+
+
+@functools.cache
+def _contact_statement() -> Select:
+    return (select(Contact.id, Contact.full_name, Contact.given_name, Contact.role, Contact.title,
+                   Contact.linkedin_url, Contact.location, Contact.how_met, Contact.notes, Contact.birthday,
+                   Contact.source, Contact.vcard_extra, Contact.created_at, Contact.archived_at,
+                   Company.id.label("company_id"), Company.name.label("company_name"))
+            .outerjoin(Company, Company.id == Contact.company_id)
+            .where(Contact.id == _CID, Contact.user_id == _UID))
+
+
+_PANEL_COLUMNS = {"a": Integer(), "b": Integer(), "d1": Date(), "d2": Date(), "d3": Date(), "d4": Date(),
+                  "s1": String(), "s2": String(), "s3": String(), "s4": String()}
+
+
+def _part(kind: str, stmt: Select, **columns) -> Select:
+    cols = [literal_column(f"'{kind}'").label("kind"), columns.pop("id").label("id")]
+    cols += [columns[name].label(name) if name in columns else cast(null(), type_).label(name)
+             for name, type_ in _PANEL_COLUMNS.items()]
+    return stmt.with_only_columns(*cols)
+
+
+def _touch_days():
+    """The local day of each of the contact's touchpoints, read by primary key per link (a
+    correlated subquery) so both engines take the contact's links from their index: joined,
+    PostgreSQL scans every touchpoint of the account instead (services.touchpoints)."""
+    link = touchpoint_contacts.c.touchpoint_id
+    day = select(Touchpoint.happened_on).where(Touchpoint.id == link, Touchpoint.user_id == _UID).scalar_subquery()
+    return select(day.label("day")).where(touchpoint_contacts.c.contact_id == _CID).subquery()
+
+
+@functools.cache
+def _panels_statement() -> Select:
+    details = [_part(kind, select(model.id).where(model.contact_id == _CID), id=model.id, a=model.position,
+                     s1=model.value, s2=model.label)
+               for kind, model in (("email", ContactEmail), ("phone", ContactPhone), ("url", ContactUrl))]
+    tags = _part("tag", select(Tag.id).join(contact_tags, contact_tags.c.tag_id == Tag.id)
+                 .where(contact_tags.c.contact_id == _CID), id=Tag.id, s1=Tag.name, s2=Tag.name_key)
+    positions = _part("position", select(PastPosition.id).outerjoin(Company, Company.id == PastPosition.company_id)
+                      .where(PastPosition.contact_id == _CID, PastPosition.user_id == _UID),
+                      id=PastPosition.id, a=Company.id, s1=PastPosition.title, s2=PastPosition.started,
+                      s3=PastPosition.ended, s4=Company.name)
+    referrals = _part("referral", select(Referral.id).join(Opportunity, Opportunity.id == Referral.opportunity_id)
+                      .outerjoin(Company, Company.id == Opportunity.company_id)
+                      .where(Referral.user_id == _UID, Referral.contact_id == _CID),
+                      id=Referral.id, a=Opportunity.id, b=Company.id, d1=Referral.asked_on, d2=Referral.agreed_on,
+                      d3=Referral.submitted_on, d4=Referral.outcome_on, s1=Referral.status, s2=Opportunity.title,
+                      s3=Company.name)
+    followups = _part("followup", select(FollowUp.id).where(
+        FollowUp.user_id == _UID, FollowUp.contact_id == _CID, FollowUp.status.in_(("open", "snoozed"))),
+        id=FollowUp.id, d1=FollowUp.due_on, d2=FollowUp.snoozed_until, s1=FollowUp.title, s2=FollowUp.status)
+    days = _touch_days()
+    last = _part("last_touch", select(func.max(days.c.day)), id=cast(null(), Integer), d1=func.max(days.c.day))
+    days = _touch_days()
+    per_day = _part("touch_day", select(days.c.day).where(days.c.day >= bindparam("strip_start"))
+                    .group_by(days.c.day), id=func.count(), d1=days.c.day)
+    return union_all(*details, tags, positions, referrals, followups, last, per_day)
+
+
+def contact_page(user: User, contact_id: int, strip_start: date) -> ContactPage | None:
+    """One of the user's contacts and its page's panels, or None (a foreign id is None too).
+    `strip_start`: the first local day the activity strip counts touchpoints from."""
+    conn = db.session.connection()
+    row = conn.execute(_contact_statement(), {"cid": contact_id, "uid": user.id}).first()
+    if row is None:
+        return None
+    contact = ContactView(row.id, row.full_name, row.given_name, row.role, row.title, row.linkedin_url, row.location,
+                          row.how_met, row.notes, row.birthday, row.source, row.vcard_extra, row.created_at,
+                          row.archived_at, CompanyRef(row.company_id, row.company_name) if row.company_id else None)
+    page = ContactPage(contact, [], [], [], None, {})
+    details: dict[str, list] = {"email": [], "phone": [], "url": []}
+    tags = []
+    for r in conn.execute(_panels_statement(), {"cid": contact_id, "uid": user.id, "strip_start": strip_start}):
+        kind = r.kind
+        if kind in details:
+            details[kind].append((r.a, r.id, Detail(r.s1, r.s2)))
+        elif kind == "tag":
+            tags.append((r.s2, TagRef(r.s1)))
+        elif kind == "position":
+            page.positions.append(PositionRow(r.id, r.s1, r.s2, r.s3, CompanyRef(r.a, r.s4) if r.a else None))
+        elif kind == "referral":
+            page.referrals.append((ReferralRow(r.id, r.s1, r.d1, r.d2, r.d3, r.d4), OpportunityRef(r.a, r.s2),
+                                   CompanyRef(r.b, r.s3) if r.b else None))
+        elif kind == "followup":
+            page.followups.append(OpenFollowUp(r.id, r.s1, r.s2, r.d1, r.d2))
+        elif kind == "last_touch":
+            page.last_contacted = r.d1
+        elif kind == "touch_day" and r.d1 is not None:
+            page.touch_days[r.d1] = r.id
+    contact.emails, contact.phones, contact.urls = ([d for _, _, d in sorted(details[k], key=lambda t: t[:2])]
+                                                    for k in ("email", "phone", "url"))
+    contact.tags = [t for _, t in sorted(tags, key=lambda t: t[0])]
+    # The latest first: by end, then start; unknown ends last (services.employment.positions_of).
+    page.positions.sort(key=lambda p: p.id, reverse=True)
+    page.positions.sort(key=lambda p: p.started, reverse=True)
+    page.positions.sort(key=lambda p: p.ended, reverse=True)
+    page.positions.sort(key=lambda p: p.ended == "")
+    # Latest asked first (services.referrals.of_contact); the soonest follow-up first, a snoozed
+    # one at its snooze date (services.followups.open_for_contact).
+    page.referrals.sort(key=lambda t: (t[0].asked_on is not None, t[0].asked_on or date.min, t[0].id), reverse=True)
+    page.followups.sort(key=lambda f: (f.snoozed_until if f.status == "snoozed" and f.snoozed_until else f.due_on,
+                                       f.id))
+    return page
+
+
+def referral_day(referral: ReferralRow) -> date | None:
+    """The day of the referral's current step ("submitted 3 Nov")."""
+    return getattr(referral, STEP_DAYS.get(referral.status, "asked_on"))
