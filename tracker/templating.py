@@ -9,6 +9,7 @@ from flask import Flask, g, has_request_context, request, url_for
 from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
 from markupsafe import Markup, _escape_inner, escape
+from wtforms.widgets.core import clean_key
 
 from tracker import clock
 from tracker.domain import faces
@@ -109,18 +110,20 @@ def html_params(**kwargs) -> Markup:
     """WTForms' `html_params` (3.x): sorted attributes, `True` bare, `False` left out, keys
     cleaned (`class_` -> `class`, `data_x_y` -> `data-x-y`), keys and values escaped, and a
     double quote in an already-safe value written as `&quot;` so it cannot end the attribute."""
-    from wtforms.widgets.core import clean_key
-
     params = []
     for key in sorted(kwargs):
         value = kwargs[key]
         if value is False:
             continue
-        name = str(escape(clean_key(key)))
+        name = _escape_inner(clean_key(key))
         if value is True:
             params.append(name)
         else:
-            params.append(f'{name}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+            # str(escape(value)) without the Markup in between: markupsafe's C escaper for
+            # text, an int's digits as they are, anything else (Markup, None, numbers) escape().
+            kind = type(value)
+            text = _escape_inner(value) if kind is str else str(value) if kind is int else str(escape(value))
+            params.append(f'{name}="{text.replace(chr(34), "&quot;")}"')
     return Markup(" ".join(params))
 
 

@@ -16,6 +16,11 @@ from tracker.extensions import db
 from tracker.models import User
 from tracker.templating import html_params
 
+class _Number(int):
+    def __str__(self):
+        return "<1>"
+
+
 CASES = {
     "plain": dict(id="f-1", name="title", type="text", value="Ada"),
     "quotes and tags": dict(value='"><script>alert(1)</script>', placeholder="it's <b>"),
@@ -25,6 +30,8 @@ CASES = {
     "numbers and none": dict(maxlength=300, value=None, step=0.5, min=0),
     "ampersands": dict(href="/x?a=1&amp;b=2", value="R&D"),
     "empty": {},
+    "unicode, int subclasses, markup keys": dict(title="ünï <✓> 'q'", data_n=_Number(7), value=-(10**20),
+                                                  placeholder=Markup("a &amp; b")),
 }
 
 
@@ -178,11 +185,6 @@ def test_templates_are_compiled_once_per_process(app, user_client):
 class _Html:
     def __html__(self):
         return "<b>safe</b>"
-
-
-class _Number(int):
-    def __str__(self):
-        return "<1>"
 
 
 ESCAPED = ["plain", "", "<script>alert('x')</script>", 'a "quoted" & <b>', "ünï ✓ 🙂", 0, -12, 10**40, True, False,

@@ -57,10 +57,15 @@ def load(cookie_id: str, *, max_days: int) -> User | None:
     return user
 
 
+@built_once
+def _by_digest():
+    return select(UserSession).where(UserSession.key_digest == bindparam("digest"))
+
+
 def _row(user: User) -> UserSession | None:
     if not user.session_key:
         return None
-    return db.session.scalar(select(UserSession).where(UserSession.key_digest == _digest(user.session_key)))
+    return db.session.scalar(_by_digest(), {"digest": _digest(user.session_key)})
 
 
 def end(user: User) -> None:
