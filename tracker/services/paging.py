@@ -16,7 +16,7 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable, Generic, Sequence, TypeVar
+from typing import Any, Callable, Generic, Literal, Sequence, TypeVar
 
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, literal_column, or_, select, union_all
 
@@ -138,12 +138,13 @@ class Keyset:
     then runs statements SQLAlchemy has already keyed and compiled.
 
     `count`: the SELECT to count instead of `stmt` (e.g. without a join that only adds
-    columns); `partitions` and `ids`: see `_read`."""
+    columns), False for none (a page that shows no total: total is then 0); `partitions` and
+    `ids`: see `_read`."""
 
-    def __init__(self, stmt: Select, order: Order, size: int, *, count: Select | None = None,
+    def __init__(self, stmt: Select, order: Order, size: int, *, count: Select | None | Literal[False] = None,
                  partitions: Sequence[ColumnElement] | None = None, ids: Select | None = None):
         self.stmt, self.order, self.size, self.partitions, self.ids = stmt, order, size, partitions, ids
-        self.count = count_statement(stmt if count is None else count)
+        self.count = None if count is False else count_statement(stmt if count is None else count)
         self._reads: dict[str, Select] = {}
 
     def read(self, kind: str) -> Select:
@@ -178,7 +179,7 @@ class Keyset:
             items = rows[:size]
             more_before = after_values is not None
             has_next = len(rows) > size
-        total, capped = _run_count(self.count, params)
+        total, capped = (0, False) if self.count is None else _run_count(self.count, params)
         return KeysetPage(items, total, capped,
                           next_cursor=_encode(key(items[-1])) if has_next and items else None,
                           prev_cursor=_encode(key(items[0])) if more_before and items else None)
@@ -186,13 +187,14 @@ class Keyset:
 
 def keyset_page(stmt: Select, order: Order, key: Callable[[T], Sequence[Any]], *, size: int,
                 after: str | None = None, before: str | None = None, last: bool = False,
-                scalars: bool = True, partitions: Sequence[ColumnElement] | None = None) -> KeysetPage[T]:
+                scalars: bool = True, partitions: Sequence[ColumnElement] | None = None,
+                counted: Select | None | Literal[False] = None) -> KeysetPage[T]:
     """The page of `stmt` (unordered) in `order`: the first, the one after/before a cursor, or the last.
 
     `key(item)` gives an item's values of the order's columns. A cursor that does not decode
     is ignored (the first page). Reads at most size + 1 rows (per partition, see `_read`) plus
-    a count capped at CAP. Builds its statements on each call: a list every request runs
-    keeps a `Keyset` instead.
+    a count capped at CAP (of `counted` when given, see Keyset's `count`). Builds its
+    statements on each call: a list every request runs keeps a `Keyset` instead.
     """
-    return Keyset(stmt, order, size, partitions=partitions).page(
+    return Keyset(stmt, order, size, partitions=partitions, count=counted).page(
         {}, key, after=after, before=before, last=last, scalars=scalars)

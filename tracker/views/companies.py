@@ -21,19 +21,18 @@ bp = Blueprint("companies", __name__, url_prefix="/companies")
 
 @bp.get("/")
 def index():
-    base = select(Company).where(Company.user_id == current_user.id)
+    """One keyset page of companies by name, each with how many people work there (not
+    archived), counted per shown company in the index (user_id, company_id, archived_at).
+    No total: the page shows none, and counting is a scan."""
+    people = (select(func.count()).where(Contact.user_id == current_user.id, Contact.company_id == Company.id,
+                                         Contact.archived_at.is_(None)).correlate(Company).scalar_subquery())
+    base = select(Company.id, Company.name, Company.name_key, Company.website, people.label("people")).where(
+        Company.user_id == current_user.id)
     q = request.args.get("q", "").strip()
     if q:
         base = base.where(Company.name_key.contains(Company.key_for(q)))
     page = keyset_page(base, ((Company.name_key, False), (Company.id, False)), lambda c: (c.name_key, c.id),
-                       size=per_page(), **keyset_args())
-    # Contacts are counted for this page's companies only (by the company_id index), not for all.
-    ids = [c.id for c in page.items]
-    counts = dict(db.session.execute(
-        select(Contact.company_id, func.count()).where(Contact.user_id == current_user.id, Contact.company_id.in_(ids),
-                                                       Contact.archived_at.is_(None))
-        .group_by(Contact.company_id)).all()) if ids else {}
-    page.items = [(c, counts.get(c.id, 0)) for c in page.items]
+                       size=per_page(), scalars=False, counted=False, **keyset_args())
     return render_template("companies/index.html", page=page, q=q)
 
 
