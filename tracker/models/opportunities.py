@@ -50,7 +50,26 @@ opportunity_contacts = Table(
 )
 
 
-class Opportunity(Owned, Timestamped, db.Model):
+class Labels:
+    """What the pages say of an opportunity, from its status, work_mode and deadline_on: the
+    model's, and the plain rows' that lists read (services.pipeline.Row)."""
+    __slots__ = ()
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def work_mode_label(self) -> str:
+        return WORK_MODES.get(self.work_mode, "")
+
+    @property
+    def deadline_due(self) -> bool:
+        """The deadline still matters: set, and not applied yet (nor closed)."""
+        return self.deadline_on is not None and self.status == DEADLINE_STATUS
+
+
+class Opportunity(Labels, Owned, Timestamped, db.Model):
     __tablename__ = "opportunities"
     # The board's columns and the list read their newest cards from this index.
     __table_args__ = (Index("ix_opportunities_user_status_updated", "user_id", "status", "updated_at"),
@@ -90,18 +109,6 @@ class Opportunity(Owned, Timestamped, db.Model):
         back_populates="opportunity", cascade="all, delete-orphan", order_by="Interview.starts_at"
     )
 
-    @property
-    def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
-
-    @property
-    def work_mode_label(self) -> str:
-        return WORK_MODES.get(self.work_mode, "")
-
-    @property
-    def deadline_due(self) -> bool:
-        """The deadline still matters: set, and not applied yet (nor closed)."""
-        return self.deadline_on is not None and self.status == DEADLINE_STATUS
 
 
 class StatusChange(Owned, db.Model):

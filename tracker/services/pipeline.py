@@ -1,31 +1,54 @@
-"""The opportunities list, bounded: a keyset page of rows (the board: services/board.py).
+"""The opportunities list, bounded: a keyset page of plain rows (the board: services/board.py).
 
-Interviews are counted in SQL for the rows shown, not loaded.
+One statement reads the page's rows with their company and interview count (a correlated
+count per shown row, in the index ix_interviews_opportunity_id), one more counts the list
+(ids only: the index (user_id, ...) alone, not the rows with their descriptions), capped.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from tracker.extensions import db
-from tracker.models import Interview, Opportunity, User
+from sqlalchemy import func, select
+
+from tracker.models import Company, Interview, Opportunity, User
+from tracker.models.opportunities import Labels
 from tracker.services.paging import KeysetPage, keyset_page
 
 # Most recently updated first, the id breaking ties: the list's order (and the board's, services/board.py).
 ORDER = ((Opportunity.updated_at, True), (Opportunity.id, True))
 
 
-def interview_counts(ids: list[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Interview.opportunity_id, func.count()).where(
-        Interview.opportunity_id.in_(ids)).group_by(Interview.opportunity_id)).all())
+@dataclass(frozen=True, slots=True)
+class Row(Labels):
+    """An opportunity as the list shows it."""
+    id: int
+    title: str
+    status: str
+    updated_at: datetime
+    location: str
+    work_mode: str
+    applied_on: date | None
+    deadline_on: date | None
+    company_id: int | None
+    company_name: str | None
+    interviews: int
 
 
-def opportunity_list(user: User, status: str | None, size: int, **cursor) -> tuple[KeysetPage[Opportunity], dict]:
-    """One keyset page of the list (newest update first) and its cards' interview counts."""
-    stmt = select(Opportunity).where(Opportunity.user_id == user.id).options(selectinload(Opportunity.company))
+def opportunity_list(user: User, status: str | None, size: int, **cursor) -> KeysetPage[Row]:
+    """One keyset page of the list (newest update first), each row with its interview count."""
+    interviews = (select(func.count()).where(Interview.opportunity_id == Opportunity.id)
+                  .correlate(Opportunity).scalar_subquery())
+    stmt = (select(Opportunity.id, Opportunity.title, Opportunity.status, Opportunity.updated_at,
+                   Opportunity.location, Opportunity.work_mode, Opportunity.applied_on, Opportunity.deadline_on,
+                   Company.id.label("company_id"), Company.name.label("company_name"), interviews.label("interviews"))
+            .outerjoin(Company, Company.id == Opportunity.company_id)
+            .where(Opportunity.user_id == user.id))
+    counted = select(Opportunity.id).where(Opportunity.user_id == user.id)
     if status:
         stmt = stmt.where(Opportunity.status == status)
-    page = keyset_page(stmt, ORDER, lambda o: (o.updated_at, o.id), size=size, **cursor)
-    return page, interview_counts([o.id for o in page.items])
+        counted = counted.where(Opportunity.status == status)
+    page = keyset_page(stmt, ORDER, lambda o: (o.updated_at, o.id), size=size, scalars=False, counted=counted,
+                       **cursor)
+    page.items = [Row(*row) for row in page.items]
+    return page

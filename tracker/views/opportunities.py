@@ -35,8 +35,8 @@ def index():
     view = "list" if request.args.get("view") == "list" else "board"
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     if view == "list":
-        page, interviews = pipeline.opportunity_list(current_user, status, per_page(), **keyset_args())
-        return render_template("opportunities/index.html", view=view, page=page, interviews=interviews,
+        page = pipeline.opportunity_list(current_user, status, per_page(), **keyset_args())
+        return render_template("opportunities/index.html", view=view, page=page,
                                status=status, statuses=STATUSES)
     return render_template("opportunities/index.html", view=view, board=board_service.board(current_user),
                            statuses=STATUSES, open_statuses=OPEN_STATUSES,
