@@ -85,70 +85,103 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
     on a bare connection: no ORM, no cadence engine (the reasons), no template. CPU ms (the
     app's side) and rows. What the page shows, and so what the floor reads:
 
-    - the health bar: the state counts (prefix sums of the kept per-day counts, agenda_days)
-      and how many due contacts are "planned" (a follow-up on the agenda: the kept
-      contacts.next_followup_on, in ix_contacts_user_next_followup_on);
-    - per section: the follow-ups' count, the first 10 follow-ups, the first 10 reach-outs
-      (planned contacts left out), and the losing-touch list's first 10;
-    - the shown contacts' rows (names, roles, last touches: the inputs of their reasons).
+    - the health bar and every section's count: the state counts (prefix sums of the kept
+      per-day counts, agenda_days), the due contacts that are "planned" (a follow-up on the
+      agenda: the kept contacts.next_followup_on), the open and snoozed follow-ups per
+      section; the imported contacts waiting (triage cards) and the opportunities per status
+      (pipeline): one statement;
+    - per section the first 10 follow-ups, and the application deadlines: one statement;
+    - per section the first 10 reach-outs (planned contacts left out) and the losing-touch
+      list's first 10, with what their reasons say (the contact's role, company, cadence,
+      last touches): one statement;
+    - the shown contacts' open processes and rejections (their reasons name them): one;
+    - the recent activity (6 touchpoints and their contacts' names): one.
 
-    Not counted: pipeline, recent activity, goals, imports, the session (small, fixed reads).
-    It replaces the old floor (every contact's due date computed from its last touch), which is
-    no longer what the page needs.
+    Not counted: the session and the signed-in user (every page's), the kept agenda's version
+    and the new-account check (what the page decides, not what it shows), the goals (the
+    bench account has none: the page reads nothing for them). Each statement is the cheapest
+    we know for its rows (each count a range of an index, each list a limited index read);
+    the page runs the same SQL (services/agenda.py), so page / floor is the page's Python.
     """
     from sqlalchemy import Date, DateTime, bindparam
 
-    C, F = "contacts", "followups"
-    active = "f.status IN ('open', 'snoozed')"
+    from tracker.models.contacts import UNSCHEDULED_SOURCES
+    from tracker.models.opportunities import STATUSES
+
     uncovered = "(c.next_followup_on IS NULL OR c.next_followup_on > :horizon)"
+    counted = lambda sql: f"(SELECT count(*) FROM {sql})"  # noqa: E731
+    followup_counts = [counted(f"followups WHERE user_id = :u AND status = '{status}' AND due_key < {hi}"
+                               + ("" if lo is None else f" AND due_key >= {lo}"))
+                       for lo, hi in ((None, ":t0"), (":t0", ":t1"), (":t1", ":h1")) for status in ("open", "snoozed")]
+    counts = (
+        "SELECT d.soon, d.due, d.losing, p.overdue, p.due, p.soon, "
+        "(SELECT due FROM agenda_days WHERE user_id = :u AND day = :today), "
+        "(SELECT sum(due) FROM agenda_days WHERE user_id = :u), "
+        + ", ".join(followup_counts) + ", "
+        + ", ".join(counted(f"contacts WHERE user_id = :u AND unscheduled = :yes AND source = '{source}' "
+                            "AND last_touch_on IS NULL AND archived_at IS NULL AND no_reminders = :no")
+                    for source in sorted(UNSCHEDULED_SOURCES)) + ", "
+        + ", ".join(counted(f"opportunities WHERE user_id = :u AND status = '{status}'") for status in STATUSES)
+        + " FROM (SELECT sum(soon) AS soon, sum(due) AS due, sum(losing) AS losing FROM agenda_days "
+        "WHERE user_id = :u AND day <= :today) AS d, "
+        "(SELECT sum(CASE WHEN c.due_on < :today THEN 1 ELSE 0 END) AS overdue, "
+        "sum(CASE WHEN c.due_on = :today THEN 1 ELSE 0 END) AS due, sum(CASE WHEN c.due_on > :today THEN 1 ELSE 0 END) "
+        "AS soon FROM contacts c WHERE c.user_id = :u AND c.next_followup_on <= :horizon AND c.due_soon_on <= :today "
+        "AND c.due_on <= :horizon AND c.losing_touch_on > :today) AS p")
+    followups = " UNION ALL ".join(
+        [f"SELECT * FROM (SELECT f.id, f.title, f.due_on, f.snoozed_until, f.contact_id, c.full_name, f.due_key "
+         f"FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id WHERE f.user_id = :u AND f.status = '{status}' "
+         f"AND f.due_key < {hi}{'' if lo is None else f' AND f.due_key >= {lo}'} ORDER BY f.due_key, f.id LIMIT 10) AS p{k}"
+         for k, (lo, hi, status) in enumerate((lo, hi, status) for lo, hi in ((None, ":t0"), (":t0", ":t1"), (":t1", ":h1"))
+                                              for status in ("open", "snoozed"))]
+        + ["SELECT o.id, o.title, o.deadline_on, NULL, NULL, m.name, NULL FROM opportunities o "
+           "LEFT JOIN companies m ON m.id = o.company_id WHERE o.user_id = :u AND o.status = 'interested' "
+           "AND o.deadline_on IS NOT NULL AND o.deadline_on <= :horizon"])
     lists = {
         "losing": "c.losing_touch_on <= :today",
         "overdue": f"c.due_on < :today AND c.losing_touch_on > :today AND {uncovered}",
         "today": f"c.due_on = :today AND {uncovered}",
         "upcoming": f"c.due_soon_on <= :today AND c.due_on > :today AND c.due_on <= :horizon AND {uncovered}",
     }
-    first = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT f.id, f.title, f.due_key, f.contact_id, c.full_name FROM {F} f "
-        f"LEFT JOIN {C} c ON c.id = f.contact_id WHERE f.user_id = :u AND f.status = '{status}' "
-        f"AND f.due_key < {hi}{'' if lo is None else f' AND f.due_key >= {lo}'} ORDER BY f.due_key, f.id LIMIT 10) AS p{k}"
-        for k, (lo, hi, status) in enumerate((lo, hi, status) for lo, hi in ((None, ":t0"), (":t0", ":t1"), (":t1", ":h1"))
-                                             for status in ("open", "snoozed")))
-    statements = [
-        "SELECT sum(CASE WHEN day <= :today THEN soon ELSE 0 END), sum(CASE WHEN day < :today THEN due ELSE 0 END), "
-        "sum(CASE WHEN day <= :today THEN due ELSE 0 END), sum(CASE WHEN day <= :today THEN losing ELSE 0 END), "
-        "sum(due) FROM agenda_days WHERE user_id = :u",
-        "SELECT CASE WHEN c.due_on < :today THEN 'overdue' WHEN c.due_on = :today THEN 'due' ELSE 'due_soon' END AS s, "
-        f"count(*) FROM {C} c WHERE c.user_id = :u AND c.next_followup_on <= :horizon AND c.due_soon_on <= :today "
-        "AND c.due_on <= :horizon AND c.losing_touch_on > :today GROUP BY s",
-        "SELECT sum(CASE WHEN due_key < :t0 THEN 1 ELSE 0 END), sum(CASE WHEN due_key >= :t0 AND due_key < :t1 "
-        f"THEN 1 ELSE 0 END), sum(CASE WHEN due_key >= :t1 THEN 1 ELSE 0 END) FROM {F} f WHERE f.user_id = :u "
-        f"AND {active} AND f.due_key < :h1",
-        first,
-        *(f"SELECT c.id FROM {C} c WHERE c.user_id = :u AND {where} ORDER BY c.due_on, c.sort_name, c.id LIMIT 10"
-          for where in lists.values()),
-    ]
+    reach_outs = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT c.id, c.full_name, c.role, m.name, c.created_at, c.cadence_days, c.last_touch_on, "
+        f"c.last_reply_on, c.unanswered_count, c.unscheduled, c.kept_since FROM contacts c "
+        f"LEFT JOIN companies m ON m.id = c.company_id WHERE c.user_id = :u AND {where} "
+        f"ORDER BY c.due_on, c.sort_name, c.id LIMIT 10) AS r{k}" for k, where in enumerate(lists.values()))
+    process = ("SELECT l.contact_id, o.status, coalesce(m.name, o.title), o.closed_on, o.updated_at FROM {links} l "
+               "{via} LEFT JOIN companies m ON m.id = o.company_id "
+               "WHERE o.status IN ('screening', 'interviewing', 'rejected') AND l.contact_id IN :ids")
+    processes = " UNION ALL ".join((
+        process.format(links="opportunity_contacts", via="JOIN opportunities o ON o.id = l.opportunity_id"),
+        process.format(links="interview_contacts", via="JOIN interviews i ON i.id = l.interview_id "
+                                                       "JOIN opportunities o ON o.id = i.opportunity_id")))
+    recent = ("SELECT t.id, t.summary, t.channel, t.inbound, t.happened_on, c.full_name FROM (SELECT id, summary, "
+              "channel, inbound, happened_on, happened_at FROM touchpoints WHERE user_id = :u "
+              "ORDER BY happened_on DESC, happened_at DESC, id DESC LIMIT 6) AS t "
+              "LEFT JOIN touchpoint_contacts l ON l.touchpoint_id = t.id LEFT JOIN contacts c ON c.id = l.contact_id "
+              "ORDER BY t.happened_on DESC, t.happened_at DESC, t.id DESC, c.id")
     types = {"today": Date, "horizon": Date, "t0": DateTime, "t1": DateTime, "h1": DateTime}
 
     def prepared(sql: str):
         stmt = sa.text(sql)
         return stmt.bindparams(*(bindparam(name, type_=t) for name, t in types.items() if f":{name}" in sql))
 
-    compiled = [prepared(sql) for sql in statements]
-    shown = prepared(f"SELECT c.id, c.full_name, c.role, c.company_id, c.cadence_days, c.last_touch_on, "
-                     f"c.last_reply_on, c.unanswered_count FROM {C} c WHERE c.user_id = :u AND c.id IN :ids"
-                     ).bindparams(bindparam("ids", expanding=True))
+    compiled = [prepared(sql) for sql in (counts, followups, reach_outs, recent)]
+    shown = prepared(processes).bindparams(bindparam("ids", expanding=True))
     today = clock.today("Europe/Berlin")
     start = lambda day: datetime.combine(day, datetime.min.time())  # noqa: E731
     params = {"u": user_id, "today": today, "horizon": today + timedelta(days=7), "t0": start(today),
-              "t1": start(today + timedelta(days=1)), "h1": start(today + timedelta(days=8))}
+              "t1": start(today + timedelta(days=1)), "h1": start(today + timedelta(days=8)), "yes": True, "no": False}
     with app.app_context():
         times, rows = [], 0
         with db.engine.connect() as connection:
             for i in range(runs + 2):
                 started = time.process_time()
                 results = [connection.execute(stmt, params).all() for stmt in compiled]
-                ids = [row[0] for result in results[4:] for row in result]
-                rows = sum(len(r) for r in results) + len(connection.execute(shown, {**params, "ids": ids}).all())
+                ids = [row[0] for row in results[2]]
+                rows = sum(len(r) for r in results)
+                if ids:
+                    rows += len(connection.execute(shown, {**params, "ids": ids}).all())
                 if i >= 2:
                     times.append((time.process_time() - started) * 1000)
         db.engine.dispose()
