@@ -34,7 +34,7 @@ class Touchpoint(Owned, Timestamped, db.Model):
     # By date, and with the channel so that the weekly goals count "not a LinkedIn connection"
     # per day from the index alone (services/goals.py; migration 0025).
     __table_args__ = (Index("ix_touchpoints_user_happened_on_channel", "user_id", "happened_on", "channel"),
-                      # The newest first, in the index's order (the dashboard's recent activity; 0033).
+                      # The newest first, in the index's order (the dashboard's recent activity; 0034).
                       Index("ix_touchpoints_user_recent", "user_id", "happened_on", "happened_at", "id"),
                       # Re-importing a source adds nothing: one touchpoint per external id and user.
                       Index("uq_touchpoints_user_external", "user_id", "external_id", unique=True))

@@ -2,8 +2,8 @@
 newest six, newest day, then time, then id) read in the index's order and stopped at six,
 where it sorted every touchpoint of the newest day (about 440 at L: 1 ms)
 
-Revision ID: 0033
-Revises: 0032
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-01 20:15:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0033'
-down_revision = '0032'
+revision = '0034'
+down_revision = '0033'
 branch_labels = None
 depends_on = None
 
