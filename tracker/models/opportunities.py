@@ -115,6 +115,9 @@ class StatusChange(Owned, db.Model):
     """An opportunity moved from one status to another (shown on timelines)."""
 
     __tablename__ = "status_changes"
+    # Timelines read the newest changes of the account (or of a company's opportunities)
+    # from this index in order, not all of the user's changes sorted (issue 17).
+    __table_args__ = (Index("ix_status_changes_user_at", "user_id", "at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), index=True)
