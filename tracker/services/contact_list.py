@@ -94,6 +94,17 @@ def _details() -> Select:
     return union_all(emails, tags).order_by(*(literal_column(n) for n in ("contact_id", "kind", "rank", "key")))
 
 
+@built_once
+def _tag_names() -> Select:
+    t = Tag.__table__.c
+    return select(t.name, t.name_key).where(t.user_id == bindparam("user_id")).order_by(t.name_key)
+
+
+def tag_names(user: User) -> list:
+    """The user's tags as rows (name, name_key), by name: the list's tag filter and datalist."""
+    return db.session.execute(_tag_names(), {"user_id": user.id}).all()
+
+
 def contact_page(user: User, query: ContactQuery, per_page: int) -> KeysetPage[ContactRow]:
     """One keyset page of the contacts list for `query`, as ContactRows."""
     sort = query.sort if query.sort in SORTS else "name"

@@ -17,7 +17,7 @@ from tracker.services import merge as merge_service
 from tracker.services.companies import company_names
 from tracker.services import contact_page as page_service
 from tracker.services import kept_agenda
-from tracker.services.contact_list import contact_page
+from tracker.services.contact_list import contact_page, tag_names
 from tracker.services.search import SORT_NEEDS, SORTS, ContactQuery
 from tracker.templating import plural
 from tracker.views.common import id_url, keyset_args, short_day, owned_or_404, per_page
@@ -63,7 +63,7 @@ def index():
                                               "status": query.status, "source": query.source, "happened_on": today})
     return render_template("contacts/index.html", page=page, query=query, roles=ROLES, status_filters=STATUS_FILTERS,
                            sort_note=SORT_NEEDS.get(query.sort), rows=_rows(page.items, today),
-                           tags=service.user_tags(current_user), bulk_form=bulk_form, list_args=_list_args(query))
+                           tags=tag_names(current_user), bulk_form=bulk_form, list_args=_list_args(query))
 
 
 def _rows(items: list, today) -> list[tuple]:
