@@ -10,7 +10,6 @@ so the templates read them alike.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -23,6 +22,7 @@ from tracker.models.contacts import ContactLabels
 from tracker.models.employment import PositionLabels
 from tracker.models.referrals import STATUSES as REFERRAL_STATUSES
 from tracker.models.referrals import STEP_DAYS
+from tracker.services.statements import built_once
 from tracker.services.timeline_rows import CompanyRef, OpportunityRef
 
 _UID, _CID = bindparam("uid"), bindparam("cid")
@@ -105,7 +105,7 @@ class ContactPage:
     touch_days: dict[date, int]  # {local day: touchpoints} from `strip_start` on
 
 
-@functools.cache
+@built_once
 def _contact_statement() -> Select:
     return (select(Contact.id, Contact.full_name, Contact.given_name, Contact.role, Contact.title,
                    Contact.linkedin_url, Contact.location, Contact.how_met, Contact.notes, Contact.birthday,
@@ -135,7 +135,7 @@ def _touch_days():
     return select(day.label("day")).where(touchpoint_contacts.c.contact_id == _CID).subquery()
 
 
-@functools.cache
+@built_once
 def _panels_statement() -> Select:
     details = [_part(kind, select(model.id).where(model.contact_id == _CID), id=model.id, a=model.position,
                      s1=model.value, s2=model.label)

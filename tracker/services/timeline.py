@@ -10,7 +10,6 @@ with the people named in them, in one more statement.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
@@ -25,6 +24,7 @@ from tracker.models import (Company, Contact, FollowUp, Interview, Opportunity, 
                             interview_contacts, opportunity_contacts, touchpoint_contacts)
 from tracker.models.followups import STATUSES as FOLLOWUP_STATUSES
 from tracker.models.types import UTCDateTime
+from tracker.services.statements import built_once
 from tracker.services.timeline_rows import (AddedRow, CompanyRef, FollowUpRow, InterviewRef, InterviewRow,
                                             OpportunityRef, Person, StatusRow, TouchpointRow)
 from tracker.services.touchpoints import touchpoint_counts_by_day
@@ -218,7 +218,7 @@ _QUERIES = {"touchpoint": _touchpoints, "interview": _interviews, "status": _sta
             "followup": _followups, "added": _added}
 
 
-@functools.cache
+@built_once
 def _keys_statement(shape: str, dated: bool, kinds: tuple[str, ...]) -> Select:
     """One statement for every requested kind's newest entries (UNION ALL of each kind's own
     bounded, indexed read)."""
@@ -295,7 +295,7 @@ _DETAILS = {"touchpoint": (_touchpoint_details, "tids"), "interview": (_intervie
             "followup": (_followup_details, "fids")}
 
 
-@functools.cache
+@built_once
 def _details_statement(kinds: tuple[str, ...]) -> Select | None:
     parts = [part for kind in kinds if kind in _DETAILS for part in _DETAILS[kind][0]()]
     return union_all(*parts) if parts else None
@@ -337,7 +337,7 @@ def _details(uid: int, kinds: tuple[str, ...], entries: list[Entry]) -> dict[tup
     return out
 
 
-@functools.cache
+@built_once
 def _planned_statement(shape: str) -> Select:
     stmt = _scoped_followups(shape).where(FollowUp.due_on > bindparam("today"), FollowUp.status.in_(("open", "snoozed")))
     order = (FollowUp.due_on, FollowUp.due_time.is_(None), FollowUp.due_time, FollowUp.id)
