@@ -20,7 +20,7 @@ from tracker.models.contacts import ROLES
 from tracker.services.paging import Keyset, KeysetPage
 from tracker.services.search import (
     _SORT_KEYS, SORT_NEEDS, SORTS, ContactQuery, contact_criteria, criteria_shape, criteria_values,
-    matching_contact_ids,
+    matching_condition,
 )
 from tracker.services.statements import built_once
 
@@ -69,7 +69,7 @@ def _statements(shape: tuple, sort: str, size: int, words: list[str] | None = No
     if sort in SORT_NEEDS:  # only the contacts with a value to sort by (see search.SORTS)
         where.append(c[SORT_NEEDS[sort][0].key].is_not(None))
     if words:
-        where.append(c.id.in_(matching_contact_ids(words)))
+        where.append(matching_condition(c.id, words))
     companies = Company.__table__
     rows = (select(*_columns()).select_from(Contact.__table__.outerjoin(companies, companies.c.id == c.company_id))
             .where(*where))

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, Sequence, TypeVar
 
-from sqlalchemy import Select, TextualSelect, bindparam, column, exists, literal_column, select, table, text
+from sqlalchemy import (ColumnElement, Select, TextualSelect, any_, bindparam, column, exists, func, literal_column,
+                        select, table, text)
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -115,7 +116,8 @@ def matching_contact_ids(words: Sequence[str]) -> Select:
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = select(literal_column("contact_id")).select_from(_search)
         for word in words:
-            stmt = stmt.where(_search.c.body.ilike(_like(word), escape="\\"))
+            # The documents are lowercase (migration 0033): LIKE, a quarter of ILIKE's work a row.
+            stmt = stmt.where(_search.c.body.like(func.lower(_like(word)), escape="\\"))
         return stmt
     stmt = select(literal_column("rowid")).select_from(_search)
     indexed = [w for w in words if len(w) >= _INDEXED_LENGTH]
@@ -129,11 +131,23 @@ def matching_contact_ids(words: Sequence[str]) -> Select:
     return stmt
 
 
+def matching_condition(contact_id: ColumnElement, words: Sequence[str]) -> ColumnElement:
+    """`contact_id` is one of the contacts whose document holds every word (matching_contact_ids).
+
+    On PostgreSQL `= ANY(ARRAY(...))`: the matches are found once (the trigram index) and each
+    is read by primary key, where `IN (...)` let the planner hash them and scan the contacts
+    table until the count's LIMIT (19,356 of 30,000 rows at L for a word 1,537 contacts hold).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return contact_id == any_(func.array(matching_contact_ids(words).scalar_subquery()))
+    return contact_id.in_(matching_contact_ids(words))
+
+
 def filtered_contacts(user: User, query: ContactQuery) -> Select:
     """The SELECT of the user's contacts matching `query` (no ordering, no paging)."""
     stmt = select(Contact).where(*contact_criteria(*criteria_shape(query))).params(criteria_values(user, query))
     if words := query.q.split():
-        stmt = stmt.where(Contact.id.in_(matching_contact_ids(words)))
+        stmt = stmt.where(matching_condition(Contact.id, words))
     return stmt
 
 
@@ -200,7 +214,7 @@ CONTACTS = Index("contacts", SEARCH_TABLE, "contact_search s JOIN contacts t ON 
 COMPANIES = Index("companies", "company_search", "companies t", "t.id")
 OPPORTUNITIES = Index("opportunities", "opportunity_search",
                       "opportunity_search s JOIN opportunities t ON t.id = s.opportunity_id", "s.opportunity_id")
-_PG_BODY = {"companies": "t.name"}
+_PG_MATCH = {"companies": "t.name ILIKE :w{i} ESCAPE '\\'"}  # a name, not a kept document
 
 
 def newest_ids(index: Index, user: User, words: Sequence[str], n: int, where: str = "",
@@ -217,9 +231,10 @@ def newest_ids(index: Index, user: User, words: Sequence[str], n: int, where: st
     params: dict[str, object] = {"uid": user.id, "n": n}
     conditions = ["t.user_id = :uid"] + ([where] if where else [])
     if db.session.get_bind().dialect.name == "postgresql":
-        body = _PG_BODY.get(index.table, "s.body")
+        # Documents are lowercase (migration 0033): LIKE lower(...), a quarter of ILIKE's work.
+        match = _PG_MATCH.get(index.table, "s.body LIKE lower(:w{i}) ESCAPE '\\'")
         for i, word in enumerate(words):
-            conditions.append(f"{body} ILIKE :w{i} ESCAPE '\\'")
+            conditions.append(match.format(i=i))
             params[f"w{i}"] = _like(word)
         frm, key = index.pg_from, index.pg_key
     else:
