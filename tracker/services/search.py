@@ -116,7 +116,7 @@ def matching_contact_ids(words: Sequence[str]) -> Select:
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = select(literal_column("contact_id")).select_from(_search)
         for word in words:
-            # The documents are lowercase (migration 0033): LIKE, a quarter of ILIKE's work a row.
+            # The documents are lowercase (migration 0036): LIKE, a quarter of ILIKE's work a row.
             stmt = stmt.where(_search.c.body.like(func.lower(_like(word)), escape="\\"))
         return stmt
     stmt = select(literal_column("rowid")).select_from(_search)
@@ -231,7 +231,7 @@ def newest_ids(index: Index, user: User, words: Sequence[str], n: int, where: st
     params: dict[str, object] = {"uid": user.id, "n": n}
     conditions = ["t.user_id = :uid"] + ([where] if where else [])
     if db.session.get_bind().dialect.name == "postgresql":
-        # Documents are lowercase (migration 0033): LIKE lower(...), a quarter of ILIKE's work.
+        # Documents are lowercase (migration 0036): LIKE lower(...), a quarter of ILIKE's work.
         match = _PG_MATCH.get(index.table, "s.body LIKE lower(:w{i}) ESCAPE '\\'")
         for i, word in enumerate(words):
             conditions.append(match.format(i=i))

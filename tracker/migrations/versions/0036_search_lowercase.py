@@ -9,8 +9,8 @@ the work per row, and the pg_trgm indexes serve LIKE as they served ILIKE (issue
 
 SQLite is unchanged: its FTS5 trigram tables fold case themselves.
 
-Revision ID: 0033
-Revises: 0032
+Revision ID: 0036
+Revises: 0035
 Create Date: 2026-12-01 20:20:00
 
 """
@@ -18,8 +18,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0033'
-down_revision = '0032'
+revision = '0036'
+down_revision = '0035'
 branch_labels = None
 depends_on = None
 
