@@ -172,8 +172,10 @@ def test_every_core_writer_keeps_the_agenda():
 
     root = Path(__file__).resolve().parents[2] / "tracker"
     offenders = []
+    # Writes only: the lists read contacts through Contact.__table__ (plain rows) and write nothing.
     needles = ("update(Contact", "insert(Contact", "delete(opportunity_contacts", "insert(opportunity_contacts",
-               "delete(interview_contacts", "insert(interview_contacts", "Contact.__table__")
+               "delete(interview_contacts", "insert(interview_contacts", "Contact.__table__.update",
+               "Contact.__table__.insert", "Contact.__table__.delete")
     keepers = ("kept_agenda.mark", "refresh_touch_cache(")
     for path in root.rglob("*.py"):
         if "models" in path.parts or "migrations" in path.parts or path.name == "kept_agenda.py":
