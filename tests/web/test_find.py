@@ -201,3 +201,15 @@ def in_app(app, fn):
 def db_user(app) -> int:
     with app.app_context():
         return db.session.scalar(select(User.id).where(User.email == "jo@example.com"))
+
+
+def test_a_search_lists_and_exports_the_same_contacts(app, user_client):
+    """The contacts list, its export and Find share the search's condition (on PostgreSQL
+    `= ANY(ARRAY(...))` over the lowercase documents)."""
+    uid = db_user(app)
+    _add(app, uid, "Ada Lovelace", "ADA Byron", "Grace Hopper")
+    listing = user_client.get("/contacts/?q=aDa").get_data(as_text=True)
+    assert "Ada Lovelace" in listing and "ADA Byron" in listing and "Grace Hopper" not in listing
+    cards = user_client.get("/transfer/export.vcf?scope=matching&q=aDa").get_data(as_text=True)
+    assert "FN:Ada Lovelace" in cards and "FN:ADA Byron" in cards and "Grace Hopper" not in cards
+    assert _listed(user_client.get("/search?q=aDa").get_data(as_text=True)) == ["ADA Byron", "Ada Lovelace"]
