@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, bindparam, case, func, literal_column, null, or_, select, true, union_all
+from sqlalchemy import bindparam, case, func, literal_column, null, or_, select, true, union_all
 
 from tracker import clock
 from tracker.domain.cadence import DUE_SOON_DAYS, propose
@@ -357,11 +357,16 @@ def deadline_items(user: User, horizon: date) -> list[DeadlineItem]:
     return [DeadlineItem(oid, title, company or "", on) for oid, title, company, on in rows]
 
 
-def pipeline_counts(user: User) -> dict[str, int]:
-    """{status: number of opportunities} in pipeline order, statuses with none left out."""
-    counts = dict(db.session.execute(select(Opportunity.status, func.count(Opportunity.id))
-                                     .where(Opportunity.user_id == user.id).group_by(Opportunity.status)).all())
-    return {s: counts[s] for s in OPPORTUNITY_STATUSES if counts.get(s)}
+def pipeline_of(counts: Counts) -> dict[str, int]:
+    """{status: number of opportunities} in pipeline order, statuses with none left out, from
+    read_counts(page=True)."""
+    return {status: int(n) for status in OPPORTUNITY_STATUSES if (n := getattr(counts, f"pipeline_{status}"))}
+
+
+def imports_of(counts: Counts) -> dict[str, int]:
+    """{source: imported contacts waiting to be scheduled}, sources with none left out, from
+    read_counts(page=True)."""
+    return {source: int(n) for source in IMPORT_SOURCES if (n := getattr(counts, f"import_{source}"))}
 
 
 def contact_count(user: User) -> int:
@@ -392,22 +397,15 @@ def state_counts(user: User, today: date) -> dict[str, int]:
 
 def unscheduled_imports(user: User) -> dict[str, int]:
     """{source ("linkedin", "vcard", "invite"): number of imported contacts waiting for the
-    user to choose whether to keep in touch}: not archived, not muted, no real touch yet."""
-    rows = db.session.execute(
-        select(Contact.source, func.count(Contact.id))
-        .where(Contact.user_id == user.id, Contact.unscheduled.is_(True), Contact.last_touch_on.is_(None),
-               Contact.archived_at.is_(None), Contact.no_reminders.is_(False))
-        .group_by(Contact.source)).all()
-    return {source: n for source, n in rows if n}
+    user to choose whether to keep in touch}: not archived, not muted, no real touch yet (as
+    the dashboard reads them: read_counts)."""
+    return imports_of(read_counts(user, clock.today(user.timezone), page=True))
 
 
 def is_new_account(user: User) -> bool:
     """No contact (archived or not), no follow-up and no deadline yet: the dashboard's
-    "start here" page."""
-    return not db.session.scalar(select(
-        select(Contact.id).where(Contact.user_id == user.id).exists()
-        | select(FollowUp.id).where(FollowUp.user_id == user.id).exists()
-        | select(Opportunity.id).where(Opportunity.user_id == user.id, Opportunity.deadline_on.is_not(None)).exists()))
+    "start here" page (as the dashboard reads it: read_counts)."""
+    return not read_counts(user, clock.today(user.timezone), page=True).anything
 
 
 def followup_count(user: User) -> int:

@@ -17,7 +17,6 @@ from sqlalchemy import bindparam, select
 
 from tracker.extensions import db
 from tracker.models import Contact, Touchpoint, User, touchpoint_contacts
-from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
 from tracker.models.touchpoints import CHANNELS
 from tracker.services import agenda
 from tracker.services.agenda import AgendaResult
@@ -60,9 +59,8 @@ def read(user: User, today: date, followup_limit: int, horizon_days: int = 7) ->
     if not counts.anything:
         return Dashboard(None, {}, {}, [], counts.refreshed)
     result = agenda.build_from(counts, user, today, horizon_days, followup_limit=followup_limit)
-    imports = {source: int(n) for source in agenda.IMPORT_SOURCES if (n := getattr(counts, f"import_{source}"))}
-    pipeline = {status: int(n) for status in OPPORTUNITY_STATUSES if (n := getattr(counts, f"pipeline_{status}"))}
-    return Dashboard(result, imports, pipeline, recent_touches(user, RECENT_SHOWN), counts.refreshed)
+    return Dashboard(result, agenda.imports_of(counts), agenda.pipeline_of(counts), recent_touches(user, RECENT_SHOWN),
+                     counts.refreshed)
 
 
 @built_once

@@ -122,15 +122,6 @@ def touchpoint_counts_by_day(user: User, contact: Contact, start: date, end: dat
     return {day: n for day, n in rows}
 
 
-def recent_touchpoints(user: User, *, limit: int, offset: int = 0) -> list[Touchpoint]:
-    return list(db.session.scalars(
-        select(Touchpoint).where(Touchpoint.user_id == user.id)
-        .order_by(Touchpoint.happened_on.desc(), Touchpoint.happened_at.desc(), Touchpoint.id.desc())
-        .options(selectinload(Touchpoint.contacts), selectinload(Touchpoint.interview),
-                 selectinload(Touchpoint.opportunity))
-        .limit(limit).offset(offset)))
-
-
 def user_contacts(user: User) -> list[Contact]:
     """Every contact of the user (archived last), for pickers, with their companies (pickers
     name them: one statement for all, not one per company)."""
