@@ -20,7 +20,8 @@ from tracker.services import pipeline, postings
 from tracker.services import board as board_service
 from tracker.services.companies import company_names
 from tracker.services.touchpoints import owned_contacts, user_contacts
-from tracker.views.common import keyset_args, owned_or_404, per_page
+from tracker.templating import format_day
+from tracker.views.common import id_url, keyset_args, owned_or_404, per_page
 from tracker.views.contacts import STATE_LABELS
 from tracker.views.playbooks import next_step
 from tracker.views import warm_paths
@@ -36,11 +37,19 @@ def index():
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     if view == "list":
         page = pipeline.opportunity_list(current_user, status, per_page(), **keyset_args())
-        return render_template("opportunities/index.html", view=view, page=page,
+        return render_template("opportunities/index.html", view=view, page=page, rows=_list_rows(page.items),
                                status=status, statuses=STATUSES)
     return render_template("opportunities/index.html", view=view, board=board_service.board(current_user),
                            statuses=STATUSES, open_statuses=OPEN_STATUSES,
                            closed_statuses=[s for s in STATUSES if s not in OPEN_STATUSES])
+
+
+def _list_rows(items: list[pipeline.Row]) -> list[tuple]:
+    """Per row what the list writes beside it: (row, its page, its company's page, applied,
+    apply by). Addresses from one url_for a kind (views.common.id_url), not two a row."""
+    page_url, company_url = id_url("opportunities.show", "opportunity_id"), id_url("companies.show", "company_id")
+    return [(o, page_url(o.id), company_url(o.company_id) if o.company_id else "", format_day(o.applied_on),
+             format_day(o.deadline_on) if o.deadline_due else "") for o in items]
 
 
 def _form_page(form: OpportunityForm, opportunity: Opportunity | None, status: int = 200, *,
