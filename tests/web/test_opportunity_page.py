@@ -96,3 +96,29 @@ def test_a_limited_panel_is_the_first_paths_of_the_whole_and_counts_them_all(app
             [(p.contact.id, p.reasons, p.state) for p in whole.paths[:7]]
 
     in_db(check)
+
+
+def test_the_interview_page_runs_the_same_statements_whatever_is_linked(app, user_client, in_db):
+    """A round of an opportunity without a company, with nobody, no feedback and no follow-up
+    costs the statements of one with all of them (a SELECT only when there is a company or a
+    feedback giver was one more)."""
+    from tracker.services.followups import FollowUpInput, create_followup
+    from tracker.services.interviews import ReflectionInput, save_reflection
+
+    clock.pin(NOW)
+
+    def make():
+        user = db.session.scalar(select(User))
+        bare = save_interview(user, save_opportunity(user, None, OpportunityInput(title="Bare")), None,
+                              InterviewInput(starts_at=NOW))
+        ana = save_contact(user, None, ContactInput(full_name="Ana", company="Acme"))
+        full = save_interview(user, save_opportunity(user, None, OpportunityInput(title="Full", company="Acme")), None,
+                              InterviewInput(starts_at=NOW, interviewers=[ana]))
+        save_reflection(user, full, ReflectionInput(feedback="Clear", feedback_from=ana))
+        create_followup(user, FollowUpInput(title="Thank Ana", due_on=NOW.date(), contact=ana, interview=full))
+        db.session.commit()
+        return bare.id, full.id
+
+    bare, full = in_db(make)
+    assert "Thank Ana" in user_client.get(f"/interviews/{full}").get_data(as_text=True)
+    assert _statements(app, user_client, f"/interviews/{bare}") == _statements(app, user_client, f"/interviews/{full}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import bindparam, case, func, literal_column, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.domain.agenda import FollowUpItem
 from tracker.domain.drafts import DEFAULT_TEMPLATES, Draft, Template, mailto_url, render_draft
@@ -267,12 +267,16 @@ def list_followups(user: User, query: FollowUpQuery, today: date, per_page: int)
 
 def for_interview(user: User, interview_id: int) -> list[FollowUp]:
     """Every follow-up of one of the user's interviews, whatever its status: open ones first
-    by due date, then the rest latest first (one query, contacts loaded)."""
+    by due date, then the rest latest first (one statement, contacts joined: the same one
+    with or without follow-ups)."""
     finished = FollowUp.status.in_(("done", "dismissed"))
-    return list(db.session.scalars(
-        select(FollowUp).where(FollowUp.user_id == user.id, FollowUp.interview_id == interview_id)
-        .options(selectinload(FollowUp.contact))
-        .order_by(finished, case((finished, None), else_=FollowUp.due_on), FollowUp.due_on.desc(), FollowUp.id)))
+    # Read by the interview, scoped to the user after: with user_id in the WHERE, SQLite's
+    # planner read every follow-up of the user (ix_followups_user_id: 0.04 ms at S, 0.76 at L).
+    rows = db.session.scalars(
+        select(FollowUp).where(FollowUp.interview_id == interview_id)
+        .options(joinedload(FollowUp.contact))
+        .order_by(finished, case((finished, None), else_=FollowUp.due_on), FollowUp.due_on.desc(), FollowUp.id))
+    return [f for f in rows if f.user_id == user.id]
 
 
 def open_for_contact(user: User, contact_id: int) -> list[FollowUp]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.models import Contact, Interview, Opportunity, User
@@ -119,11 +119,15 @@ def delete_interview(interview: Interview) -> None:
 
 
 def interview_with_details(user: User, interview_id: int) -> Interview | None:
-    """One of the user's interviews with opportunity, company and people loaded (None if foreign)."""
+    """One of the user's interviews with opportunity, company and people loaded (None if foreign).
+
+    Two statements whatever is linked: the opportunity, its company and who gave feedback are
+    joined (a separate SELECT for each would run only when there is one), the interviewers
+    read by one more."""
     return db.session.scalar(
         select(Interview).where(Interview.id == interview_id, Interview.user_id == user.id)
-        .options(selectinload(Interview.opportunity).selectinload(Opportunity.company),
-                 selectinload(Interview.interviewers), selectinload(Interview.feedback_from)))
+        .options(joinedload(Interview.opportunity).joinedload(Opportunity.company),
+                 selectinload(Interview.interviewers), joinedload(Interview.feedback_from)))
 
 
 def user_interviews(user: User) -> list[Interview]:
