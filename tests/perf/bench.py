@@ -408,6 +408,8 @@ def main() -> None:
                         help="how contacts are written (tests/perf/bench_data.py): the same rows either way")
     parser.add_argument("--existing", metavar="URL", help="measure the account an earlier run built in this "
                         "database (kept: SQLite file or PostgreSQL tracker_bench_<size>) instead of building; one size")
+    parser.add_argument("--keep", action="store_true", help="keep the built SQLite files (the folder is printed) "
+                        "for --existing and tests.perf.profile_page; without it the folder is removed at the end")
     args = parser.parse_args()
     if args.report:
         runs = [run for path in args.report for run in json.loads(Path(path).read_text())]
@@ -475,7 +477,10 @@ def main() -> None:
                 (out_dir / f"bench-{stamp}.json").write_text(json.dumps(runs, indent=1, default=str))
                 print("\n".join(bench_pages_line(run)), flush=True)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.keep:
+            print(f"kept: {folder} (bench-<size>.sqlite3)", flush=True)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
     lines, missed = report(runs)
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end; {time.perf_counter() - started:.0f} s in all; "
           f"results in {out_dir / f'bench-{stamp}.json'}\n")
