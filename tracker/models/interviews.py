@@ -24,7 +24,20 @@ interview_contacts = Table(
 )
 
 
-class Interview(Owned, Timestamped, db.Model):
+class InterviewLabels:
+    """What pages say of an interview, from its columns: shared by the model and the plain
+    rows pages read instead (services.timeline_rows.InterviewRow, opportunity_page.Round)."""
+
+    @property
+    def stage_label(self) -> str:
+        return STAGES.get(self.stage, self.stage)
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOMES.get(self.outcome, self.outcome)
+
+
+class Interview(InterviewLabels, Owned, Timestamped, db.Model):
     __tablename__ = "interviews"
     __table_args__ = (Index("ix_interviews_user_starts_at", "user_id", "starts_at"),)
 
@@ -52,11 +65,3 @@ class Interview(Owned, Timestamped, db.Model):
     opportunity: Mapped["Opportunity"] = relationship(back_populates="interviews")  # noqa: F821
     interviewers: Mapped[list["Contact"]] = relationship(secondary=interview_contacts)  # noqa: F821
     feedback_from: Mapped["Contact | None"] = relationship(foreign_keys=[feedback_from_id])  # noqa: F821
-
-    @property
-    def stage_label(self) -> str:
-        return STAGES.get(self.stage, self.stage)
-
-    @property
-    def outcome_label(self) -> str:
-        return OUTCOMES.get(self.outcome, self.outcome)

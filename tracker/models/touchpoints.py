@@ -29,7 +29,20 @@ touchpoint_contacts = Table(
 )
 
 
-class Touchpoint(Owned, Timestamped, db.Model):
+class TouchpointLabels:
+    """What pages say of a touchpoint, from its columns: shared by the model and the plain
+    rows pages read instead (services.timeline_rows.TouchpointRow)."""
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNELS.get(self.channel, self.channel)
+
+    @property
+    def direction_label(self) -> str:
+        return direction_label(self.channel, self.inbound, self.external_id)
+
+
+class Touchpoint(TouchpointLabels, Owned, Timestamped, db.Model):
     __tablename__ = "touchpoints"
     # By date, and with the channel so that the weekly goals count "not a LinkedIn connection"
     # per day from the index alone (services/goals.py; migration 0025).
@@ -57,14 +70,6 @@ class Touchpoint(Owned, Timestamped, db.Model):
     interview: Mapped["Interview | None"] = relationship()  # noqa: F821
     opportunity: Mapped["Opportunity | None"] = relationship()  # noqa: F821
     mail_messages: Mapped[list["MailMessage"]] = relationship(passive_deletes=True)
-
-    @property
-    def channel_label(self) -> str:
-        return CHANNELS.get(self.channel, self.channel)
-
-    @property
-    def direction_label(self) -> str:
-        return direction_label(self.channel, self.inbound, self.external_id)
 
 
 def direction_label(channel: str, inbound: bool, external_id: str | None) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager
 
 from tracker.extensions import db
 from tracker.models import Company, Contact, Interview, Opportunity, StatusChange, User, opportunity_contacts
-from tracker.models.interviews import OUTCOMES, STAGES, interview_contacts
+from tracker.models.interviews import InterviewLabels, interview_contacts
 from tracker.models.opportunities import CONTACT_ROLES
 from tracker.services.statements import built_once
 
@@ -28,7 +28,7 @@ class Person:
 
 
 @dataclass(slots=True)
-class Round:
+class Round(InterviewLabels):
     """An interview as the page lists it."""
     id: int
     stage: str
@@ -36,13 +36,6 @@ class Round:
     outcome: str
     interviewers: list[Person] = field(default_factory=list)
 
-    @property
-    def stage_label(self) -> str:
-        return STAGES.get(self.stage, self.stage)
-
-    @property
-    def outcome_label(self) -> str:
-        return OUTCOMES.get(self.outcome, self.outcome)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tracker.models.interviews import OUTCOMES, STAGES
-from tracker.models.touchpoints import CHANNELS, direction_label
+from tracker.models.interviews import STAGES, InterviewLabels
+from tracker.models.touchpoints import TouchpointLabels
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class InterviewRef:
 
 
 @dataclass(frozen=True)
-class TouchpointRow:
+class TouchpointRow(TouchpointLabels):
     id: int
     summary: str
     channel: str
@@ -53,30 +53,16 @@ class TouchpointRow:
     opportunity: OpportunityRef | None
     contacts: list[Person] = field(default_factory=list)  # by sort name
 
-    @property
-    def channel_label(self) -> str:
-        return CHANNELS.get(self.channel, self.channel)
-
-    @property
-    def direction_label(self) -> str:
-        return direction_label(self.channel, self.inbound, self.external_id)
 
 
 @dataclass(frozen=True)
-class InterviewRow:
+class InterviewRow(InterviewLabels):
     id: int
     stage: str
     outcome: str
     opportunity: OpportunityRef
     interviewers: list[Person] = field(default_factory=list)  # by sort name
 
-    @property
-    def stage_label(self) -> str:
-        return STAGES.get(self.stage, self.stage)
-
-    @property
-    def outcome_label(self) -> str:
-        return OUTCOMES.get(self.outcome, self.outcome)
 
 
 @dataclass(frozen=True)
