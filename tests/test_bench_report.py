@@ -17,3 +17,20 @@ def test_errors_and_a_slow_p99_at_m_are_misses_and_a_good_run_is_not():
     assert bench.http_table(_run("M"))[1] == []
     _, missed = bench.http_table(_run("M", p99_ms=151.0, errors=2, timeouts=1))
     assert missed == ["sqlite HTTP contact c=16: 2 errors (1 timeouts)", "sqlite HTTP contact c=16: p99 > 150 ms"]
+
+
+def test_two_runs_at_once_get_their_own_postgresql_databases():
+    """Fixed names let a second PostgreSQL run drop the first one's database mid-measurement."""
+    import os
+    import subprocess
+    import sys
+
+    here = bench.run_tag()
+    # Another process started in the same second: another tag.
+    other = subprocess.run([sys.executable, "-c", "from tests.perf import bench; print(bench.run_tag())"],
+                           capture_output=True, text=True, check=True, env={**os.environ}).stdout.strip()
+    assert here != other
+    names = {bench.pg_database_name(size, tag) for size in ("S", "L") for tag in (here, other)}
+    assert len(names) == 4
+    # PostgreSQL identifiers: unquoted, lower case, at most 63 bytes.
+    assert all(n == n.lower() and n.replace("_", "").isalnum() and len(n) <= 63 for n in names)

@@ -19,7 +19,9 @@ collector and with tracker's tuning. --explain: the contact page's plans on each
 --io: the imports and exports (10,000-card vCard, 30,000-row LinkedIn CSV) with their floors.
 
 PostgreSQL: --pg-url is an admin URL (default $TRACKER_TEST_DATABASE_URL, else the local
-server tests/pg.sh starts); a database tracker_bench_<size> is (re)created in it.
+server tests/pg.sh starts); each run creates its own databases in it,
+tracker_bench_<size>_<run> (the run's time and process id, printed at the start), so two runs at
+once never touch each other's; they are dropped at the end unless --keep.
 Results: tables on stdout and bench-results/bench-<time>.json. Not collected by pytest.
 """
 from __future__ import annotations
@@ -52,16 +54,40 @@ FLOOR_TARGET = 1.5  # the dashboard's CPU over its floor query's (dashboard_floo
 
 # --- Databases -------------------------------------------------------------------------------
 
-def database_url(engine: str, size: str, folder: Path, pg_admin: str) -> str:
+def run_tag() -> str:
+    """This run's part of its PostgreSQL database names: the start time and the process id.
+
+    Fixed names (tracker_bench_<size>) let two runs at once drop each other's database
+    mid-measurement; the process id keeps runs started in the same second apart."""
+    return f"{time.strftime('%Y%m%d%H%M%S')}_{os.getpid()}"
+
+
+def pg_database_name(size: str, tag: str) -> str:
+    return f"tracker_bench_{size.lower()}_{tag}"
+
+
+def database_url(engine: str, size: str, folder: Path, pg_admin: str, tag: str) -> str:
     if engine == "sqlite":
         return f"sqlite:///{folder / f'bench-{size}.sqlite3'}"
-    name = f"tracker_bench_{size.lower()}"
+    name = pg_database_name(size, tag)
     admin = sa.create_engine(pg_admin, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         c.execute(sa.text(f"CREATE DATABASE {name}"))
     admin.dispose()
     return sa.engine.make_url(pg_admin).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_databases(pg_admin: str, urls: list[str]) -> None:
+    """Drop the PostgreSQL databases this run created (not kept: --keep)."""
+    names = [sa.engine.make_url(u).database for u in urls if u.startswith("postgresql")]
+    if not names:
+        return
+    admin = sa.create_engine(pg_admin, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        for name in names:
+            c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
 
 
 def existing_account(app) -> Built:
@@ -407,9 +433,10 @@ def main() -> None:
     parser.add_argument("--build", choices=("bulk", "services"), default="bulk",
                         help="how contacts are written (tests/perf/bench_data.py): the same rows either way")
     parser.add_argument("--existing", metavar="URL", help="measure the account an earlier run built in this "
-                        "database (kept: SQLite file or PostgreSQL tracker_bench_<size>) instead of building; one size")
+                        "database (kept with --keep: SQLite file or PostgreSQL tracker_bench_<size>_<run>) instead of building; one size")
     parser.add_argument("--keep", action="store_true", help="keep the built SQLite files (the folder is printed) "
-                        "for --existing and tests.perf.profile_page; without it the folder is removed at the end")
+                        "and PostgreSQL databases (their URLs are printed) for --existing and "
+                        "tests.perf.profile_page; without it they are removed at the end")
     args = parser.parse_args()
     if args.report:
         runs = [run for path in args.report for run in json.loads(Path(path).read_text())]
@@ -424,15 +451,21 @@ def main() -> None:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
+    tag = run_tag()
+    created: list[str] = []
     started = time.perf_counter()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
-          f"python -m tests.perf.bench {' '.join(sys.argv[1:])}", flush=True)
+          f"python -m tests.perf.bench {' '.join(sys.argv[1:])}; run {tag}", flush=True)
     try:
         for engine in args.db.split(","):
             for size in sizes:
                 instance = folder / f"{engine}-{size}"
                 instance.mkdir()
-                url = args.existing or database_url(engine, size, folder, args.pg_url)
+                if args.existing:
+                    url = args.existing
+                else:
+                    url = database_url(engine, size, folder, args.pg_url, tag)
+                    created.append(url)
                 app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}, instance=instance)
                 with app.app_context():
                     from tracker.services.database import upgrade_database
@@ -479,8 +512,12 @@ def main() -> None:
     finally:
         if args.keep:
             print(f"kept: {folder} (bench-<size>.sqlite3)", flush=True)
+            for url in created:
+                if url.startswith("postgresql"):
+                    print(f"kept: {sa.engine.make_url(url).render_as_string(hide_password=False)}", flush=True)
         else:
             shutil.rmtree(folder, ignore_errors=True)
+            drop_databases(args.pg_url, created)
     lines, missed = report(runs)
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end; {time.perf_counter() - started:.0f} s in all; "
           f"results in {out_dir / f'bench-{stamp}.json'}\n")
