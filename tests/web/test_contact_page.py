@@ -16,7 +16,8 @@ from tracker.models import Contact, User
 from tracker.services.contacts import ContactInput, Detail, save_contact
 from tracker.services.employment import PositionInput, save_position
 from tracker.services.followups import FollowUpInput, create_followup, snooze
-from tracker.services.opportunities import OpportunityInput, save_opportunity
+from tracker.services.interviews import InterviewInput, save_interview
+from tracker.services.opportunities import OpportunityInput, save_opportunity, set_status
 from tracker.services.referrals import ask
 from tracker.services.touchpoints import log_touchpoint
 
@@ -25,7 +26,8 @@ TODAY = date(2026, 5, 4)
 
 @pytest.fixture
 def people(user_client, in_db):
-    """Ada with every panel filled (in an order the page must change), Bo with nothing but a company."""
+    """Ada with every panel filled (in an order the page must change), Bo with nothing but a
+    company, Cy with nothing at all (no company either)."""
     clock.pin(datetime(2026, 5, 4, 10, tzinfo=timezone.utc))
 
     def fill():
@@ -38,8 +40,9 @@ def people(user_client, in_db):
         ada.emails.reverse()  # positions now differ from the insertion order
         for position, email in enumerate(ada.emails):
             email.position = position
-        # (At a company: the cadence card's inputs read the company's name only when there is one.)
+        # The cadence card read the company's name only when there was one (a statement more).
         bo = save_contact(user, None, ContactInput(full_name="Bo Wu", company="Initech"))
+        cy = save_contact(user, None, ContactInput(full_name="Cy Young"))
         save_position(user, ada, None, PositionInput(company="Old Co", title="Analyst", started="2015", ended="2018"))
         save_position(user, ada, None, PositionInput(company="Older Co", title="Intern", started="2012", ended="2013"))
         save_position(user, ada, None, PositionInput(company="Now Co", title="Lead", started="2019"))
@@ -53,8 +56,17 @@ def people(user_client, in_db):
         log_touchpoint(user, contacts=[ada], happened_on=TODAY - timedelta(days=3), channel="call", inbound=True)
         log_touchpoint(user, contacts=[ada], happened_on=TODAY - timedelta(days=40), channel="email", inbound=False)
         log_touchpoint(user, contacts=[ada], happened_on=TODAY - timedelta(days=800), channel="email", inbound=False)
+        # In an open process (through an opportunity) and rejected (through an interview): the
+        # cadence card reads both with the panels.
+        interviewing = save_opportunity(user, None, OpportunityInput(
+            title="Platform", company="Hooli", status="interviewing", contacts={"recruiter": [ada]}))
+        rejected = save_opportunity(user, None, OpportunityInput(title="Data", company="", status="screening"))
+        save_interview(user, rejected, None, InterviewInput(
+            starts_at=datetime(2026, 4, 20, 9, tzinfo=timezone.utc), interviewers=[ada]))
+        set_status(user, rejected, "rejected")
+        assert interviewing.id
         db.session.commit()
-        return ada.id, bo.id
+        return ada.id, bo.id, cy.id
     return in_db(fill)
 
 
@@ -63,7 +75,7 @@ def _text(html: str) -> str:
 
 
 def test_the_panels_show_what_the_contact_has_in_order(user_client, people):
-    ada, _ = people
+    ada, _, _ = people
     html = user_client.get(f"/contacts/{ada}").get_data(as_text=True)
     text = _text(html)
     assert text.index("first@example.com") < text.index("second@example.com")  # by position
@@ -81,7 +93,7 @@ def test_the_panels_show_what_the_contact_has_in_order(user_client, people):
 
 
 def test_a_contact_with_nothing_and_another_users_contact(app, user_client, people, make_user, login):
-    _, bo = people
+    _, bo, _ = people
     text = _text(user_client.get(f"/contacts/{bo}").get_data(as_text=True))
     assert "Not contacted yet" in text and "0 touchpoints in the last 12 months" in text
     assert "No follow-ups planned with Bo" in text
@@ -106,10 +118,20 @@ def _statements(app, client, url: str) -> list[str]:
 
 
 def test_the_page_runs_the_same_few_statements_whatever_the_contact_has(app, user_client, people):
-    ada, bo = people
-    full, empty = _statements(app, user_client, f"/contacts/{ada}"), _statements(app, user_client, f"/contacts/{bo}")
-    assert len(full) == len(empty), ([s[:60] for s in full], [s[:60] for s in empty])
-    # The contact, its panels, the timeline's keys and entries, the cadence card's inputs (6),
-    # and the request's own (the session, its user): 28 before the panels were merged.
-    assert len(full) <= 13, full
+    ada, bo, cy = people
+    full, at_company, bare = (_statements(app, user_client, f"/contacts/{i}") for i in (ada, bo, cy))
+    assert len(full) == len(at_company) == len(bare), [[s[:60] for s in x] for x in (full, at_company, bare)]
+    # The contact (with its cadence's inputs), its panels (with the cadence's processes), the
+    # timeline's keys and entries, and the request's own (the session, its user): 28 before the
+    # panels were merged, 12 (13 with a company) while the cadence card read its own.
+    assert len(full) <= 6, full
     assert sum("contact_emails" in s for s in full) == 1
+
+
+def test_the_cadence_card_reads_the_processes_with_the_panels(user_client, people):
+    ada, bo, cy = people
+    # An open process names the interval and why; Bo and Cy follow their role's default.
+    assert "Hooli" in _text(user_client.get(f"/contacts/{ada}").get_data(as_text=True))
+    for other in (bo, cy):
+        text = _text(user_client.get(f"/contacts/{other}").get_data(as_text=True))
+        assert "Hooli" not in text and "every 90 days" in text

@@ -400,13 +400,21 @@ def processes_of(contact_ids: list[int], zones: dict[int, str]) -> tuple[dict[in
     rejection without closed_on is dated by its local update day)."""
     if not contact_ids:
         return {}, {}
+    rows = db.session.execute(_processes_statement(), {"ids": list(contact_ids)}).all()
+    return fold_processes(((cid, status, name, closed_on, updated_at) for cid, status, name, closed_on, updated_at, _, _
+                           in rows), lambda contact_id: clock.zone(zones[contact_id]))
+
+
+def fold_processes(rows, zone_of) -> tuple[dict[int, str], dict[int, date]]:
+    """({contact id: active process label}, {contact id: last rejection day}) from rows of
+    (contact id, status, label, closed_on, updated_at) in processes_of's order (a contact's
+    opportunities before its interviews, each by opportunity id: the first open one names the
+    process); `zone_of(contact id)`: the zone that dates a rejection without closed_on."""
     active: dict[int, str] = {}
     rejected: dict[int, date] = {}
-    rows = db.session.execute(_processes_statement(), {"ids": list(contact_ids)}).all()
-    for contact_id, status, name, closed_on, updated_at, _, _ in rows:
+    for contact_id, status, name, closed_on, updated_at in rows:
         if status == "rejected":
-            on = _day(closed_on) if closed_on is not None else _aware(updated_at).astimezone(
-                clock.zone(zones[contact_id])).date()
+            on = _day(closed_on) if closed_on is not None else _aware(updated_at).astimezone(zone_of(contact_id)).date()
             if contact_id not in rejected or on > rejected[contact_id]:
                 rejected[contact_id] = on
         else:
@@ -484,8 +492,13 @@ class ContactCadenceView:
 
 def for_contact(user: User, contact: Contact, today: date) -> ContactCadenceView:
     rows = load_inputs(user, contact_ids=[contact.id], include_muted=True)
+    return view_of(user, rows[0][1], today)
+
+
+def view_of(user: User, inp: CadenceInput, today: date) -> ContactCadenceView:
+    """The contact page's cadence card from the contact's input (as load_inputs builds it;
+    services.contact_page reads it with the page's other panels)."""
     defaults = user_defaults(user)
-    _, inp = rows[0]
     cadence = propose(inp, today, defaults)
     # Without the user's choices; an imported contact as it would be if kept in touch today.
     plain = CadenceInput(role=inp.role, company=inp.company, added_on=inp.added_on, touches=inp.touches,

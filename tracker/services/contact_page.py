@@ -1,7 +1,11 @@
 """What the contact page shows beside its timeline, in two statements built once: the contact
-(with its company), then every panel at once (emails, phones, URLs, tags, past positions,
-referrals, open follow-ups, and the days of the contact's touchpoints for "last contacted"
-and the activity strip) as one UNION ALL of (kind, id, a, b, d1..d4, s1..s4) rows.
+(with its company and the columns its cadence reads), then every panel at once (emails,
+phones, URLs, tags, past positions, referrals, open follow-ups, the days of the contact's
+touchpoints for "last contacted" and the activity strip, and the opportunities in an open
+process or rejected that involve the contact, for the cadence card) as one UNION ALL of
+(kind, id, a, b, d1..d4, s1..s4, t1) rows. The cadence card's input is built from them by the
+same code as everyone's (services.cadence.build_inputs, fold_processes), so the card runs no
+statement of its own, whatever the contact has.
 
 Plain rows, not ORM objects: the page only displays them, and a mapped object per row with
 its relationships loaded (select-in loading, one statement each) cost more than the page's
@@ -15,13 +19,19 @@ from datetime import date, datetime
 
 from sqlalchemy import Date, Integer, Select, String, bindparam, cast, func, literal_column, null, select, union_all
 
+from tracker import clock
+from tracker.domain.cadence import CadenceInput
 from tracker.extensions import db
-from tracker.models import (Company, Contact, ContactEmail, ContactPhone, ContactUrl, FollowUp, Opportunity,
-                            PastPosition, Referral, Tag, Touchpoint, User, contact_tags, touchpoint_contacts)
+from tracker.models import (Company, Contact, ContactEmail, ContactPhone, ContactUrl, FollowUp, Interview,
+                            Opportunity, PastPosition, Referral, Tag, Touchpoint, User, contact_tags,
+                            interview_contacts, opportunity_contacts, touchpoint_contacts)
 from tracker.models.contacts import ContactLabels
 from tracker.models.employment import PositionLabels
+from tracker.models.opportunities import ACTIVE_STATUSES
 from tracker.models.referrals import STATUSES as REFERRAL_STATUSES
 from tracker.models.referrals import STEP_DAYS
+from tracker.models.types import UTCDateTime
+from tracker.services.cadence import build_inputs, fold_processes
 from tracker.services.statements import built_once
 from tracker.services.timeline_rows import CompanyRef, OpportunityRef
 
@@ -103,6 +113,7 @@ class ContactPage:
     followups: list[OpenFollowUp]
     last_contacted: date | None
     touch_days: dict[date, int]  # {local day: touchpoints} from `strip_start` on
+    cadence_input: CadenceInput | None = None  # what services.cadence.view_of reads
 
 
 @built_once
@@ -110,13 +121,16 @@ def _contact_statement() -> Select:
     return (select(Contact.id, Contact.full_name, Contact.given_name, Contact.role, Contact.title,
                    Contact.linkedin_url, Contact.location, Contact.how_met, Contact.notes, Contact.birthday,
                    Contact.source, Contact.vcard_extra, Contact.created_at, Contact.archived_at,
-                   Company.id.label("company_id"), Company.name.label("company_name"))
+                   Company.id.label("company_id"), Company.name.label("company_name"),
+                   # The cadence's inputs (services.cadence.input_columns).
+                   Contact.cadence_days, Contact.no_reminders, Contact.last_touch_on, Contact.last_reply_on,
+                   Contact.unanswered_count, Contact.unscheduled, Contact.kept_since)
             .outerjoin(Company, Company.id == Contact.company_id)
             .where(Contact.id == _CID, Contact.user_id == _UID))
 
 
 _PANEL_COLUMNS = {"a": Integer(), "b": Integer(), "d1": Date(), "d2": Date(), "d3": Date(), "d4": Date(),
-                  "s1": String(), "s2": String(), "s3": String(), "s4": String()}
+                  "s1": String(), "s2": String(), "s3": String(), "s4": String(), "t1": UTCDateTime()}
 
 
 def _part(kind: str, stmt: Select, **columns) -> Select:
@@ -160,7 +174,26 @@ def _panels_statement() -> Select:
     days = _touch_days()
     per_day = _part("touch_day", select(days.c.day).where(days.c.day >= bindparam("strip_start"))
                     .group_by(days.c.day), id=func.count(), d1=days.c.day)
-    return union_all(*details, tags, positions, referrals, followups, last, per_day)
+    return union_all(*details, tags, positions, referrals, followups, last, per_day, *_processes())
+
+
+def _processes() -> list[Select]:
+    """The opportunities in an open process or rejected that involve the contact, directly
+    (a = 0) or through their interviews (a = 1), as services.cadence.processes_of reads them
+    for the dashboard: id = the opportunity, s1 its status, s2 its label (the company's name,
+    else the title), d1 closed_on, t1 updated_at."""
+    label = func.coalesce(Company.name, Opportunity.title)
+    wanted = (Opportunity.user_id == _UID, Opportunity.status.in_((*ACTIVE_STATUSES, "rejected")))
+    via_opp = (select(Opportunity.id).join(opportunity_contacts, opportunity_contacts.c.opportunity_id == Opportunity.id)
+               .outerjoin(Company, Company.id == Opportunity.company_id)
+               .where(opportunity_contacts.c.contact_id == _CID, *wanted))
+    via_interview = (select(Opportunity.id).join(Interview, Interview.opportunity_id == Opportunity.id)
+                     .join(interview_contacts, interview_contacts.c.interview_id == Interview.id)
+                     .outerjoin(Company, Company.id == Opportunity.company_id)
+                     .where(interview_contacts.c.contact_id == _CID, *wanted))
+    return [_part("process", stmt, id=Opportunity.id, a=literal_column(str(k)), s1=Opportunity.status, s2=label,
+                  d1=Opportunity.closed_on, t1=Opportunity.updated_at)
+            for k, stmt in enumerate((via_opp, via_interview))]
 
 
 def contact_page(user: User, contact_id: int, strip_start: date) -> ContactPage | None:
@@ -176,6 +209,7 @@ def contact_page(user: User, contact_id: int, strip_start: date) -> ContactPage 
     page = ContactPage(contact, [], [], [], None, {})
     details: dict[str, list] = {"email": [], "phone": [], "url": []}
     tags = []
+    processes = []
     for r in conn.execute(_panels_statement(), {"cid": contact_id, "uid": user.id, "strip_start": strip_start}):
         kind = r.kind
         if kind in details:
@@ -193,6 +227,8 @@ def contact_page(user: User, contact_id: int, strip_start: date) -> ContactPage 
             page.last_contacted = r.d1
         elif kind == "touch_day" and r.d1 is not None:
             page.touch_days[r.d1] = r.id
+        elif kind == "process":
+            processes.append((r.a, r.id, r.s1, r.s2, r.d1, r.t1))
     contact.emails, contact.phones, contact.urls = ([d for _, _, d in sorted(details[k], key=lambda t: t[:2])]
                                                     for k in ("email", "phone", "url"))
     contact.tags = [t for _, t in sorted(tags, key=lambda t: t[0])]
@@ -206,7 +242,21 @@ def contact_page(user: User, contact_id: int, strip_start: date) -> ContactPage 
     page.referrals.sort(key=lambda t: (t[0].asked_on is not None, t[0].asked_on or date.min, t[0].id), reverse=True)
     page.followups.sort(key=lambda f: (f.snoozed_until if f.status == "snoozed" and f.snoozed_until else f.due_on,
                                        f.id))
+    page.cadence_input = _cadence_input(user, row, processes)
     return page
+
+
+def _cadence_input(user: User, row, processes: list[tuple]) -> CadenceInput:
+    """The contact's cadence input, as services.cadence.load_inputs builds it (the same code)."""
+    zone = clock.zone(user.timezone)
+    processes.sort(key=lambda p: p[:2])  # opportunities before interviews, each by id (processes_of)
+    active, rejected = fold_processes(((row.id, status, name, closed_on, updated_at)
+                                       for _, _, status, name, closed_on, updated_at in processes), lambda _: zone)
+    inputs = (row.id, "", row.role, row.company_id, row.created_at if row.last_touch_on is None else None,
+              row.cadence_days, row.no_reminders, row.archived_at, row.last_touch_on, row.last_reply_on,
+              row.unanswered_count, row.unscheduled, row.kept_since)
+    companies = {row.company_id: row.company_name} if row.company_id is not None else {}
+    return build_inputs([inputs], companies, active, rejected, zone)[0][3]
 
 
 def referral_day(referral: ReferralRow) -> date | None:

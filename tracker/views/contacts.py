@@ -163,7 +163,7 @@ def show(contact_id: int):
     return render_template("contacts/show.html", contact=contact, positions=page.positions,
                            contact_referrals=page.referrals, referral_day=page_service.referral_day,
                            **contact_timeline(contact, page.last_contacted, page.touch_days),
-                           **cadence_card(contact, page.followups))
+                           **cadence_card(contact, page.followups, page.cadence_input))
 
 
 @bp.route("/<int:contact_id>/edit", methods=["GET", "POST"])

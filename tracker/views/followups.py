@@ -285,10 +285,12 @@ def cadence(contact_id: int):
     return redirect(back)
 
 
-def cadence_card(contact, followups: list | None = None) -> dict:
+def cadence_card(contact, followups: list | None = None, cadence_input=None) -> dict:
     """Template context for the contact page's cadence card (templates/contacts/_cadence.html);
-    `followups`: the contact's open ones when the caller read them already (services.contact_page)."""
-    view = cadence_service.for_contact(current_user, contact, _today())
+    `followups` and `cadence_input`: the contact's open follow-ups and cadence input when the
+    caller read them already (services.contact_page), else they are read here."""
+    view = (cadence_service.for_contact(current_user, contact, _today()) if cadence_input is None
+            else cadence_service.view_of(current_user, cadence_input, _today()))
     return {"cadence_view": view, "contact_followups": service.open_for_contact(current_user, contact.id)
             if followups is None else followups,
             "cadence_form": g.get("cadence_form") or CadenceForm(

@@ -1,0 +1,68 @@
+"""The contact page's cadence card reads its input with the page's panels (services.contact_page,
+issue 17) instead of six statements of its own: through random sequences of every write that
+can move a cadence, each contact's input from the page equals the one services.cadence loads
+for everyone (the dashboard's, the kept agenda's), and so does the card it gives."""
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from tests.services.test_kept_agenda import OPS, TODAY, _apply, ctx  # noqa: F401 (ctx: the fixture)
+from tracker.extensions import db
+from tracker.models import Contact
+from tracker.services import cadence
+from tracker.services.contact_page import contact_page
+from tracker.services.contacts import ContactInput, save_contact
+from tracker.services.opportunities import OpportunityInput, save_opportunity
+
+_emails = itertools.count()
+# The kept agenda's writes, and two of this page's own: a contact's company (the card names
+# it), an opportunity without a company (its title names the process).
+steps = st.lists(st.tuples(st.sampled_from((*OPS, "company", "company", "titled")), st.integers(0, 10**6)),
+                 min_size=1, max_size=25)
+
+
+def _apply_here(user, op: str, n: int, state: dict) -> None:
+    people = state["people"]
+    if op == "company" and people:
+        c = people[n % len(people)]
+        save_contact(user, c, ContactInput(full_name=c.full_name, role=c.role,
+                                           company=("", "Acme", "Globex")[n % 3]))
+    elif op == "titled" and people:
+        state["opps"].append(save_opportunity(user, None, OpportunityInput(
+            title=f"Untitled co {n}", company="", status=("screening", "interviewing", "rejected")[n % 3],
+            contacts={"referrer": [people[n % len(people)]]})))
+    else:
+        _apply(user, op, n, state)
+
+
+def _check(user, today: date) -> None:
+    ids = db.session.scalars(select(Contact.id).where(Contact.user_id == user.id)).all()
+    for cid in ids:
+        loaded = cadence.load_inputs(user, contact_ids=[cid], include_muted=True)[0][1]
+        page = contact_page(user, cid, today)
+        assert page.cadence_input == loaded, cid
+        card, expected = cadence.view_of(user, page.cadence_input, today), cadence.for_contact(user, page.contact, today)
+        assert (card, card.cadence.reason, card.proposal.reason) == (expected, expected.cadence.reason,
+                                                                     expected.proposal.reason)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=steps, commit_every=st.integers(1, 4))
+def test_the_page_reads_the_same_cadence_input_as_everyone(ctx, steps, commit_every):  # noqa: F811
+    from tracker.services.accounts import create_user
+
+    user = create_user(f"cp{next(_emails)}@example.com", "correct horse battery")
+    db.session.commit()
+    state = {"people": [], "touches": [], "opps": [], "interviews": []}
+    for k, (op, n) in enumerate(steps):
+        _apply_here(user, op, n, state)
+        if k % commit_every == 0:
+            db.session.commit()
+            _check(user, TODAY)
+    db.session.commit()
+    _check(user, TODAY)
