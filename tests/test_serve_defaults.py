@@ -6,11 +6,18 @@ from __future__ import annotations
 
 import gc
 import socket
+import urllib.error
+import urllib.request
 
 import pytest
 
 from tests.browser.conftest import LiveServer
 from tracker.cli import server
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def _answer(sock: socket.socket) -> bytes:
@@ -67,3 +74,47 @@ def test_each_worker_tunes_the_collector(app, collector):
     server.gunicorn_settings(app)["post_fork"](None, None)
     assert gc.get_threshold() == (server.GC_THRESHOLD, 20, 20)
     assert gc.get_freeze_count() > 10_000  # the modules, the app and everything else alive at start
+
+
+@pytest.mark.parametrize("mode", [("--threads", "1"), ()], ids=["sync workers", "the default"])
+def test_no_request_inherits_the_previous_ones_signed_in_user(tmp_path, database_url, mode):
+    """`tracker serve` ran gunicorn inside the command's app context, and a sync worker serves
+    on that thread: Flask then reused that one app context for every request, so Flask-Login's
+    user in `g` passed to the next client (an anonymous request got the last user's dashboard)
+    and the CSRF token in `g` too (the next visitor's sign-in failed with 400)."""
+    from tests.test_scaling import Browser, form_fields
+    from tracker import create_app
+    from tracker.extensions import db
+    from tracker.services.accounts import create_user
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x"}, instance=tmp_path)
+    with app.app_context():
+        for who in ("ada", "bob"):
+            create_user(f"{who}@example.com", "correct horse battery")
+        db.session.commit()
+        db.engine.dispose()
+    folder = tmp_path / "server"
+    folder.mkdir()
+    live = LiveServer(folder, {"TRACKER_DATABASE_URL": database_url, "TRACKER_SECRET_KEY": "shared",
+                               "TRACKER_AUTO_MIGRATE": "0"}, workers=1, args=mode)
+    try:
+        for who in ("ada", "bob"):  # one after the other, on the same worker
+            browser = Browser()
+            _, page = browser.get(live.url + "/login")
+            hidden, _ = form_fields(page)
+            landed, _ = browser.post(live.url + "/login", {**hidden, "email": f"{who}@example.com",
+                                                           "password": "correct horse battery"})
+            assert not landed.endswith("/login")
+            _, page = browser.get(live.url + "/settings/")
+            assert f"{who}@example.com" in page
+
+            # A client without a cookie, right after: not signed in.
+            no_redirects = urllib.request.build_opener(_NoRedirect)
+            try:
+                answer = no_redirects.open(live.url + "/").status
+                location = None
+            except urllib.error.HTTPError as e:
+                answer, location = e.code, e.headers.get("Location")
+            assert (answer, location) == (302, "/login?next=%2F")
+    finally:
+        live.stop()

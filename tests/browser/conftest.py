@@ -46,7 +46,7 @@ def _free_port() -> int:
 
 class LiveServer:
     def __init__(self, instance: Path, env_extra: dict[str, str] | None = None, workers: int = 1,
-                 port: int | None = None):
+                 port: int | None = None, args: tuple[str, ...] = ()):
         self.instance = instance
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -60,7 +60,7 @@ class LiveServer:
         self.database_url = env.get("TRACKER_DATABASE_URL") or config.load(instance)["SQLALCHEMY_DATABASE_URI"]
         self.log = (instance / "server.log").open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tracker", "serve", "--port", str(self.port), "--workers", str(workers)],
+            [sys.executable, "-m", "tracker", "serve", "--port", str(self.port), "--workers", str(workers), *args],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 

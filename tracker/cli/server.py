@@ -1,6 +1,7 @@
 """`tracker serve` (gunicorn) and database commands."""
 from __future__ import annotations
 
+import contextvars
 import gc
 
 import click
@@ -56,7 +57,12 @@ def serve(host: str, port: int, workers: int, threads: int, keepalive: int) -> N
     # the process: frozen here, the workers inherit it outside the collector's generations.
     gc.collect()
     gc.freeze()
-    Server().run()
+    # gunicorn runs outside this command's app context (with_appcontext pushed it): a sync
+    # worker serves requests on this very thread, and Flask reuses an app context it finds
+    # there instead of pushing one per request, so `g` (Flask-Login's signed-in user, the
+    # CSRF token) and the database session would outlive each request and pass to the next
+    # client. In an empty context every request gets its own (tests/test_serve_defaults.py).
+    contextvars.Context().run(Server().run)
 
 
 def gunicorn_settings(app, *, host: str = "127.0.0.1", port: int = 5000, workers: int = 2, threads: int = THREADS,
