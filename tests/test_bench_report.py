@@ -34,3 +34,22 @@ def test_two_runs_at_once_get_their_own_postgresql_databases():
     assert len(names) == 4
     # PostgreSQL identifiers: unquoted, lower case, at most 63 bytes.
     assert all(n == n.lower() and n.replace("_", "").isalnum() and len(n) <= 63 for n in names)
+
+
+def test_over_http_each_page_shows_the_total_cpu_per_request():
+    """The app's workers, the database server and wrk share the 2 cores: their sum per request."""
+    from tests.perf import bench_http
+
+    cpu = bench_http.per_request(app_s=0.9, db_s=0.6, wrk_s=0.05, requests=100)
+    assert cpu == {"app": 9.0, "db": 6.0, "wrk": 0.5, "total": 15.5}
+    assert bench_http.per_request(1.0, 0.0, 0.1, 0)["total"] is None
+    lines, _ = bench.http_table(_run("M", cpu_ms=cpu))
+    assert lines[-1].rstrip().endswith("9.0 + 6.0 + 0.5 = 15.5")
+    # Results written before the figure existed still print.
+    assert bench.http_table(_run("M"))[0][-1].rstrip().endswith("[1.0, 1.0]")
+
+
+def test_cpu_spent_counts_a_process_that_appeared_during_the_run_whole():
+    from tests.perf import bench_http
+
+    assert bench_http.cpu_spent({1: 2.0, 2: 1.0}, {1: 2.5, 2: 1.0, 3: 0.25}) == 0.75

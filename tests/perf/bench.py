@@ -365,7 +365,8 @@ def http_table(run: dict) -> tuple[list[str], list[str]]:
     if not http:
         return [], []
     lines = [f"== {run['db']} {run['size']} over HTTP: 2 workers, wrk --timeout {bench_http.WRK_TIMEOUT}; "
-             f"req/s, p50 / p99 ms, errors, per-worker CPU s (load average {run.get('http_load', 0):.1f})"]
+             f"req/s, p50 / p99 ms, errors, per-worker CPU s, CPU ms per request: app + database server + wrk "
+             f"= total (load average {run.get('http_load', 0):.1f})"]
     missed = []
     for mode, per_page in http.items():
         lines.append(f"  [{mode}]")
@@ -384,8 +385,16 @@ def http_table(run: dict) -> tuple[list[str], list[str]]:
                 if mode == DEFAULT_MODE:
                     missed += [f"{run['db']} HTTP {name} c={c}: {f}" for f in flags]
                 lines.append(f"    {name:24} c={c:<3} {r['rps']:7.1f} {r['p50_ms'] or 0:7.1f} / {r['p99_ms'] or 0:7.1f}"
-                             f"  {r['errors']:4d}  {r['worker_cpu_s']}" + ("   " + "; ".join(flags) if flags else ""))
+                             f"  {r['errors']:4d}  {r['worker_cpu_s']}  {cpu_line(r.get('cpu_ms'))}"
+                             + ("   " + "; ".join(flags) if flags else ""))
     return lines, missed
+
+
+def cpu_line(cpu: dict | None) -> str:
+    """'app + db + wrk = total' CPU ms per request over HTTP (blank for results that lack it)."""
+    if not cpu or cpu.get("total") is None:
+        return ""
+    return f"{cpu['app']:.1f} + {cpu['db']:.1f} + {cpu['wrk']:.1f} = {cpu['total']:.1f}"
 
 
 def gc_table(run: dict) -> list[str]:

@@ -4,12 +4,19 @@ wrk runs with --timeout 30s (longer than any answer here), so a slow answer land
 percentiles instead of being dropped; any timeout, socket error or non-2xx/3xx answer is
 counted as an error and fails the run. Each worker's CPU seconds are read from /proc before
 and after, which shows whether the connections were spread over both workers.
+
+The total CPU a request costs on this machine, per page: the app's workers (and gunicorn's
+master), the PostgreSQL server processes serving the bench database (from /proc, by the pids
+pg_stat_activity names for it) and wrk itself (the CPU of the finished child, getrusage), each
+over the requests wrk completed. On 2 cores, 16 connections wait for each other's CPU: that
+sum, not the app's share alone, is what decides the p99.
 """
 from __future__ import annotations
 
 import http.cookiejar
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -38,12 +45,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, instance: Path, args: list[str]) -> tuple[subprocess.Popen, str]:
+def start_server(url: str, instance: Path, args: list[str], code: str | None = None,
+                 env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`tracker serve` with 2 workers (unless args say otherwise) from this checkout, or from
+    the checkout `code` (to compare a branch with main side by side)."""
     port = free_port()
     env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "bench-shared-secret",
-           "TRACKER_INSTANCE": str(instance)}
-    proc = subprocess.Popen([sys.executable, "-m", "tracker", "serve", "--workers", "2", "--port", str(port), *args],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+           "TRACKER_INSTANCE": str(instance), **(env or {})}
+    if code:
+        env["PYTHONPATH"] = code
+    workers = [] if "--workers" in args else ["--workers", "2"]
+    proc = subprocess.Popen([sys.executable, "-m", "tracker", "serve", *workers, "--port", str(port), *args],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=code or ROOT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -66,6 +79,15 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) of one process, None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
 def worker_cpu(master: int) -> dict[int, float]:
     """CPU seconds (user + system) of each of the master's child processes."""
     try:
@@ -74,12 +96,41 @@ def worker_cpu(master: int) -> dict[int, float]:
         return {}
     out = {}
     for pid in map(int, children):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        out[pid] = (int(fields[11]) + int(fields[12])) / _TICKS
+        if (cpu := process_cpu(pid)) is not None:
+            out[pid] = cpu
     return out
+
+
+class DatabaseServer:
+    """The CPU of the PostgreSQL server processes that serve one database (same machine only:
+    read from /proc); nothing for SQLite, which runs inside the workers."""
+
+    def __init__(self, url: str):
+        import sqlalchemy as sa
+
+        self.engine = None
+        if url.startswith("postgresql"):
+            self.name = sa.engine.make_url(url).database
+            self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+    def cpu(self) -> dict[int, float]:
+        if self.engine is None:
+            return {}
+        import sqlalchemy as sa
+
+        with self.engine.connect() as c:
+            pids = c.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),
+                             {"n": self.name}).scalars().all()
+        return {pid: cpu for pid in pids if (cpu := process_cpu(pid)) is not None}
+
+    def dispose(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the processes spent between two readings (a process new since counts whole)."""
+    return sum(after[p] - before.get(p, 0.0) for p in after)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -115,12 +166,15 @@ def login_cookie(base: str) -> str:
 
 
 def run_wrk(url: str, cookie: str, duration: int, connections: int) -> dict:
+    """wrk's figures, and `wrk_cpu_s`: wrk's own CPU (it shares the machine with the server)."""
     script = ROOT / "tests" / "perf" / "wrk" / "session.lua"
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s",
                           "--timeout", WRK_TIMEOUT, "--latency", "-s", str(script), url],
                          env={**os.environ, "TRACKER_COOKIE": cookie}, capture_output=True, text=True,
                          check=True).stdout
-    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = {"wrk_cpu_s": after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime,"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
               "requests": int(re.search(r"(\d+) requests in", out).group(1))}
     for q in ("50", "99"):
         m = re.search(rf"^\s+{q}%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
@@ -133,21 +187,41 @@ def run_wrk(url: str, cookie: str, duration: int, connections: int) -> dict:
 
 
 def measure(url: str, instance: Path, paths: dict[str, str], duration: int, modes: list[str],
-            connections: tuple[int, ...] = (16,), log=print) -> dict:
-    """{mode: {page: {connections: wrk result + per-worker CPU s}}}."""
+            connections: tuple[int, ...] = (16,), log=print, code: str | None = None, env: dict | None = None) -> dict:
+    """{mode: {page: {connections: wrk result + per-worker CPU s + CPU ms per request}}}.
+
+    `cpu_ms`: {"app": workers and master, "db": the PostgreSQL server, "wrk": wrk, "total"},
+    each CPU ms per completed request."""
     results: dict = {}
-    for mode in modes:
-        proc, base = start_server(url, instance, MODES[mode])
-        try:
-            cookie = login_cookie(base)
-            for name, path in paths.items():
-                for c in connections:
-                    before = worker_cpu(proc.pid)
-                    r = run_wrk(base + path, cookie, duration, c)
-                    after = worker_cpu(proc.pid)
-                    r["worker_cpu_s"] = sorted((round(after[p] - before.get(p, 0.0), 2) for p in after), reverse=True)
-                    results.setdefault(mode, {}).setdefault(name, {})[c] = r
-                    log(f"    wrk [{mode}] {name} c={c}: {r}")
-        finally:
-            stop_server(proc)
+    server = DatabaseServer(url)
+    try:
+        for mode in modes:
+            proc, base = start_server(url, instance, MODES[mode], code, env)
+            try:
+                cookie = login_cookie(base)
+                for name, path in paths.items():
+                    for c in connections:
+                        before, master, db_before = worker_cpu(proc.pid), process_cpu(proc.pid), server.cpu()
+                        r = run_wrk(base + path, cookie, duration, c)
+                        after, db_after = worker_cpu(proc.pid), server.cpu()
+                        r["worker_cpu_s"] = sorted((round(after[p] - before.get(p, 0.0), 2) for p in after),
+                                                   reverse=True)
+                        r["cpu_ms"] = per_request(cpu_spent(before, after) + (process_cpu(proc.pid) or 0) - (master or 0),
+                                                  cpu_spent(db_before, db_after), r["wrk_cpu_s"], r["requests"])
+                        results.setdefault(mode, {}).setdefault(name, {})[c] = r
+                        log(f"    wrk [{mode}] {name} c={c}: {r}")
+            finally:
+                stop_server(proc)
+    finally:
+        server.dispose()
     return results
+
+
+def per_request(app_s: float, db_s: float, wrk_s: float, requests: int) -> dict[str, float | None]:
+    """CPU ms per request of each part and in all (None without a request)."""
+    if not requests:
+        return {"app": None, "db": None, "wrk": None, "total": None}
+    parts = {"app": app_s, "db": db_s, "wrk": wrk_s}
+    out = {k: round(v * 1000 / requests, 2) for k, v in parts.items()}
+    out["total"] = round(sum(parts.values()) * 1000 / requests, 2)
+    return out
