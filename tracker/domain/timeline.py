@@ -209,6 +209,13 @@ def strip_window(today: date, months: int = 12) -> tuple[date, date]:
     return _add_months(current, -(months - 1)), _add_months(current, 1)
 
 
+def strip_months(today: date, months: int = 12) -> tuple[date, ...]:
+    """The first day of each month of the strip, oldest first, then the first day after it
+    (months + 1 dates: each month is [dates[i], dates[i + 1]))."""
+    start = strip_window(today, months)[0]
+    return tuple(_add_months(start, i) for i in range(months + 1))
+
+
 def strip_buckets(counts: Mapping[date, int], today: date, months: int = 12) -> tuple[Bucket, ...]:
     """Counts per calendar month, oldest first, ending with today's month; days outside are ignored.
 

@@ -1,7 +1,7 @@
 """What the contact page shows beside its timeline, in two statements built once: the contact
 (with its company and the columns its cadence reads), then every panel at once (emails,
-phones, URLs, tags, past positions, referrals, open follow-ups, the days of the contact's
-touchpoints for "last contacted" and the activity strip, and the opportunities in an open
+phones, URLs, tags, past positions, referrals, open follow-ups, the contact's last touchpoint
+day ("last contacted") and touchpoints per month (the activity strip), and the opportunities in an open
 process or rejected that involve the contact, for the cadence card) as one UNION ALL of
 (kind, id, a, b, d1..d4, s1..s4, t1) rows. The cadence card's input is built from them by the
 same code as everyone's (services.cadence.build_inputs, fold_processes), so the card runs no
@@ -17,10 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, Select, String, bindparam, cast, func, literal_column, null, select, union_all
+from sqlalchemy import (Date, Integer, Select, String, bindparam, case, cast, func, literal_column, null, select,
+                        union_all)
 
 from tracker import clock
 from tracker.domain.cadence import CadenceInput
+from tracker.domain.timeline import strip_months
 from tracker.extensions import db
 from tracker.models import (Company, Contact, ContactEmail, ContactPhone, ContactUrl, FollowUp, Interview,
                             Opportunity, PastPosition, Referral, Tag, Touchpoint, User, contact_tags,
@@ -112,7 +114,7 @@ class ContactPage:
     referrals: list[tuple[ReferralRow, OpportunityRef, CompanyRef | None]]
     followups: list[OpenFollowUp]
     last_contacted: date | None
-    touch_days: dict[date, int]  # {local day: touchpoints} from `strip_start` on
+    touch_months: dict[date, int]  # {first day of a month of the strip: touchpoints that month}
     cadence_input: CadenceInput | None = None  # what services.cadence.view_of reads
 
 
@@ -171,10 +173,26 @@ def _panels_statement() -> Select:
         id=FollowUp.id, d1=FollowUp.due_on, d2=FollowUp.snoozed_until, s1=FollowUp.title, s2=FollowUp.status)
     days = _touch_days()
     last = _part("last_touch", select(func.max(days.c.day)), id=cast(null(), Integer), d1=func.max(days.c.day))
-    days = _touch_days()
-    per_day = _part("touch_day", select(days.c.day).where(days.c.day >= bindparam("strip_start"))
-                    .group_by(days.c.day), id=func.count(), d1=days.c.day)
-    return union_all(*details, tags, positions, referrals, followups, last, per_day, *_processes())
+    return union_all(*details, tags, positions, referrals, followups, last, _per_month(), *_processes())
+
+
+_MONTHS = len(strip_months(date(2000, 1, 1))) - 1
+
+
+def _per_month() -> Select:
+    """The strip's touchpoints per month: a row per month with any (a dozen rows at most, where
+    a row per day was 170 for a contact in touch most days), the month's first day in d1 (None:
+    outside the strip) and the count in id. The months' bounds are bound values m0..m12
+    (domain.timeline.strip_months). The month is worked out inside the per-link read of the
+    day: SQLite copies a subquery's column into each place the outer query names it, so a
+    CASE over the day outside would read each touchpoint once per branch."""
+    bounds = [bindparam(f"m{i}", type_=Date()) for i in range(_MONTHS + 1)]
+    day = Touchpoint.happened_on
+    month = case((day < bounds[0], None), *((day < bounds[i + 1], bounds[i]) for i in range(_MONTHS)))
+    link = touchpoint_contacts.c.touchpoint_id
+    per_link = (select(month).where(Touchpoint.id == link, Touchpoint.user_id == _UID).scalar_subquery())
+    months = select(per_link.label("month")).where(touchpoint_contacts.c.contact_id == _CID).subquery()
+    return _part("touch_month", select(months.c.month).group_by(months.c.month), id=func.count(), d1=months.c.month)
 
 
 def _processes() -> list[Select]:
@@ -196,9 +214,9 @@ def _processes() -> list[Select]:
             for k, stmt in enumerate((via_opp, via_interview))]
 
 
-def contact_page(user: User, contact_id: int, strip_start: date) -> ContactPage | None:
+def contact_page(user: User, contact_id: int, today: date) -> ContactPage | None:
     """One of the user's contacts and its page's panels, or None (a foreign id is None too).
-    `strip_start`: the first local day the activity strip counts touchpoints from."""
+    `today`: the user's local day (the activity strip's months end with its month)."""
     conn = db.session.connection()
     row = conn.execute(_contact_statement(), {"cid": contact_id, "uid": user.id}).first()
     if row is None:
@@ -210,7 +228,8 @@ def contact_page(user: User, contact_id: int, strip_start: date) -> ContactPage 
     details: dict[str, list] = {"email": [], "phone": [], "url": []}
     tags = []
     processes = []
-    for r in conn.execute(_panels_statement(), {"cid": contact_id, "uid": user.id, "strip_start": strip_start}):
+    values = {"cid": contact_id, "uid": user.id, **{f"m{i}": m for i, m in enumerate(strip_months(today))}}
+    for r in conn.execute(_panels_statement(), values):
         kind = r.kind
         if kind in details:
             details[kind].append((r.a, r.id, Detail(r.s1, r.s2)))
@@ -225,8 +244,8 @@ def contact_page(user: User, contact_id: int, strip_start: date) -> ContactPage 
             page.followups.append(OpenFollowUp(r.id, r.s1, r.s2, r.d1, r.d2))
         elif kind == "last_touch":
             page.last_contacted = r.d1
-        elif kind == "touch_day" and r.d1 is not None:
-            page.touch_days[r.d1] = r.id
+        elif kind == "touch_month" and r.d1 is not None:
+            page.touch_months[r.d1] = r.id
         elif kind == "process":
             processes.append((r.a, r.id, r.s1, r.s2, r.d1, r.t1))
     contact.emails, contact.phones, contact.urls = ([d for _, _, d in sorted(details[k], key=lambda t: t[:2])]

@@ -53,17 +53,18 @@ def index():
                            planned=planned_followups(scope, clock.today(current_user.timezone)))
 
 
-def contact_timeline(contact, last_contacted, touch_days) -> dict:
+def contact_timeline(contact, last_contacted, touch_counts) -> dict:
     """Template context for a contact page: timeline page, last contacted, strip, quick form.
-    `last_contacted` and `touch_days` ({local day: touchpoints} over the strip's months) come
-    from services.contact_page, read with the page's other panels.
+    `last_contacted` and `touch_counts` ({local day: touchpoints}, or {a month's first day:
+    touchpoints that month}, over the strip's months) come from services.contact_page, read
+    with the page's other panels.
 
     A quick form that failed validation is handed over in `g.touch_form` (see touchpoints.quick).
     """
     today = clock.today(current_user.timezone)
     form = g.get("touch_form") or QuickTouchpointForm(formdata=None, happened_on=today)
     return {**_page(Scope(current_user, contact_id=contact.id)), "touch_form": form,
-            "last_contacted": last_contacted, "strip": strip_of(touch_days, today)}
+            "last_contacted": last_contacted, "strip": strip_of(touch_counts, today)}
 
 
 def company_timeline(company: Company) -> dict:

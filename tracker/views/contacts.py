@@ -4,7 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from tracker import clock
-from tracker.domain.timeline import strip_window
 from tracker.extensions import db
 from tracker.forms.bulk import BulkForm
 from tracker.forms.contacts import ContactForm
@@ -156,13 +155,13 @@ def create():
 @bp.get("/<int:contact_id>")
 def show(contact_id: int):
     today = clock.today(current_user.timezone)
-    page = page_service.contact_page(current_user, contact_id, strip_window(today)[0])
+    page = page_service.contact_page(current_user, contact_id, today)
     if page is None:  # missing or another user's: the same 404
         abort(404)
     contact = page.contact
     return render_template("contacts/show.html", contact=contact, positions=page.positions,
                            contact_referrals=page.referrals, referral_day=page_service.referral_day,
-                           **contact_timeline(contact, page.last_contacted, page.touch_days),
+                           **contact_timeline(contact, page.last_contacted, page.touch_months),
                            **cadence_card(contact, page.followups, page.cadence_input))
 
 

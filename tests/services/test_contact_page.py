@@ -1,23 +1,27 @@
-"""The contact page's cadence card reads its input with the page's panels (services.contact_page,
-issue 17) instead of six statements of its own: through random sequences of every write that
-can move a cadence, each contact's input from the page equals the one services.cadence loads
-for everyone (the dashboard's, the kept agenda's), and so does the card it gives."""
+"""What the contact page reads with its panels (services.contact_page, issue 17) equals what it
+replaced: the cadence card's input (six statements of its own before), through random sequences
+of every write that can move a cadence, equals the one services.cadence loads for everyone (the
+dashboard's, the kept agenda's), and so does the card it gives; the activity strip's months,
+counted by the database, equal the strip of the touchpoints' days."""
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.services.test_kept_agenda import OPS, TODAY, _apply, ctx  # noqa: F401 (ctx: the fixture)
+from tracker.domain.timeline import strip_buckets, strip_window
 from tracker.extensions import db
 from tracker.models import Contact
 from tracker.services import cadence
 from tracker.services.contact_page import contact_page
 from tracker.services.contacts import ContactInput, save_contact
 from tracker.services.opportunities import OpportunityInput, save_opportunity
+from tracker.services.touchpoints import log_touchpoint
 
 _emails = itertools.count()
 # The kept agenda's writes, and two of this page's own: a contact's company (the card names
@@ -66,3 +70,23 @@ def test_the_page_reads_the_same_cadence_input_as_everyone(ctx, steps, commit_ev
             _check(user, TODAY)
     db.session.commit()
     _check(user, TODAY)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offsets=st.lists(st.integers(-420, 60), max_size=30), today=st.dates(date(2025, 1, 1), date(2027, 12, 31)))
+def test_the_strips_months_equal_the_strip_of_the_days(ctx, offsets, today):  # noqa: F811
+    from tracker.services.accounts import create_user
+
+    user = create_user(f"cp{next(_emails)}@example.com", "correct horse battery")
+    ada = save_contact(user, None, ContactInput(full_name="Ada"))
+    start, end = strip_window(today)
+    # The window's edges every time, and random days around it (some outside, some repeated).
+    days = [start, start - timedelta(days=1), end - timedelta(days=1), end, today] + [today + timedelta(days=k)
+                                                                                      for k in offsets]
+    for day in days:
+        log_touchpoint(user, contacts=[ada], happened_on=day, channel="call", inbound=False)
+    db.session.commit()
+    page = contact_page(user, ada.id, today)
+    assert strip_buckets(page.touch_months, today) == strip_buckets(Counter(days), today)
+    assert all(m.day == 1 and start <= m < end and n > 0 for m, n in page.touch_months.items())
+    assert page.last_contacted == max(days)
