@@ -3,7 +3,7 @@ from tracker.models.accounts import LoginAttempt, RecoveryCode, User, UserSessio
 from tracker.models.agenda import AgendaDay, AgendaVersion
 from tracker.models.attachments import Attachment
 from tracker.models.calendar_feed import FeedCache, FeedVersion
-from tracker.models.companies import Company
+from tracker.models.companies import Company, CompanyNamesVersion
 from tracker.models.contacts import Contact, ContactEmail, ContactPhone, ContactUrl, MergedUid, Tag, contact_tags
 from tracker.models.digests import DigestSend
 from tracker.models.employment import PastPosition
@@ -20,7 +20,7 @@ from tracker.models.touchpoints import MailMessage, Touchpoint, touchpoint_conta
 __all__ = [
     "AgendaDay", "AgendaVersion", "Attachment", "MailAccount", "MailFolderState", "MailImportPerson", "MailImportRow",
     "MailMessage",
-    "Company", "Contact", "DigestSend", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
+    "Company", "CompanyNamesVersion", "Contact", "DigestSend", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
     "Lease", "LoginAttempt", "MergedUid", "Opportunity", "PastPosition", "RecoveryCode", "Referral", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",
     "contact_tags", "interview_contacts", "opportunity_contacts", "touchpoint_contacts",
 ]

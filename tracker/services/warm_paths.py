@@ -9,7 +9,8 @@ Who counts (each person once, with every reason in words):
 "It" is the company row and every other company of the user with the same name once
 normalised (tracker.domain.companies.same_companies: "Lumen Health, Inc." is "LumenHealth").
 Archived contacts are left out. Only the user's rows are read, in a fixed number of
-statements whatever the size: the user's company names, three for the links, one for the
+statements whatever the size: the user's company names (kept by the process while their
+stamp is unchanged: one primary-key read), three for the links, one for the
 contacts with their kept agenda (services.kept_agenda: the cadence state is read from the
 kept dates, never recomputed per row).
 """
@@ -18,12 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import String, bindparam, case, func, or_, select
+from sqlalchemy import BigInteger, bindparam, case, func, null, or_, select, union_all
 
 from tracker.domain.companies import same_companies
 from tracker.domain.employment import span
 from tracker.extensions import db
-from tracker.models import (Company, Contact, Interview, Opportunity, PastPosition, User, interview_contacts,
+from tracker.models import (Company, CompanyNamesVersion, Contact, Interview, Opportunity, PastPosition, User, interview_contacts,
                             opportunity_contacts)
 from tracker.models.opportunities import CONTACT_ROLES
 from tracker.services.kept_agenda import state_of
@@ -66,19 +67,76 @@ class WarmPaths:
 
 def matching_company_ids(user: User, name: str, company_id: int | None = None) -> list[int]:
     """Ids of the user's companies that are the company named `name` (with `company_id`
-    itself, when given). One statement, also for no name (it then reads no row)."""
-    known = db.session.execute(_names(), {"user_id": user.id, "name": name or ""}).all()
-    ids = same_companies(name, known) if name else []
+    itself, when given). One statement, also for no name.
+
+    The answer is same_companies over every company name of the user, which no index can give
+    (fuzzy). A process keeps each user's names and the answers it found (_Known), for as long as
+    the user's CompanyNamesVersion stamp is unchanged: a page reads the stamp (a primary-key
+    read), and the names only when they changed since this process last read them."""
+    known = _KNOWN.get(user.id)
+    rows = db.session.execute(_names(), {"user_id": user.id, "known": known.version if known else None}).all()
+    if rows and (known is None or rows[0].version != known.version):
+        known = _Known(rows[0].version, sorted((r.id, r.name) for r in rows if r.id is not None))
+        _keep(user.id, known)
+    elif not rows:  # no stamp: the user has never had a company
+        known = _Known(None, [])
+    ids = list(known.matches(name)) if name else []
     if company_id is not None and company_id not in ids:
         ids.insert(0, company_id)
     return ids
 
 
+class _Known:
+    """A user's company names at one CompanyNamesVersion stamp, with same_companies' answers
+    for the names asked so far (at most ANSWERS: a page asks for a few names, the form for
+    what people type)."""
+
+    ANSWERS = 256
+
+    def __init__(self, version: int | None, names: list[tuple[int, str]]):
+        self.version, self.names = version, names
+        self.answers: dict[str, tuple[int, ...]] = {}
+
+    def matches(self, name: str) -> tuple[int, ...]:
+        found = self.answers.get(name)
+        if found is None:
+            found = tuple(same_companies(name, self.names))
+            if len(self.answers) >= self.ANSWERS:
+                self.answers.clear()
+            self.answers[name] = found
+        return found
+
+
+# user id -> _Known, the most recently read last; at most USERS of them (about 100 KB each
+# at 1,500 companies). Threads share it: a dict operation is atomic, and a lost race only
+# reads the names once more.
+_KNOWN: dict[int, _Known] = {}
+USERS = 256
+
+
+def _keep(user_id: int, known: _Known) -> None:
+    _KNOWN.pop(user_id, None)
+    while len(_KNOWN) >= USERS:
+        try:
+            _KNOWN.pop(next(iter(_KNOWN)))
+        except (KeyError, StopIteration, RuntimeError):  # another thread took it first
+            break
+    _KNOWN[user_id] = known
+
+
 @built_once
 def _names():
-    # The names are compared in Python (same_companies: fuzzy); no name, no row to compare.
-    return select(Company.id, Company.name).where(Company.user_id == bindparam("user_id"),
-                                                  bindparam("name", type_=String) != "")
+    """The user's stamp, and their company names unless the stamp is `known`: one statement,
+    so that both are of the same moment (read committed on PostgreSQL takes a snapshot per
+    statement). The names' branch is gated by the stamp's row, read first by its key: when
+    nothing changed it reads no company."""
+    user_id, version = bindparam("user_id"), CompanyNamesVersion.version
+    stamp = select(version, null().label("id"), null().label("name")).where(CompanyNamesVersion.user_id == user_id)
+    names = (select(version, Company.id, Company.name)
+             .join(Company, Company.user_id == CompanyNamesVersion.user_id)
+             .where(CompanyNamesVersion.user_id == user_id,
+                    version.is_distinct_from(bindparam("known", type_=BigInteger))))
+    return union_all(stamp, names)
 
 
 def for_company(user: User, company: Company | None, today: date, *, opportunity: Opportunity | None = None,
