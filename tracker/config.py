@@ -45,6 +45,9 @@ SETTINGS: dict[str, Setting] = {
     "MAX_UPLOAD_MB": Setting(50, "Largest file accepted for import, in megabytes."),
     "MAX_ATTACHMENT_BYTES": Setting(5 * 1024 * 1024, "Largest résumé or cover letter file kept with an "
                                                      "opportunity, in bytes (stored in the database)."),
+    "PG_PREPARED_STATEMENTS": Setting(True, "PostgreSQL: prepare the statements a connection runs often and keep "
+                                            "them between requests (the server plans them less). Off behind a pooler "
+                                            "in transaction mode that does not carry prepared statements."),
     "AUTO_MIGRATE": Setting(True, "Apply pending database migrations when the server starts."),
     "SCHEDULER": Setting(True, "Run periodic tasks (digests, mail sync) inside `tracker serve`'s workers; "
                                "off: run them from cron instead (`tracker send-digests`)."),
@@ -114,7 +117,7 @@ def load(instance: Path, overrides: dict[str, Any] | None = None) -> dict[str, A
         raise ValueError(f"SMTP_SECURITY must be none, starttls or tls, not {values['SMTP_SECURITY']!r}")
     flask = {_FLASK_NAMES.get(k, k): v for k, v in values.items()}
     flask["MAX_CONTENT_LENGTH"] = int(values["MAX_UPLOAD_MB"]) * 1024 * 1024
-    flask["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(values["DATABASE_URL"])
+    flask["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(values["DATABASE_URL"], bool(values["PG_PREPARED_STATEMENTS"]))
     flask["SESSION_COOKIE_HTTPONLY"] = True
     flask["SESSION_COOKIE_SAMESITE"] = "Lax"
     flask["REMEMBER_COOKIE_SECURE"] = bool(values["SESSION_COOKIE_SECURE"])
@@ -150,10 +153,13 @@ def _stored_secret(instance: Path, name: str, generate: Callable[[], str]) -> st
     return key
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def _engine_options(url: str, pg_prepared: bool = True) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # The busy timeout lets concurrent writers wait instead of failing with "locked".
         return {"connect_args": {"timeout": 15}}
     # No pool_pre_ping: it costs a round trip on every request; tracker/wiring.py pings only
     # a connection that sat idle (_ping_idle_connection).
+    if url.startswith("postgresql+psycopg") and not pg_prepared:
+        # psycopg's own switch: never prepare (tracker.postgres keeps what it prepares).
+        return {"connect_args": {"prepare_threshold": None}}
     return {}

@@ -89,6 +89,17 @@ def _migrations_dir():
     return Path(__file__).resolve().parent / "migrations"
 
 
+@event.listens_for(Engine, "do_connect")
+def _postgres_connection(dialect, connection_record, cargs, cparams):
+    """PostgreSQL through psycopg: connections that keep their prepared statements across
+    read-only requests (tracker.postgres says why); anything else as SQLAlchemy connects."""
+    if dialect.driver != "psycopg" or dialect.is_async:
+        return None
+    from tracker.postgres import connect
+
+    return connect(*cargs, **cparams)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL for concurrent readers, enforced foreign keys, and a busy timeout (ms)."""

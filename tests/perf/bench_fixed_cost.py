@@ -52,7 +52,7 @@ def main() -> None:
     apps = {}
     for name in ("before", "after"):
         if name == "before":
-            config._engine_options = lambda url: real_options(url) if url.startswith("sqlite") else {"pool_pre_ping": True}
+            config._engine_options = lambda url, *rest: real_options(url) if url.startswith("sqlite") else {"pool_pre_ping": True}
         app = create_app({"DATABASE_URL": args.url, "SECRET_KEY": "bench"}, instance=tempfile.mkdtemp())
         config._engine_options = real_options
         with app.app_context():

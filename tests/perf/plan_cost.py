@@ -1,0 +1,101 @@
+"""What PostgreSQL spends planning each page's statements (issue 17), on a benchmark account.
+
+For each page of the benchmark (tests/perf/bench_pages.pages) it requests the page `--runs`
+times in-process, then reads on the connection that served them PostgreSQL's
+pg_prepared_statements (psycopg prepares a statement after `prepare_threshold` executions:
+how many generic and custom plans each got), and times every statement of the page with
+EXPLAIN (ANALYZE, BUFFERS, SUMMARY): planning ms and execution ms, medians of `--repeat`.
+
+    python -m tests.perf.plan_cost postgresql+psycopg://postgres:tracker@127.0.0.1/tracker_bench_l
+    python -m tests.perf.plan_cost URL --pages dashboard,"company page" --plans
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import tempfile
+
+from sqlalchemy import event
+
+from tests.perf import bench_pages
+from tests.perf.bench import existing_account
+from tracker import create_app
+from tracker.extensions import db
+
+
+def _shape(sql: str) -> str:
+    """A statement as the app writes it (%(name)s) and as the server holds it ($1): the same."""
+    return " ".join(re.sub(r"%\([^)]*\)s|\$\d+", "?", sql).split())
+
+
+def explain(connection, statement: str, params, repeat: int) -> tuple[float, float, str]:
+    """(median planning ms, median execution ms, the plan's top line) of one statement."""
+    planning, execution, top = [], [], ""
+    for _ in range(repeat):
+        (doc,) = connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, SUMMARY, FORMAT JSON) " + statement,
+                                            params).one()
+        doc = doc if isinstance(doc, list) else json.loads(doc)
+        planning.append(doc[0]["Planning Time"])
+        execution.append(doc[0]["Execution Time"])
+        top = doc[0]["Plan"]["Node Type"]
+    return statistics.median(planning), statistics.median(execution), top
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", help="PostgreSQL URL of a benchmark account")
+    parser.add_argument("--pages", help="comma-separated page names (bench_pages.pages); default all")
+    parser.add_argument("--runs", type=int, default=12, help="requests per page before reading the plan cache")
+    parser.add_argument("--repeat", type=int, default=5, help="EXPLAIN ANALYZE runs per statement")
+    parser.add_argument("--plans", action="store_true", help="print each statement's text")
+    args = parser.parse_args()
+    app = create_app({"DATABASE_URL": args.url, "SECRET_KEY": "bench"}, instance=tempfile.mkdtemp())
+    built = existing_account(app)
+    client = bench_pages.sign_in(app)
+    urls = bench_pages.pages(app, client, built)
+    wanted = args.pages.split(",") if args.pages else list(urls)
+    with app.app_context():
+        engine = db.engine
+    seen: list[tuple[str, object]] = []
+    listener = lambda conn, cursor, statement, params, context, many: seen.append((statement, params))  # noqa: E731
+    totals = {}
+    for name in wanted:
+        url = urls[name]
+        engine.dispose()
+        for _ in range(args.runs):
+            assert client.get(url).status_code == 200
+        seen.clear()
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            client.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        with engine.connect() as c:
+            cache = {_shape(s): (g, cu) for s, g, cu in c.exec_driver_sql(
+                "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")}
+            print(f"== {name} ({url}): {len(seen)} statements, {len(cache)} prepared on this connection")
+            plan_sum = exec_sum = 0.0
+            for statement, params in seen:
+                if not statement.lstrip().upper().startswith(("SELECT", "WITH", "(")):
+                    continue
+                p, e, top = explain(c, statement, params, args.repeat)
+                plan_sum += p
+                exec_sum += e
+                head = " ".join(statement.split())[:60]
+                generic, custom = cache.get(_shape(statement), ("-", "-"))
+                print(f"  plan {p:6.2f}  exec {e:6.2f}  generic {generic!s:>3} custom {custom!s:>3}  {top:<14} "
+                      f"{head}")
+                if args.plans:
+                    print("      " + " ".join(statement.split())[:2000])
+            print(f"  total: planning {plan_sum:.2f} ms, execution {exec_sum:.2f} ms")
+            totals[name] = (plan_sum, exec_sum)
+    print("\npage | planning ms | execution ms")
+    for name, (p, e) in totals.items():
+        print(f"{name} | {p:.2f} | {e:.2f}")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""PostgreSQL keeps the pages' prepared statements between requests (tracker/postgres.py).
+
+psycopg prepares a statement after five runs on a connection, and forgets all of them on every
+ROLLBACK; each request that does not commit ends with one, so before, no statement stayed
+prepared and the server planned every statement of every page. A transaction that only read
+now ends with COMMIT; one that wrote or failed still rolls back, writes undone.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from tests.conftest import postgres_only
+from tracker.extensions import db
+
+pytestmark = postgres_only  # SQLite has no server-side prepared statements
+
+
+def prepared(app) -> dict[str, tuple[int, int]]:
+    """{statement: (generic plans, custom plans)} prepared on the pool's connection (a test
+    client in one thread gets the same one back)."""
+    with app.app_context():
+        rows = db.session.execute(text(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")).all()
+        db.session.rollback()
+    return {statement: (generic, custom) for statement, generic, custom in rows}
+
+
+def the_counts(statements: dict) -> tuple[int, int]:
+    """The dashboard's counts statement (services/agenda.py _counts_statement): its plans."""
+    (plans,) = [v for k, v in statements.items() if "planned_overdue" in k]
+    return plans
+
+
+def test_the_dashboards_statements_stay_prepared_across_requests(app, user_client):
+    for _ in range(8):
+        assert user_client.get("/").status_code == 200
+    first = the_counts(prepared(app))
+    for _ in range(4):
+        assert user_client.get("/").status_code == 200
+    later = the_counts(prepared(app))
+    # Prepared once and run again by each later request (psycopg forgot it on every request's
+    # rollback before: the view was empty).
+    assert sum(first) >= 1 and sum(later) == sum(first) + 4
+
+
+def test_a_transaction_that_wrote_still_rolls_back(app, user_client):
+    for _ in range(6):
+        assert user_client.get("/").status_code == 200
+    assert prepared(app)
+    with app.app_context():
+        db.session.execute(text("UPDATE users SET display_name = 'Changed' WHERE email = 'jo@example.com'"))
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT display_name FROM users WHERE email = 'jo@example.com'")) != "Changed"
+        db.session.rollback()
+    # psycopg forgot its statements (what it does on a rollback: the transaction may have
+    # changed what they refer to).
+    assert not prepared(app)
+
+
+@pytest.mark.parametrize("statement", [
+    "WITH moved AS (UPDATE users SET display_name = 'Changed' WHERE email = 'jo@example.com' RETURNING id) "
+    "SELECT count(*) FROM moved",
+    "  update users SET display_name = 'Changed' WHERE email = 'jo@example.com'",
+], ids=["data-modifying WITH", "lowercase, indented"])
+def test_any_statement_but_a_read_counts_as_a_write(app, user_client, statement):
+    with app.app_context():
+        db.session.execute(text(statement))
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT display_name FROM users WHERE email = 'jo@example.com'")) != "Changed"
+        db.session.rollback()
+
+
+def test_a_failed_read_rolls_back(app, user_client):
+    with app.app_context():
+        with pytest.raises(Exception, match="division by zero"):
+            db.session.execute(text("SELECT 1 / 0"))
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT 1")) == 1
+        db.session.rollback()
+
+
+def test_a_read_ended_by_rollback_leaves_no_transaction_open(app, user_client):
+    """The COMMIT that ends a read-only transaction ends it: no connection sits "idle in
+    transaction" with a snapshot after the request."""
+    for _ in range(6):
+        assert user_client.get("/").status_code == 200
+    with app.app_context():
+        url = db.engine.url
+    other = create_engine(url, poolclass=NullPool)
+    with other.connect() as c:
+        states = c.scalars(text("SELECT state FROM pg_stat_activity WHERE datname = current_database() "
+                                "AND pid <> pg_backend_pid()")).all()
+    other.dispose()
+    assert states and set(states) == {"idle"}
+
+
+@pytest.mark.parametrize("app_settings", [{"PG_PREPARED_STATEMENTS": False}], ids=["off"])
+def test_turned_off_nothing_is_prepared(app, user_client, app_settings):
+    """TRACKER_PG_PREPARED_STATEMENTS=false (a pooler in transaction mode would send the next
+    transaction's EXECUTE to a server connection that never saw the PREPARE)."""
+    for _ in range(8):
+        assert user_client.get("/").status_code == 200
+    assert prepared(app) == {}
