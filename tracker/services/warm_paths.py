@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import BigInteger, bindparam, case, func, null, or_, select, union_all
+from sqlalchemy import BigInteger, Integer, String, bindparam, case, cast, func, literal_column, null, or_, select, union_all
 
 from tracker.domain.companies import same_companies
 from tracker.domain.employment import span
@@ -27,6 +27,7 @@ from tracker.extensions import db
 from tracker.models import (Company, CompanyNamesVersion, Contact, Interview, Opportunity, PastPosition, User, interview_contacts,
                             opportunity_contacts)
 from tracker.models.opportunities import CONTACT_ROLES
+from tracker.models.types import UTCDateTime
 from tracker.services.kept_agenda import state_of
 from tracker.services.statements import built_once
 
@@ -168,17 +169,20 @@ def _paths(user: User, company_ids: list[int], today: date, opportunity: Opportu
         return "this application" if opportunity is not None and opp_id == opportunity.id else title
 
     built, scope = _statements(limit), {"user_id": user.id, "company_ids": company_ids}
-    for contact_id, role, opp_id, title in db.session.execute(built.linked, scope):
-        label = CONTACT_ROLES.get(role, "Other") if role != "other" else "Involved"
-        add(contact_id, LINKED, f"{label} on {application(opp_id, title)}")
-    for contact_id, opp_id, title in db.session.execute(built.interviewed, scope):
-        add(contact_id, LINKED, f"Interviewed you for {application(opp_id, title)}")
-    for contact_id, title, started, ended in db.session.execute(built.positions, scope):
-        when = span(started, ended, years=True)
-        add(contact_id, PAST, "Used to work there" + (f": {title}" if title else "") + (f", {when}" if when else ""))
+    # Core, not the session: plain rows, without the ORM's per-statement work.
+    connection = db.session.connection()
+    for kind, contact_id, role, opp_id, title, started, ended in connection.execute(built.reasons, scope):
+        if kind == _INVOLVED:
+            label = CONTACT_ROLES.get(role, "Other") if role != "other" else "Involved"
+            add(contact_id, LINKED, f"{label} on {application(opp_id, title)}")
+        elif kind == _INTERVIEWED:
+            add(contact_id, LINKED, f"Interviewed you for {application(opp_id, title)}")
+        else:
+            when = span(started, ended, years=True)
+            add(contact_id, PAST, "Used to work there" + (f": {title}" if title else "") + (f", {when}" if when else ""))
 
     linked = [c for c, found in reasons.items() if any(g == LINKED for g, _ in found)]
-    rows = db.session.execute(built.contacts, {**scope, "linked_ids": linked, "reason_ids": list(reasons)}).all()
+    rows = connection.execute(built.contacts, {**scope, "linked_ids": linked, "reason_ids": list(reasons)}).all()
     paths = []
     for contact in rows:
         found = reasons.get(contact.id, [])
@@ -195,33 +199,46 @@ def _paths(user: User, company_ids: list[int], today: date, opportunity: Opportu
 
 @dataclass(frozen=True)
 class _Built:
-    linked: object
-    interviewed: object
-    positions: object
+    reasons: object
     contacts: object
+
+
+# The kinds of reason rows, in the order a person's reasons are told.
+_INVOLVED, _INTERVIEWED, _USED_TO = 0, 1, 2
 
 
 @built_once
 def _statements(limit: int | None) -> _Built:
-    """The panel's four SELECTs: the people linked to the companies' applications, their
-    interviewers, the alumni (each bounded by the companies' own rows), and the contacts:
-    those there now, then the linked, then the alumni, each group by when you last spoke,
-    with how many they are in all (a window count: the page shows `limit` of them)."""
+    """The panel's two SELECTs. The reasons (one UNION ALL, each part bounded by the companies'
+    own rows): the people linked to the companies' applications (by application), their
+    interviewers (by the round's start), the alumni (latest first). Then the contacts: those
+    there now, then the linked, then the alumni, each group by when you last spoke, with how
+    many they are in all (a window count: the page shows `limit` of them)."""
     user_id = bindparam("user_id")
     companies = bindparam("company_ids", expanding=True)
     links = opportunity_contacts.c
-    linked = (select(links.contact_id, links.role, Opportunity.id, Opportunity.title)
+    no_text, no_id, no_time = cast(null(), String), cast(null(), Integer), cast(null(), UTCDateTime)
+
+    def kind(n: int):
+        return literal_column(str(n), Integer).label("kind")
+
+    linked = (select(kind(_INVOLVED), links.contact_id, links.role, Opportunity.id.label("opp_id"),
+                     Opportunity.title, no_text.label("started"), no_text.label("ended"), no_time.label("starts_at"))
               .join(Opportunity, Opportunity.id == links.opportunity_id)
-              .where(Opportunity.user_id == user_id, Opportunity.company_id.in_(companies))
-              .order_by(Opportunity.id))
-    interviewed = (select(interview_contacts.c.contact_id, Opportunity.id, Opportunity.title)
+              .where(Opportunity.user_id == user_id, Opportunity.company_id.in_(companies)))
+    interviewed = (select(kind(_INTERVIEWED), interview_contacts.c.contact_id, no_text, Opportunity.id,
+                          Opportunity.title, no_text, no_text, Interview.starts_at)
                    .join(Interview, Interview.id == interview_contacts.c.interview_id)
                    .join(Opportunity, Opportunity.id == Interview.opportunity_id)
-                   .where(Interview.user_id == user_id, Opportunity.company_id.in_(companies))
-                   .order_by(Interview.starts_at))
-    positions = (select(PastPosition.contact_id, PastPosition.title, PastPosition.started, PastPosition.ended)
-                 .where(PastPosition.user_id == user_id, PastPosition.company_id.in_(companies))
-                 .order_by(PastPosition.ended.desc()))
+                   .where(Interview.user_id == user_id, Opportunity.company_id.in_(companies)))
+    positions = (select(kind(_USED_TO), PastPosition.contact_id, no_text, no_id, PastPosition.title,
+                        PastPosition.started, PastPosition.ended, no_time)
+                 .where(PastPosition.user_id == user_id, PastPosition.company_id.in_(companies)))
+    every = union_all(linked, interviewed, positions).subquery()
+    c = every.c
+    # Each kind's own order (the others' columns are NULL within a kind, so they do not reorder it).
+    reasons = (select(c.kind, c.contact_id, c.role, c.opp_id, c.title, c.started, c.ended)
+               .order_by(c.kind, c.opp_id, c.starts_at, c.ended.desc()))
     group = case((Contact.company_id.in_(companies), CURRENT),
                  (Contact.id.in_(bindparam("linked_ids", expanding=True)), LINKED), else_=PAST)
     # What WarmPath and kept_agenda.state_of read of a contact: a row, not a loaded Contact.
@@ -234,5 +251,5 @@ def _statements(limit: int | None) -> _Built:
                 .order_by(group, Contact.last_touch_on.desc().nulls_last(), Contact.sort_name, Contact.id))
     if limit is not None:
         contacts = contacts.limit(limit)
-    return _Built(linked, interviewed, positions, contacts)
+    return _Built(reasons, contacts)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from tracker import clock
 from tracker.extensions import db
@@ -12,6 +12,7 @@ from tracker.models import Company, Contact
 from tracker.services.companies import save_company
 from tracker.services import warm_paths
 from tracker.services.paging import keyset_page
+from tracker.services.statements import built_once
 from tracker.views.common import keyset_args, owned_or_404, per_page
 from tracker.views.activity import company_timeline
 from tracker.views.contacts import STATE_LABELS
@@ -56,12 +57,19 @@ def create():
 def show(company_id: int):
     company = owned_or_404(Company, company_id)
     # Archived people are no warm path, but the page still names them (the first 50).
-    archived = db.session.scalars(
-        select(Contact).where(Contact.user_id == current_user.id, Contact.company_id == company.id,
-                              Contact.archived_at.is_not(None)).order_by(Contact.sort_name).limit(50)).all()
-    warm = warm_paths.for_company(current_user, company, clock.today(current_user.timezone))
+    # (Rows of what the page shows, not Contacts: no identity map, no columns nobody reads.)
+    archived = db.session.connection().execute(_archived(), {"user_id": current_user.id, "id": company.id}).all()
+    # The panel's first PANEL people (and how many in all): what it shows, not everyone.
+    warm = warm_paths.for_company(current_user, company, clock.today(current_user.timezone), limit=warm_paths.PANEL)
     return render_template("companies/show.html", company=company, archived=archived,
                            warm=warm, warm_name=company.name, state_labels=STATE_LABELS, **company_timeline(company))
+
+
+@built_once
+def _archived():
+    return (select(Contact.id, Contact.full_name)
+            .where(Contact.user_id == bindparam("user_id"), Contact.company_id == bindparam("id"),
+                   Contact.archived_at.is_not(None)).order_by(Contact.sort_name).limit(50))
 
 
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
