@@ -118,3 +118,30 @@ def test_no_request_inherits_the_previous_ones_signed_in_user(tmp_path, database
             assert (answer, location) == (302, "/login?next=%2F")
     finally:
         live.stop()
+
+
+def test_a_client_that_keeps_its_socket_open_after_its_answer_stalls_no_other(tmp_path):
+    """gunicorn's gthread worker closed each answered connection on its main loop, waiting up
+    to 2 s for the client to close its side: one such client held up every other request of
+    the worker (the second answer came after 1.7 s)."""
+    import time
+
+    live = LiveServer(tmp_path, workers=1)
+    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    try:
+        with socket.create_connection(("127.0.0.1", live.port), timeout=10) as first:
+            first.sendall(request)
+            assert first.recv(65536).startswith(b"HTTP/1.1 200")  # read, and the socket left open
+            time.sleep(0.2)
+            started = time.monotonic()
+            with socket.create_connection(("127.0.0.1", live.port), timeout=10) as second:
+                second.sendall(request)
+                assert second.recv(65536).startswith(b"HTTP/1.1 200")
+            assert time.monotonic() - started < 1.0
+    finally:
+        live.stop()
+
+
+def test_threaded_workers_are_trackers_and_one_thread_is_gunicorns_sync_worker(app):
+    assert server.gunicorn_settings(app)["worker_class"] == "tracker.cli.gunicorn_worker.ThreadWorker"
+    assert "worker_class" not in server.gunicorn_settings(app, threads=1)

@@ -68,8 +68,11 @@ def serve(host: str, port: int, workers: int, threads: int, keepalive: int) -> N
 def gunicorn_settings(app, *, host: str = "127.0.0.1", port: int = 5000, workers: int = 2, threads: int = THREADS,
                       keepalive: int = KEEPALIVE) -> dict:
     """gunicorn's settings for `tracker serve` (the defaults are the command's)."""
-    return {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "keepalive": keepalive,
-            "accesslog": "-", "timeout": 120, "post_fork": lambda server, worker: _in_worker(app)}
+    settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "keepalive": keepalive,
+                "accesslog": "-", "timeout": 120, "post_fork": lambda server, worker: _in_worker(app)}
+    if threads > 1:  # gunicorn's gthread worker, closing connections in their own thread (gunicorn_worker.py)
+        settings["worker_class"] = "tracker.cli.gunicorn_worker.ThreadWorker"
+    return settings
 
 
 def tune_gc() -> None:
