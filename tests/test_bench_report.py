@@ -53,3 +53,39 @@ def test_cpu_spent_counts_a_process_that_appeared_during_the_run_whole():
     from tests.perf import bench_http
 
     assert bench_http.cpu_spent({1: 2.0, 2: 1.0}, {1: 2.5, 2: 1.0, 3: 0.25}) == 0.75
+
+
+def test_in_process_pages_are_measured_in_rounds_over_every_account(databases, tmp_path):
+    """Every account's pages in each round, in turn (a drift of the machine's load during the
+    run then moves S and L alike); the figure is the median of the rounds' medians."""
+    import statistics
+
+    from flask import request
+
+    from tests.perf import bench_pages
+    from tests.perf.bench_data import build
+    from tracker import clock, create_app
+    from tracker.extensions import db
+
+    targets, seen = [], []
+    for k in range(2):
+        url = databases.fresh()
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"}, instance=tmp_path / str(k))
+        app.before_request(lambda k=k: seen.append((k, request.full_path)))
+        targets.append((app, build(app, "T", clock.today("Europe/Berlin"), log=lambda *a: None)))
+    results = bench_pages.measure_many(targets, runs=4, rounds=2)
+    urls = [r["url"] for r in results[0].values()]
+    # The last 2 rounds x 2 accounts x pages x 2 requests, in that order: round, account, page.
+    timed = seen[-2 * 2 * len(urls) * 2:]
+    expected = [(k, url) for _ in range(2) for k in range(2) for url in urls for _ in range(2)]
+    path = lambda pairs: [(k, u.split("?")[0]) for k, u in pairs]  # noqa: E731  (cursors differ per account)
+    assert path(timed) == path(expected)
+    for result in results:
+        assert len(result) == len(urls) >= 16
+        for page in result.values():
+            assert len(page["cpu_rounds"]) == 2
+            assert page["cpu_ms"] == statistics.median(page["cpu_rounds"])
+            assert page["statements"] >= 1 and page["kb"] > 0
+    for app, _ in targets:
+        with app.app_context():
+            db.engine.dispose()

@@ -6,7 +6,8 @@
 For each database and size it builds one account through the app's services
 (tests/perf/bench_data.py; S = 1,000 contacts / 10,000 touchpoints, M = 10,000 / 100,000,
 L = 30,000 / 300,000), then requests every page in-process (Flask test client,
-tests/perf/bench_pages.py) and prints per page the median CPU ms at each size, the ratio
+tests/perf/bench_pages.py: every size's pages in the same --rounds, so a drift of the load hits
+all sizes alike; the figure is the median of the rounds' medians) and prints per page the median CPU ms at each size, the ratio
 largest/smallest size, the output size and the SQL statements per request. Targets (issue 17):
 every page flat in the account's size (L/S <= 1.5), <= 10 ms median CPU at L, the same number
 of SQL statements at every size. The last line is `SUMMARY: PASS` or `SUMMARY: FAIL ...`, and
@@ -429,7 +430,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="S,M,L")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default=os.environ.get("TRACKER_TEST_DATABASE_URL") or DEFAULT_PG)
-    parser.add_argument("--runs", type=int, default=20, help="requests per page, in-process")
+    parser.add_argument("--runs", type=int, default=40, help="requests per page and size, in-process")
+    parser.add_argument("--rounds", type=int, default=bench_pages.ROUNDS,
+                        help="rounds the requests are spread over, every size and page in each; the figure is "
+                             "the median of the rounds' medians")
     parser.add_argument("--http", action="store_true", help="gunicorn modes under wrk (at M, or the largest size)")
     parser.add_argument("--modes", default=",".join(bench_http.MODES))
     parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per page and mode")
@@ -441,8 +445,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench-results"))
     parser.add_argument("--build", choices=("bulk", "services"), default="bulk",
                         help="how contacts are written (tests/perf/bench_data.py): the same rows either way")
-    parser.add_argument("--existing", metavar="URL", help="measure the account an earlier run built in this "
-                        "database (kept with --keep: SQLite file or PostgreSQL tracker_bench_<size>_<run>) instead of building; one size")
+    parser.add_argument("--existing", metavar="URL[,URL...]", help="measure the accounts an earlier run built "
+                        "in these databases (kept with --keep: SQLite files or PostgreSQL tracker_bench_<size>_<run>) "
+                        "instead of building; one URL per size of --sizes, in that order")
     parser.add_argument("--keep", action="store_true", help="keep the built SQLite files (the folder is printed) "
                         "and PostgreSQL databases (their URLs are printed) for --existing and "
                         "tests.perf.profile_page; without it they are removed at the end")
@@ -466,12 +471,16 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
           f"python -m tests.perf.bench {' '.join(sys.argv[1:])}; run {tag}", flush=True)
     try:
+        existing = args.existing.split(",") if args.existing else []
+        if existing and len(existing) != len(sizes):
+            parser.error("--existing takes one database URL per size of --sizes, in that order")
         for engine in args.db.split(","):
-            for size in sizes:
+            accounts = []  # (run, app, built, url, instance) of each size, built before any is measured
+            for i, size in enumerate(sizes):
                 instance = folder / f"{engine}-{size}"
                 instance.mkdir()
-                if args.existing:
-                    url = args.existing
+                if existing:
+                    url = existing[i]
                 else:
                     url = database_url(engine, size, folder, args.pg_url, tag)
                     created.append(url)
@@ -483,18 +492,27 @@ def main() -> None:
                     db.engine.dispose()
                 print(f"{engine} {size}: building ...", flush=True)
                 wall, cpu = time.perf_counter(), time.process_time()
-                built = existing_account(app) if args.existing else build(app, size, clock.today("Europe/Berlin"),
-                                                                          via=args.build)
+                built = existing_account(app) if existing else build(app, size, clock.today("Europe/Berlin"),
+                                                                     via=args.build)
                 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
                 print(f"{engine} {size}: built in {wall:.0f} s ({cpu:.0f} s CPU in this process), "
                       f"load average {os.getloadavg()[0]:.1f}", flush=True)
                 run = {"db": engine, "size": size, "contacts": built.contacts, "touchpoints": built.touchpoints,
-                       "build_s": built.seconds, "build_wall_s": wall, "build_cpu_s": cpu,
-                       "load_avg": os.getloadavg()[0]}
-                print(f"{engine} {size}: pages in-process ...", flush=True)
-                run["pages"] = bench_pages.measure(app, built, args.runs)
+                       "build_s": built.seconds, "build_wall_s": wall, "build_cpu_s": cpu}
+                accounts.append((run, app, built, url, instance))
+            # Every size's pages in the same rounds (bench_pages.measure_many): the load's drift
+            # during the run moves S and L alike, so their ratio holds.
+            print(f"{engine}: pages in-process, {args.runs} requests each in {args.rounds} rounds "
+                  f"over {', '.join(sizes)} ...", flush=True)
+            load = os.getloadavg()[0]
+            measured = bench_pages.measure_many([(app, built) for _, app, built, _, _ in accounts], args.runs,
+                                                args.rounds)
+            for (run, app, built, url, instance), pages in zip(accounts, measured):
+                size = run["size"]
+                run["pages"] = pages
+                run["rounds"] = args.rounds
                 run["floor"] = dashboard_floor(app, built.user_id, args.runs)
-                run["load_avg"] = max(run["load_avg"], os.getloadavg()[0])
+                run["load_avg"] = max(load, os.getloadavg()[0])
                 if args.explain:
                     run["explain"] = [f"== {engine} {size}: plans of the contact page's touchpoint queries"] + \
                         explain_contact_page(app, built)

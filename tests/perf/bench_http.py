@@ -30,6 +30,7 @@ from tests.perf.bench_data import EMAIL, PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 WRK_TIMEOUT = "30s"
+USER_AGENT = "tracker-bench"  # what wrk/session.lua sends
 MODES = {  # name: extra `tracker serve` arguments (2 workers each)
     "sync": ["--threads", "1"],
     "gthread": ["--threads", "4", "--keepalive", "2"],
@@ -147,6 +148,11 @@ def login_cookie(base: str) -> str:
     """
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    # wrk's User-Agent (wrk/session.lua): Flask-Login's session protection hashes it into the
+    # session, and a different one at sign-in marked each of wrk's requests "not fresh" again,
+    # so every answer wrote a new session cookie (wrk keeps sending the first), which a
+    # browser does once.
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     try:
@@ -156,7 +162,7 @@ def login_cookie(base: str) -> str:
         if e.code != 302:
             raise
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-    check = urllib.request.Request(base + "/", headers={"Cookie": cookie})
+    check = urllib.request.Request(base + "/", headers={"Cookie": cookie, "User-Agent": USER_AGENT})
     try:
         status = urllib.request.build_opener(_NoRedirect).open(check).status
     except urllib.error.HTTPError as e:

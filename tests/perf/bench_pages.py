@@ -108,50 +108,93 @@ def _backend_cpu(pids: set[int]) -> float:
     return total
 
 
-def measure(app, built, runs: int) -> dict[str, dict]:
-    """Per page: median and p95 CPU ms, median wall ms, KB of output, SQL statements per request.
+ROUNDS = 8  # rounds of requests per page (bench.py --rounds); the figure is the median of their medians
+
+
+def measure(app, built, runs: int, rounds: int = ROUNDS) -> dict[str, dict]:
+    """One account's pages (see measure_many)."""
+    return measure_many([(app, built)], runs, rounds)[0]
+
+
+class _Target:
+    """One account being measured: its signed-in client, page URLs and statement counter."""
+
+    def __init__(self, app, built):
+        self.client = sign_in(app)
+        self.urls = pages(app, self.client, built)
+        with app.app_context():
+            self.engine = db.engine
+        self.pg = self.engine.dialect.name == "postgresql"
+        self.statements = 0
+        self.backends: set[int] = set()
+        event.listen(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, conn, *args):
+        self.statements += 1
+        if self.pg:
+            self.backends.add(conn.connection.dbapi_connection.info.backend_pid)
+
+    def close(self):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def measure_many(targets: list, runs: int, rounds: int = ROUNDS) -> list[dict[str, dict]]:
+    """Per account (app, built) and page: median and p95 CPU ms, median wall ms, KB of output,
+    SQL statements per request.
+
+    The requests are spread over `rounds` rounds; in each round every page of every account
+    gets its share of them in turn (accounts, then pages, in order), so that a change in the
+    machine's load during the run hits every size and page alike instead of whichever was
+    measured at that moment. `cpu_ms` is the median of the rounds' medians: a round disturbed
+    by another process moves one of `rounds` values, not the figure; `cpu_rounds` keeps them.
 
     On PostgreSQL also `db_cpu_ms`: the mean CPU of the server process(es) that answered the
     page's queries (read from /proc, so with a server on this machine; 10 ms clock ticks, hence
     a mean over the runs, not a median).
     """
-    client = sign_in(app)
-    urls = pages(app, client, built)
-    statements: list[int] = []
-    backends: set[int] = set()
-    with app.app_context():
-        engine = db.engine
-    pg = engine.dialect.name == "postgresql"
-
-    def listener(conn, *args):
-        statements.append(1)
-        if pg:
-            backends.add(conn.connection.dbapi_connection.info.backend_pid)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    results = {}
+    per_round = max(1, -(-runs // rounds))
+    live = [_Target(app, built) for app, built in targets]
+    samples: list[dict[str, dict]] = [{name: {"cpu": [], "wall": [], "rounds": [], "statements": 0, "db_s": 0.0}
+                                       for name in t.urls} for t in live]
+    bodies: list[dict[str, bytes]] = [{} for _ in live]
     try:
-        for name, url in urls.items():
-            for _ in range(2):
-                response = client.get(url)
-                assert response.status_code == 200, (name, url, response.status_code)
-            cpu, wall = [], []
-            statements.clear()
-            db_before = _backend_cpu(backends)
-            body = b""
-            for _ in range(runs):
-                started, started_cpu = time.perf_counter(), time.process_time()
-                response = client.get(url)
-                body = response.get_data()
-                cpu.append((time.process_time() - started_cpu) * 1000)
-                wall.append((time.perf_counter() - started) * 1000)
-            results[name] = {"url": url, "cpu_ms": statistics.median(cpu), "cpu_p95_ms": percentile(cpu, 0.95),
-                             "wall_ms": statistics.median(wall), "kb": len(body) / 1024,
-                             "statements": len(statements) / runs}
-            if pg:
-                results[name]["db_cpu_ms"] = (_backend_cpu(backends) - db_before) * 1000 / runs
+        for t in live:  # warm every page (templates compiled, statements cached) before any counts
+            for name, url in t.urls.items():
+                for _ in range(2):
+                    response = t.client.get(url)
+                    assert response.status_code == 200, (name, url, response.status_code)
+        for _ in range(rounds):
+            for k, t in enumerate(live):
+                for name, url in t.urls.items():
+                    got = samples[k][name]
+                    t.statements = 0
+                    db_before = _backend_cpu(t.backends) if t.pg else 0.0
+                    cpu = []
+                    for _ in range(per_round):
+                        started, started_cpu = time.perf_counter(), time.process_time()
+                        response = t.client.get(url)
+                        bodies[k][name] = response.get_data()
+                        cpu.append((time.process_time() - started_cpu) * 1000)
+                        got["wall"].append((time.perf_counter() - started) * 1000)
+                    got["cpu"] += cpu
+                    got["rounds"].append(statistics.median(cpu))
+                    got["statements"] += t.statements
+                    if t.pg:
+                        got["db_s"] += _backend_cpu(t.backends) - db_before
     finally:
-        event.remove(engine, "before_cursor_execute", listener)
+        for t in live:
+            t.close()
+    results = []
+    for k, t in enumerate(live):
+        out = {}
+        for name, url in t.urls.items():
+            got, n = samples[k][name], len(samples[k][name]["cpu"])
+            out[name] = {"url": url, "cpu_ms": statistics.median(got["rounds"]), "cpu_rounds": got["rounds"],
+                         "cpu_p95_ms": percentile(got["cpu"], 0.95), "wall_ms": statistics.median(got["wall"]),
+                         "kb": len(bodies[k][name]) / 1024, "statements": got["statements"] / n}
+            if t.pg:
+                out[name]["db_cpu_ms"] = got["db_s"] * 1000 / n
+        results.append(out)
     return results
 
 

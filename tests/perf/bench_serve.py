@@ -67,6 +67,7 @@ def main() -> None:
             print(f"{page:22} {c:3d} {name:14} {med('rps'):7.1f} {med('p50_ms'):7.1f} {med('p99_ms'):7.1f}  "
                   f"{cpu['app']:.2f} + {cpu['db']:.2f} + {cpu['wrk']:.2f} = {cpu['total']:.2f}"
                   f"   (app per round: {', '.join(format(x['cpu_ms']['app'], '.2f') for x in runs)}; "
+                  f"workers' CPU s {'; '.join(str(x['worker_cpu_s']) for x in runs)}; "
                   f"errors {sum(x['errors'] for x in runs)})")
 
 
