@@ -161,13 +161,19 @@ def login_cookie(base: str) -> str:
     except urllib.error.HTTPError as e:  # the 302 after a successful sign-in
         if e.code != 302:
             raise
+    # A first page as a browser would see it: the session gains its CSRF token (signing in
+    # starts a new session), and the browser keeps the cookie that carries it.
+    opener.open(base + "/").read()
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     check = urllib.request.Request(base + "/", headers={"Cookie": cookie, "User-Agent": USER_AGENT})
     try:
-        status = urllib.request.build_opener(_NoRedirect).open(check).status
+        answer = urllib.request.build_opener(_NoRedirect).open(check)
     except urllib.error.HTTPError as e:
         raise RuntimeError(f"signed-in dashboard answered {e.code} ({e.headers.get('Location')}); cookie {cookie[:40]}")
-    assert status == 200 and "session=" in cookie, (status, cookie)
+    assert answer.status == 200 and "session=" in cookie, (answer.status, cookie)
+    # wrk sends this cookie as it is: an answer that rewrote it would do so on every request
+    # (signing and writing the session each time, which a browser's requests do not).
+    assert answer.headers.get("Set-Cookie") is None, answer.headers.get("Set-Cookie")
     return cookie
 
 
