@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy import true
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from tracker import clock
 from tracker.extensions import db
@@ -42,16 +42,21 @@ class User(UserMixin, Timestamped, db.Model):
     # Keep the first lines of each mail's text in its touchpoint's notes (off: bodies are never stored).
     mail_keep_first_lines: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Encrypted with ENCRYPTION_KEY (not in the database): a leaked backup does not give it away.
-    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
+    # The three secrets are deferred (loaded together, on first use): the user is loaded on
+    # every request, and each would be decrypted there (Fernet: an HMAC and an AES pass) for
+    # the few pages that read one.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255), deferred=True, deferred_group="secrets")
     # The RFC 6238 time step of the last code accepted: a code is good once (§5.2).
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # Push (services/push.py): an ntfy topic URL with an optional access token, and a webhook
     # whose JSON body is signed with `webhook_secret`. "" = that channel is off. The token and
     # the secret are encrypted like the TOTP key; the URLs are not secret enough to need it.
     ntfy_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
-    ntfy_token: Mapped[str | None] = mapped_column(EncryptedString(600))
+    ntfy_token: Mapped[str | None] = mapped_column(EncryptedString(600), deferred=True, deferred_group="secrets")
+    # What Settings says of the token (saved or not) without loading or decrypting it.
+    has_ntfy_token: Mapped[bool] = column_property(ntfy_token.column.is_not(None))
     webhook_url: Mapped[str] = mapped_column(String(1000), default="", server_default="")
-    webhook_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
+    webhook_secret: Mapped[str | None] = mapped_column(EncryptedString(255), deferred=True, deferred_group="secrets")
     # Weekly goals (domain/goals.py): a target per week, None = no goal; the week's first day.
     goal_touchpoints: Mapped[int | None] = mapped_column(Integer)
     goal_contacts: Mapped[int | None] = mapped_column(Integer)

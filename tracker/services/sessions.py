@@ -104,10 +104,15 @@ def remember(user: User, name: str, value: str | None) -> None:
     else:
         data[name] = value
     row.secrets = json.dumps(data) if data else None
+    user._session_secrets = (user.session_key, data)
 
 
 def recall(user: User, name: str) -> str | None:
-    row = _row(user)
-    if row is None or not row.secrets:
-        return None
-    return json.loads(row.secrets).get(name)
+    """A secret this session remembers (None if it has none). The session's row is read and
+    decrypted once per loaded user, i.e. once per request (Settings recalls two)."""
+    cached = getattr(user, "_session_secrets", None)
+    if cached is None or cached[0] != user.session_key:
+        row = _row(user)
+        cached = user._session_secrets = (user.session_key, json.loads(row.secrets) if row is not None and row.secrets
+                                          else {})
+    return cached[1].get(name)

@@ -57,7 +57,7 @@ def _page(cadence_form: CadenceDefaultsForm | None = None, failed: TemplateForm 
     return render_template("settings/index.html", cadence_form=cadence_form, template_forms=template_forms,
                            placeholders=PLACEHOLDERS, defaults=DEFAULT_CADENCE_DAYS,
                            goals_form=goals_form, push_form=push_form, push_errors=push_errors or {}, push_action=ActionForm(formdata=None),
-                           push_has_token=current_user.ntfy_token is not None,
+                           push_has_token=current_user.has_ntfy_token,
                            webhook_secret=_shown_secret(),
                            digest_form=digest_form or _digest_form(),
                            digest_schedule=digest_settings.describe(current_user), mail_on=mail_configured()), status
@@ -76,7 +76,8 @@ def _push_data() -> dict:
 
 def _shown_secret() -> str | None:
     secret = sessions.recall(current_user, WEBHOOK_SECRET_KEY)
-    return secret if current_user.webhook_secret and secret == current_user.webhook_secret else None
+    # The user's secret (deferred: models.accounts) is read only when this session has one to show.
+    return secret if secret and secret == current_user.webhook_secret else None
 
 
 @bp.get("/")
