@@ -112,14 +112,18 @@ def _touchpoints(shape: str, dated: bool) -> Select:
     stmt = select(Touchpoint.id).where(Touchpoint.user_id == _UID)
     if dated:
         stmt = stmt.where(Touchpoint.happened_on <= _UNTIL)
-    if shape != "user":
-        if shape == "contact":
-            ids = _tc_of_contact()
-        else:  # a UNION, not an OR of two conditions, so that each side is found by its own index
-            ids = select(touchpoint_contacts.c.touchpoint_id).where(
-                touchpoint_contacts.c.contact_id.in_(_contacts_of_company())).union(
-                select(Touchpoint.id).where(Touchpoint.opportunity_id.in_(_opps_of_company())))
-        stmt = stmt.where(Touchpoint.id.in_(newest_of(ids, dated)))
+    if shape == "contact":
+        stmt = stmt.where(Touchpoint.id.in_(newest_of(_tc_of_contact(), dated)))
+    elif shape == "company":
+        # A UNION, not an OR of two conditions, so that each side is found by its own index;
+        # its touchpoints joined by their key, each read once for all its sort keys (newest_of
+        # reads each three times: at L, 368 candidates 1.4 -> 0.3 ms on SQLite, 3.4 -> 2.0 ms
+        # of PostgreSQL's execution, which keeps the key lookups: the candidates are its
+        # driving side, found by their own indexes, never the user's date index).
+        ids = select(touchpoint_contacts.c.touchpoint_id).where(
+            touchpoint_contacts.c.contact_id.in_(_contacts_of_company())).union(
+            select(Touchpoint.id).where(Touchpoint.opportunity_id.in_(_opps_of_company()))).subquery()
+        stmt = stmt.join(ids, ids.c[0] == Touchpoint.id)
     return _keys_of("touchpoint", stmt.order_by(*_touch_order(Touchpoint)).limit(_N), id=Touchpoint.id,
                     at=Touchpoint.happened_at, on=Touchpoint.happened_on, logged=Touchpoint.created_at)
 
