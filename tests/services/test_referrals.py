@@ -68,7 +68,8 @@ def test_the_ask_playbook_thanks_and_checks_in_a_week_later(world):
     # Idempotent: running it again creates nothing.
     trigger, steps = _steps(user, referral)
     assert playbooks.create_steps(user, trigger, TODAY, chosen) == [] and all(s.exists for s in steps)
-    assert referrals.followups_of(user, [referral])[referral.id] == created
+    assert [(f.id, f.title, f.effective_due_on) for f in referrals.followups_of(user, [referral])[referral.id]] == [
+        (f.id, f.title, f.effective_due_on) for f in created]
 
 
 def test_an_answer_dismisses_the_check_in_and_stamps_its_day(world):

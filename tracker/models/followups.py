@@ -47,7 +47,17 @@ def _due_key_sqlite(element, compiler, **kw):
     return f"({_EFFECTIVE_DUE}) || ' ' || COALESCE(due_time, '23:59:59.999999')"
 
 
-class FollowUp(Owned, Timestamped, db.Model):
+class FollowUpDue:
+    """A follow-up's due date as pages say it, from its columns: shared by the model and the
+    plain rows pages read (services.opportunity_page.StepRow)."""
+
+    @property
+    def effective_due_on(self) -> date:
+        """When it next needs attention: the snooze date while snoozed, else the due date."""
+        return self.snoozed_until if self.status == "snoozed" and self.snoozed_until else self.due_on
+
+
+class FollowUp(FollowUpDue, Owned, Timestamped, db.Model):
     __tablename__ = "followups"
     __table_args__ = (
         Index("ix_followups_user_status_due", "user_id", "status", "due_on"),
@@ -84,7 +94,3 @@ class FollowUp(Owned, Timestamped, db.Model):
     interview: Mapped["Interview | None"] = relationship()  # noqa: F821
     opportunity: Mapped["Opportunity | None"] = relationship()  # noqa: F821
 
-    @property
-    def effective_due_on(self) -> date:
-        """When it next needs attention: the snooze date while snoozed, else the due date."""
-        return self.snoozed_until if self.status == "snoozed" and self.snoozed_until else self.due_on

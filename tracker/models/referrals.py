@@ -22,7 +22,20 @@ STEP_DAYS = {"asked": "asked_on", "agreed": "agreed_on", "submitted": "submitted
              "not_hired": "outcome_on", "declined": "outcome_on"}
 
 
-class Referral(Owned, Timestamped, db.Model):
+class ReferralLabels:
+    """What pages say of a referral, from its status: shared by the model and the plain rows
+    the opportunity page reads (services.opportunity_page.ReferralRow)."""
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def ended(self) -> bool:
+        return self.status in OUTCOMES
+
+
+class Referral(ReferralLabels, Owned, Timestamped, db.Model):
     __tablename__ = "referrals"
     # One referral per person and application.
     __table_args__ = (Index("uq_referrals_opportunity_contact", "opportunity_id", "contact_id", unique=True),)
@@ -40,11 +53,3 @@ class Referral(Owned, Timestamped, db.Model):
 
     opportunity: Mapped["Opportunity"] = relationship()  # noqa: F821
     contact: Mapped["Contact"] = relationship()  # noqa: F821
-
-    @property
-    def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
-
-    @property
-    def ended(self) -> bool:
-        return self.status in OUTCOMES
