@@ -142,15 +142,6 @@ def _part(kind: str, stmt: Select, **columns) -> Select:
     return stmt.with_only_columns(*cols)
 
 
-def _touch_days():
-    """The local day of each of the contact's touchpoints, read by primary key per link (a
-    correlated subquery) so both engines take the contact's links from their index: joined,
-    PostgreSQL scans every touchpoint of the account instead (services.touchpoints)."""
-    link = touchpoint_contacts.c.touchpoint_id
-    day = select(Touchpoint.happened_on).where(Touchpoint.id == link, Touchpoint.user_id == _UID).scalar_subquery()
-    return select(day.label("day")).where(touchpoint_contacts.c.contact_id == _CID).subquery()
-
-
 @built_once
 def _panels_statement() -> Select:
     details = [_part(kind, select(model.id).where(model.contact_id == _CID), id=model.id, a=model.position,
@@ -171,28 +162,32 @@ def _panels_statement() -> Select:
     followups = _part("followup", select(FollowUp.id).where(
         FollowUp.user_id == _UID, FollowUp.contact_id == _CID, FollowUp.status.in_(("open", "snoozed"))),
         id=FollowUp.id, d1=FollowUp.due_on, d2=FollowUp.snoozed_until, s1=FollowUp.title, s2=FollowUp.status)
-    days = _touch_days()
-    last = _part("last_touch", select(func.max(days.c.day)), id=cast(null(), Integer), d1=func.max(days.c.day))
-    return union_all(*details, tags, positions, referrals, followups, last, _per_month(), *_processes())
+    return union_all(*details, tags, positions, referrals, followups, _touch_months(), *_processes())
 
 
 _MONTHS = len(strip_months(date(2000, 1, 1))) - 1
 
 
-def _per_month() -> Select:
-    """The strip's touchpoints per month: a row per month with any (a dozen rows at most, where
-    a row per day was 170 for a contact in touch most days), the month's first day in d1 (None:
-    outside the strip) and the count in id. The months' bounds are bound values m0..m12
-    (domain.timeline.strip_months). The month is worked out inside the per-link read of the
-    day: SQLite copies a subquery's column into each place the outer query names it, so a
-    CASE over the day outside would read each touchpoint once per branch."""
-    bounds = [bindparam(f"m{i}", type_=Date()) for i in range(_MONTHS + 1)]
-    day = Touchpoint.happened_on
-    month = case((day < bounds[0], None), *((day < bounds[i + 1], bounds[i]) for i in range(_MONTHS)))
+def _touch_months() -> Select:
+    """The contact's touchpoints per month of the strip, and the last day of each group for "last
+    contacted", from one read of the contact's touchpoints: a row per month with any (a dozen at
+    most, where a row per day was 170 for a contact in touch most days), the month's first day
+    in d1 (None: a day outside the strip), the count in id, the group's last day in d2. The
+    months' bounds are bound values m0..m12 (domain.timeline.strip_months).
+
+    Each day is read by primary key per link (a correlated subquery) so both engines take the
+    contact's links from their index: joined, PostgreSQL scans every touchpoint of the account
+    instead (services.touchpoints). OFFSET 0 keeps that read apart: both engines otherwise copy
+    a subquery's column into each place the outer query names it, reading each touchpoint once
+    per branch of the CASE."""
     link = touchpoint_contacts.c.touchpoint_id
-    per_link = (select(month).where(Touchpoint.id == link, Touchpoint.user_id == _UID).scalar_subquery())
-    months = select(per_link.label("month")).where(touchpoint_contacts.c.contact_id == _CID).subquery()
-    return _part("touch_month", select(months.c.month).group_by(months.c.month), id=func.count(), d1=months.c.month)
+    day = select(Touchpoint.happened_on).where(Touchpoint.id == link, Touchpoint.user_id == _UID).scalar_subquery()
+    days = select(day.label("day")).where(touchpoint_contacts.c.contact_id == _CID).offset(0).subquery()
+    bounds = [bindparam(f"m{i}", type_=Date()) for i in range(_MONTHS + 1)]
+    month = case(*((days.c.day < bounds[i + 1], bounds[i]) for i in range(_MONTHS)), else_=None)
+    months = select(case((days.c.day < bounds[0], None), else_=month).label("month"), days.c.day).subquery()
+    return _part("touch_month", select(months.c.month).group_by(months.c.month), id=func.count(), d1=months.c.month,
+                 d2=func.max(months.c.day))
 
 
 def _processes() -> list[Select]:
@@ -242,10 +237,11 @@ def contact_page(user: User, contact_id: int, today: date) -> ContactPage | None
                                    CompanyRef(r.b, r.s3) if r.b else None))
         elif kind == "followup":
             page.followups.append(OpenFollowUp(r.id, r.s1, r.s2, r.d1, r.d2))
-        elif kind == "last_touch":
-            page.last_contacted = r.d1
-        elif kind == "touch_month" and r.d1 is not None:
-            page.touch_months[r.d1] = r.id
+        elif kind == "touch_month":
+            if r.d1 is not None:
+                page.touch_months[r.d1] = r.id
+            if r.d2 is not None and (page.last_contacted is None or r.d2 > page.last_contacted):
+                page.last_contacted = r.d2
         elif kind == "process":
             processes.append((r.a, r.id, r.s1, r.s2, r.d1, r.t1))
     contact.emails, contact.phones, contact.urls = ([d for _, _, d in sorted(details[k], key=lambda t: t[:2])]
