@@ -20,7 +20,7 @@ from tracker.models import Contact, Touchpoint, User, touchpoint_contacts
 from tracker.models.touchpoints import CHANNELS
 from tracker.services import agenda
 from tracker.services.agenda import AgendaResult
-from tracker.services.statements import built_once
+from tracker.services.statements import built_once, written
 
 RECENT_SHOWN = 6  # touchpoints in "Recent activity"
 
@@ -70,7 +70,7 @@ def _recent_statement(limit: int):
     T, links = Touchpoint, touchpoint_contacts
     newest = (select(T.id, T.summary, T.channel, T.inbound, T.happened_on, T.happened_at)
               .where(T.user_id == bindparam("user_id"))
-              .order_by(T.happened_on.desc(), T.happened_at.desc(), T.id.desc()).limit(limit).subquery())
+              .order_by(T.happened_on.desc(), T.happened_at.desc(), T.id.desc()).limit(written(limit)).subquery())
     return (select(newest.c.id, newest.c.summary, newest.c.channel, newest.c.inbound, newest.c.happened_on,
                    Contact.full_name)
             .outerjoin(links, links.c.touchpoint_id == newest.c.id).outerjoin(Contact, Contact.id == links.c.contact_id)
