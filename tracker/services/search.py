@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, Sequence, TypeVar
 
-from sqlalchemy import (ColumnElement, Select, TextualSelect, any_, bindparam, column, exists, func, literal_column,
-                        select, table, text)
+from sqlalchemy import (ColumnElement, Select, String, TextualSelect, any_, bindparam, column, exists, func,
+                        literal_column, select, table, text)
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -82,7 +82,7 @@ class ContactQuery:
 
 
 SEARCH_TABLE = "contact_search"
-_search = table(SEARCH_TABLE, column("body"))
+_search = table(SEARCH_TABLE, column("body"), column("rowid"), column("contact_id"))
 # Fewer characters than a trigram: the index cannot answer, the word is matched by a scan.
 _INDEXED_LENGTH = 3
 
@@ -129,6 +129,42 @@ def matching_contact_ids(words: Sequence[str]) -> Select:
             # The trigram tokenizer folds case like LIKE does here (ASCII); short words only.
             stmt = stmt.where(_search.c.body.like(_like(word), escape="\\"))
     return stmt
+
+
+def search_table():
+    """The contacts' search table as a FROM: its document `body`, and `search_key()` its contact's id."""
+    return _search
+
+
+def search_key() -> ColumnElement:
+    """The search table's contact id: FTS5's rowid on SQLite, contact_id on PostgreSQL."""
+    return _search.c.contact_id if db.session.get_bind().dialect.name == "postgresql" else _search.c.rowid
+
+
+def word_params(words: Sequence[str]) -> tuple[tuple, dict]:
+    """(shape, values) of the search words as bound conditions (word_conditions): the shape is
+    what the SQL depends on (the engine, how many words of which kind), the values are given
+    at execution, so a list can keep its statements per shape (services/statements.py). The
+    same semantics as matching_contact_ids."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return ("postgresql", len(words)), {f"sw{i}": _like(w) for i, w in enumerate(words)}
+    indexed = [w for w in words if len(w) >= _INDEXED_LENGTH]
+    short = [w for w in words if len(w) < _INDEXED_LENGTH]
+    values: dict[str, str] = {f"sw{i}": _like(w) for i, w in enumerate(short)}
+    if indexed:
+        values["sw_phrases"] = " ".join(_fts5_phrase(w) for w in indexed)
+    return ("sqlite", bool(indexed), len(short)), values
+
+
+def word_conditions(shape: tuple) -> list[ColumnElement]:
+    """The conditions on the search table (search_table()) that its document holds every word
+    of a query of `shape` (word_params), with the words as bindparams."""
+    if shape[0] == "postgresql":
+        return [_search.c.body.like(func.lower(bindparam(f"sw{i}", type_=String)), escape="\\")
+                for i in range(shape[1])]
+    indexed, short = shape[1], shape[2]
+    return ([text(f"{SEARCH_TABLE} MATCH :sw_phrases")] if indexed else []) + [
+        _search.c.body.like(bindparam(f"sw{i}", type_=String), escape="\\") for i in range(short)]
 
 
 def matching_condition(contact_id: ColumnElement, words: Sequence[str]) -> ColumnElement:
