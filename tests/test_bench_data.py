@@ -21,7 +21,9 @@ from tracker.extensions import db
 RANDOM = {"uid", "password_hash", "feed_token", "feed_token_hash"}
 # Counters the database's triggers bump per statement on PostgreSQL and per row on SQLite:
 # how many writes there were, not what they wrote.
-COUNTERS = {("feed_versions", "version"), ("feed_versions", "bumped_in")}
+COUNTERS = {("feed_versions", "version"), ("feed_versions", "bumped_in"),
+            # A stamp, not a count (migration 0037): random() on SQLite, the transaction's id on PostgreSQL.
+            ("company_names_versions", "version")}
 # Per-day counts whose rows stay at zero once a day has had contacts (migration 0027): a row
 # of zeros says what no row says, so those are left out.
 ZERO_ROWS_MEAN_NOTHING = {"agenda_days"}
