@@ -430,7 +430,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="S,M,L")
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default=os.environ.get("TRACKER_TEST_DATABASE_URL") or DEFAULT_PG)
-    parser.add_argument("--runs", type=int, default=40, help="requests per page and size, in-process")
+    parser.add_argument("--runs", type=int, default=80, help="requests per page and size, in-process")
     parser.add_argument("--rounds", type=int, default=bench_pages.ROUNDS,
                         help="rounds the requests are spread over, every size and page in each; the figure is "
                              "the median of the rounds' medians")

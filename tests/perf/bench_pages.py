@@ -108,7 +108,7 @@ def _backend_cpu(pids: set[int]) -> float:
     return total
 
 
-ROUNDS = 8  # rounds of requests per page (bench.py --rounds); the figure is the median of their medians
+ROUNDS = 16  # rounds of requests per page (bench.py --rounds); the figure is the median of their medians
 
 
 def measure(app, built, runs: int, rounds: int = ROUNDS) -> dict[str, dict]:
