@@ -23,7 +23,20 @@ TYPES = {
 }
 
 
-class Attachment(Owned, Timestamped, db.Model):
+class AttachmentLabels:
+    """What pages say of a file, from its columns: shared by the model and the plain rows the
+    opportunity page lists (services.attachments.AttachmentRow)."""
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def type_label(self) -> str:
+        return TYPES.get(self.content_type, (self.content_type, ""))[0]
+
+
+class Attachment(AttachmentLabels, Owned, Timestamped, db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,11 +47,3 @@ class Attachment(Owned, Timestamped, db.Model):
     size: Mapped[int] = mapped_column(Integer)  # bytes
     # Deferred: listing an opportunity's files never loads their bytes.
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
-
-    @property
-    def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
-
-    @property
-    def type_label(self) -> str:
-        return TYPES.get(self.content_type, (self.content_type, ""))[0]

@@ -8,14 +8,17 @@ files per opportunity. Functions flush; the caller commits.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from tracker.extensions import db
 from tracker.interop import documents, limits
 from tracker.models import Attachment, Opportunity, User
-from tracker.models.attachments import KINDS, TYPES
+from tracker.models.attachments import KINDS, TYPES, AttachmentLabels
+from tracker.services.statements import built_once
 
 MAX_PER_OPPORTUNITY = 20
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\"\\/:*?<>|]+")
@@ -67,13 +70,30 @@ def add_attachment(user: User, opportunity: Opportunity, filename: str, data: by
     return attachment
 
 
-def opportunity_attachments(opportunity: Opportunity) -> list[Attachment]:
-    """Its files, résumés first, without their bytes (one query)."""
+@dataclass(frozen=True, slots=True)
+class AttachmentRow(AttachmentLabels):
+    """A file as the opportunity page lists it: a plain row, without its bytes."""
+    id: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+def opportunity_attachments(opportunity: Opportunity) -> list[AttachmentRow]:
+    """Its files, résumés first, without their bytes (one statement, built once)."""
     order = {kind: i for i, kind in enumerate(KINDS)}
-    rows = db.session.scalars(select(Attachment).where(Attachment.opportunity_id == opportunity.id,
-                                                       Attachment.user_id == opportunity.user_id)
-                              .order_by(Attachment.created_at, Attachment.id))
-    return sorted(rows, key=lambda a: order.get(a.kind, len(order)))
+    rows = db.session.connection().execute(_files(), {"id": opportunity.id, "user_id": opportunity.user_id})
+    return sorted((AttachmentRow(*row) for row in rows), key=lambda a: order.get(a.kind, len(order)))
+
+
+@built_once
+def _files():
+    return (select(Attachment.id, Attachment.kind, Attachment.filename, Attachment.content_type, Attachment.size,
+                   Attachment.created_at)
+            .where(Attachment.opportunity_id == bindparam("id"), Attachment.user_id == bindparam("user_id"))
+            .order_by(Attachment.created_at, Attachment.id))
 
 
 def delete_attachment(attachment: Attachment) -> None:
