@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -49,6 +49,10 @@ class Touchpoint(TouchpointLabels, Owned, Timestamped, db.Model):
     __table_args__ = (Index("ix_touchpoints_user_happened_on_channel", "user_id", "happened_on", "channel"),
                       # The newest first, in the index's order (the dashboard's recent activity; 0034).
                       Index("ix_touchpoints_user_recent", "user_id", "happened_on", "happened_at", "id"),
+                      # The timelines' order (services/timeline.py `_touch_order`, Entry.sort_key):
+                      # the activity page's newest touchpoints read in the index's order (0038).
+                      Index("ix_touchpoints_user_timeline", "user_id", "happened_on", text("(happened_at IS NULL)"),
+                            text("coalesce(happened_at, created_at)"), "id"),
                       # Re-importing a source adds nothing: one touchpoint per external id and user.
                       Index("uq_touchpoints_user_external", "user_id", "external_id", unique=True))
 
