@@ -103,3 +103,16 @@ def test_turned_off_nothing_is_prepared(app, user_client, app_settings):
     for _ in range(8):
         assert user_client.get("/").status_code == 200
     assert prepared(app) == {}
+
+
+def test_the_dashboard_runs_on_generic_plans_and_leaves_the_setting_to_its_transaction(app, user_client):
+    """services.dashboard._generic_plans: the page's statements are planned once per
+    connection (PostgreSQL's own choice, auto, kept planning them at L), and the next
+    transaction on the same connection has the server's setting again."""
+    for _ in range(8):
+        assert user_client.get("/").status_code == 200
+    generic, custom = the_counts(prepared(app))
+    assert generic >= 3 and custom == 0
+    with app.app_context():
+        assert db.session.scalar(text("SELECT current_setting('plan_cache_mode')")) == "auto"
+        db.session.rollback()

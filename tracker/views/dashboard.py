@@ -68,6 +68,9 @@ def due_words(day: date, today: date) -> str:
 @bp.get("/")
 def index():
     today = clock.today(current_user.timezone)
+    # The goals before the page's agenda: the agenda's reads leave the transaction on generic
+    # plans (PostgreSQL; services.dashboard.read), chosen for its statements only.
+    goals = goals_service.week_progress(current_user, today=today)
     page = page_service.read(current_user, today, FOLLOWUPS_SHOWN)
     if page.refreshed:  # first read after an upgrade: the kept agenda filled once
         db.session.commit()
@@ -80,7 +83,7 @@ def index():
                            agenda=result.agenda, health_labels=service.HEALTH_LABELS,
                            imports=page.imports, import_labels=IMPORT_LABELS, pipeline=page.pipeline,
                            recent=page.recent, links=_links(),
-                           goals=goals_service.week_progress(current_user, today=today))
+                           goals=goals)
 
 
 @bp.post("/imports/keep")
