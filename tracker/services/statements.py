@@ -35,7 +35,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable, TypeVar
 
-from sqlalchemy import literal
+from sqlalchemy import literal_column
 
 # Distinct shapes kept per builder: a builder's arguments are shape choices (limits, flags,
 # sort orders), a handful in practice; the bound keeps a mistaken per-request argument (an id)
@@ -59,5 +59,6 @@ def written(n: int):
     LIMIT and plans for a tenth of the table: for the dashboard's recent activity that plan
     ran 292 ms against 0.12 (so PostgreSQL re-planned it on every request instead, 0.5 ms).
     A limit is a shape of the statement anyway (an argument of the builder, one statement
-    each): `.limit(written(limit))`."""
-    return literal(n, literal_execute=True)
+    each): `.limit(written(limit))`. Written when the statement is compiled (kept in
+    SQLAlchemy's cache with it), not at each execution (literal_execute: 20 us a statement)."""
+    return literal_column(str(int(n)))
