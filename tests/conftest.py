@@ -18,7 +18,8 @@ import pytest
 # Where the suite runs (SQLite by default, PostgreSQL when TRACKER_TEST_DATABASE_URL names a
 # server; every test gets its own database), and the guard that fails a run on a skip that is
 # not the engine split (pytest_configure registers it; tests/skips.py keeps the allow-list).
-from tests.skips import ON_POSTGRES, PG_ADMIN_URL, postgres_only, pytest_configure, sqlite_only  # noqa: F401
+from tests.skips import (ON_POSTGRES, PG_ADMIN_URL, POSTGRES_ONLY, postgres_only, pytest_configure,  # noqa: F401
+                         sqlite_only)
 from tracker import clock, create_app
 from tracker.extensions import db
 
@@ -26,6 +27,26 @@ ROOT = Path(__file__).resolve().parents[1]
 # Real files from other projects (tests/data/corpus/PROVENANCE.md): part of the repository, so
 # a fresh clone runs every corpus test.
 CORPUS = ROOT / "tests" / "data" / "corpus"
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL run runs the tests that touch a database, and only those.
+
+    A test touches one through the `databases` fixture (every database fixture, the app, the
+    browser tests' servers and the CLI's instance folder depend on it), or is PostgreSQL-only.
+    The rest (parsers, templates' static checks, the packaging, the benchmark's report) do
+    the same thing on either run, so the SQLite run covers them; they are deselected here, not
+    skipped, and pytest's summary counts them."""
+    if not ON_POSTGRES:
+        return
+    keep, drop = [], []
+    for item in items:
+        touches = "databases" in item.fixturenames or any(
+            mark.kwargs.get("reason") == POSTGRES_ONLY for mark in item.iter_markers("skipif"))
+        (keep if touches else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
 
 class Databases:
     """Hands out databases: a fresh one migrated to head, or an empty one."""

@@ -40,14 +40,19 @@ run_pytest() {  # run_pytest LABEL ARGS...: a pytest run that also fails when it
   return "$status"
 }
 
+# Every core runs tests (pytest-xdist: `-n auto`, a worker per core; tests are handed out one
+# at a time as workers free up). `bash tests/run.sh -n 0 ...` runs in one process.
+parallel=(-n auto --dist worksteal)
+
 status=0
-run_pytest SQLite "$@" || status=1
+run_pytest SQLite "${parallel[@]}" "$@" || status=1
 
 # The same suite on PostgreSQL (Debian's postgresql, installed and started by tests/pg.sh).
-# The pure layers (tests/domain, tests/interop) touch no database and run once, above.
+# The pure layers (tests/domain, tests/interop) touch no database and run once, above, and so
+# do the other tests that take no database (tests/conftest.py deselects them on PostgreSQL).
 # TRACKER_TEST_POSTGRES=0 skips this second run.
 if [ "${TRACKER_TEST_POSTGRES:-1}" != 0 ]; then
   pg_url=$(bash tests/pg.sh)
-  TRACKER_TEST_DATABASE_URL="$pg_url" run_pytest PostgreSQL --ignore=tests/domain --ignore=tests/interop "$@" || status=1
+  TRACKER_TEST_DATABASE_URL="$pg_url" run_pytest PostgreSQL "${parallel[@]}" --ignore=tests/domain --ignore=tests/interop "$@" || status=1
 fi
 exit "$status"

@@ -14,7 +14,8 @@ from tests.skips import POSTGRES_ONLY, SQLITE_ONLY
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_pytest(folder: Path, source: str, *, postgres: bool = False) -> subprocess.CompletedProcess:
+def run_pytest(folder: Path, source: str, *, postgres: bool = False,
+               args: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     (folder / "conftest.py").write_text("from tests.skips import pytest_configure  # as tests/conftest.py does\n")
     (folder / "test_generated.py").write_text(source)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -22,7 +23,7 @@ def run_pytest(folder: Path, source: str, *, postgres: bool = False) -> subproce
     if postgres:
         env["TRACKER_TEST_DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"  # never connected
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-                           str(folder)], cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+                           *args, str(folder)], cwd=folder, env=env, capture_output=True, text=True, timeout=120)
 
 
 SOURCES = {
@@ -40,6 +41,13 @@ def test_an_unexpected_skip_fails_the_run(tmp_path, source):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "unexpected skips fail the run" in result.stdout
     assert "test_generated.py" in result.stdout.split("unexpected skips fail the run")[1]
+
+
+def test_an_unexpected_skip_fails_a_run_with_a_worker_per_core_too(tmp_path):
+    """tests/run.sh runs pytest-xdist's workers: their skips reach the guard in the main process."""
+    result = run_pytest(tmp_path, "def test_ok():\n    pass\n\n" + SOURCES["skip in the test"], args=("-n", "2"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "test_generated.py::test_a: the corpus is not here" in result.stdout
 
 
 def test_the_engine_split_is_the_expected_skip(tmp_path):
@@ -68,3 +76,33 @@ def test_xfail_and_failures_keep_their_own_status(tmp_path):
     assert run_pytest(tmp_path, xfail).returncode == 0
     failing = "import pytest\ndef test_a():\n    assert False\ndef test_b():\n    pytest.skip('x')\n"
     assert run_pytest(tmp_path, failing).returncode == 1
+
+
+def collected(postgres: bool, *paths: str) -> set[str]:
+    """The test ids a run of the project's suite selects from `paths` (collection only: no
+    database is connected, so a PostgreSQL URL that answers nothing will do)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("TRACKER_TEST_DATABASE_URL", None)
+    if postgres:
+        env["TRACKER_TEST_DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", *paths],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {line for line in result.stdout.splitlines() if "::" in line}
+
+
+def test_the_postgresql_run_runs_what_touches_a_database_and_the_sqlite_run_runs_everything():
+    paths = ("tests/test_clock.py", "tests/test_bench_report.py", "tests/test_scaling.py")
+    everything = collected(False, *paths)
+    on_postgres = collected(True, *paths)
+    # test_clock.py: one test without a database, two with (a fixture, the session's databases).
+    assert "tests/test_clock.py::test_a_started_clock_runs_on_from_its_instant" in everything
+    assert "tests/test_clock.py::test_a_started_clock_runs_on_from_its_instant" not in on_postgres
+    assert "tests/test_clock.py::test_create_app_starts_the_clock_from_the_test_variable" in on_postgres
+    assert "tests/test_clock.py::test_a_server_process_shows_the_chosen_day" in on_postgres
+    # The benchmark's report is arithmetic: the SQLite run covers it.
+    assert not {test for test in on_postgres if test.startswith("tests/test_bench_report.py")}
+    assert {test for test in everything if test.startswith("tests/test_bench_report.py")}
+    # PostgreSQL-only tests stay whatever fixtures they take.
+    assert {test for test in everything if test.startswith("tests/test_scaling.py")} <= on_postgres
+    assert on_postgres < everything
