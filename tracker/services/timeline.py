@@ -88,7 +88,13 @@ def _keys_of(kind: str, stmt: Select, **columns) -> Select:
 
 
 def _touchpoints(shape: str, dated: bool) -> Select:
-    stmt = select(Touchpoint.id).where(Touchpoint.user_id == _UID)
+    # A contact's or company's touchpoints are found from their links; their owner checked as
+    # `user_id + 0`, which no index answers: ix_touchpoints_user_timeline holds the whole
+    # order, and with it in reach both engines walked the user's touchpoints newest first,
+    # checking each against the links (the 500-entry contact at L: SQLite 0.15 -> 0.68 ms,
+    # PostgreSQL 0.8 -> 5.1 ms), where the user's own timeline reads it and stops.
+    owner = Touchpoint.user_id if shape == "user" else Touchpoint.user_id.op("+")(literal_column("0"))
+    stmt = select(Touchpoint.id).where(owner == _UID)
     if dated:
         stmt = stmt.where(Touchpoint.happened_on <= _UNTIL)
     if shape == "contact":
