@@ -47,12 +47,14 @@ def test_wheel_installs_and_serves_the_login_page(tmp_path):
     Path(site, "borrowed-deps.pth").write_text(deps + "\n")
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", str(wheel)],
                    check=True, capture_output=True, timeout=300)
+    # Nothing of the test run's own may point at the checkout (a PYTHONPATH would import it).
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_") and k != "PYTHONPATH"}
     where = subprocess.run([str(python), "-c", "import tracker; print(tracker.__file__)"], cwd=tmp_path,
-                           check=True, capture_output=True, text=True).stdout
+                           env=clean, check=True, capture_output=True, text=True).stdout
     assert str(venv) in where, "tracker was imported from the checkout, not the wheel"
 
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env = dict(clean)
     env["HOME"] = str(tmp_path / "home")  # the instance then defaults to ~/.local/share/tracker
     server = subprocess.Popen([str(venv / "bin" / "tracker"), "serve", "--port", str(port), "--workers", "1"],
                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
