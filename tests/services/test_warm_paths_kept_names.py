@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from tracker.domain.companies import same_companies
 from tracker.extensions import db
@@ -100,8 +101,12 @@ def _apply(user, other, op: str, name: str, n: int) -> None:
         db.session.flush()
     elif op == "raw_rename":
         # A write path that is not the service (the triggers keep the stamp whoever writes).
-        db.session.execute(update(Company).where(Company.id == pick.id)
-                           .values(name=f"{name} {n}", name_key=Company.key_for(f"{name} {n}")))
+        try:
+            with db.session.begin_nested():
+                db.session.execute(update(Company).where(Company.id == pick.id)
+                                   .values(name=f"{name} {n}", name_key=Company.key_for(f"{name} {n}")))
+        except IntegrityError:  # a name another company has (the unique key): nothing renamed
+            pass
     elif op in ("rolled_back_add", "rolled_back_rename"):
         db.session.commit()
         if op == "rolled_back_add":
