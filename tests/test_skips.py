@@ -92,7 +92,7 @@ def collected(postgres: bool, *paths: str) -> set[str]:
 
 
 def test_the_postgresql_run_runs_what_touches_a_database_and_the_sqlite_run_runs_everything():
-    paths = ("tests/test_clock.py", "tests/test_bench_report.py", "tests/test_scaling.py")
+    paths = ("tests/test_clock.py", "tests/domain/test_agenda.py", "tests/test_scaling.py")
     everything = collected(False, *paths)
     on_postgres = collected(True, *paths)
     # test_clock.py: one test without a database, two with (a fixture, the session's databases).
@@ -100,9 +100,9 @@ def test_the_postgresql_run_runs_what_touches_a_database_and_the_sqlite_run_runs
     assert "tests/test_clock.py::test_a_started_clock_runs_on_from_its_instant" not in on_postgres
     assert "tests/test_clock.py::test_create_app_starts_the_clock_from_the_test_variable" in on_postgres
     assert "tests/test_clock.py::test_a_server_process_shows_the_chosen_day" in on_postgres
-    # The benchmark's report is arithmetic: the SQLite run covers it.
-    assert not {test for test in on_postgres if test.startswith("tests/test_bench_report.py")}
-    assert {test for test in everything if test.startswith("tests/test_bench_report.py")}
+    # The domain layer is pure (no Flask, no database): the SQLite run covers it.
+    assert not {test for test in on_postgres if test.startswith("tests/domain/")}
+    assert {test for test in everything if test.startswith("tests/domain/")}
     # PostgreSQL-only tests stay whatever fixtures they take.
     assert {test for test in everything if test.startswith("tests/test_scaling.py")} <= on_postgres
     assert on_postgres < everything
