@@ -7,9 +7,13 @@ requests, so a view that forgets to commit fails here as it would in production.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import itertools
 import re
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -115,9 +119,36 @@ class Databases:
 
     def close(self) -> None:
         if ON_POSTGRES:
-            for name in reversed(list(self.created)):
-                self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            with postgres_server(exclusive=False):
+                for name in reversed(list(self.created)):
+                    self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             self.admin.dispose()
+
+
+@contextlib.contextmanager
+def postgres_server(*, exclusive: bool):
+    """Holds the PostgreSQL server for a test: shared by every test that uses it, or alone for
+    one that stops it (marked `stops_postgres`), across the run's workers and any other test
+    run on this machine against the same server. A readers-writer lock of two files: a
+    test that wants the server alone closes the turnstile first, so the shared holders drain
+    and no new one starts meanwhile."""
+    where = Path(tempfile.gettempdir()) / f"tracker-tests-{hashlib.sha1(PG_ADMIN_URL.encode()).hexdigest()[:12]}"
+    with open(f"{where}.turnstile", "a") as turnstile, open(f"{where}.lock", "a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        fcntl.flock(turnstile, fcntl.LOCK_UN)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _postgres_held(request):
+    """On the PostgreSQL run every test holds the server (set up before the fixtures that make
+    its databases, released after they are dropped); see postgres_server."""
+    if not ON_POSTGRES:
+        yield
+        return
+    with postgres_server(exclusive=request.node.get_closest_marker("stops_postgres") is not None):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,9 @@ from tests.browser.conftest import LiveServer
 from tests.conftest import postgres_only
 from tests.test_concurrency import Browser
 
-pytestmark = postgres_only  # needs the PostgreSQL server to stop and restart it
+# It stops and restarts the PostgreSQL server: no other test may use it meanwhile
+# (tests/conftest.py's postgres_server; tests/run.sh runs tests in parallel).
+pytestmark = [postgres_only, pytest.mark.stops_postgres]
 
 
 def cluster(action: str) -> None:
