@@ -32,12 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # a fresh clone runs every corpus test.
 CORPUS = ROOT / "tests" / "data" / "corpus"
 
+
 def pytest_collection_modifyitems(config, items):
     """The PostgreSQL run runs the tests that touch a database, and only those.
 
     A test touches one through the `databases` fixture (every database fixture, the app, the
     browser tests' servers and the CLI's instance folder depend on it), or is PostgreSQL-only.
-    The rest (parsers, templates' static checks, the packaging, the benchmark's report) do
+    The rest (parsers, the domain's rules, templates' static checks, the packaging) do
     the same thing on either run, so the SQLite run covers them; they are deselected here, not
     skipped, and pytest's summary counts them."""
     if not ON_POSTGRES:
