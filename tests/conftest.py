@@ -24,6 +24,7 @@ import pytest
 # not the engine split (pytest_configure registers it; tests/skips.py keeps the allow-list).
 from tests.skips import (ON_POSTGRES, PG_ADMIN_URL, POSTGRES_ONLY, postgres_only, pytest_configure,  # noqa: F401
                          sqlite_only)
+from tests.postgres_cluster import postgres_cluster  # noqa: F401  (the fixture that stops the server)
 from tracker import clock, create_app
 from tracker.extensions import db
 
