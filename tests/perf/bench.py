@@ -112,11 +112,11 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
     on a bare connection: no ORM, no cadence engine (the reasons), no template. CPU ms (the
     app's side) and rows. What the page shows, and so what the floor reads:
 
-    - the health bar and every section's count: the state counts (prefix sums of the kept
-      per-day counts, agenda_days), the due contacts that are "planned" (a follow-up on the
-      agenda: the kept contacts.next_followup_on), the open and snoozed follow-ups per
-      section; the imported contacts waiting (triage cards) and the opportunities per status
-      (pipeline): one statement;
+    - the health bar and every section's count: the state counts, the due contacts that are
+      "planned" (a follow-up on the agenda) and the open and snoozed follow-ups per section,
+      all sums of the kept per-day counts (agenda_days, migrations 0027 and 0039: one pass up
+      to today, today's row, the week after it, the total); the imported contacts waiting
+      (triage cards) and the opportunities per status (pipeline): one statement;
     - per section the first 10 follow-ups, and the application deadlines: one statement;
     - per section the first 10 reach-outs (planned contacts left out) and the losing-touch
       list's first 10, with what their reasons say (the contact's role, company, cadence,
@@ -137,24 +137,19 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
 
     uncovered = "(c.next_followup_on IS NULL OR c.next_followup_on > :horizon)"
     counted = lambda sql: f"(SELECT count(*) FROM {sql})"  # noqa: E731
-    followup_counts = [counted(f"followups WHERE user_id = :u AND status = '{status}' AND due_key < {hi}"
-                               + ("" if lo is None else f" AND due_key >= {lo}"))
-                       for lo, hi in ((None, ":t0"), (":t0", ":t1"), (":t1", ":h1")) for status in ("open", "snoozed")]
+    kept = ("soon", "due", "losing", "followups", "plan_soon", "plan_due", "plan_late", "plan_losing")
     counts = (
-        "SELECT d.soon, d.due, d.losing, p.overdue, p.due, p.soon, "
+        "SELECT " + ", ".join(f"d.{name}" for name in kept) + ", "
         "(SELECT due FROM agenda_days WHERE user_id = :u AND day = :today), "
+        "(SELECT followups FROM agenda_days WHERE user_id = :u AND day = :today), "
+        "(SELECT sum(followups) FROM agenda_days WHERE user_id = :u AND day > :today AND day <= :horizon), "
         "(SELECT sum(due) FROM agenda_days WHERE user_id = :u), "
-        + ", ".join(followup_counts) + ", "
         + ", ".join(counted(f"contacts WHERE user_id = :u AND unscheduled = :yes AND source = '{source}' "
                             "AND last_touch_on IS NULL AND archived_at IS NULL AND no_reminders = :no")
                     for source in sorted(UNSCHEDULED_SOURCES)) + ", "
         + ", ".join(counted(f"opportunities WHERE user_id = :u AND status = '{status}'") for status in STATUSES)
-        + " FROM (SELECT sum(soon) AS soon, sum(due) AS due, sum(losing) AS losing FROM agenda_days "
-        "WHERE user_id = :u AND day <= :today) AS d, "
-        "(SELECT sum(CASE WHEN c.due_on < :today THEN 1 ELSE 0 END) AS overdue, "
-        "sum(CASE WHEN c.due_on = :today THEN 1 ELSE 0 END) AS due, sum(CASE WHEN c.due_on > :today THEN 1 ELSE 0 END) "
-        "AS soon FROM contacts c WHERE c.user_id = :u AND c.next_followup_on <= :horizon AND c.due_soon_on <= :today "
-        "AND c.due_on <= :horizon AND c.losing_touch_on > :today) AS p")
+        + " FROM (SELECT " + ", ".join(f"sum({name}) AS {name}" for name in kept)
+        + " FROM agenda_days WHERE user_id = :u AND day <= :today) AS d")
     followups = " UNION ALL ".join(
         [f"SELECT * FROM (SELECT f.id, f.title, f.due_on, f.snoozed_until, f.contact_id, c.full_name, f.due_key "
          f"FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id WHERE f.user_id = :u AND f.status = '{status}' "

@@ -27,7 +27,15 @@ class AgendaDay(db.Model):
     soon" on it (Contact.due_soon_on), `due` are due (due_on), `losing` start losing touch
     (losing_touch_on). Kept by database triggers on contacts (migration 0027), so no write
     path can forget it. The dashboard's health counts on any day are sums of a few hundred of
-    these rows (one per distinct date, not per contact): services.agenda.state_counts."""
+    these rows (one per distinct date, not per contact): services.agenda.state_counts.
+
+    Since migration 0039 (kept by triggers on contacts and followups too): `followups` open
+    and snoozed follow-ups have the day as their effective due date (FollowUp.due_key's), and
+    the plan_* counts say from which day a contact is "planned" (a follow-up within the
+    dashboard's week) and due soon (plan_soon), due (plan_due), overdue (plan_late), losing
+    touch (plan_losing): each counts the contacts whose max(next_followup_on - 7, due_soon_on
+    / due_on / due_on + 1 / losing_touch_on) is the day. services.agenda._counts_statement
+    reads them."""
 
     __tablename__ = "agenda_days"
 
@@ -36,3 +44,8 @@ class AgendaDay(db.Model):
     soon: Mapped[int] = mapped_column(Integer, default=0)
     due: Mapped[int] = mapped_column(Integer, default=0)
     losing: Mapped[int] = mapped_column(Integer, default=0)
+    plan_soon: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    plan_due: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    plan_late: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    plan_losing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    followups: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

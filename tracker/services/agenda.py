@@ -24,7 +24,7 @@ from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
 from tracker.services import kept_agenda
 from tracker.services.cadence import build_inputs, input_columns, processes_of, user_defaults
 from tracker.services.followups import _case_due, active_items
-from tracker.services.statements import built_once, written, written
+from tracker.services.statements import built_once, written
 
 HEALTH_LABELS = {"ok": "In touch", "planned": "Follow-up planned", "due_soon": "Due soon", "due": "Due",
                  "overdue": "Overdue", "losing_touch": "Losing touch"}
@@ -32,6 +32,8 @@ HEALTH_LABELS = {"ok": "In touch", "planned": "Follow-up planned", "due_soon": "
 GROUP_OF_STATUS = {"overdue": "overdue", "due": "today", "due_soon": "upcoming"}
 # The sources of imported contacts waiting to be scheduled, as the dashboard's triage cards list them.
 IMPORT_SOURCES = tuple(sorted(UNSCHEDULED_SOURCES))
+# The horizon the kept per-day plan_* counts are for (migration 0039): the dashboard's week.
+PLANNED_HORIZON_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,10 @@ def build(user: User, today: date, horizon_days: int = 7, limit: int = 10,
     listed, or with `followup_limit` the first that many of each group by due date and time
     (the rest counted in `more_followups`: the dashboard). Read from the kept agenda
     (services.kept_agenda: each contact's cadence dates, always equal to the engine's): the
-    state counts are sums over the kept per-day counts (state_counts: one row per date, not
-    per contact), the "planned" ones an index-only count over the contacts with a follow-up
-    by the horizon (Contact.next_followup_on, kept by triggers), each list one indexed,
+    state counts, the "planned" ones (a follow-up by the horizon, Contact.next_followup_on)
+    and the follow-ups per section are sums over the kept per-day counts (models.AgendaDay,
+    kept by triggers: one row per date, not per contact; for a horizon other than the
+    dashboard's week the planned ones are an index-only count), each list one indexed,
     limited read (a contact with a follow-up on the agenda is left out of the reach-outs by
     that column, not by reading every follow-up), and the engine runs only for the few
     contacts shown (for their reasons). A fixed number of queries: with followup_limit,
@@ -154,7 +157,8 @@ def read_counts(user: User, today: date, horizon_days: int = 7, page: bool = Fal
     computed by older rules or never (kept_agenda.ensure_current; the caller commits:
     `refreshed` says so)."""
     horizon = today + timedelta(days=horizon_days)
-    statement = _counts_statement(horizon < today + timedelta(days=DUE_SOON_DAYS), page)
+    statement = _counts_statement(horizon < today + timedelta(days=DUE_SOON_DAYS), page,
+                                  horizon_days == PLANNED_HORIZON_DAYS)
     params = _params(user, today, horizon)
     row = db.session.execute(statement, params).one()  # the first read: autoflushes what the caller added
     if row.version == kept_agenda.ENGINE_VERSION:
@@ -164,18 +168,22 @@ def read_counts(user: User, today: date, horizon_days: int = 7, page: bool = Fal
 
 
 class Counts:
-    """A row of _counts_statement (its columns as attributes, None read as 0), with the sums
-    it leaves to Python: due_or_worse minus today's due (overdue_or_worse), each group's
-    open and snoozed follow-ups (f_overdue, f_today, f_upcoming). `refreshed`: reading it
-    filled the kept agenda."""
+    """A row of _counts_statement (its columns as attributes, None read as 0), with the
+    differences it leaves to Python: due_or_worse minus today's due (overdue_or_worse), each
+    group's open and snoozed follow-ups (f_overdue, f_today, f_upcoming) and, from the kept
+    per-day plan_* counts, the planned contacts by state (planned_overdue, planned_due,
+    planned_soon: see migration 0039). `refreshed`: reading it filled the kept agenda."""
 
     def __init__(self, row, refreshed: bool):
         self.__dict__.update({k: (0 if v is None else v) for k, v in row._mapping.items()})
         self.version = row.version
         self.refreshed = refreshed
         self.overdue_or_worse = self.due_or_worse - self.due_today
-        for group in _GROUPS:
-            setattr(self, f"f_{group}", sum(getattr(self, f"f_{group}_{status}") for status in ACTIVE_FOLLOWUP))
+        self.f_overdue = self.f_upto_today - self.f_today
+        if "plan_soon" in self.__dict__:
+            self.planned_overdue = self.plan_late - self.plan_losing
+            self.planned_due = self.plan_due - self.plan_late
+            self.planned_soon = self.plan_soon - self.plan_due
 
 
 def _states(counts: Counts) -> dict[str, int]:
@@ -191,46 +199,50 @@ def _sum_if(condition):
 
 
 @built_once
-def _counts_statement(short_horizon: bool, page: bool):
+def _counts_statement(short_horizon: bool, page: bool, kept_planned: bool = True):
     """Every count the agenda needs, as one row (one statement), built once per shape with
     bound parameters (building a statement costs more than SQLite takes to run a short one).
-    Each count is a range of an index read without evaluating anything per entry where it
-    can be (a CASE per entry cost 4x: 1 ms for the follow-ups at L):
+    Each count reads the kept per-day counts (models.AgendaDay, one row per date, kept by
+    triggers: migrations 0027, 0039) or a range of an index, without evaluating anything per
+    entry where it can (a CASE per entry cost 4x: 1 ms for the follow-ups at L):
 
-    - the kept agenda's version (kept_agenda.ensure_current) and the state counts: prefix
-      sums up to today of the kept per-day counts (models.AgendaDay, one row per date), the
-      contacts due today (one row) and every tracked one;
-    - the due contacts that are "planned" (a follow-up on the agenda by the horizon), by
-      state: index-only in ix_contacts_user_next_followup_on;
-    - the open and snoozed follow-ups of each group: a count per status and group, each a
-      range of ix_followups_user_status_due_key;
+    - the kept agenda's version (kept_agenda.ensure_current);
+    - one pass over the days up to today: the state counts' prefix sums, the open and snoozed
+      follow-ups due by today and, with kept_planned (the dashboard's week as the horizon),
+      the plan_* counts whose differences are the due contacts that are "planned" (a
+      follow-up on the agenda) by state; the contacts due today and today's follow-ups (one
+      row); the follow-ups after today up to the horizon; every tracked contact;
+    - without kept_planned (another horizon: `tracker due --days`), the planned contacts by
+      state index-only in ix_contacts_user_next_followup_on;
     - short_horizon: the due-soon contacts after a horizon shorter than the due-soon window;
     - page (the dashboard): whether the account is new (no contact, follow-up or deadline),
       the imported contacts waiting per source, the opportunities per status (a range of
       ix_contacts_user_unscheduled, of ix_opportunities_user_status_deadline each).
-    Scalar subqueries, and two aggregates without GROUP BY (exactly one row) joined on true.
+    Scalar subqueries, and aggregates without GROUP BY (exactly one row) joined on true.
     """
     u, today, horizon = bindparam("user_id"), bindparam("today"), bindparam("horizon")
-    D, C, F, O = AgendaDay, Contact, FollowUp, Opportunity
+    D, C, O = AgendaDay, Contact, Opportunity
     total = lambda column: func.coalesce(func.sum(column), 0)  # noqa: E731
     scalar = lambda stmt, name: stmt.scalar_subquery().label(name)  # noqa: E731
     count = lambda *where: select(func.count()).where(*where)  # noqa: E731
-    days = (select(total(D.soon).label("soon"), total(D.due).label("due_or_worse"), total(D.losing).label("losing"))
-            .where(D.user_id == u, D.day <= today).subquery("d"))
-    planned = (select(_sum_if(C.due_on < today).label("planned_overdue"), _sum_if(C.due_on == today).label("planned_due"),
-                      _sum_if(C.due_on > today).label("planned_soon"))
-               .where(C.user_id == u, C.next_followup_on <= horizon, C.due_soon_on <= today, C.due_on <= horizon,
-                      C.losing_touch_on > today).subquery("p"))
-    columns = [*days.c, *planned.c,
+    upto = [total(D.soon).label("soon"), total(D.due).label("due_or_worse"), total(D.losing).label("losing"),
+            total(D.followups).label("f_upto_today")]
+    if kept_planned:
+        upto += [total(getattr(D, name)).label(name) for name in ("plan_soon", "plan_due", "plan_late", "plan_losing")]
+    days = select(*upto).where(D.user_id == u, D.day <= today).subquery("d")
+    parts = [days]
+    if not kept_planned:
+        parts.append(select(_sum_if(C.due_on < today).label("planned_overdue"),
+                            _sum_if(C.due_on == today).label("planned_due"),
+                            _sum_if(C.due_on > today).label("planned_soon"))
+                     .where(C.user_id == u, C.next_followup_on <= horizon, C.due_soon_on <= today,
+                            C.due_on <= horizon, C.losing_touch_on > today).subquery("p"))
+    columns = [*(column for part in parts for column in part.c),
                scalar(select(D.due).where(D.user_id == u, D.day == today), "due_today"),
+               scalar(select(D.followups).where(D.user_id == u, D.day == today), "f_today"),
+               scalar(select(total(D.followups)).where(D.user_id == u, D.day > today, D.day <= horizon), "f_upcoming"),
                scalar(select(total(D.due)).where(D.user_id == u), "tracked"),
                scalar(select(AgendaVersion.version).where(AgendaVersion.user_id == u), "version")]
-    for group in _GROUPS:
-        bounds = [F.due_key < bindparam(f"{group}_end")]
-        if group != "overdue":
-            bounds.append(F.due_key >= bindparam(f"{group}_start"))
-        columns += [scalar(count(F.user_id == u, F.status == status, *bounds), f"f_{group}_{status}")
-                    for status in ACTIVE_FOLLOWUP]
     if short_horizon:
         columns.append(scalar(count(C.user_id == u, C.due_on > horizon, C.due_on <= bindparam("soon_end"),
                                     C.due_soon_on <= today), "after_horizon"))
@@ -246,10 +258,13 @@ def _counts_statement(short_horizon: bool, page: bool):
         # scan that expects the first row at once and crossed the heap's dead rows first (the
         # kept agenda updates contacts): 12 ms at L before a vacuum.
         anything = (select(D.day).where(D.user_id == u, D.due > 0).exists()
-                    | select(C.id).where(C.user_id == u).exists() | select(F.id).where(F.user_id == u).exists()
+                    | select(C.id).where(C.user_id == u).exists() | select(FollowUp.id).where(FollowUp.user_id == u).exists()
                     | select(O.id).where(O.user_id == u, O.deadline_on.is_not(None)).exists())
         columns.append(anything.label("anything"))
-    return select(*columns).select_from(days.join(planned, true()))
+    statement = select(*columns).select_from(days)
+    for part in parts[1:]:
+        statement = statement.join(part, true())
+    return statement
 
 
 def _group_of(on: date, today: date) -> str:

@@ -179,6 +179,46 @@ def day_counts_of(dates: dict[int, tuple]) -> dict[date, tuple[int, int, int]]:
     return {day: tuple(counts) for day, counts in out.items()}
 
 
+PLAN_COUNTS = ("plan_soon", "plan_due", "plan_late", "plan_losing", "followups")
+
+
+def plan_day_counts(user: User) -> dict[date, tuple[int, ...]]:
+    """{day: (plan_soon, plan_due, plan_late, plan_losing, followups)} as the per-day counts hold
+    them (migration 0039, kept by triggers), days that count none of them left out."""
+    from tracker.models import AgendaDay
+
+    rows = db.session.execute(select(AgendaDay.day, *(getattr(AgendaDay, name) for name in PLAN_COUNTS))
+                              .where(AgendaDay.user_id == user.id))
+    return {day: tuple(counts) for day, *counts in rows if any(counts)}
+
+
+def plan_day_counts_derived(user: User, horizon_days: int = 7) -> dict[date, tuple[int, ...]]:
+    """The same, counted in Python from the contacts' kept dates and next follow-up dates and
+    from the follow-ups themselves (tests compare the two)."""
+    from datetime import timedelta
+
+    from tracker.models import FollowUp
+
+    out: dict[date, list[int]] = {}
+
+    def add(day, k):
+        out.setdefault(day, [0] * len(PLAN_COUNTS))[k] += 1
+
+    week = timedelta(days=horizon_days)
+    for nf, soon, due, losing in db.session.execute(
+            select(Contact.next_followup_on, Contact.due_soon_on, Contact.due_on, Contact.losing_touch_on)
+            .where(Contact.user_id == user.id)):
+        if nf is None or due is None:
+            continue
+        for k, day in enumerate((soon, due, due + timedelta(days=1), losing)):
+            add(max(nf - week, day), k)
+    for status, due_on, snoozed_until in db.session.execute(
+            select(FollowUp.status, FollowUp.due_on, FollowUp.snoozed_until).where(FollowUp.user_id == user.id)):
+        if status in ("open", "snoozed"):
+            add(snoozed_until if status == "snoozed" and snoozed_until else due_on, 4)
+    return {day: tuple(counts) for day, counts in out.items()}
+
+
 def state_of(contact: Contact, today: date) -> str | None:
     """What the contacts list's badge says of a contact on `today`: "unscheduled" (imported,
     waiting to be kept in touch with), the engine's status from the kept dates, or None (no
