@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres_cluster import postgres_cluster  # noqa: F401  (the fixture that stops the server)
+
 # Where the suite runs (SQLite by default, PostgreSQL when TRACKER_TEST_DATABASE_URL names a
 # server; every test gets its own database), and the guard that fails a run on a skip that is
 # not the engine split (pytest_configure registers it; tests/skips.py keeps the allow-list).

@@ -2,8 +2,6 @@
 recovers by itself (tracker/wiring.py: a failed connection is replaced, an idle one pinged) once it is back. No restart of tracker needed."""
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 import urllib.error
 
@@ -18,13 +16,6 @@ from tests.test_concurrency import Browser
 pytestmark = [postgres_only, pytest.mark.stops_postgres]
 
 
-def cluster(action: str) -> None:
-    version, name = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True,
-                                   check=True).stdout.split()[:2]
-    command = ["pg_ctlcluster", version, name, action] + (["-m", "fast"] if action == "stop" else [])
-    subprocess.run(command if os.geteuid() == 0 else ["sudo", *command], check=True, timeout=120)
-
-
 def status_of(browser: Browser, path: str) -> tuple[int, str]:
     try:
         with browser.opener.open(browser.base + path, timeout=30) as response:
@@ -33,7 +24,7 @@ def status_of(browser: Browser, path: str) -> tuple[int, str]:
         return e.code, e.read().decode()
 
 
-def test_database_restart_gives_503_then_recovers(tmp_path, databases):
+def test_database_restart_gives_503_then_recovers(tmp_path, databases, postgres_cluster):
     url = databases.empty()
     server = LiveServer(tmp_path, {"TRACKER_DATABASE_URL": url})
     stopped = False
@@ -45,12 +36,12 @@ def test_database_restart_gives_503_then_recovers(tmp_path, databases):
         browser.post("/contacts/new", {"full_name": "Jane Doe", "role": "peer"}, browser.token("/contacts/new"))
         assert "Jane Doe" in status_of(browser, "/contacts/")[1]
 
-        cluster("stop")
+        postgres_cluster("stop")
         stopped = True
         status, body = status_of(browser, "/contacts/")
         assert status == 503 and "not reachable" in body, (tmp_path / "server.log").read_text()[-3000:]
 
-        cluster("start")
+        postgres_cluster("start")
         stopped = False
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -61,7 +52,7 @@ def test_database_restart_gives_503_then_recovers(tmp_path, databases):
         assert status == 200 and "Jane Doe" in body  # same session, same data, no restart of tracker
     finally:
         if stopped:
-            cluster("start")
+            postgres_cluster("start")
         server.stop()
         databases.drop(url)
     assert "Traceback" not in (tmp_path / "server.log").read_text()

@@ -3,6 +3,7 @@ test files run by a real pytest in a subprocess, with the project's plugin loade
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,26 @@ def test_the_postgresql_run_runs_what_touches_a_database_and_the_sqlite_run_runs
     # PostgreSQL-only tests stay whatever fixtures they take.
     assert {test for test in everything if test.startswith("tests/test_scaling.py")} <= on_postgres
     assert on_postgres < everything
+
+
+STOPS_THE_SERVER = re.compile(r"pg_ctl|systemctl\b.*postgres|service\s+postgresql")
+
+
+def test_no_test_stops_postgresql_but_through_the_fixture_that_needs_the_mark():
+    """A test that stopped the cluster without `stops_postgres` would stop it under the tests
+    running beside it (the parallel run): tests/postgres_cluster.py is the one way to."""
+    allowed = {ROOT / "tests" / "postgres_cluster.py", Path(__file__).resolve()}
+    offenders = [str(path.relative_to(ROOT)) for path in sorted((ROOT / "tests").rglob("*.py"))
+                 if path not in allowed and STOPS_THE_SERVER.search(path.read_text())]
+    assert offenders == []
+
+
+def test_the_fixture_that_stops_postgresql_fails_a_test_without_the_mark(tmp_path):
+    source = ("import pytest\nfrom tests.postgres_cluster import postgres_cluster\n"
+              "def test_unmarked(postgres_cluster):\n    pass\n"
+              "@pytest.mark.stops_postgres\ndef test_marked(postgres_cluster):\n    assert callable(postgres_cluster)\n")
+    result = run_pytest(tmp_path, source, args=("-rA",))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "must be marked stops_postgres" in result.stdout
+    assert "PASSED test_generated.py::test_marked" in result.stdout
+    assert "ERROR test_generated.py::test_unmarked" in result.stdout

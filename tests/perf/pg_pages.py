@@ -26,6 +26,17 @@ from tracker import create_app
 from tracker.extensions import db
 
 
+def open_account(url: str, pages: str | None):
+    """(signed-in client, page URLs, the pages asked for, the app's engine) of a benchmark account."""
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"}, instance=tempfile.mkdtemp())
+    built = existing_account(app)
+    client = bench_pages.sign_in(app)
+    urls = bench_pages.pages(app, client, built)
+    with app.app_context():
+        engine = db.engine
+    return client, urls, pages.split(",") if pages else list(urls), engine
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="PostgreSQL URL of a benchmark account")
@@ -38,13 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.set:
         os.environ["PGOPTIONS"] = " ".join(f"-c {s}" for s in args.set)
-    app = create_app({"DATABASE_URL": args.url, "SECRET_KEY": "bench"}, instance=tempfile.mkdtemp())
-    built = existing_account(app)
-    client = bench_pages.sign_in(app)
-    urls = bench_pages.pages(app, client, built)
-    wanted = args.pages.split(",") if args.pages else list(urls)
-    with app.app_context():
-        engine = db.engine
+    client, urls, wanted, engine = open_account(args.url, args.pages)
     backends: set[int] = set()
     listener = lambda conn, *a: backends.add(conn.connection.dbapi_connection.info.backend_pid)  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)

@@ -15,14 +15,10 @@ import argparse
 import json
 import re
 import statistics
-import tempfile
 
 from sqlalchemy import event
 
-from tests.perf import bench_pages
-from tests.perf.bench import existing_account
-from tracker import create_app
-from tracker.extensions import db
+from tests.perf.pg_pages import open_account
 
 
 def _shape(sql: str) -> str:
@@ -51,13 +47,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="EXPLAIN ANALYZE runs per statement")
     parser.add_argument("--plans", action="store_true", help="print each statement's text")
     args = parser.parse_args()
-    app = create_app({"DATABASE_URL": args.url, "SECRET_KEY": "bench"}, instance=tempfile.mkdtemp())
-    built = existing_account(app)
-    client = bench_pages.sign_in(app)
-    urls = bench_pages.pages(app, client, built)
-    wanted = args.pages.split(",") if args.pages else list(urls)
-    with app.app_context():
-        engine = db.engine
+    client, urls, wanted, engine = open_account(args.url, args.pages)
     seen: list[tuple[str, object]] = []
     listener = lambda conn, cursor, statement, params, context, many: seen.append((statement, params))  # noqa: E731
     totals = {}

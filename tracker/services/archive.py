@@ -228,6 +228,10 @@ def import_account(user: User, document: Any) -> dict[str, int]:
     from tracker.services.kept_agenda import refresh_next_followups
 
     refresh_next_followups(user.id)
+    # Every search document of the account was just written: the indexes compacted once.
+    from tracker.services import search_upkeep
+
+    search_upkeep.compact()
     return counts
 
 

@@ -27,7 +27,7 @@ from tracker.extensions import db
 from tracker.models import ImportJob
 from tracker.interop.ical_history import CalendarFileError
 from tracker.interop.mail import MailFileError
-from tracker.services import calendar_jobs, import_apply, import_locks, imports, mail_jobs
+from tracker.services import calendar_jobs, import_apply, import_locks, imports, mail_jobs, search_upkeep
 
 # Uploads whose steps are their own (a mail file, a calendar export): kind -> module with
 # analyse(job, commit) and apply(job, progress). The others are services.imports' cards.
@@ -80,6 +80,8 @@ def _apply(job_id: int) -> imports.Report | None:
             report = UPLOADS[job.kind].apply(job, progress=progress)
         else:
             report = import_apply.apply(job, progress=progress)
+        # The search indexes compacted in the import's transaction (services.search_upkeep).
+        search_upkeep.compact()
         db.session.commit()
         return report
     except Exception as e:
