@@ -167,7 +167,12 @@ def _scoped_followups(shape: str) -> Select:
         stmt = stmt.where(FollowUp.contact_id == _CID)
     elif shape == "company":
         people = select(FollowUp.id).where(FollowUp.contact_id.in_(_contacts_of_company()))
-        linked = select(FollowUp.id).where(FollowUp.opportunity_id.in_(_opps_of_company()))
+        # Joined from the company's applications, not `opportunity_id IN (...)`: most follow-ups
+        # have no application, so ANALYZE's statistics give (opportunity_id) index lookups a
+        # thousand rows each, and SQLite scanned every follow-up of the database instead (7,500
+        # at L: 0.89 -> 0.04 ms; tests/services/test_company_timeline_plan.py).
+        linked = (select(FollowUp.id).join_from(Opportunity, FollowUp, FollowUp.opportunity_id == Opportunity.id)
+                  .where(Opportunity.user_id == _UID, Opportunity.company_id == _COID))
         stmt = stmt.where(FollowUp.id.in_(people.union(linked)))
     else:
         stmt = stmt.where(FollowUp.contact_id.is_not(None))
