@@ -34,13 +34,14 @@ def open_account(url: str, pages: str | None):
     urls = bench_pages.pages(app, client, built)
     with app.app_context():
         engine = db.engine
-    return client, urls, pages.split(",") if pages else list(urls), engine
+    # Names may hold a comma ("contacts, last page"): then separate them by ";".
+    return client, urls, pages.split(";" if ";" in pages else ",") if pages else list(urls), engine
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="PostgreSQL URL of a benchmark account")
-    parser.add_argument("--pages", help="comma-separated page names (bench_pages.pages); default all")
+    parser.add_argument("--pages", help="page names (bench_pages.pages), separated by commas or semicolons; default all")
     parser.add_argument("--warmup", type=int, default=15)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",

@@ -8,6 +8,11 @@ EXPLAIN (ANALYZE, BUFFERS, SUMMARY): planning ms and execution ms, medians of `-
 
     python -m tests.perf.plan_cost postgresql+psycopg://postgres:tracker@127.0.0.1/tracker_bench_l
     python -m tests.perf.plan_cost URL --pages dashboard,"company page" --plans
+    python -m tests.perf.plan_cost URL --pages "opportunities board" --generic
+
+`--generic` also runs each statement PREPAREd, under plan_cache_mode force_custom_plan and
+force_generic_plan (EXPLAIN ANALYZE EXECUTE, medians of `--repeat` after one run to build the
+generic plan): whether a page may run on generic plans without a slower execution.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import json
 import re
 import statistics
 
+from psycopg.sql import Literal
 from sqlalchemy import event
 
 from tests.perf.pg_pages import open_account
@@ -39,13 +45,59 @@ def explain(connection, statement: str, params, repeat: int) -> tuple[float, flo
     return statistics.median(planning), statistics.median(execution), top
 
 
+def _numbered(statement: str) -> tuple[str, list[str]]:
+    """The statement with psycopg's %(name)s placeholders as $1, $2 ... (a name used twice is
+    one number) and the names in their numbers' order: what PREPARE takes."""
+    names: list[str] = []
+
+    def number(match: re.Match) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return re.sub(r"%\(([^)]*)\)s", number, statement).replace("%%", "%"), names
+
+
+def explain_prepared(connection, statement: str, params, repeat: int) -> dict[str, tuple[float, float, str]]:
+    """{"custom": (planning ms, execution ms, plan), "generic": (...)} of `statement` PREPAREd
+    and run by EXECUTE under each plan_cache_mode (medians of `repeat`, after one run that
+    builds the plan; the plan as EXPLAIN's text)."""
+    sql, names = _numbered(statement)
+    values = tuple(params[n] for n in names) if isinstance(params, dict) else tuple(params or ())
+    connection.exec_driver_sql("DEALLOCATE ALL")
+    connection.exec_driver_sql(f"PREPARE plan_cost_probe AS {sql}")
+    # The values as SQL literals (EXECUTE's arguments take their parameter's type; bound, a
+    # text value would reach the server untyped inside EXPLAIN and be refused).
+    raw = connection.connection.driver_connection
+    arguments = "(" + ", ".join(Literal(v).as_string(raw).replace("%", "%%") for v in values) + ")" if values else ""
+    out = {}
+    for mode in ("custom", "generic"):
+        connection.exec_driver_sql(f"SET plan_cache_mode = force_{mode}_plan")
+        planning, execution = [], []
+        for i in range(repeat + 1):
+            (doc,) = connection.exec_driver_sql(
+                f"EXPLAIN (ANALYZE, BUFFERS, SUMMARY, FORMAT JSON) EXECUTE plan_cost_probe{arguments}").one()
+            doc = doc if isinstance(doc, list) else json.loads(doc)
+            if i:
+                planning.append(doc[0].get("Planning Time", 0.0))
+                execution.append(doc[0]["Execution Time"])
+        text = "\n".join(row[0] for row in connection.exec_driver_sql(
+            f"EXPLAIN EXECUTE plan_cost_probe{arguments}"))
+        out[mode] = (statistics.median(planning), statistics.median(execution), text)
+    connection.exec_driver_sql("RESET plan_cache_mode")
+    connection.exec_driver_sql("DEALLOCATE plan_cost_probe")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="PostgreSQL URL of a benchmark account")
-    parser.add_argument("--pages", help="comma-separated page names (bench_pages.pages); default all")
+    parser.add_argument("--pages", help="page names (bench_pages.pages), separated by commas or semicolons; default all")
     parser.add_argument("--runs", type=int, default=12, help="requests per page before reading the plan cache")
     parser.add_argument("--repeat", type=int, default=5, help="EXPLAIN ANALYZE runs per statement")
     parser.add_argument("--plans", action="store_true", help="print each statement's text")
+    parser.add_argument("--generic", action="store_true",
+                        help="also each statement prepared: custom against generic plans (planning, execution)")
     args = parser.parse_args()
     client, urls, wanted, engine = open_account(args.url, args.pages)
     seen: list[tuple[str, object]] = []
@@ -77,6 +129,13 @@ def main() -> None:
                 generic, custom = cache.get(_shape(statement), ("-", "-"))
                 print(f"  plan {p:6.2f}  exec {e:6.2f}  generic {generic!s:>3} custom {custom!s:>3}  {top:<14} "
                       f"{head}")
+                if args.generic:
+                    both = explain_prepared(c, statement, params, args.repeat)
+                    (cp, ce, cplan), (gp, ge, gplan) = both["custom"], both["generic"]
+                    print(f"      prepared: custom plan {cp:6.2f} exec {ce:6.2f} | generic plan {gp:6.2f} exec {ge:6.2f}")
+                    if args.plans:
+                        for mode, plan in (("custom", cplan), ("generic", gplan)):
+                            print(f"      -- {mode}:\n" + "\n".join("        " + line for line in plan.splitlines()))
                 if args.plans:
                     print("      " + " ".join(statement.split())[:2000])
             print(f"  total: planning {plan_sum:.2f} ms, execution {exec_sum:.2f} ms")
