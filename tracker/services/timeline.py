@@ -24,7 +24,7 @@ from tracker.models import (Company, Contact, FollowUp, Interview, Opportunity, 
                             interview_contacts, opportunity_contacts, touchpoint_contacts)
 from tracker.models.followups import STATUSES as FOLLOWUP_STATUSES
 from tracker.models.types import UTCDateTime
-from tracker.services.statements import built_once
+from tracker.services.statements import built_once, written
 from tracker.services.timeline_rows import (AddedRow, CompanyRef, FollowUpRow, InterviewRef, InterviewRow,
                                             OpportunityRef, Person, StatusRow, TouchpointRow)
 from tracker.services.touchpoints import touchpoint_counts_by_day
@@ -87,7 +87,7 @@ def _keys_of(kind: str, stmt: Select, **columns) -> Select:
     return select(stmt.with_only_columns(*cols).subquery())
 
 
-def _touchpoints(shape: str, dated: bool) -> Select:
+def _touchpoints(shape: str, dated: bool, n=_N) -> Select:
     # A contact's or company's touchpoints are found from their links; their owner checked as
     # `user_id + 0`, which no index answers: ix_touchpoints_user_timeline holds the whole
     # order, and with it in reach both engines walked the user's touchpoints newest first,
@@ -115,11 +115,11 @@ def _touchpoints(shape: str, dated: bool) -> Select:
             touchpoint_contacts.c.contact_id.in_(_contacts_of_company())).union(
             select(Touchpoint.id).where(Touchpoint.opportunity_id.in_(_opps_of_company()))).subquery()
         stmt = stmt.join(ids, ids.c[0] == Touchpoint.id)
-    return _keys_of("touchpoint", stmt.order_by(*_touch_order(Touchpoint)).limit(_N), id=Touchpoint.id,
+    return _keys_of("touchpoint", stmt.order_by(*_touch_order(Touchpoint)).limit(n), id=Touchpoint.id,
                     at=Touchpoint.happened_at, on=Touchpoint.happened_on, logged=Touchpoint.created_at)
 
 
-def _interviews(shape: str, dated: bool) -> Select:
+def _interviews(shape: str, dated: bool, n=_N) -> Select:
     stmt = select(Interview.id).where(Interview.user_id == _UID)
     if dated:
         stmt = stmt.where(Interview.starts_at < _UNTIL_END)
@@ -131,7 +131,7 @@ def _interviews(shape: str, dated: bool) -> Select:
             interview_contacts.c.contact_id.in_(_contacts_of_company()))
         linked = select(Interview.id).where(Interview.opportunity_id.in_(_opps_of_company()))
         stmt = stmt.where(Interview.id.in_(people.union(linked)))
-    return _keys_of("interview", stmt.order_by(Interview.starts_at.desc(), Interview.id.desc()).limit(_N),
+    return _keys_of("interview", stmt.order_by(Interview.starts_at.desc(), Interview.id.desc()).limit(n),
                     id=Interview.id, at=Interview.starts_at, logged=Interview.created_at)
 
 
@@ -144,7 +144,7 @@ def _linked_opportunities() -> Select:
     return involved.union(interviewed)
 
 
-def _status_changes(shape: str, dated: bool) -> Select:
+def _status_changes(shape: str, dated: bool, n=_N) -> Select:
     stmt = (select(StatusChange.id)
             .join(Opportunity, Opportunity.id == StatusChange.opportunity_id)
             .outerjoin(Company, Company.id == Opportunity.company_id)
@@ -155,7 +155,7 @@ def _status_changes(shape: str, dated: bool) -> Select:
         stmt = stmt.where(Opportunity.id.in_(_linked_opportunities()))
     if shape == "company":
         stmt = stmt.where(Opportunity.company_id == _COID)
-    return _keys_of("status", stmt.order_by(StatusChange.at.desc(), StatusChange.id.desc()).limit(_N),
+    return _keys_of("status", stmt.order_by(StatusChange.at.desc(), StatusChange.id.desc()).limit(n),
                     id=StatusChange.id, at=StatusChange.at, logged=StatusChange.at,
                     opportunity_id=StatusChange.opportunity_id, s1=StatusChange.from_status,
                     s2=StatusChange.to_status, s3=Opportunity.title, s4=Company.name)
@@ -191,17 +191,17 @@ def _first_per_status(shape: str, stmt: Select, order: tuple, n, statuses) -> Se
             .order_by(*order).limit(n))
 
 
-def _followups(shape: str, dated: bool) -> Select:
+def _followups(shape: str, dated: bool, n=_N) -> Select:
     # Only what is due by today: the timeline is what happened, newest first; a follow-up
     # planned for months ahead would otherwise stand above all of it (planned_followups).
     stmt = _scoped_followups(shape).where(FollowUp.due_on <= _FU_UNTIL)
     order = (FollowUp.due_on.desc(), FollowUp.due_time.is_(None).desc(), FollowUp.due_time.desc(),
              FollowUp.created_at.desc(), FollowUp.id.desc())
-    return _keys_of("followup", _first_per_status(shape, stmt, order, _N, FOLLOWUP_STATUSES), id=FollowUp.id,
+    return _keys_of("followup", _first_per_status(shape, stmt, order, n, FOLLOWUP_STATUSES), id=FollowUp.id,
                     on=FollowUp.due_on, due_time=FollowUp.due_time, logged=FollowUp.created_at)
 
 
-def _added(shape: str, dated: bool) -> Select:
+def _added(shape: str, dated: bool, n=_N) -> Select:
     stmt = select(Contact.id).where(Contact.user_id == _UID)
     if dated:
         stmt = stmt.where(Contact.created_at < _UNTIL_END)
@@ -210,7 +210,7 @@ def _added(shape: str, dated: bool) -> Select:
     if shape == "company":
         stmt = stmt.where(Contact.company_id == _COID)
     # Only what the entry says (name, source): no contact objects, of which a page shows few.
-    return _keys_of("added", stmt.order_by(Contact.created_at.desc(), Contact.id.desc()).limit(_N), id=Contact.id,
+    return _keys_of("added", stmt.order_by(Contact.created_at.desc(), Contact.id.desc()).limit(n), id=Contact.id,
                     at=Contact.created_at, logged=Contact.created_at, s1=Contact.full_name, s2=Contact.source)
 
 
@@ -219,10 +219,13 @@ _QUERIES = {"touchpoint": _touchpoints, "interview": _interviews, "status": _sta
 
 
 @built_once
-def _keys_statement(shape: str, dated: bool, kinds: tuple[str, ...]) -> Select:
+def _keys_statement(shape: str, dated: bool, kinds: tuple[str, ...], n: int | None = None) -> Select:
     """One statement for every requested kind's newest entries (UNION ALL of each kind's own
-    bounded, indexed read)."""
-    return union_all(*(_QUERIES[kind](shape, dated) for kind in kinds))
+    bounded, indexed read): `n` of each, written into the SQL when given (statements.written:
+    the activity page's first page, whose kept statement's generic plan on PostgreSQL then
+    knows it reads a page), else the bindparam "n" (an older page's n grows with its cursor)."""
+    limit = _N if n is None else written(n)
+    return union_all(*(_QUERIES[kind](shape, dated, limit) for kind in kinds))
 
 
 def _entry(row, tz) -> Entry:
@@ -338,10 +341,10 @@ def _details(uid: int, kinds: tuple[str, ...], entries: list[Entry]) -> dict[tup
 
 
 @built_once
-def _planned_statement(shape: str) -> Select:
+def _planned_statement(shape: str, limit: int) -> Select:
     stmt = _scoped_followups(shape).where(FollowUp.due_on > bindparam("today"), FollowUp.status.in_(("open", "snoozed")))
     order = (FollowUp.due_on, FollowUp.due_time.is_(None), FollowUp.due_time, FollowUp.id)
-    ids = _first_per_status(shape, stmt, order, bindparam("limit"), ("open", "snoozed")).subquery()
+    ids = _first_per_status(shape, stmt, order, written(limit), ("open", "snoozed")).subquery()
     return (select(FollowUp.id, FollowUp.title, FollowUp.due_on, FollowUp.status, Contact.id.label("contact_id"),
                    Contact.full_name).join(ids, ids.c.id == FollowUp.id)
             .outerjoin(Contact, Contact.id == FollowUp.contact_id).order_by(*order))
@@ -359,8 +362,8 @@ class Planned:
 
 def planned_followups(scope: Scope, today: date, limit: int = 10) -> list[Planned]:
     """Open or snoozed follow-ups due after `today` (the user's local day), soonest first."""
-    rows = db.session.connection().execute(_planned_statement(_shape(scope)), _params(scope) | {
-        "today": today, "limit": limit})
+    rows = db.session.connection().execute(_planned_statement(_shape(scope), limit), _params(scope) | {
+        "today": today})
     return [Planned(r.id, r.title, r.due_on, r.status, Person(r.contact_id, r.full_name) if r.contact_id else None)
             for r in rows]
 
@@ -396,7 +399,9 @@ def timeline(scope: Scope, *, kinds=tuple(KINDS), older: str | None = None, size
     params = _params(scope) | {"n": n, "fu_until": today if day is None else min(today, day)}
     if day is not None:
         params |= {"until": day, "until_end": _day_end(day, tz)}
-    rows = db.session.connection().execute(_keys_statement(_shape(scope), day is not None, kinds), params)
+    shape = _shape(scope)
+    written_n = n if shape == "user" and day is None else None  # the activity page's first page
+    rows = db.session.connection().execute(_keys_statement(shape, day is not None, kinds, written_n), params)
     page = domain.page_of([[_entry(row, tz) for row in rows]], tz, size=size, day=day, skip=skip)
     data = _details(scope.user.id, kinds, page.entries)
     return replace(page, groups=tuple(
