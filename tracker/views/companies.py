@@ -2,18 +2,17 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 
 from tracker import clock
 from tracker.extensions import db
 from tracker.forms.contacts import CompanyForm
 from tracker.forms.data import company_data
 from tracker.models import Company, Contact
-from tracker.services.companies import save_company
+from tracker.services.companies import company_list, save_company
 from tracker.services import warm_paths
-from tracker.services.paging import keyset_page
 from tracker.services.statements import built_once
-from tracker.views.common import keyset_args, owned_or_404, per_page
+from tracker.views.common import id_url, keyset_args, owned_or_404, per_page
 from tracker.views.activity import company_timeline
 from tracker.views.contacts import STATE_LABELS
 
@@ -22,19 +21,11 @@ bp = Blueprint("companies", __name__, url_prefix="/companies")
 
 @bp.get("/")
 def index():
-    """One keyset page of companies by name, each with how many people work there (not
-    archived), counted per shown company in the index (user_id, company_id, archived_at).
-    No total: the page shows none, and counting is a scan."""
-    people = (select(func.count()).where(Contact.user_id == current_user.id, Contact.company_id == Company.id,
-                                         Contact.archived_at.is_(None)).correlate(Company).scalar_subquery())
-    base = select(Company.id, Company.name, Company.name_key, Company.website, people.label("people")).where(
-        Company.user_id == current_user.id)
+    """One keyset page of companies by name (services.companies.company_list)."""
     q = request.args.get("q", "").strip()
-    if q:
-        base = base.where(Company.name_key.contains(Company.key_for(q)))
-    page = keyset_page(base, ((Company.name_key, False), (Company.id, False)), lambda c: (c.name_key, c.id),
-                       size=per_page(), scalars=False, counted=False, **keyset_args())
-    return render_template("companies/index.html", page=page, q=q)
+    page = company_list(current_user, q, per_page(), **keyset_args())
+    return render_template("companies/index.html", page=page, q=q,
+                           company_url=id_url("companies.show", "company_id"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
