@@ -116,3 +116,30 @@ def test_the_dashboard_runs_on_generic_plans_and_leaves_the_setting_to_its_trans
     with app.app_context():
         assert db.session.scalar(text("SELECT current_setting('plan_cache_mode')")) == "auto"
         db.session.rollback()
+
+
+def test_the_board_runs_on_generic_plans_and_leaves_the_setting_to_its_transaction(app, user_client, in_db):
+    """services.board: the cards' and the faces' statements are planned once per connection
+    (statements.generic_plans), and the next transaction has the server's setting again."""
+    from sqlalchemy import select
+
+    from tracker.models import User
+    from tracker.services.contacts import ContactInput, save_contact
+    from tracker.services.opportunities import OpportunityInput, save_opportunity
+
+    def fill():
+        user = db.session.scalar(select(User))
+        person = save_contact(user, None, ContactInput(full_name="Ada Lovelace", role="recruiter"))
+        save_opportunity(user, None, OpportunityInput(title="Engineer", company="Acme", status="applied",
+                                                      contacts={"recruiter": [person]}))
+        db.session.commit()
+    in_db(fill)
+    for _ in range(8):
+        assert "Engineer" in user_client.get("/opportunities/").get_data(as_text=True)
+    plans = prepared(app)
+    (cards,) = [v for k, v in plans.items() if "opportunities.deadline_on" in k]
+    (faces,) = [v for k, v in plans.items() if "row_number() OVER" in k]
+    assert cards[0] >= 3 and cards[1] == 0 and faces[0] >= 3 and faces[1] == 0
+    with app.app_context():
+        assert db.session.scalar(text("SELECT current_setting('plan_cache_mode')")) == "auto"
+        db.session.rollback()

@@ -29,13 +29,16 @@ of them (the cache is bounded: past MAX_SHAPES the oldest is rebuilt when needed
 module-level code): models are mapped by then and importing the module does no work.
 `tests/services/test_statements.py` shows what is saved and that bound values scope each run.
 `sessions._load` (the signed-in user, every request) and `board._statements` follow it.
+
+On PostgreSQL a kept statement is also prepared on its connection (tracker/postgres.py), and
+`written` and `generic_plans` below decide whether the server plans it again on each run.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Callable, TypeVar
 
-from sqlalchemy import literal_column
+from sqlalchemy import func, literal_column, select
 
 # Distinct shapes kept per builder: a builder's arguments are shape choices (limits, flags,
 # sort orders), a handful in practice; the bound keeps a mistaken per-request argument (an id)
@@ -62,3 +65,23 @@ def written(n: int):
     each): `.limit(written(limit))`. Written when the statement is compiled (kept in
     SQLAlchemy's cache with it), not at each execution (literal_execute: 20 us a statement)."""
     return literal_column(str(int(n)))
+
+
+def generic_plans(connection) -> None:
+    """PostgreSQL: the rest of this transaction runs its prepared statements on generic plans
+    (plan_cache_mode = force_generic_plan), planned once per connection; nothing on SQLite.
+
+    For a page whose every later statement was measured (tests/perf/plan_cost.py --generic, at
+    L: EXPLAIN EXECUTE under each mode) to run as fast on its generic plan as on a custom one,
+    where PostgreSQL's own choice (auto) kept planning it on every request because a bound
+    value's generic estimate looked costlier. One more statement (a SELECT of set_config(...,
+    true), which is SET LOCAL: the next transaction has the server's setting again, and the
+    connection still counts the transaction as read-only). Call it after the request's other
+    reads (the signed-in user) and before the page's own."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_generic_plans())
+
+
+@built_once
+def _generic_plans():
+    return select(func.set_config("plan_cache_mode", "force_generic_plan", True))
