@@ -114,8 +114,9 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
 
     - the health bar and every section's count: the state counts, the due contacts that are
       "planned" (a follow-up on the agenda) and the open and snoozed follow-ups per section,
-      all sums of the kept per-day counts (agenda_days, migrations 0027 and 0039: one pass up
-      to today, today's row, the week after it, the total); the imported contacts waiting
+      all sums of the kept per-day counts (agenda_days and agenda_totals, migrations 0027,
+      0039, 0040: the totals minus one pass over the days after today, today's row, the week
+      after it), the widest window that bounds the overdue list; the imported contacts waiting
       (triage cards) and the opportunities per status (pipeline): one statement;
     - per section the first 10 follow-ups, and the application deadlines: one statement;
     - per section the first 10 reach-outs (planned contacts left out) and the losing-touch
@@ -139,17 +140,17 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
     counted = lambda sql: f"(SELECT count(*) FROM {sql})"  # noqa: E731
     kept = ("soon", "due", "losing", "followups", "plan_soon", "plan_due", "plan_late", "plan_losing")
     counts = (
-        "SELECT " + ", ".join(f"d.{name}" for name in kept) + ", "
+        "SELECT t.widest, " + ", ".join(f"t.{name}, d.{name}" for name in kept) + ", "
         "(SELECT due FROM agenda_days WHERE user_id = :u AND day = :today), "
         "(SELECT followups FROM agenda_days WHERE user_id = :u AND day = :today), "
         "(SELECT sum(followups) FROM agenda_days WHERE user_id = :u AND day > :today AND day <= :horizon), "
-        "(SELECT sum(due) FROM agenda_days WHERE user_id = :u), "
         + ", ".join(counted(f"contacts WHERE user_id = :u AND unscheduled = :yes AND source = '{source}' "
                             "AND last_touch_on IS NULL AND archived_at IS NULL AND no_reminders = :no")
                     for source in sorted(UNSCHEDULED_SOURCES)) + ", "
         + ", ".join(counted(f"opportunities WHERE user_id = :u AND status = '{status}'") for status in STATUSES)
         + " FROM (SELECT " + ", ".join(f"sum({name}) AS {name}" for name in kept)
-        + " FROM agenda_days WHERE user_id = :u AND day <= :today) AS d")
+        + " FROM agenda_days WHERE user_id = :u AND day > :today) AS d "
+        "LEFT JOIN agenda_totals t ON t.user_id = :u")
     followups = " UNION ALL ".join(
         [f"SELECT * FROM (SELECT f.id, f.title, f.due_on, f.snoozed_until, f.contact_id, c.full_name, f.due_key "
          f"FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id WHERE f.user_id = :u AND f.status = '{status}' "
@@ -161,7 +162,7 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
            "AND o.deadline_on IS NOT NULL AND o.deadline_on <= :horizon"])
     lists = {
         "losing": "c.losing_touch_on <= :today",
-        "overdue": f"c.due_on < :today AND c.losing_touch_on > :today AND {uncovered}",
+        "overdue": f"c.due_on < :today AND c.due_on >= :overdue_from AND c.losing_touch_on > :today AND {uncovered}",
         "today": f"c.due_on = :today AND {uncovered}",
         "upcoming": f"c.due_soon_on <= :today AND c.due_on > :today AND c.due_on <= :horizon AND {uncovered}",
     }
@@ -182,7 +183,7 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
               "ORDER BY happened_on DESC, happened_at DESC, id DESC LIMIT 6) AS t "
               "LEFT JOIN touchpoint_contacts l ON l.touchpoint_id = t.id LEFT JOIN contacts c ON c.id = l.contact_id "
               "ORDER BY t.happened_on DESC, t.happened_at DESC, t.id DESC, c.id")
-    types = {"today": Date, "horizon": Date, "t0": DateTime, "t1": DateTime, "h1": DateTime}
+    types = {"today": Date, "horizon": Date, "overdue_from": Date, "t0": DateTime, "t1": DateTime, "h1": DateTime}
 
     def prepared(sql: str):
         stmt = sa.text(sql)
@@ -199,7 +200,10 @@ def dashboard_floor(app, user_id: int, runs: int) -> dict:
         with db.engine.connect() as connection:
             for i in range(runs + 2):
                 started = time.process_time()
-                results = [connection.execute(stmt, params).all() for stmt in compiled]
+                results = [connection.execute(compiled[0], params).all()]
+                # The overdue reach-outs start `widest` days ago (agenda_totals): read first.
+                params["overdue_from"] = today - timedelta(days=results[0][0][0] or 0)
+                results += [connection.execute(stmt, params).all() for stmt in compiled[1:]]
                 ids = [row[0] for row in results[2]]
                 rows = sum(len(r) for r in results)
                 if ids:

@@ -25,7 +25,7 @@ TODAY = date(2026, 3, 10)
 _emails = itertools.count()
 
 OPS = ("create", "create", "create", "edit", "complete", "reopen", "snooze", "dismiss", "delete", "raw_due",
-       "raw_status", "contact", "touch", "override", "archive", "mute", "delete_contact", "rollback", "other")
+       "raw_status", "raw_dates", "contact", "touch", "override", "archive", "mute", "delete_contact", "rollback", "other")
 steps = st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 10**6)), min_size=1, max_size=30)
 
 
@@ -71,10 +71,15 @@ def _apply(user: User, op: str, n: int, people: list, items: list) -> None:
                            .values(status=("open", "snoozed", "done", "dismissed")[n % 4],
                                    snoozed_until=None if n % 3 else day))
     elif op == "touch":
-        log_touchpoint(user, contacts=[pick(people)], happened_on=TODAY - timedelta(days=n % 200), channel="call",
+        log_touchpoint(user, contacts=[pick(people)], happened_on=TODAY - timedelta(days=n % 2000), channel="call",
                        inbound=False)
     elif op == "override":
-        cadence.set_override(pick(people), 1 + n % 90)
+        cadence.set_override(pick(people), 1 + n % 90 if n % 4 else 1 + n % 2000)
+    elif op == "raw_dates":
+        # Raw SQL on the kept dates (ordered, as the engine writes them): the triggers keep up.
+        due = TODAY - timedelta(days=n % 900)
+        db.session.execute(Contact.__table__.update().where(Contact.id == pick(people).id).values(
+            due_soon_on=due - timedelta(days=7), due_on=due, losing_touch_on=due + timedelta(days=7 + n % 700)))
     elif op == "archive":
         c = pick(people)
         set_archived(c, c.archived_at is None)
@@ -103,6 +108,29 @@ def _planned_and_followups(user: User, today: date, horizon_days: int = 7) -> di
             on = f.effective_due_on
             out["f_overdue" if on < today else "f_today" if on == today else "f_upcoming"] += 1
     return out
+
+
+def _overdue(user: User, today: date) -> list[int]:
+    result = agenda.build(user, today, limit=10**6)
+    return [item.contact_id for item in result.reach_outs("overdue")]
+
+
+def _overdue_derived(user: User, today: date) -> list[int]:
+    """The overdue reach-outs one contact at a time: due before today, not losing touch, no
+    follow-up by the horizon, in the agenda's order."""
+    horizon = today + timedelta(days=7)
+    rows = db.session.execute(select(Contact.id, Contact.due_on, Contact.sort_name, Contact.losing_touch_on,
+                                     Contact.next_followup_on).where(Contact.user_id == user.id))
+    return [cid for _, _, cid in sorted((due, name, cid) for cid, due, name, losing, nf in rows
+                                        if due is not None and due < today < losing and (nf is None or nf > horizon))]
+
+
+def _assert_totals(user: User, where) -> None:
+    """The kept totals (migration 0040) are the per-day counts summed, and the kept widest
+    window is at least every contact's."""
+    (sums, widest), (derived_sums, derived_widest) = kept_agenda.totals(user), kept_agenda.totals_derived(user)
+    assert sums == derived_sums, where
+    assert widest >= derived_widest, where
 
 
 def _read(user: User, today: date, horizon_days: int = 7) -> dict:
@@ -137,14 +165,24 @@ def test_kept_follow_up_and_planned_days_equal_the_rows_through_random_writes(ct
             db.session.commit()
             for u in (user, other):
                 assert kept_agenda.plan_day_counts(u) == kept_agenda.plan_day_counts_derived(u), (k, op)
+                _assert_totals(u, (k, op))
     db.session.commit()
     for u in (user, other):
         assert kept_agenda.plan_day_counts(u) == kept_agenda.plan_day_counts_derived(u)
+        _assert_totals(u, "end")
         for delta in days:
             today = TODAY + timedelta(days=delta)
             assert _read(u, today) == _planned_and_followups(u, today), delta
             # Another horizon (`tracker due --days`) counts the planned contacts from the index.
             assert _read(u, today, 3) == _planned_and_followups(u, today, 3), delta
+        # The overdue reach-outs, read from `widest` days ago on, are every overdue one (with the
+        # engine's dates again where raw SQL wrote others: the page's reasons come from the engine).
+        kept_agenda.refresh(u)
+        db.session.commit()
+        _assert_totals(u, "refreshed")
+        for delta in days:
+            today = TODAY + timedelta(days=delta)
+            assert _overdue(u, today) == _overdue_derived(u, today), delta
 
 
 def test_a_deleted_account_leaves_no_days_and_the_other_keeps_its_own(ctx):
@@ -163,3 +201,24 @@ def test_a_deleted_account_leaves_no_days_and_the_other_keeps_its_own(ctx):
     assert kept_agenda.plan_day_counts(other) == kept_agenda.plan_day_counts_derived(other)
     assert _read(other, TODAY) == _planned_and_followups(other, TODAY) == {
         "planned_overdue": 0, "planned_due": 0, "planned_soon": 0, "f_overdue": 1, "f_today": 1, "f_upcoming": 0}
+
+
+def test_an_overdue_contact_due_long_ago_is_listed_past_the_losing_touch_ones(ctx):
+    """The overdue list reads from `widest` days ago (agenda_totals): a contact with a long
+    cadence, due 200 days ago and not losing touch yet, is listed; the short-cadence contacts
+    due after it but losing touch already are not."""
+    user = _user("w")
+    ana = save_contact(user, None, ContactInput(full_name="Ana Long", role="mentor"))
+    db.session.flush()
+    cadence.set_override(ana, 1000)
+    log_touchpoint(user, contacts=[ana], happened_on=TODAY - timedelta(days=1200), channel="call", inbound=False)
+    for i in range(12):
+        c = save_contact(user, None, ContactInput(full_name=f"Short {i}", role="peer"))
+        db.session.flush()
+        cadence.set_override(c, 10)
+        log_touchpoint(user, contacts=[c], happened_on=TODAY - timedelta(days=100 - i), channel="call", inbound=False)
+    db.session.commit()
+    assert kept_agenda.totals(user)[1] >= 500
+    result = agenda.build(user, TODAY, limit=3)
+    assert [item.contact_id for item in result.reach_outs("overdue")] == [ana.id]
+    assert result.health["overdue"] == 1 and result.health["losing_touch"] == 12

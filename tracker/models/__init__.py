@@ -1,6 +1,6 @@
 """All models, imported here so metadata (and Alembic) sees every table."""
 from tracker.models.accounts import LoginAttempt, RecoveryCode, User, UserSession
-from tracker.models.agenda import AgendaDay, AgendaVersion
+from tracker.models.agenda import AgendaDay, AgendaTotal, AgendaVersion
 from tracker.models.attachments import Attachment
 from tracker.models.calendar_feed import FeedCache, FeedVersion
 from tracker.models.companies import Company, CompanyNamesVersion
@@ -18,7 +18,7 @@ from tracker.models.referrals import Referral
 from tracker.models.touchpoints import MailMessage, Touchpoint, touchpoint_contacts
 
 __all__ = [
-    "AgendaDay", "AgendaVersion", "Attachment", "MailAccount", "MailFolderState", "MailImportPerson", "MailImportRow",
+    "AgendaDay", "AgendaTotal", "AgendaVersion", "Attachment", "MailAccount", "MailFolderState", "MailImportPerson", "MailImportRow",
     "MailMessage",
     "Company", "CompanyNamesVersion", "Contact", "DigestSend", "ContactEmail", "ContactPhone", "ContactUrl", "FeedCache", "FeedVersion", "FollowUp", "ImportItem", "ImportJob", "Interview",
     "Lease", "LoginAttempt", "MergedUid", "Opportunity", "PastPosition", "RecoveryCode", "Referral", "StatusChange", "Tag", "Touchpoint", "User", "UserSession",

@@ -49,3 +49,24 @@ class AgendaDay(db.Model):
     plan_late: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     plan_losing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     followups: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class AgendaTotal(db.Model):
+    """Per user, every AgendaDay count summed over all days (the dashboard's sums up to today
+    are these minus the days after today: the past grows with the account's age, the future
+    does not), and `widest`: the most days between a contact's due date and its losing-touch
+    date ever kept (a high-water mark, never lowered: the overdue reach-outs were due at most
+    that long ago). Kept by the same triggers as AgendaDay (migration 0040)."""
+
+    __tablename__ = "agenda_totals"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    soon: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    due: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    losing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    plan_soon: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    plan_due: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    plan_late: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    plan_losing: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    followups: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    widest: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

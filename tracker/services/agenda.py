@@ -17,7 +17,7 @@ from tracker import clock
 from tracker.domain.cadence import DUE_SOON_DAYS, propose
 from tracker.domain.agenda import Agenda, ContactCadence, DeadlineItem, FollowUpItem, build_agenda
 from tracker.extensions import db
-from tracker.models import AgendaDay, AgendaVersion, Company, Contact, FollowUp, Opportunity, User
+from tracker.models import AgendaDay, AgendaTotal, AgendaVersion, Company, Contact, FollowUp, Opportunity, User
 from tracker.models.contacts import UNSCHEDULED_SOURCES
 from tracker.models.opportunities import DEADLINE_STATUS
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
@@ -34,6 +34,9 @@ GROUP_OF_STATUS = {"overdue": "overdue", "due": "today", "due_soon": "upcoming"}
 IMPORT_SOURCES = tuple(sorted(UNSCHEDULED_SOURCES))
 # The horizon the kept per-day plan_* counts are for (migration 0039): the dashboard's week.
 PLANNED_HORIZON_DAYS = 7
+# Counts row attribute: the AgendaDay/AgendaTotal column it sums up to today.
+_UPTO = {"soon": "soon", "due_or_worse": "due", "losing": "losing", "f_upto_today": "followups",
+         "plan_soon": "plan_soon", "plan_due": "plan_due", "plan_late": "plan_late", "plan_losing": "plan_losing"}
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ def _build(user: User, today: date, horizon_days: int, limit: int, followup_limi
     """build() from the row of _counts_statement already read."""
     horizon = today + timedelta(days=horizon_days)
     params = _params(user, today, horizon)
+    params["overdue_from"] = today - timedelta(days=int(counts.widest))
     health = dict.fromkeys(HEALTH_LABELS, 0)
     health.update(_states(counts))
     listed = {group: health[status] for status, group in GROUP_OF_STATUS.items()}
@@ -178,6 +182,11 @@ class Counts:
         self.__dict__.update({k: (0 if v is None else v) for k, v in row._mapping.items()})
         self.version = row.version
         self.refreshed = refreshed
+        # Up to today: the totals (models.AgendaTotal) minus the days after today.
+        for name, total in _UPTO.items():
+            if f"total_{total}" in self.__dict__:
+                setattr(self, name, getattr(self, f"total_{total}") - getattr(self, f"after_{total}"))
+        self.tracked = self.total_due
         self.overdue_or_worse = self.due_or_worse - self.due_today
         self.f_overdue = self.f_upto_today - self.f_today
         if "plan_soon" in self.__dict__:
@@ -207,11 +216,14 @@ def _counts_statement(short_horizon: bool, page: bool, kept_planned: bool = True
     entry where it can (a CASE per entry cost 4x: 1 ms for the follow-ups at L):
 
     - the kept agenda's version (kept_agenda.ensure_current);
-    - one pass over the days up to today: the state counts' prefix sums, the open and snoozed
-      follow-ups due by today and, with kept_planned (the dashboard's week as the horizon),
-      the plan_* counts whose differences are the due contacts that are "planned" (a
-      follow-up on the agenda) by state; the contacts due today and today's follow-ups (one
-      row); the follow-ups after today up to the horizon; every tracked contact;
+    - the sums up to today, each the user's total (models.AgendaTotal, one primary-key row,
+      migration 0040) minus one pass over the days after today (the future is bounded by
+      the longest cadence; the past grows with the account's age): the state counts' prefix
+      sums, the open and snoozed follow-ups due by today and, with kept_planned (the
+      dashboard's week as the horizon), the plan_* counts whose differences are the due
+      contacts that are "planned" (a follow-up on the agenda) by state; the contacts due
+      today and today's follow-ups (one row); the follow-ups after today up to the horizon;
+      every tracked contact (the total due); `widest`, which bounds the overdue reach-outs;
     - without kept_planned (another horizon: `tracker due --days`), the planned contacts by
       state index-only in ix_contacts_user_next_followup_on;
     - short_horizon: the due-soon contacts after a horizon shorter than the due-soon window;
@@ -221,15 +233,17 @@ def _counts_statement(short_horizon: bool, page: bool, kept_planned: bool = True
     Scalar subqueries, and aggregates without GROUP BY (exactly one row) joined on true.
     """
     u, today, horizon = bindparam("user_id"), bindparam("today"), bindparam("horizon")
-    D, C, O = AgendaDay, Contact, Opportunity
+    D, T, C, O = AgendaDay, AgendaTotal, Contact, Opportunity
     total = lambda column: func.coalesce(func.sum(column), 0)  # noqa: E731
     scalar = lambda stmt, name: stmt.scalar_subquery().label(name)  # noqa: E731
     count = lambda *where: select(func.count()).where(*where)  # noqa: E731
-    upto = [total(D.soon).label("soon"), total(D.due).label("due_or_worse"), total(D.losing).label("losing"),
-            total(D.followups).label("f_upto_today")]
-    if kept_planned:
-        upto += [total(getattr(D, name)).label(name) for name in ("plan_soon", "plan_due", "plan_late", "plan_losing")]
-    days = select(*upto).where(D.user_id == u, D.day <= today).subquery("d")
+    kept = [total for name, total in _UPTO.items() if kept_planned or not name.startswith("plan_")]
+    # The days after today (the future: bounded by the longest cadence, not by the account's
+    # age) joined to the user's totals (one primary-key row, absent for an empty account).
+    days = select(*(total(getattr(D, name)).label(f"after_{name}") for name in kept)).where(
+        D.user_id == u, D.day > today).subquery("d")
+    totals = select(*(func.coalesce(getattr(T, name), 0).label(f"total_{name}") for name in kept),
+                    func.coalesce(T.widest, 0).label("widest")).where(T.user_id == u).subquery("t")
     parts = [days]
     if not kept_planned:
         parts.append(select(_sum_if(C.due_on < today).label("planned_overdue"),
@@ -237,11 +251,10 @@ def _counts_statement(short_horizon: bool, page: bool, kept_planned: bool = True
                             _sum_if(C.due_on > today).label("planned_soon"))
                      .where(C.user_id == u, C.next_followup_on <= horizon, C.due_soon_on <= today,
                             C.due_on <= horizon, C.losing_touch_on > today).subquery("p"))
-    columns = [*(column for part in parts for column in part.c),
+    columns = [*(column for part in parts for column in part.c), *totals.c,
                scalar(select(D.due).where(D.user_id == u, D.day == today), "due_today"),
                scalar(select(D.followups).where(D.user_id == u, D.day == today), "f_today"),
                scalar(select(total(D.followups)).where(D.user_id == u, D.day > today, D.day <= horizon), "f_upcoming"),
-               scalar(select(total(D.due)).where(D.user_id == u), "tracked"),
                scalar(select(AgendaVersion.version).where(AgendaVersion.user_id == u), "version")]
     if short_horizon:
         columns.append(scalar(count(C.user_id == u, C.due_on > horizon, C.due_on <= bindparam("soon_end"),
@@ -252,16 +265,16 @@ def _counts_statement(short_horizon: bool, page: bool, kept_planned: bool = True
                     for source in IMPORT_SOURCES]
         columns += [scalar(count(O.user_id == u, O.status == status), f"pipeline_{status}")
                     for status in OPPORTUNITY_STATUSES]
-        # Asked first of the per-day counts (a contact with a cadence: the usual answer, one
-        # row of their primary key); the other EXISTS run only when it is false (both engines
+        # Asked first of the totals (a contact with a cadence: the usual answer, one row of
+        # their primary key); the other EXISTS run only when it is false (both engines
         # evaluate them lazily). Asked first of contacts, PostgreSQL read it by a sequential
         # scan that expects the first row at once and crossed the heap's dead rows first (the
         # kept agenda updates contacts): 12 ms at L before a vacuum.
-        anything = (select(D.day).where(D.user_id == u, D.due > 0).exists()
+        anything = (select(T.user_id).where(T.user_id == u, T.due > 0).exists()
                     | select(C.id).where(C.user_id == u).exists() | select(FollowUp.id).where(FollowUp.user_id == u).exists()
                     | select(O.id).where(O.user_id == u, O.deadline_on.is_not(None)).exists())
         columns.append(anything.label("anything"))
-    statement = select(*columns).select_from(days)
+    statement = select(*columns).select_from(days.outerjoin(totals, true()))
     for part in parts[1:]:
         statement = statement.join(part, true())
     return statement
@@ -284,7 +297,9 @@ def _reach_outs_statement(limit: int):
     groups = (
         # losing_touch_on is in the index, due_soon_on is not (losing touch implies due soon: not asked again).
         (C.losing_touch_on <= today,),
-        (C.due_on < today, C.losing_touch_on > today, uncovered),
+        # Due at most `widest` days ago (models.AgendaTotal): the range starts there, not at
+        # the oldest losing-touch contact (9,033 of them skipped in the index at L).
+        (C.due_on < today, C.due_on >= bindparam("overdue_from"), C.losing_touch_on > today, uncovered),
         (C.due_on == today, uncovered),
         (C.due_soon_on <= today, C.due_on > today, C.due_on <= horizon, uncovered),
     )

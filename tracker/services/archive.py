@@ -46,9 +46,10 @@ _SKIPPED_TABLES = {"users", "login_attempts", "alembic_version", "user_sessions"
 # removes them (ON DELETE CASCADE); an archive does not carry them. Likewise the calendar
 # feed's change stamp and stored body: derived, rebuilt on demand; and the log of digests sent
 # from this instance (restored elsewhere, that instance sends its own). And the stamp of the
-# company names (services.warm_paths): the restored companies' inserts write their own.
+# company names (services.warm_paths): the restored companies' inserts write their own. The kept
+# agenda's per-day counts and totals too: the restored rows' triggers write them.
 _TRANSIENT_TABLES = {"import_jobs", "import_items", "feed_versions", "feed_cache", "agenda_versions", "agenda_days",
-                     "digest_sends", "company_names_versions"}
+                     "agenda_totals", "digest_sends", "company_names_versions"}
 
 
 class ArchiveError(ValueError):

@@ -219,6 +219,32 @@ def plan_day_counts_derived(user: User, horizon_days: int = 7) -> dict[date, tup
     return {day: tuple(counts) for day, counts in out.items()}
 
 
+TOTALS = ("soon", "due", "losing", *PLAN_COUNTS)
+
+
+def totals(user: User) -> tuple[tuple[int, ...], int]:
+    """(every per-day count summed, widest) as models.AgendaTotal holds them (migration 0040;
+    zeros when the user has no row)."""
+    from tracker.models import AgendaTotal
+
+    row = db.session.execute(select(*(getattr(AgendaTotal, name) for name in TOTALS), AgendaTotal.widest)
+                             .where(AgendaTotal.user_id == user.id)).one_or_none()
+    return (tuple(row[:-1]), row[-1]) if row is not None else ((0,) * len(TOTALS), 0)
+
+
+def totals_derived(user: User) -> tuple[tuple[int, ...], int]:
+    """(the per-day counts summed over the days, the widest window between a contact's due and
+    losing-touch dates today) from agenda_days and the contacts: the kept widest is at least
+    that (a high-water mark)."""
+    from tracker.models import AgendaDay
+
+    sums = db.session.execute(select(*(func.coalesce(func.sum(getattr(AgendaDay, name)), 0) for name in TOTALS))
+                              .where(AgendaDay.user_id == user.id)).one()
+    windows = [(losing - due).days for due, losing in db.session.execute(
+        select(Contact.due_on, Contact.losing_touch_on).where(Contact.user_id == user.id, Contact.due_on.is_not(None)))]
+    return tuple(sums), max(windows, default=0)
+
+
 def state_of(contact: Contact, today: date) -> str | None:
     """What the contacts list's badge says of a contact on `today`: "unscheduled" (imported,
     waiting to be kept in touch with), the engine's status from the kept dates, or None (no
