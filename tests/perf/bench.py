@@ -6,8 +6,8 @@
 For each database and size it builds one account through the app's services
 (tests/perf/bench_data.py; S = 1,000 contacts / 10,000 touchpoints, M = 10,000 / 100,000,
 L = 30,000 / 300,000), then requests every page in-process (Flask test client,
-tests/perf/bench_pages.py: every size's pages in the same --rounds, so a drift of the load hits
-all sizes alike; the figure is the median of the rounds' medians) and prints per page the median CPU ms at each size, the ratio
+tests/perf/bench_pages.py: every engine's and size's pages in the same --rounds, so a drift of
+the load hits all sizes and both engines alike; the figure is the median of the rounds' medians) and prints per page the median CPU ms at each size, the ratio
 largest/smallest size, the output size and the SQL statements per request. Targets (issue 17):
 every page flat in the account's size (L/S <= 1.5), <= 10 ms median CPU at L, the same number
 of SQL statements at every size. The last line is `SUMMARY: PASS` or `SUMMARY: FAIL ...`, and
@@ -446,7 +446,8 @@ def main() -> None:
                         help="how contacts are written (tests/perf/bench_data.py): the same rows either way")
     parser.add_argument("--existing", metavar="URL[,URL...]", help="measure the accounts an earlier run built "
                         "in these databases (kept with --keep: SQLite files or PostgreSQL tracker_bench_<size>_<run>) "
-                        "instead of building; one URL per size of --sizes, in that order")
+                        "instead of building; one URL per size of --sizes and engine of --db, every size of the "
+                        "first engine, then of the next")
     parser.add_argument("--keep", action="store_true", help="keep the built SQLite files (the folder is printed) "
                         "and PostgreSQL databases (their URLs are printed) for --existing and "
                         "tests.perf.profile_page; without it they are removed at the end")
@@ -471,15 +472,17 @@ def main() -> None:
           f"python -m tests.perf.bench {' '.join(sys.argv[1:])}; run {tag}", flush=True)
     try:
         existing = args.existing.split(",") if args.existing else []
-        if existing and len(existing) != len(sizes):
-            parser.error("--existing takes one database URL per size of --sizes, in that order")
-        for engine in args.db.split(","):
-            accounts = []  # (run, app, built, url, instance) of each size, built before any is measured
+        engines = args.db.split(",")
+        if existing and len(existing) != len(sizes) * len(engines):
+            parser.error("--existing takes one database URL per size of --sizes and engine of --db, in that order "
+                         "(every size of the first engine, then of the next)")
+        accounts = []  # (run, app, built, url, instance) of each engine and size, built before any is measured
+        for e, engine in enumerate(engines):
             for i, size in enumerate(sizes):
                 instance = folder / f"{engine}-{size}"
                 instance.mkdir()
                 if existing:
-                    url = existing[i]
+                    url = existing[e * len(sizes) + i]
                 else:
                     url = database_url(engine, size, folder, args.pg_url, tag)
                     created.append(url)
@@ -499,42 +502,44 @@ def main() -> None:
                 run = {"db": engine, "size": size, "contacts": built.contacts, "touchpoints": built.touchpoints,
                        "build_s": built.seconds, "build_wall_s": wall, "build_cpu_s": cpu}
                 accounts.append((run, app, built, url, instance))
-            # Every size's pages in the same rounds (bench_pages.measure_many): the load's drift
-            # during the run moves S and L alike, so their ratio holds.
-            print(f"{engine}: pages in-process, {args.runs} requests each in {args.rounds} rounds "
-                  f"over {', '.join(sizes)} ...", flush=True)
-            load = os.getloadavg()[0]
-            measured = bench_pages.measure_many([(app, built) for _, app, built, _, _ in accounts], args.runs,
-                                                args.rounds)
-            for (run, app, built, url, instance), pages in zip(accounts, measured):
-                size = run["size"]
-                run["pages"] = pages
-                run["rounds"] = args.rounds
-                run["floor"] = dashboard_floor(app, built.user_id, args.runs)
-                run["load_avg"] = max(load, os.getloadavg()[0])
-                if args.explain:
-                    run["explain"] = [f"== {engine} {size}: plans of the contact page's touchpoint queries"] + \
-                        explain_contact_page(app, built)
-                if args.gc and size == http_size:
-                    from tracker.cli.server import tune_gc
+        # Every engine's and size's pages in the same rounds (bench_pages.measure_many): the load's
+        # drift during the run moves S and L, SQLite and PostgreSQL alike, so their ratios hold
+        # (measured one engine after the other, the same page read up to 4 ms apart on the two
+        # engines in the app's CPU, and within 1 ms interleaved: README, Performance).
+        print(f"pages in-process, {args.runs} requests each in {args.rounds} rounds "
+              f"over {', '.join(engines)} x {', '.join(sizes)} ...", flush=True)
+        load = os.getloadavg()[0]
+        measured = bench_pages.measure_many([(app, built) for _, app, built, _, _ in accounts], args.runs,
+                                            args.rounds)
+        for (run, app, built, url, instance), pages in zip(accounts, measured):
+            engine, size = run["db"], run["size"]
+            run["pages"] = pages
+            run["rounds"] = args.rounds
+            run["floor"] = dashboard_floor(app, built.user_id, args.runs)
+            run["load_avg"] = max(load, os.getloadavg()[0])
+            if args.explain:
+                run["explain"] = [f"== {engine} {size}: plans of the contact page's touchpoint queries"] + \
+                    explain_contact_page(app, built)
+            if args.gc and size == http_size:
+                from tracker.cli.server import tune_gc
 
-                    run["gc"] = bench_pages.gc_effect(app, built, 60, tune_gc)
-                    run["gc_load"] = os.getloadavg()[0]
-                with app.app_context():
-                    db.engine.dispose()
-                if args.http and size == http_size:
-                    print(f"{engine} {size}: HTTP ...", flush=True)
-                    # Every page the in-process run measured: the issue's p99 targets are per page.
-                    paths = {k: v["url"] for k, v in run["pages"].items()}
-                    run["http"] = bench_http.measure(url, instance, paths, args.duration, args.modes.split(","),
-                                                     (16, 1))
-                    run["http_load"] = os.getloadavg()[0]
-                if args.io:
-                    print(f"{engine} {size}: imports and exports ...", flush=True)
-                    run["io"] = imports_and_exports(url, instance, built, folder, args.vcards, args.linkedin_rows)
-                runs.append(run)
-                (out_dir / f"bench-{stamp}.json").write_text(json.dumps(runs, indent=1, default=str))
-                print("\n".join(bench_pages_line(run)), flush=True)
+                run["gc"] = bench_pages.gc_effect(app, built, 60, tune_gc)
+                run["gc_load"] = os.getloadavg()[0]
+            with app.app_context():
+                db.engine.dispose()
+            if args.http and size == http_size:
+                print(f"{engine} {size}: HTTP ...", flush=True)
+                # Every page the in-process run measured: the issue's p99 targets are per page.
+                paths = {k: v["url"] for k, v in run["pages"].items()}
+                run["http"] = bench_http.measure(url, instance, paths, args.duration, args.modes.split(","),
+                                                 (16, 1))
+                run["http_load"] = os.getloadavg()[0]
+            if args.io:
+                print(f"{engine} {size}: imports and exports ...", flush=True)
+                run["io"] = imports_and_exports(url, instance, built, folder, args.vcards, args.linkedin_rows)
+            runs.append(run)
+            (out_dir / f"bench-{stamp}.json").write_text(json.dumps(runs, indent=1, default=str))
+            print("\n".join(bench_pages_line(run)), flush=True)
     finally:
         if args.keep:
             print(f"kept: {folder} (bench-<size>.sqlite3)", flush=True)
