@@ -6,13 +6,13 @@ from datetime import date, datetime
 import jinja2
 import markupsafe
 from flask import Flask, g, has_request_context, request, url_for
-from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
 from markupsafe import Markup, _escape_inner, escape
 from wtforms.widgets.core import clean_key
 
 from tracker import clock
 from tracker.domain import faces
+from tracker.signed_once import generate_csrf
 from tracker.domain.application import salary_text
 from tracker.domain.bounds import split_url
 from tracker.domain.contacts import format_birthday
@@ -80,9 +80,10 @@ class Template(jinja2.Template):
 
 
 def csrf_token() -> str:
-    """The request's CSRF token: Flask-WTF's `generate_csrf`, which keeps the token it made in
-    `g.csrf_token` (its documented place) and returns that on every later call; read from there
-    first, the lists' dozens of forms skip its configuration lookups (20 us a call)."""
+    """The request's CSRF token: Flask-WTF's `generate_csrf` (signing once per process:
+    tracker/signed_once.py), which keeps the token it made in `g.csrf_token` (its documented
+    place) and returns that on every later call; read from there first, the lists' dozens of
+    forms skip its configuration lookups (20 us a call)."""
     token = g.get("csrf_token")
     return token if token is not None else generate_csrf()
 

@@ -143,3 +143,28 @@ def test_the_board_runs_on_generic_plans_and_leaves_the_setting_to_its_transacti
     with app.app_context():
         assert db.session.scalar(text("SELECT current_setting('plan_cache_mode')")) == "auto"
         db.session.rollback()
+
+
+def test_a_statements_description_is_psycopgs_when_read(app):
+    """The cursor's description is made lazily (tracker/postgres.py _Description): the same
+    names, types and count as psycopg's own, also when read after the cursor ran another
+    statement, and None for a statement that returns no rows."""
+    import psycopg
+
+    with app.app_context():
+        connection = db.engine.raw_connection()
+        try:
+            cursor = connection.driver_connection.cursor()
+            cursor.execute("SELECT 1 AS a, 'x'::text AS b, now() AS c")
+            lazy = cursor.description
+            plain = psycopg.Cursor(connection.driver_connection)
+            plain.execute("SELECT 1 AS a, 'x'::text AS b, now() AS c")
+            expected = [(c.name, c.type_code) for c in plain.description]
+            cursor.execute("SELECT 2 AS z")  # the lazy description still describes its own result
+            assert [(c.name, c.type_code) for c in lazy] == expected and len(lazy) == 3
+            assert [c.name for c in cursor.description] == ["z"] and cursor.fetchall() == [(2,)]
+            cursor.execute("SET LOCAL statement_timeout = 0")
+            assert cursor.description is None
+        finally:
+            connection.rollback()
+            connection.close()
