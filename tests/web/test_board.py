@@ -161,3 +161,20 @@ def test_the_board_reads_its_cards_in_three_statements(app, user_client, in_db):
     assert page.count('class="opp-card"') == 15 + board.CLOSED_LIMIT
     board_reads = [s for s in seen if "opportunit" in s]
     assert len(board_reads) == 3, board_reads
+
+
+def test_a_card_to_apply_for_shows_its_deadline_and_its_title_escaped(user_client, in_db):
+    """The cards are written in Python (views/board_cards.py): the deadline of an opportunity
+    still to apply for (not of one applied for), this year's without the year, and the title
+    escaped in the link, the Move button's label and nowhere raw."""
+    def fill(user):
+        save_opportunity(user, None, OpportunityInput(title="<b>Staff</b> & co", company="Acme",
+                                                      status="interested", deadline_on=date(2026, 5, 20)))
+        save_opportunity(user, None, OpportunityInput(title="Sent", company="Acme", status="applied",
+                                                      deadline_on=date(2027, 1, 8)))
+    add(in_db, fill)
+    page = user_client.get("/opportunities/").get_data(as_text=True)
+    todo = card(page, "&lt;b&gt;Staff&lt;/b&gt; &amp; co")
+    assert "Apply by 20 May</span>" in todo and 'aria-label="Move &lt;b&gt;Staff&lt;/b&gt; &amp; co"' in todo
+    assert "<b>Staff" not in page
+    assert "Apply by" not in card(page, "Sent")
