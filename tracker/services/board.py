@@ -116,8 +116,7 @@ def board(user: User, now: datetime | None = None, open_limit: int = OPEN_LIMIT,
                             if interview_at else None, NextStep(due_title, due_on) if due_on else None)
         columns[status].cards.append(card)
     if cards:
-        for oid, contact_id, name, vcard_lines, _, people in run(
-                face_rows, {"user_id": user.id, "ids": list(cards)}):
+        for oid, contact_id, name, vcard_lines, _, people in run(face_rows, {"user_id": user.id}):
             card = cards[oid]
             card.faces.append(Face(contact_id, name, _initials(name), _colour(name),
                                    bool(vcard_lines) and has_photo(_Lines(vcard_lines))))
@@ -178,7 +177,7 @@ def _statements(open_limit: int, closed_limit: int):
                                             order_by=(Contact.sort_name, Contact.id)).label("rank"),
                      func.count().over(partition_by=links.opportunity_id).label("people"))
               .join(Contact, Contact.id == links.contact_id)
-              .where(Contact.user_id == user_id, links.opportunity_id.in_(bindparam("ids", expanding=True)))
+              .where(Contact.user_id == user_id, links.opportunity_id.in_(ids))
               .subquery())
     people = select(ranked).where(ranked.c.rank <= FACES).order_by(ranked.c.opportunity_id, ranked.c.rank)
     return counts, cards, people
