@@ -96,10 +96,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=12, help="requests per page before reading the plan cache")
     parser.add_argument("--repeat", type=int, default=5, help="EXPLAIN ANALYZE runs per statement")
     parser.add_argument("--plans", action="store_true", help="print each statement's text")
+    parser.add_argument("--paths", nargs="+", default=[], help="more pages by their paths, e.g. '/followups/?due=week'")
     parser.add_argument("--generic", action="store_true",
                         help="also each statement prepared: custom against generic plans (planning, execution)")
     args = parser.parse_args()
     client, urls, wanted, engine = open_account(args.url, args.pages)
+    if args.paths:  # addresses of the account's pages beyond the benchmark's
+        urls.update({path: path for path in args.paths})
+        wanted = (wanted if args.pages else []) + args.paths
     seen: list[tuple[str, object]] = []
     listener = lambda conn, cursor, statement, params, context, many: seen.append((statement, params))  # noqa: E731
     totals = {}

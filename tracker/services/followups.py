@@ -237,10 +237,14 @@ def _list_statements(statuses: tuple[str, ...], due: str, origin: bool, contact:
             .where(*where))
     order = ((f.due_key, False), (f.id, False))
     matching = select(f.id).where(*where, f.status.in_(statuses))
+    # The statuses written into the SQL (constants of the model), not bound: on PostgreSQL a kept
+    # statement's generic plan then knows how many rows each one holds (a bound 'snoozed' was
+    # planned as many as 'open', and the page's generic plan scanned every follow-up).
+    status = {s: literal_column(f"'{s}'") for s in statuses}
     if len(statuses) == 1:
-        return Keyset(rows.where(f.status == statuses[0]), order, size, count=matching)
+        return Keyset(rows.where(f.status == status[statuses[0]]), order, size, count=matching)
     # Each status's rows come from the index in order (paging._read), not all of them sorted.
-    return Keyset(rows, order, size, count=matching, partitions=[f.status == s for s in statuses],
+    return Keyset(rows, order, size, count=matching, partitions=[f.status == status[s] for s in statuses],
                   ids=select(f.id).where(*where))
 
 
