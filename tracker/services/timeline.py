@@ -185,8 +185,11 @@ def _first_per_status(shape: str, stmt: Select, order: tuple, n, statuses) -> Se
     account's follow-ups on one side of a day are all read and sorted (they grow with it)."""
     if shape != "user":  # few rows, found by their own index
         return stmt.order_by(*order).limit(n)
-    firsts = [stmt.with_only_columns(FollowUp.id).where(FollowUp.status == status).order_by(*order).limit(n)
-              .subquery() for status in statuses]
+    # Each status written into the SQL (the model's constants), not bound: PostgreSQL's generic
+    # plan of a kept statement then knows 'done' or 'snoozed' holds few rows (bound, each was
+    # planned as 'open' and the activity page's generic plan scanned every follow-up).
+    firsts = [stmt.with_only_columns(FollowUp.id).where(FollowUp.status == literal_column(f"'{status}'"))
+              .order_by(*order).limit(n).subquery() for status in statuses]
     return (stmt.where(FollowUp.id.in_(union_all(*(select(first.c.id) for first in firsts))))
             .order_by(*order).limit(n))
 
