@@ -22,7 +22,7 @@ from tracker.models.contacts import UNSCHEDULED_SOURCES
 from tracker.models.opportunities import DEADLINE_STATUS
 from tracker.models.opportunities import STATUSES as OPPORTUNITY_STATUSES
 from tracker.services import kept_agenda
-from tracker.services.cadence import build_inputs, input_columns, processes_of, user_defaults
+from tracker.services.cadence import build_inputs, fold_processes, input_columns, processes_statement, user_defaults
 from tracker.services.followups import _case_due, active_items
 from tracker.services.statements import built_once, written
 
@@ -164,11 +164,15 @@ def read_counts(user: User, today: date, horizon_days: int = 7, page: bool = Fal
     statement = _counts_statement(horizon < today + timedelta(days=DUE_SOON_DAYS), page,
                                   horizon_days == PLANNED_HORIZON_DAYS)
     params = _params(user, today, horizon)
-    row = db.session.execute(statement, params).one()  # the first read: autoflushes what the caller added
+    # The first read: what the caller added is flushed first (the session's execute would
+    # autoflush; its ORM layer cost more than the statement at S, so plain rows on the
+    # session's connection, as the page's other reads).
+    db.session.flush()
+    row = db.session.connection().execute(statement, params).one()
     if row.version == kept_agenda.ENGINE_VERSION:
         return Counts(row, False)
     kept_agenda.ensure_current(user)
-    return Counts(db.session.execute(statement, params).one(), True)
+    return Counts(db.session.connection().execute(statement, params).one(), True)
 
 
 class Counts:
@@ -317,11 +321,13 @@ def _shown_cadences(user: User, today: date, params: dict, limit: int) -> list[C
         return []
     companies = {row[3]: row[-1] for row in rows if row[3] is not None}
     ids = [row[0] for row in rows]
-    active, rejected = processes_of(ids, dict.fromkeys(ids, user.timezone))
+    zone = clock.zone(user.timezone)
+    active, rejected = fold_processes(
+        (row[:5] for row in db.session.connection().execute(processes_statement(), {"ids": ids})), lambda _: zone)
     defaults = user_defaults(user)
     return [ContactCadence(cid, name, propose(inp, today, defaults))
             for cid, name, _, inp in build_inputs([row[:-1] for row in rows], companies, active, rejected,
-                                                   clock.zone(user.timezone))]
+                                                   zone)]
 
 
 ACTIVE_FOLLOWUP = ("open", "snoozed")

@@ -400,7 +400,7 @@ def processes_of(contact_ids: list[int], zones: dict[int, str]) -> tuple[dict[in
     rejection without closed_on is dated by its local update day)."""
     if not contact_ids:
         return {}, {}
-    rows = db.session.execute(_processes_statement(), {"ids": list(contact_ids)}).all()
+    rows = db.session.execute(processes_statement(), {"ids": list(contact_ids)}).all()
     return fold_processes(((cid, status, name, closed_on, updated_at) for cid, status, name, closed_on, updated_at, _, _
                            in rows), lambda contact_id: clock.zone(zones[contact_id]))
 
@@ -423,7 +423,7 @@ def fold_processes(rows, zone_of) -> tuple[dict[int, str], dict[int, date]]:
 
 
 @built_once
-def _processes_statement():
+def processes_statement():
     """processes_of's statement, built once (the dashboard runs it on every request): the
     contacts' opportunities in an open process or rejected, directly or through their
     interviews, opportunity rows before interview rows, each by opportunity (as
