@@ -23,23 +23,36 @@ CSP = "; ".join([
 ])
 
 
+# The headers every response carries unless a view set its own (in this order).
+HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    # Feed URLs carry a secret token: never leak a full URL to another site.
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+_HEADERS = tuple((key, key.lower(), value) for key, value in HEADERS)
+
+
 def install(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
+        # Werkzeug's headers.setdefault raises (and catches) an HTTP exception for each header
+        # that is missing, every one on most responses: about 20 us a request. Reading the
+        # names present once gives the same headers.
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        # Feed URLs carry a secret token: never leak a full URL to another site.
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.endpoint != "static":
+        present = {key.lower() for key, _ in headers.items()}
+        for key, lower, value in _HEADERS:
+            if lower not in present:
+                headers.add(key, value)
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint != "static" and "cache-control" not in present:
             # Pages and every download (account archive, vCards, .ics) are personal data: no
             # cache keeps them. The calendar feed sets its own private caching first.
-            headers.setdefault("Cache-Control", "no-store")
+            headers.add("Cache-Control", "no-store")
         return response
 
 
@@ -70,7 +83,10 @@ def install_input_bounds(app: Flask) -> None:
     @app.before_request
     def refuse_nul():
         texts = [request.path]
-        for data in (request.args, request.form):
+        # A request without a body has no form (Werkzeug parses one only for a form's content
+        # type): not asking for it skips building an empty one on every GET.
+        sources = (request.args, request.form) if request.environ.get("CONTENT_TYPE") else (request.args,)
+        for data in sources:
             for key, values in data.lists():
                 texts += [key, *values]
         if any("\x00" in text for text in texts):

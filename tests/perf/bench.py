@@ -437,6 +437,9 @@ def main() -> None:
     parser.add_argument("--modes", default=",".join(bench_http.MODES))
     parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per page and mode")
     parser.add_argument("--gc", action="store_true", help="default collector against tracker's tuning")
+    parser.add_argument("--served-gc", action="store_true",
+                        help="measure the pages with the collector as `tracker serve`'s workers set it "
+                             "(tracker.cli.server.tune_gc) instead of the interpreter's defaults")
     parser.add_argument("--explain", action="store_true", help="plans of the contact page's queries")
     parser.add_argument("--io", action="store_true", help="imports and exports with their floors")
     parser.add_argument("--vcards", type=int, default=10_000)
@@ -509,20 +512,21 @@ def main() -> None:
         print(f"pages in-process, {args.runs} requests each in {args.rounds} rounds "
               f"over {', '.join(engines)} x {', '.join(sizes)} ...", flush=True)
         load = os.getloadavg()[0]
+        from tracker.cli.server import tune_gc
+
         measured = bench_pages.measure_many([(app, built) for _, app, built, _, _ in accounts], args.runs,
-                                            args.rounds)
+                                            args.rounds, tune=tune_gc if args.served_gc else None)
         for (run, app, built, url, instance), pages in zip(accounts, measured):
             engine, size = run["db"], run["size"]
             run["pages"] = pages
             run["rounds"] = args.rounds
+            run["served_gc"] = args.served_gc
             run["floor"] = dashboard_floor(app, built.user_id, args.runs)
             run["load_avg"] = max(load, os.getloadavg()[0])
             if args.explain:
                 run["explain"] = [f"== {engine} {size}: plans of the contact page's touchpoint queries"] + \
                     explain_contact_page(app, built)
             if args.gc and size == http_size:
-                from tracker.cli.server import tune_gc
-
                 run["gc"] = bench_pages.gc_effect(app, built, 60, tune_gc)
                 run["gc_load"] = os.getloadavg()[0]
             with app.app_context():

@@ -138,7 +138,7 @@ class _Target:
         event.remove(self.engine, "before_cursor_execute", self._count)
 
 
-def measure_many(targets: list, runs: int, rounds: int = ROUNDS) -> list[dict[str, dict]]:
+def measure_many(targets: list, runs: int, rounds: int = ROUNDS, tune=None) -> list[dict[str, dict]]:
     """Per account (app, built) and page: median and p95 CPU ms, median wall ms, KB of output,
     SQL statements per request.
 
@@ -151,13 +151,20 @@ def measure_many(targets: list, runs: int, rounds: int = ROUNDS) -> list[dict[st
     On PostgreSQL also `db_cpu_ms`: the mean CPU of the server process(es) that answered the
     page's queries (read from /proc, so with a server on this machine; 10 ms clock ticks, hence
     a mean over the runs, not a median).
+
+    `tune` (bench.py --served-gc: tracker.cli.server.tune_gc) sets the collector as each of
+    `tracker serve`'s workers has it while the pages are measured; the interpreter's defaults
+    come back after.
     """
     per_round = max(1, -(-runs // rounds))
     live = [_Target(app, built) for app, built in targets]
     samples: list[dict[str, dict]] = [{name: {"cpu": [], "wall": [], "rounds": [], "statements": 0, "db_s": 0.0}
                                        for name in t.urls} for t in live]
     bodies: list[dict[str, bytes]] = [{} for _ in live]
+    default = gc.get_threshold()
     try:
+        if tune is not None:
+            tune()
         for t in live:  # warm every page (templates compiled, statements cached) before any counts
             for name, url in t.urls.items():
                 for _ in range(2):
@@ -184,6 +191,9 @@ def measure_many(targets: list, runs: int, rounds: int = ROUNDS) -> list[dict[st
     finally:
         for t in live:
             t.close()
+        if tune is not None:
+            gc.unfreeze()
+            gc.set_threshold(*default)
     results = []
     for k, t in enumerate(live):
         out = {}
