@@ -29,7 +29,7 @@ def prepared(app) -> dict[str, tuple[int, int]]:
 
 def the_counts(statements: dict) -> tuple[int, int]:
     """The dashboard's counts statement (services/agenda.py _counts_statement): its plans."""
-    (plans,) = [v for k, v in statements.items() if "planned_overdue" in k]
+    (plans,) = [v for k, v in statements.items() if "f_today" in k]
     return plans
 
 
@@ -115,6 +115,8 @@ def test_the_dashboard_runs_on_generic_plans_and_leaves_the_setting_to_its_trans
     assert generic >= 3 and custom == 0
     with app.app_context():
         assert db.session.scalar(text("SELECT current_setting('plan_cache_mode')")) == "auto"
+        # Its random_page_cost (1.1, for the shown contacts' processes) is the transaction's too.
+        assert db.session.scalar(text("SELECT current_setting('random_page_cost')")) == "4"
         db.session.rollback()
 
 

@@ -83,8 +83,15 @@ def _generic_plans():
     planning 0.01-0.1 ms against 0.35-1.5 each. The server's CPU per dashboard 11.0 -> 5 ms at
     L (README, Performance). Not the server's default: other pages bind their LIMITs and
     keyset bounds, whose generic plans can be far worse (the setting for the whole server cost
-    the dashboard 33 ms before its LIMITs were written)."""
-    return select(func.set_config("plan_cache_mode", "force_generic_plan", True))
+    the dashboard 33 ms before its LIMITs were written).
+
+    And random_page_cost 1.1 (SET LOCAL too): the shown contacts' processes look up 40
+    contacts in the two link tables; under the default 4 the generic plan read both tables,
+    `opportunities` and `interviews` whole (about 2,000 rows each at L: 0.4-0.8 ms, growing
+    with the account) rather than 40 index lookups on pages the cache holds (0.08-0.15 ms,
+    EXPLAIN ANALYZE EXECUTE at L)."""
+    return select(func.set_config("plan_cache_mode", "force_generic_plan", True),
+                  func.set_config("random_page_cost", "1.1", True))
 
 
 @built_once
