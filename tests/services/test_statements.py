@@ -90,3 +90,31 @@ def test_the_cache_is_bounded():
     for n in range(MAX_SHAPES + 10):
         shaped(n)
     assert shaped.cache_info().currsize == MAX_SHAPES
+
+
+def test_a_bound_list_selects_its_rows_with_one_statement_text_whatever_its_length(app, two_accounts, in_db):
+    """statements.in_bound_list: the same rows as IN (...) on both engines; on PostgreSQL one
+    parameter (= ANY(array)), so lists of any length run the same statement text (one prepared
+    statement), where an expanding IN writes one parameter per value."""
+    from sqlalchemy import event
+
+    from tracker.services.statements import in_bound_list
+
+    def run():
+        dialect = db.session.get_bind().dialect.name
+        ids = {name: cid for cid, name in db.session.execute(select(Company.id, Company.name))}
+        stmt = select(Company.name).where(in_bound_list(Company.id, "ids", dialect)).order_by(Company.name)
+        texts = []
+        listener = lambda conn, cursor, statement, *a: texts.append(statement)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            found = [db.session.scalars(stmt, {"ids": chosen}).all()
+                     for chosen in ([], [ids["Cog"]], [ids["Acme"], ids["Zeta"], ids["Cog"]])]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return dialect, found, texts
+
+    dialect, found, texts = in_db(run)
+    assert found == [[], ["Cog"], ["Acme", "Cog", "Zeta"]]
+    if dialect == "postgresql":
+        assert len(set(texts)) == 1

@@ -30,7 +30,7 @@ from tracker.services.search import (
     _SORT_KEYS, SORT_NEEDS, SORTS, ContactQuery, contact_criteria, criteria_shape, criteria_values, search_key,
     search_table, word_conditions, word_params,
 )
-from tracker.services.statements import built_once, written
+from tracker.services.statements import built_once, in_bound_list, written
 
 
 @dataclass(slots=True)
@@ -117,14 +117,14 @@ def _matches(shape: tuple, sort: str, words: tuple, n: int) -> Select:
 
 
 @built_once
-def _few(sort: str, size: int) -> Keyset:
+def _few(sort: str, size: int, dialect: str) -> Keyset:
     """The page of a search with few matches: its ids read and sorted (the count is theirs).
     The user's scope as `user_id + 0`, which no index answers: with (user_id, sort_name) in
     reach, SQLite (without ANALYZE's statistics) walks the user's whole name index to avoid
     sorting a few rows."""
     c = Contact.__table__.c
     scope = _unindexed(c.user_id) == bindparam("user_id")
-    return Keyset(_rows([c.id.in_(bindparam("ids", expanding=True)), scope]), _order(sort), size, count=False)
+    return Keyset(_rows([in_bound_list(c.id, "ids", dialect), scope]), _order(sort), size, count=False)
 
 
 def _unindexed(column):
@@ -148,14 +148,14 @@ def _dense(shape: tuple, sort: str, size: int, words: tuple) -> Keyset:
 
 
 @built_once
-def _details() -> Select:
+def _details(dialect: str) -> Select:
     """The rows' emails (in their order) and tags (by name): (contact_id, kind, rank, key, value)."""
-    ids = bindparam("ids", expanding=True)
     e, t = ContactEmail.__table__.c, Tag.__table__.c
     emails = select(e.contact_id, literal_column("'e'").label("kind"), e.position.label("rank"),
-                    literal_column("''").label("key"), e.value).where(e.contact_id.in_(ids))
+                    literal_column("''").label("key"), e.value).where(in_bound_list(e.contact_id, "ids", dialect))
     tags = (select(contact_tags.c.contact_id, literal_column("'t'"), literal_column("0"), t.name_key, t.name)
-            .join_from(contact_tags, Tag.__table__, t.id == contact_tags.c.tag_id).where(contact_tags.c.contact_id.in_(ids)))
+            .join_from(contact_tags, Tag.__table__, t.id == contact_tags.c.tag_id)
+            .where(in_bound_list(contact_tags.c.contact_id, "ids", dialect)))
     return union_all(emails, tags).order_by(*(literal_column(n) for n in ("contact_id", "kind", "rank", "key")))
 
 
@@ -183,7 +183,8 @@ def contact_page(user: User, query: ContactQuery, per_page: int) -> KeysetPage[C
         page = _kept(shape, sort, per_page).page(values, key, **cursor)
     rows = {row.id: ContactRow(*row) for row in page.items}
     if rows:
-        for contact_id, kind, _rank, _key, value in db.session.execute(_details(), {"ids": list(rows)}):
+        details = _details(db.session.get_bind().dialect.name)
+        for contact_id, kind, _rank, _key, value in db.session.connection().execute(details, {"ids": list(rows)}):
             row = rows[contact_id]
             if kind == "t":
                 row.tags.append(value)
@@ -200,7 +201,8 @@ def _search_page(user: User, shape: tuple, sort: str, per_page: int, words: list
     ids = list(db.session.scalars(_matches(shape, sort, words_shape, SEARCH_CAP + 1), {**values, **word_values}))
     key = _SORT_KEYS[sort.lstrip("-")]
     if len(ids) <= SEARCH_CAP:
-        page = _few(sort, per_page).page({"ids": ids, "user_id": user.id}, key, **cursor)
+        page = _few(sort, per_page, db.session.get_bind().dialect.name).page({"ids": ids, "user_id": user.id}, key,
+                                                                              **cursor)
     else:
         page = _dense(shape, sort, per_page, words_shape).page({**values, **word_values}, key, **cursor)
     page.total, page.capped = min(len(ids), SEARCH_CAP), len(ids) > SEARCH_CAP
