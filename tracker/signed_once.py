@@ -51,7 +51,7 @@ class CookieSessions(SecureCookieSessionInterface):
             data, signed_at = kept
             if 0 <= time.time() - signed_at <= max_age:  # itsdangerous' test (an age in the future fails)
                 return self.session_class(data)
-            del self.kept[key]
+            self.kept.pop(key, None)  # another thread may have dropped it already
         try:
             data, signed_at = self.get_signing_serializer(app).loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
