@@ -20,11 +20,11 @@ from tracker.services import pipeline, postings
 from tracker.services import board as board_service
 from tracker.services.companies import company_names
 from tracker.services.touchpoints import owned_contacts, user_contacts
-from tracker.templating import format_day, user_today
+from tracker.templating import format_day
 from tracker.views.common import id_url, keyset_args, owned_or_404, per_page
 from tracker.views.contacts import STATE_LABELS
 from tracker.views.playbooks import next_step
-from tracker.views import board_cards, warm_paths
+from tracker.views import warm_paths
 from tracker.views.referrals import panel as referral_panel
 from tracker.services import warm_paths as warm_service
 
@@ -39,9 +39,7 @@ def index():
         page = pipeline.opportunity_list(current_user, status, per_page(), **keyset_args())
         return render_template("opportunities/index.html", view=view, page=page, rows=_list_rows(page.items),
                                status=status, statuses=STATUSES)
-    board = board_service.board(current_user)
-    return render_template("opportunities/index.html", view=view, board=board,
-                           cards=board_cards.columns_html(board, user_today()),
+    return render_template("opportunities/index.html", view=view, board=board_service.board(current_user),
                            statuses=STATUSES, open_statuses=OPEN_STATUSES,
                            closed_statuses=[s for s in STATUSES if s not in OPEN_STATUSES])
 
