@@ -436,6 +436,8 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="gunicorn modes under wrk (at M, or the largest size)")
     parser.add_argument("--modes", default=",".join(bench_http.MODES))
     parser.add_argument("--duration", type=int, default=8, help="seconds of wrk per page and mode")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk per page before it is measured "
+                        "(every pooled connection prepares and plans the page's statements first)")
     parser.add_argument("--gc", action="store_true", help="default collector against tracker's tuning")
     parser.add_argument("--served-gc", action="store_true",
                         help="measure the pages with the collector as `tracker serve`'s workers set it "
@@ -536,7 +538,8 @@ def main() -> None:
                 # Every page the in-process run measured: the issue's p99 targets are per page.
                 paths = {k: v["url"] for k, v in run["pages"].items()}
                 run["http"] = bench_http.measure(url, instance, paths, args.duration, args.modes.split(","),
-                                                 (16, 1))
+                                                 (16, 1), warmup=args.warmup)
+                run["http_warmup_s"] = args.warmup
                 run["http_load"] = os.getloadavg()[0]
             if args.io:
                 print(f"{engine} {size}: imports and exports ...", flush=True)

@@ -199,11 +199,15 @@ def run_wrk(url: str, cookie: str, duration: int, connections: int) -> dict:
 
 
 def measure(url: str, instance: Path, paths: dict[str, str], duration: int, modes: list[str],
-            connections: tuple[int, ...] = (16,), log=print, code: str | None = None, env: dict | None = None) -> dict:
+            connections: tuple[int, ...] = (16,), log=print, code: str | None = None, env: dict | None = None,
+            warmup: int = 2) -> dict:
     """{mode: {page: {connections: wrk result + per-worker CPU s + CPU ms per request}}}.
 
     `cpu_ms`: {"app": workers and master, "db": the PostgreSQL server, "wrk": wrk, "total"},
-    each CPU ms per completed request."""
+    each CPU ms per completed request. Each page first gets `warmup` seconds of wrk at the most
+    connections, not measured: every pooled connection has then run the page's statements
+    often enough for psycopg to prepare them (the 5th run on a connection) and PostgreSQL to
+    settle on its plans (after 5 custom ones), as in a server that has been up a while."""
     results: dict = {}
     server = DatabaseServer(url)
     try:
@@ -212,6 +216,8 @@ def measure(url: str, instance: Path, paths: dict[str, str], duration: int, mode
             try:
                 cookie = login_cookie(base)
                 for name, path in paths.items():
+                    if warmup > 0:
+                        run_wrk(base + path, cookie, warmup, max(connections))
                     for c in connections:
                         before, master, db_before = worker_cpu(proc.pid), process_cpu(proc.pid), server.cpu()
                         r = run_wrk(base + path, cookie, duration, c)
