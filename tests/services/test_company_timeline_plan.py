@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event
 
 from tests.skips import sqlite_only
+from tests.statements import captured, sqlite_plan
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import User
@@ -64,16 +64,9 @@ def test_the_applications_follow_ups_are_found_by_index(account):
     for index, stat in L_STATISTICS.items():
         connection.exec_driver_sql("UPDATE sqlite_stat1 SET stat = ? WHERE idx = ?", (stat, index))
     connection.exec_driver_sql("ANALYZE sqlite_schema")  # the statistics read again, not computed
-    seen = []
-    listener = lambda conn, cursor, statement, parameters, *a: seen.append((statement, parameters))  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with captured(db.engine) as seen:
         timeline(Scope(user, company_id=company_id))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    statement, parameters = next((s, p) for s, p in seen if "followups" in s and "UNION ALL" in s)
-    plan = [row[3] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                                      tuple(parameters))]
+    plan = sqlite_plan(next(e for e in seen.matching("followups") if "UNION ALL" in e.statement))
     assert any("ix_followups_opportunity_id" in line for line in plan), plan
     assert not any(line.startswith("SCAN followups") for line in plan), plan
 

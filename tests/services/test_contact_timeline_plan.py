@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event
 
 from tests.skips import sqlite_only
+from tests.statements import captured, sqlite_plan
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import User
@@ -56,16 +56,9 @@ def test_pages_hold_the_contacts_touchpoints_newest_first(account):
 @sqlite_only
 def test_the_touchpoints_come_from_the_contacts_links_by_key(account):
     user, ada = account
-    seen = []
-    listener = lambda conn, cursor, statement, parameters, *a: seen.append((statement, parameters))  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with captured(db.engine) as seen:
         timeline(Scope(user, contact_id=ada.id), kinds=("touchpoint",))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    statement, parameters = next((s, p) for s, p in seen if "touchpoint_contacts" in s)
-    plan = [row[3] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                                      tuple(parameters))]
+    plan = sqlite_plan(seen.matching("touchpoint_contacts")[0])
     assert any("ix_touchpoint_contacts_contact" in line for line in plan), plan
     assert any("SEARCH touchpoints USING INTEGER PRIMARY KEY" in line for line in plan), plan
     assert not any("CORRELATED SCALAR SUBQUERY" in line for line in plan), plan

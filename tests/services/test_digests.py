@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.services.test_agenda import TODAY as RANDOM_TODAY
 from tests.services.test_agenda import _random_account
+from tests.statements import captured
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Company, DigestSend, Interview, Opportunity, User
@@ -271,7 +272,6 @@ def test_digest_sections_equal_the_dashboards_agenda(app, seed, monkeypatch):
 
 def test_a_batch_reads_with_a_fixed_number_of_statements(app):
     """Digests for 5 or 50 users: the same statements (no query per user)."""
-    from sqlalchemy import event
 
     clock.pin(at(date(2026, 11, 18), 9))
     counts = []
@@ -283,13 +283,8 @@ def test_a_batch_reads_with_a_fixed_number_of_statements(app):
                 kept_agenda.ensure_current(u)
             db.session.commit()
             recipients = digests.recipients_for(users, "daily")
-            statements = []
-            listener = lambda *a: statements.append(a[2])  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
+            with captured(db.engine) as statements:
                 digests.collect(recipients)
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
             counts.append(len(statements))
     # Six: users with their agenda version, follow-ups, deadlines, due contacts, interviews,
     # and the processes and rejections behind the reach-outs' reasons (one for the batch).

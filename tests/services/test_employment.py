@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.services.import_helpers import analysed, applied
+from tests.statements import captured, engine_of
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact, PastPosition, User
@@ -259,7 +260,6 @@ def test_a_merge_joins_both_contacts_past_positions_without_repeats(user):
 
 
 def test_a_bulk_move_keeps_each_old_position_in_a_fixed_number_of_statements(app, user):
-    from sqlalchemy import event
 
     from tracker.services.bulk import BulkInput, apply
 
@@ -271,19 +271,13 @@ def test_a_bulk_move_keeps_each_old_position_in_a_fixed_number_of_statements(app
     fresh = add(user, name="Added today", company="Initech")  # added on the day of the move: a correction
     add(user, name="Already there", company="Globex")
     ids = [p.id for p in people] + [fresh.id]
-    with app.app_context():
-        engine = db.engine
-    seen = []
-    listener = lambda conn, cursor, statement, *a, **k: seen.append(statement[:90])  # noqa: E731
+    engine = engine_of(app)
     assert user.timezone  # loaded (after a commit) before counting, as in a request
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with captured(engine) as seen:
         assert apply(user, ids, BulkInput(action="move_company", new_company="Globex")) == 7
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     db.session.commit()
     few = len(seen)
-    first = list(seen)
+    first = [s[:90] for s in seen.texts]
     kept = {p.contact_id: (p.company.name if p.company else None, p.title, p.ended)
             for p in db.session.scalars(select(PastPosition))}
     # P0 had neither a company nor a title: nothing to keep.
@@ -294,14 +288,10 @@ def test_a_bulk_move_keeps_each_old_position_in_a_fixed_number_of_statements(app
     # Moving them again to where they are changes nothing.
     assert apply(user, ids, BulkInput(action="move_company", new_company="globex")) == 0
     # Twice as many people: the same number of statements.
-    seen.clear()
     assert user.timezone
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with captured(engine) as seen:
         apply(user, more, BulkInput(action="move_company", new_company="Hooli"))
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert len(seen) == few, (first, seen)
+    assert len(seen) == few, (first, [s[:90] for s in seen.texts])
     assert db.session.scalar(select(db.func.count(PastPosition.id)).where(PastPosition.contact_id.in_(more))) == 14
 
 

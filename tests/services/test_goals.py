@@ -1,12 +1,12 @@
 """week_progress: counts per local week from the database, a fixed number of statements, the streak."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 
+from tests.statements import captured
 from tracker import clock
 from tracker.domain.goals import Goals
 from tracker.extensions import db
@@ -96,13 +96,8 @@ def test_week_progress_streak_and_a_fixed_number_of_statements(user):
     assert now.week == date(2026, 3, 9) and now.in_progress and now.streak == 3 and not now.met
 
     def statements(fn):
-        seen = []
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with captured(db.engine) as seen:
             fn()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     small = statements(lambda: goals.week_progress(user, today=date(2026, 3, 10)))

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import bindparam, select
 from sqlalchemy.sql import coercions
 
+from tests.statements import captured
 from tracker.extensions import db
 from tracker.models import Company
 from tracker.services.statements import MAX_SHAPES, built_once
@@ -96,7 +97,6 @@ def test_a_bound_list_selects_its_rows_with_one_statement_text_whatever_its_leng
     """statements.in_bound_list: the same rows as IN (...) on both engines; on PostgreSQL one
     parameter (= ANY(array)), so lists of any length run the same statement text (one prepared
     statement), where an expanding IN writes one parameter per value."""
-    from sqlalchemy import event
 
     from tracker.services.statements import in_bound_list
 
@@ -104,15 +104,10 @@ def test_a_bound_list_selects_its_rows_with_one_statement_text_whatever_its_leng
         dialect = db.session.get_bind().dialect.name
         ids = {name: cid for cid, name in db.session.execute(select(Company.id, Company.name))}
         stmt = select(Company.name).where(in_bound_list(Company.id, "ids", dialect)).order_by(Company.name)
-        texts = []
-        listener = lambda conn, cursor, statement, *a: texts.append(statement)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with captured(db.engine) as seen:
             found = [db.session.scalars(stmt, {"ids": chosen}).all()
                      for chosen in ([], [ids["Cog"]], [ids["Acme"], ids["Zeta"], ids["Cog"]])]
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return dialect, found, texts
+        return dialect, found, seen.texts
 
     dialect, found, texts = in_db(run)
     assert found == [[], ["Cog"], ["Acme", "Cog", "Zeta"]]

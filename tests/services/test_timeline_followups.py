@@ -8,8 +8,9 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.statements import captured, sqlite_plan
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import FollowUp, User
@@ -71,20 +72,14 @@ def test_each_status_is_read_from_its_own_index_range(app, account):
     """Every read of follow-ups the account's timeline and Planned make is a SEARCH on
     (user_id, status, due_on) with the status and the day bound, never all of the user's rows
     on one side of today (SQLite's plan; the tests above hold the order on both engines)."""
-    seen = []
-    listener = lambda conn, cursor, statement, parameters, *a: seen.append((statement, parameters))  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with captured(db.engine) as seen:
         timeline(Scope(account), kinds=("followup",))
         planned_followups(Scope(account), TODAY)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     # The timeline's and Planned's choice of rows (the page's entries are then loaded by id).
-    reads = [(s, p) for s, p in seen if "FROM followups" in s and "WHERE followups.id IN" not in s]
+    reads = [e for e in seen.matching("FROM followups") if "WHERE followups.id IN" not in e.statement]
     assert len(reads) == 2
-    for statement, parameters in reads:
-        plan = [row[3] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                                          tuple(parameters))]
+    for executed in reads:
+        plan = sqlite_plan(executed)
         searches = [line for line in plan if "followups" in line and ("SEARCH" in line or "SCAN" in line)
                     and "PRIMARY KEY" not in line and "rowid=?" not in line]  # the rows chosen, by id
         assert searches, plan

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event, select
 
+from tests.statements import captured, sqlite_plan
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import User
@@ -38,15 +38,8 @@ def test_the_newest_updates_come_first_and_pages_continue(account):
 
 @sqlite_only
 def test_the_updates_are_an_ordered_index_read(account):
-    seen = []
-    listener = lambda conn, cursor, statement, parameters, *a: seen.append((statement, parameters))  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with captured(db.engine) as seen:
         timeline(Scope(account), kinds=("status",))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    statement, parameters = next((s, p) for s, p in seen if "FROM status_changes" in s)
-    plan = [row[3] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                                      tuple(parameters))]
+    plan = sqlite_plan(seen.matching("FROM status_changes")[0])
     assert any("ix_status_changes_user_at" in line for line in plan), plan
     assert not any("TEMP B-TREE FOR ORDER BY" in line for line in plan), plan

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import event
 
+from tests.statements import captured, sqlite_plan
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import User
@@ -52,15 +52,8 @@ def test_the_pages_hold_every_touchpoint_once_in_the_timeline_order(account):
 
 @sqlite_only
 def test_the_touchpoints_are_an_ordered_index_read(account):
-    seen = []
-    listener = lambda conn, cursor, statement, parameters, *a: seen.append((statement, parameters))  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with captured(db.engine) as seen:
         timeline(Scope(account), kinds=("touchpoint",))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    statement, parameters = next((s, p) for s, p in seen if "FROM touchpoints" in s)
-    plan = [row[3] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement,
-                                                                      tuple(parameters))]
+    plan = sqlite_plan(seen.matching("FROM touchpoints")[0])
     assert any("ix_touchpoints_user_timeline" in line for line in plan), plan
     assert not any("TEMP B-TREE" in line for line in plan), plan

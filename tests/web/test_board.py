@@ -13,9 +13,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from tests.statements import statements_of_get
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Contact, User
+from tracker.models import User
 from tracker.services import board
 from tracker.services.contacts import ContactInput, save_contact
 from tracker.services.followups import FollowUpInput, create_followup, snooze
@@ -140,7 +141,6 @@ def test_the_board_shows_only_the_signed_in_users_cards(user_client, in_db, make
 
 def test_the_board_reads_its_cards_in_three_statements(app, user_client, in_db):
     """Counts, cards (with next steps and interview counts), people: three SELECTs however many cards."""
-    from sqlalchemy import event
 
     def fill(user):
         person = save_contact(user, None, ContactInput(full_name="Ada Lovelace"))
@@ -148,18 +148,10 @@ def test_the_board_reads_its_cards_in_three_statements(app, user_client, in_db):
             save_opportunity(user, None, OpportunityInput(title=f"R{i}", status=("applied", "rejected")[i % 2],
                                                           contacts={"other": [person]}))
     add(in_db, fill)
-    user_client.get("/opportunities/")
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda conn, cursor, statement, *a: seen.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        page = user_client.get("/opportunities/").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    seen = statements_of_get(app, user_client, "/opportunities/", warm=True)
+    page = seen.text
     assert page.count('class="opp-card"') == 15 + board.CLOSED_LIMIT
-    board_reads = [s for s in seen if "opportunit" in s]
+    board_reads = [s for s in seen.texts if "opportunit" in s]
     assert len(board_reads) == 3, board_reads
 
 

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.interop.test_ical_render import ical_js
 from tests.services.test_calendar_feed import SECRETS, build_account
+from tests.statements import statements_of_get
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import FollowUp, Interview, User
@@ -186,16 +187,7 @@ def test_feed_loads_in_a_bounded_number_of_queries(app, user_client, jo, in_db):
             db.session.commit()
 
         in_db(add)
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *a, **k: statements.append(a[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert user_client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
+        return len(statements_of_get(app, user_client, url))
 
     assert count_for(3) == count_for(40)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.skips import sqlite_only
+from tests.statements import sqlite_plan, statements_of_get
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact, User
@@ -51,16 +52,7 @@ def test_each_company_with_its_people_by_name_a_page_at_a_time(companies):
 def test_the_people_are_counted_from_the_index_alone(app, companies):
     """Counted from their rows, the same 1,000 people cost 4x at L (their rows scattered through
     the table) what they cost at S: the index (company_id, user_id, archived_at) answers alone."""
+    seen = statements_of_get(app, companies, "/companies/")
     with app.app_context():
-        engine = db.engine
-    seen = []
-    listener = lambda conn, cursor, statement, params, *a: seen.append((statement, params))  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert companies.get("/companies/").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    statement, params = next((s, p) for s, p in seen if "FROM companies" in s and "count(" in s)
-    with app.app_context():
-        plan = [row[3] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)]
+        plan = sqlite_plan(next(e for e in seen.matching("FROM companies") if "count(" in e.statement))
     assert any("COVERING INDEX ix_contacts_company_user_archived" in step for step in plan), plan

@@ -7,12 +7,13 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.conftest import FormClient
+from tests.statements import statements_of_get
 from tracker import clock
 from tracker.extensions import db
-from tracker.models import Contact, User
+from tracker.models import User
 from tracker.services.contacts import ContactInput, Detail, save_contact
 from tracker.services.employment import PositionInput, save_position
 from tracker.services.followups import FollowUpInput, create_followup, snooze
@@ -103,23 +104,9 @@ def test_a_contact_with_nothing_and_another_users_contact(app, user_client, peop
     assert eve.get("/contacts/").status_code == 200 and eve.get(f"/contacts/{bo}").status_code == 404
 
 
-def _statements(app, client, url: str) -> list[str]:
-    with app.app_context():
-        engine = db.engine
-    client.get(url)
-    seen: list[str] = []
-    listener = lambda conn, cursor, statement, *a: seen.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return seen
-
-
 def test_the_page_runs_the_same_few_statements_whatever_the_contact_has(app, user_client, people):
     ada, bo, cy = people
-    full, at_company, bare = (_statements(app, user_client, f"/contacts/{i}") for i in (ada, bo, cy))
+    full, at_company, bare = (statements_of_get(app, user_client, f"/contacts/{i}", warm=True).texts for i in (ada, bo, cy))
     assert len(full) == len(at_company) == len(bare), [[s[:60] for s in x] for x in (full, at_company, bare)]
     # The contact (with its cadence's inputs), its panels (with the cadence's processes), the
     # timeline's keys and entries, and the request's own (the session, its user): 28 before the

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.statements import statements_of_get
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import User
@@ -69,15 +70,7 @@ def test_the_list_costs_the_same_statements_at_any_size(app, user_client, in_db)
     clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
 
     def count(url: str) -> int:
-        statements = []
-        with app.app_context():
-            listener = lambda *a, **k: statements.append(1)  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                assert user_client.get(url).status_code == 200
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return len(statements_of_get(app, user_client, url))
 
     _people(in_db)
     user_client.get("/contacts/")  # the once-only fill of the kept agenda

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.statements import engine_of, statements_of_get
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact, User
@@ -69,16 +70,8 @@ def test_no_query_per_contact(app, user_client, in_db):
             db.session.commit()
 
         in_db(add)
-        user_client.get("/")  # the once-only fill of the kept agenda for a new account is not counted
-        statements = []
-        with app.app_context():
-            listener = lambda *a, **k: statements.append(1)  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                assert user_client.get("/").status_code == 200
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        # Warmed: the once-only fill of the kept agenda for a new account is not counted.
+        return len(statements_of_get(app, user_client, "/", warm=True))
 
     assert count_for(3) == count_for(30)
 
@@ -178,21 +171,14 @@ def test_the_dashboard_reads_everything_in_five_statements(app, user_client, in_
         db.session.commit()
 
     in_db(add)
-    user_client.get("/")
-    seen: list[str] = []
-    with app.app_context():
-        listener = lambda conn, cursor, statement, *a: seen.append(statement)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            page = user_client.get("/").get_data(as_text=True)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        postgres = db.engine.dialect.name == "postgresql"
+    seen = statements_of_get(app, user_client, "/", warm=True)
+    page = seen.text
+    postgres = engine_of(app).dialect.name == "postgresql"
     for text in ("new people from LinkedIn", "Mentee 0", "Mentee 1", "Mentee 2", "Mentee 3", "Send the CV",
                  "Apply for Platform Engineer at Beta", "Chat 3", "<span class=\"stat\">1</span> Interviewing"):
         assert text in page
     # The signed-in user and the transaction are the request's, not the page's.
-    own = [s for s in seen if not s.startswith("BEGIN") and "FROM users" not in s and "FROM sessions" not in s]
+    own = [s for s in seen.texts if not s.startswith("BEGIN") and "FROM users" not in s and "FROM sessions" not in s]
     # On PostgreSQL one more: the transaction's generic plans (services.dashboard._generic_plans).
     plans = [s for s in own if "set_config" in s]
     assert len(plans) == postgres and len(own) - len(plans) == 5, own

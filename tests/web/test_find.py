@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.statements import engine_of, sqlite_plan, statements_of_get
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Company, Contact, Opportunity, User
@@ -112,23 +113,14 @@ def test_the_contacts_statement_stops_at_what_it_needs(app, user_client):
     """The matches are read in the index's order and limited: no statement sorts every match."""
     uid = db_user(app)
     _add(app, uid, *[f"Knuth {i}" for i in range(30)])
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listen = lambda conn, cursor, statement, parameters, *a: seen.append((statement, parameters))  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        assert user_client.get("/search?q=knuth").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    ids = [(s, p) for s, p in seen if "contact_search" in s]
-    assert len(ids) == 1 and "ORDER BY" in ids[0][0] and "LIMIT" in ids[0][0]
-    assert sum("company_search" in s or "companies_name" in s or "FROM companies t" in s for s, _ in seen) == 1
-    assert sum("opportunity_search" in s for s, _ in seen) == 1
-    if engine.dialect.name == "sqlite":
+    seen = statements_of_get(app, user_client, "/search?q=knuth")
+    ids = seen.matching("contact_search")
+    assert len(ids) == 1 and "ORDER BY" in ids[0].statement and "LIMIT" in ids[0].statement
+    assert sum("company_search" in s or "companies_name" in s or "FROM companies t" in s for s in seen.texts) == 1
+    assert sum("opportunity_search" in s for s in seen.texts) == 1
+    if engine_of(app).dialect.name == "sqlite":
         with app.app_context():
-            plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + ids[0][0], ids[0][1]).all()
-        details = [row[-1] for row in plan]
+            details = sqlite_plan(ids[0])
         assert not any("TEMP B-TREE" in d for d in details), details
         assert details[0].startswith("SCAN s VIRTUAL TABLE"), details
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.skips import sqlite_only
+from tests.statements import sqlite_plan, statements_of_get
 from tracker.extensions import db
 from tracker.models import User
 
@@ -36,18 +37,9 @@ def account(user_client, in_db):
 
 def _plans(app, client, url: str, wanted) -> list[list[str]]:
     """SQLite's plan of each statement of a GET of `url` for which wanted(sql) is true."""
-    seen = []
-    listener = lambda conn, cursor, statement, parameters, *a: seen.append((statement, parameters))  # noqa: E731
+    seen = statements_of_get(app, client, url)
     with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    with app.app_context():
-        return [[row[3] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, tuple(params))]
-                for sql, params in seen if wanted(sql)]
+        return [sqlite_plan(e) for e in seen if wanted(e.statement)]
 
 
 @sqlite_only

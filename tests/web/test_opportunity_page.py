@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.statements import statements_of_get
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Opportunity, User
@@ -47,25 +48,14 @@ def opportunities(user_client, in_db):
     return in_db(make)
 
 
-def _statements(app, client, url: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    client.get(url).close()
-    seen = []
-    listener = lambda *a, **k: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        response = client.get(url)
-        assert response.status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
+def _count(app, client, url: str) -> int:
+    return len(statements_of_get(app, client, url, warm=True))
 
 
 def test_the_page_runs_the_same_statements_whatever_is_linked(app, user_client, opportunities):
     bare, full = opportunities
-    assert _statements(app, user_client, f"/opportunities/{bare}") == \
-        _statements(app, user_client, f"/opportunities/{full}")
+    assert _count(app, user_client, f"/opportunities/{bare}") == \
+        _count(app, user_client, f"/opportunities/{full}")
 
 
 def test_the_full_page_shows_what_is_linked(user_client, opportunities):
@@ -121,4 +111,4 @@ def test_the_interview_page_runs_the_same_statements_whatever_is_linked(app, use
 
     bare, full = in_db(make)
     assert "Thank Ana" in user_client.get(f"/interviews/{full}").get_data(as_text=True)
-    assert _statements(app, user_client, f"/interviews/{bare}") == _statements(app, user_client, f"/interviews/{full}")
+    assert _count(app, user_client, f"/interviews/{bare}") == _count(app, user_client, f"/interviews/{full}")

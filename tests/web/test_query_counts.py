@@ -15,8 +15,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
+from tests.statements import statements_of_get
 from tests.web.conftest import ID_ARGS
 from tracker import clock, models
 from tracker.extensions import db
@@ -145,20 +146,10 @@ def every_page(app, in_db) -> dict[str, str]:
 
 def statements(app, client, urls: dict[str, str]) -> dict[str, int]:
     counts = {}
-    with app.app_context():
-        engine = db.engine
     for name, url in urls.items():
-        client.get(url).close()  # once first: work due once per change or day (the kept agenda's refresh) is not per view
-        seen = []
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            response = client.get(url)
-            response.get_data()  # a streamed body runs its statements while it is read
-            response.close()
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        counts[name] = len(seen) if response.status_code == 200 else (url, response.status_code)
+        # Warmed: work due once per change or day (the kept agenda's refresh) is not per view.
+        seen = statements_of_get(app, client, url, warm=True, status=None)
+        counts[name] = len(seen) if seen.status == 200 else (url, seen.status)
     assert not [c for c in counts.values() if isinstance(c, tuple)], counts
     return counts
 

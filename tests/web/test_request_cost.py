@@ -3,15 +3,14 @@ request): the hooks, the user's load and the base template build no SQL statemen
 statements built once, tracker/services/statements.py) and run one SELECT in all."""
 from __future__ import annotations
 
-from sqlalchemy import event
 from sqlalchemy.sql import coercions
 
-from tracker.extensions import db
+from tests.statements import statements_of_get
 
 
 def test_a_trivial_page_builds_no_statement_and_runs_one(app, user_client, monkeypatch):
     assert user_client.get("/shortcuts").status_code == 200  # compiled and cached once
-    built, run = [], []
+    built = []
     original = coercions.expect
 
     def expect(role, element, *args, **kw):
@@ -19,16 +18,9 @@ def test_a_trivial_page_builds_no_statement_and_runs_one(app, user_client, monke
         return original(role, element, *args, **kw)
 
     monkeypatch.setattr(coercions, "expect", expect)
-    with app.app_context():
-        engine = db.engine
-    listener = lambda conn, cursor, statement, *a: run.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        page = user_client.get("/shortcuts")
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert page.status_code == 200 and "Keyboard shortcuts" in page.get_data(as_text=True)
-    selects = [s for s in run if s.lstrip().upper().startswith("SELECT")]
+    run = statements_of_get(app, user_client, "/shortcuts")
+    assert "Keyboard shortcuts" in run.text
+    selects = [s for s in run.texts if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1 and "FROM users JOIN user_sessions" in selects[0]
     # The session's check that it was given a statement (once per execution) at most.
     assert len(built) <= len(selects), built

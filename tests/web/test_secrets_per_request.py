@@ -9,8 +9,9 @@ import re
 from collections import Counter
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.statements import statements_of_get
 from tracker import encryption
 from tracker.extensions import db
 from tracker.models import User
@@ -58,21 +59,14 @@ def test_settings_decrypts_each_secret_once_and_reads_the_session_once(app, arme
     assert armed.post_form("/settings/push/secret").status_code == 302
     new_secret = armed.get("/settings/").get_data(as_text=True)
     decrypted.clear()
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-    listener = lambda conn, cursor, statement, *a: statements.append(statement)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        html = armed.get("/settings/").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
+    statements = statements_of_get(app, armed, "/settings/")
+    html = statements.text
     shown = re.search(r'id="webhook-secret" type="text" readonly value="([^"]+)"', html).group(1)
     assert shown in new_secret  # the new secret, shown again in the session that made it
     # Each plain text once: the user's three secrets (loaded together) and the session's own.
     assert max(decrypted.values()) == 1 and set(SECRETS.values()) - {SECRETS["webhook_secret"]} <= set(decrypted)
     assert shown in decrypted and any(shown in text and text != shown for text in decrypted), decrypted
-    assert sum(s.lstrip().startswith("SELECT user_sessions.") for s in statements) == 1, statements
+    assert sum(s.lstrip().startswith("SELECT user_sessions.") for s in statements.texts) == 1, statements.texts
     assert "tk_ntfy_secret" not in html  # the token is never shown, only that there is one
 
 

@@ -5,8 +5,9 @@ import html
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.statements import statements_of_get
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Touchpoint, User
@@ -40,22 +41,10 @@ def seed(user_client, in_db):
 
 def statements_for(app, client, url: str) -> tuple[int, str]:
     """(SQL statements the request ran, page text)."""
-    with app.app_context():
-        engine = db.engine
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
+    seen = statements_of_get(app, client, url)
     if __import__("os").environ.get("SHOW_SQL"):
-        print("\n".join(" ".join(s.split())[:150] for s in seen))
-    return len(seen), response.get_data(as_text=True)
+        print("\n".join(" ".join(s.split())[:150] for s in seen.texts))
+    return len(seen), seen.text
 
 
 @pytest.mark.parametrize("n", [50, 500], ids=["50-touchpoints", "500-touchpoints"])

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.statements import statements_of_get
 from tracker import clock
 from tracker.extensions import db
 from tracker.models import Company, Contact, User
@@ -40,20 +41,8 @@ def plain(app, user_client, in_db):
 
 
 def count(app, client, urls: dict[str, str]) -> dict[str, int]:
-    with app.app_context():
-        engine = db.engine
-    counts = {}
-    for name, url in urls.items():
-        client.get(url)  # once first: a day's refresh of the kept agenda is not per view
-        seen = []
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        counts[name] = len(seen)
-    return counts
+    # Warmed: a day's refresh of the kept agenda is not per view.
+    return {name: len(statements_of_get(app, client, url, warm=True)) for name, url in urls.items()}
 
 
 def link_everything(in_db) -> None:

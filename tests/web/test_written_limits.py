@@ -16,8 +16,9 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.statements import statements_of_get
 from tracker.extensions import db
 from tracker.models import User
 
@@ -52,19 +53,6 @@ def account(user_client, in_db):
     return user_client
 
 
-def statements_of(app, client, url: str) -> list[str]:
-    seen = []
-    listener = lambda conn, cursor, statement, *a: seen.append(statement)  # noqa: E731
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return seen
-
-
 def next_link(page: str) -> str:
     """The page's "Next" link (a keyset cursor), as the pager writes it."""
     link = re.search(r'<a[^>]*rel="next"[^>]*href="([^"]+)"|<a[^>]*href="([^"]+)"[^>]*rel="next"', page)
@@ -78,7 +66,7 @@ def next_link(page: str) -> str:
     "/followups/?last=1", "/followups/?status=done", "/activity/",
 ])
 def test_the_pages_statements_write_their_limits(app, account, url):
-    statements = statements_of(app, account, url)
+    statements = statements_of_get(app, account, url).texts
     limited = [s for s in statements if re.search(r"\bLIMIT\b", s, re.IGNORECASE)]
     assert limited, "the page reads nothing limited"
     assert not bound_limits(statements)
@@ -88,6 +76,6 @@ def test_the_pages_statements_write_their_limits(app, account, url):
 @pytest.mark.parametrize("url", ["/contacts/", "/followups/", "/opportunities/?view=list", "/companies/"])
 def test_a_page_after_a_cursor_writes_its_limit_too(app, account, url, app_settings):
     second = next_link(account.get(url).get_data(as_text=True))
-    statements = statements_of(app, account, second)
+    statements = statements_of_get(app, account, second).texts
     assert [s for s in statements if re.search(r"\bLIMIT\b", s, re.IGNORECASE)]
     assert not bound_limits(statements)
