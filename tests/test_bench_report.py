@@ -89,3 +89,37 @@ def test_in_process_pages_are_measured_in_rounds_over_every_account(databases, t
     for app, _ in targets:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_each_account_is_measured_in_a_process_of_its_own_in_the_same_rounds(databases, tmp_path):
+    """bench.py's default layout: one child process per account (several apps in one process
+    made every page dearer), still driven round by round, one account at a time."""
+    import os
+    import statistics
+
+    from tests.perf import bench_apart
+    from tests.perf.bench_data import build
+    from tracker import clock, create_app
+    from tracker.extensions import db
+
+    accounts = []
+    for k in range(2):
+        url = databases.fresh()
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"}, instance=tmp_path / str(k))
+        built = build(app, "T", clock.today("Europe/Berlin"), log=lambda *a: None)
+        with app.app_context():
+            db.engine.dispose()
+        accounts.append(bench_apart.spec(url, tmp_path / str(k), built, floor_runs=2 if k == 0 else 0))
+    results = bench_apart.measure_apart(accounts, runs=4, rounds=3)
+    pids = {r["pid"] for r in results}
+    assert len(pids) == 2 and os.getpid() not in pids
+    # Rounds in lockstep: account 0's round r, then account 1's, then account 0's round r + 1.
+    spans = [span for r in range(3) for span in (results[0]["spans"][r], results[1]["spans"][r])]
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
+    for result in results:
+        assert len(result["pages"]) >= 16
+        for page in result["pages"].values():
+            assert len(page["cpu_rounds"]) == 3
+            assert page["cpu_ms"] == statistics.median(page["cpu_rounds"])
+            assert page["statements"] >= 1 and page["kb"] > 0
+    assert results[0]["floor"]["rows"] > 0 and results[1]["floor"] is None

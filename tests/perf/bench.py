@@ -7,7 +7,9 @@ For each database and size it builds one account through the app's services
 (tests/perf/bench_data.py; S = 1,000 contacts / 10,000 touchpoints, M = 10,000 / 100,000,
 L = 30,000 / 300,000), then requests every page in-process (Flask test client,
 tests/perf/bench_pages.py: every engine's and size's pages in the same --rounds, so a drift of
-the load hits all sizes and both engines alike; the figure is the median of the rounds' medians) and prints per page the median CPU ms at each size, the ratio
+the load hits all sizes and both engines alike; the figure is the median of the rounds' medians;
+each engine x size in a process of its own, tests/perf/bench_apart.py, as a served worker holds
+one app; --layout together: all in this process, the way before) and prints per page the median CPU ms at each size, the ratio
 largest/smallest size, the output size and the SQL statements per request. Targets (issue 17):
 every page flat in the account's size (L/S <= 1.5), <= 10 ms median CPU at L, the same number
 of SQL statements at every size. The last line is `SUMMARY: PASS` or `SUMMARY: FAIL ...`, and
@@ -41,7 +43,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.perf import bench_http, bench_pages
+from tests.perf import bench_apart, bench_http, bench_pages
 from tests.perf.bench_data import EMAIL, Built, build
 from tracker import clock, create_app
 from tracker.extensions import db
@@ -442,6 +444,9 @@ def main() -> None:
     parser.add_argument("--served-gc", action="store_true",
                         help="measure the pages with the collector as `tracker serve`'s workers set it "
                              "(tracker.cli.server.tune_gc) instead of the interpreter's defaults")
+    parser.add_argument("--layout", choices=("apart", "together"), default="apart",
+                        help="apart: each engine x size measured in a process of its own (as a server's worker "
+                             "holds one app); together: every account's app in this one process (before session 7)")
     parser.add_argument("--explain", action="store_true", help="plans of the contact page's queries")
     parser.add_argument("--io", action="store_true", help="imports and exports with their floors")
     parser.add_argument("--vcards", type=int, default=10_000)
@@ -507,23 +512,31 @@ def main() -> None:
                 run = {"db": engine, "size": size, "contacts": built.contacts, "touchpoints": built.touchpoints,
                        "build_s": built.seconds, "build_wall_s": wall, "build_cpu_s": cpu}
                 accounts.append((run, app, built, url, instance))
-        # Every engine's and size's pages in the same rounds (bench_pages.measure_many): the load's
+        # Every engine's and size's pages in the same rounds (bench_apart / bench_pages.measure_many): the load's
         # drift during the run moves S and L, SQLite and PostgreSQL alike, so their ratios hold
         # (measured one engine after the other, the same page read up to 4 ms apart on the two
         # engines in the app's CPU, and within 1 ms interleaved: README, Performance).
-        print(f"pages in-process, {args.runs} requests each in {args.rounds} rounds "
+        print(f"pages in-process ({args.layout}), {args.runs} requests each in {args.rounds} rounds "
               f"over {', '.join(engines)} x {', '.join(sizes)} ...", flush=True)
         load = os.getloadavg()[0]
         from tracker.cli.server import tune_gc
 
-        measured = bench_pages.measure_many([(app, built) for _, app, built, _, _ in accounts], args.runs,
-                                            args.rounds, tune=tune_gc if args.served_gc else None)
-        for (run, app, built, url, instance), pages in zip(accounts, measured):
+        if args.layout == "apart":  # each account in a process of its own, as a served worker holds one app
+            apart = bench_apart.measure_apart([bench_apart.spec(url, instance, built, tune=args.served_gc,
+                                                                floor_runs=args.runs)
+                                               for _, _, built, url, instance in accounts], args.runs, args.rounds)
+            measured = [a["pages"] for a in apart]
+        else:
+            measured = bench_pages.measure_many([(app, built) for _, app, built, _, _ in accounts], args.runs,
+                                                args.rounds, tune=tune_gc if args.served_gc else None)
+        for k, ((run, app, built, url, instance), pages) in enumerate(zip(accounts, measured)):
             engine, size = run["db"], run["size"]
             run["pages"] = pages
             run["rounds"] = args.rounds
             run["served_gc"] = args.served_gc
-            run["floor"] = dashboard_floor(app, built.user_id, args.runs)
+            run["layout"] = args.layout
+            run["floor"] = apart[k]["floor"] if args.layout == "apart" else dashboard_floor(app, built.user_id,
+                                                                                              args.runs)
             run["load_avg"] = max(load, os.getloadavg()[0])
             if args.explain:
                 run["explain"] = [f"== {engine} {size}: plans of the contact page's touchpoint queries"] + \

@@ -138,9 +138,61 @@ class _Target:
         event.remove(self.engine, "before_cursor_execute", self._count)
 
 
+class _Sampler:
+    """One account's samples: each round gives every page `per_round` requests in turn."""
+
+    def __init__(self, app, built):
+        self.target = _Target(app, built)
+        self.samples = {name: {"cpu": [], "wall": [], "rounds": [], "statements": 0, "db_s": 0.0, "spans": []}
+                        for name in self.target.urls}
+        self.bodies: dict[str, bytes] = {}
+
+    def warm(self) -> None:
+        """Every page twice, not counted (templates compiled, statements cached)."""
+        t = self.target
+        for name, url in t.urls.items():
+            for _ in range(2):
+                response = t.client.get(url)
+                assert response.status_code == 200, (name, url, response.status_code)
+
+    def round(self, per_round: int) -> tuple[float, float]:
+        """One round over every page; returns its (start, end) on the system's monotonic clock."""
+        t = self.target
+        began = time.monotonic()
+        for name, url in t.urls.items():
+            got = self.samples[name]
+            t.statements = 0
+            db_before = _backend_cpu(t.backends) if t.pg else 0.0
+            cpu = []
+            for _ in range(per_round):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                response = t.client.get(url)
+                self.bodies[name] = response.get_data()
+                cpu.append((time.process_time() - started_cpu) * 1000)
+                got["wall"].append((time.perf_counter() - started) * 1000)
+            got["cpu"] += cpu
+            got["rounds"].append(statistics.median(cpu))
+            got["statements"] += t.statements
+            if t.pg:
+                got["db_s"] += _backend_cpu(t.backends) - db_before
+        return began, time.monotonic()
+
+    def result(self) -> dict[str, dict]:
+        self.target.close()
+        out = {}
+        for name, url in self.target.urls.items():
+            got, n = self.samples[name], len(self.samples[name]["cpu"])
+            out[name] = {"url": url, "cpu_ms": statistics.median(got["rounds"]), "cpu_rounds": got["rounds"],
+                         "cpu_p95_ms": percentile(got["cpu"], 0.95), "wall_ms": statistics.median(got["wall"]),
+                         "kb": len(self.bodies[name]) / 1024, "statements": got["statements"] / n}
+            if self.target.pg:
+                out[name]["db_cpu_ms"] = got["db_s"] * 1000 / n
+        return out
+
+
 def measure_many(targets: list, runs: int, rounds: int = ROUNDS, tune=None) -> list[dict[str, dict]]:
-    """Per account (app, built) and page: median and p95 CPU ms, median wall ms, KB of output,
-    SQL statements per request.
+    """Per account (app, built) and page, all in this process: median and p95 CPU ms, median
+    wall ms, KB of output, SQL statements per request.
 
     The requests are spread over `rounds` rounds; in each round every page of every account
     gets its share of them in turn (accounts, then pages, in order), so that a change in the
@@ -155,57 +207,26 @@ def measure_many(targets: list, runs: int, rounds: int = ROUNDS, tune=None) -> l
     `tune` (bench.py --served-gc: tracker.cli.server.tune_gc) sets the collector as each of
     `tracker serve`'s workers has it while the pages are measured; the interpreter's defaults
     come back after.
+
+    bench.py measures each account in a process of its own (measure_apart): several apps in one
+    process made every page dearer (README, Performance: "One account per process").
     """
     per_round = max(1, -(-runs // rounds))
-    live = [_Target(app, built) for app, built in targets]
-    samples: list[dict[str, dict]] = [{name: {"cpu": [], "wall": [], "rounds": [], "statements": 0, "db_s": 0.0}
-                                       for name in t.urls} for t in live]
-    bodies: list[dict[str, bytes]] = [{} for _ in live]
+    live = [_Sampler(app, built) for app, built in targets]
     default = gc.get_threshold()
     try:
         if tune is not None:
             tune()
-        for t in live:  # warm every page (templates compiled, statements cached) before any counts
-            for name, url in t.urls.items():
-                for _ in range(2):
-                    response = t.client.get(url)
-                    assert response.status_code == 200, (name, url, response.status_code)
+        for sampler in live:
+            sampler.warm()
         for _ in range(rounds):
-            for k, t in enumerate(live):
-                for name, url in t.urls.items():
-                    got = samples[k][name]
-                    t.statements = 0
-                    db_before = _backend_cpu(t.backends) if t.pg else 0.0
-                    cpu = []
-                    for _ in range(per_round):
-                        started, started_cpu = time.perf_counter(), time.process_time()
-                        response = t.client.get(url)
-                        bodies[k][name] = response.get_data()
-                        cpu.append((time.process_time() - started_cpu) * 1000)
-                        got["wall"].append((time.perf_counter() - started) * 1000)
-                    got["cpu"] += cpu
-                    got["rounds"].append(statistics.median(cpu))
-                    got["statements"] += t.statements
-                    if t.pg:
-                        got["db_s"] += _backend_cpu(t.backends) - db_before
+            for sampler in live:
+                sampler.round(per_round)
     finally:
-        for t in live:
-            t.close()
         if tune is not None:
             gc.unfreeze()
             gc.set_threshold(*default)
-    results = []
-    for k, t in enumerate(live):
-        out = {}
-        for name, url in t.urls.items():
-            got, n = samples[k][name], len(samples[k][name]["cpu"])
-            out[name] = {"url": url, "cpu_ms": statistics.median(got["rounds"]), "cpu_rounds": got["rounds"],
-                         "cpu_p95_ms": percentile(got["cpu"], 0.95), "wall_ms": statistics.median(got["wall"]),
-                         "kb": len(bodies[k][name]) / 1024, "statements": got["statements"] / n}
-            if t.pg:
-                out[name]["db_cpu_ms"] = got["db_s"] * 1000 / n
-        results.append(out)
-    return results
+    return [sampler.result() for sampler in live]
 
 
 def gc_effect(app, built, runs: int, tune) -> dict[str, dict]:
