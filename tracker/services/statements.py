@@ -67,9 +67,13 @@ def written(n: int):
     return literal_column(str(int(n)))
 
 
-def generic_plans(connection) -> None:
+def generic_plans(connection, cached_pages: bool = False) -> None:
     """PostgreSQL: the rest of this transaction runs its prepared statements on generic plans
     (plan_cache_mode = force_generic_plan), planned once per connection; nothing on SQLite.
+    With `cached_pages`, also random_page_cost = 1.1 (SET LOCAL too): an index lookup priced
+    near a sequential read, as for pages the cache holds, so a few rows found by id are read
+    by index, not by hashing the whole small table they are in (the dashboard's processes,
+    the board's cards: see their callers).
 
     For a page whose every later statement was measured (tests/perf/plan_cost.py --generic, at
     L: EXPLAIN EXECUTE under each mode) to run as fast on its generic plan as on a custom one,
@@ -79,12 +83,15 @@ def generic_plans(connection) -> None:
     connection still counts the transaction as read-only). Call it after the request's other
     reads (the signed-in user) and before the page's own."""
     if connection.dialect.name == "postgresql":
-        connection.execute(_generic_plans())
+        connection.execute(_generic_plans(cached_pages))
 
 
 @built_once
-def _generic_plans():
-    return select(func.set_config("plan_cache_mode", "force_generic_plan", True))
+def _generic_plans(cached_pages: bool = False):
+    settings = [func.set_config("plan_cache_mode", "force_generic_plan", True)]
+    if cached_pages:
+        settings.append(func.set_config("random_page_cost", "1.1", True))
+    return select(*settings)
 
 
 def in_bound_list(column, name: str, dialect: str):
