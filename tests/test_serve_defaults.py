@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import socket
+import time
 import urllib.error
 import urllib.request
 
@@ -145,3 +146,15 @@ def test_a_client_that_keeps_its_socket_open_after_its_answer_stalls_no_other(tm
 def test_threaded_workers_are_trackers_and_one_thread_is_gunicorns_sync_worker(app):
     assert server.gunicorn_settings(app)["worker_class"] == "tracker.cli.gunicorn_worker.ThreadWorker"
     assert "worker_class" not in server.gunicorn_settings(app, threads=1)
+
+
+@pytest.mark.parametrize("args", [(), ("--no-access-log",)], ids=["the default", "--no-access-log"])
+def test_the_access_log_is_on_unless_turned_off(tmp_path, args):
+    live = LiveServer(tmp_path, args=args)
+    try:
+        urllib.request.urlopen(f"{live.url}/healthz?probe=access-log", timeout=10).read()
+        time.sleep(0.5)  # the worker writes its line after the answer
+    finally:
+        live.stop()
+    logged = "GET /healthz?probe=access-log" in (tmp_path / "server.log").read_text()
+    assert logged == (args == ())
