@@ -123,3 +123,28 @@ def test_each_account_is_measured_in_a_process_of_its_own_in_the_same_rounds(dat
             assert page["cpu_ms"] == statistics.median(page["cpu_rounds"])
             assert page["statements"] >= 1 and page["kb"] > 0
     assert results[0]["floor"]["rows"] > 0 and results[1]["floor"] is None
+
+
+def test_the_served_breakdown_combines_the_workers_of_one_run_only(tmp_path):
+    """bench_serve --breakdown: each worker's probe weighs by its requests; a probe left from an
+    earlier run (another epoch) is not counted."""
+    import json
+
+    from tests.perf import bench_http
+
+    def probe(pid, epoch, requests, flask, threads):
+        (tmp_path / f"probe.{pid}.json").write_text(json.dumps({
+            "epoch": epoch, "requests": requests, "process_ms": flask + 1, "flask_ms": flask,
+            "flask_median_ms": flask - 0.5, "handle_ms": flask + 0.5, "access_log_ms": 0.1, "gc_ms": 0.0,
+            "collections": [1, 0, 0], "threads_ms": threads}))
+
+    probe(1, 7, 300, 6.0, {"main loop": 0.2, "request threads": 6.5})
+    probe(2, 7, 100, 10.0, {"main loop": 0.6, "request threads": 10.5})
+    probe(3, 6, 999, 50.0, {"main loop": 9.0})
+    got = bench_http.probe_breakdown(tmp_path, 7)
+    assert got["requests"] == 400
+    assert got["flask_ms"] == 7.0 and got["process_ms"] == 8.0 and got["handle_ms"] == 7.5
+    assert got["flask_median_ms"] == 5.5  # the busier worker's
+    assert got["threads_ms"] == {"main loop": 0.3, "request threads": 7.5}
+    assert got["collections"] == [2, 0, 0]
+    assert bench_http.probe_breakdown(tmp_path, 8) is None

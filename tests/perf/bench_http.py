@@ -14,6 +14,7 @@ sum, not the app's share alone, is what decides the p99.
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import resource
@@ -47,16 +48,21 @@ def free_port() -> int:
 
 
 def start_server(url: str, instance: Path, args: list[str], code: str | None = None,
-                 env: dict | None = None) -> tuple[subprocess.Popen, str]:
+                 env: dict | None = None, probe: Path | None = None) -> tuple[subprocess.Popen, str]:
     """`tracker serve` with 2 workers (unless args say otherwise) from this checkout, or from
-    the checkout `code` (to compare a branch with main side by side)."""
+    the checkout `code` (to compare a branch with main side by side); with `probe` (a folder),
+    through tests/perf/serve_probe.py, which writes each worker's breakdown there."""
     port = free_port()
     env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "bench-shared-secret",
            "TRACKER_INSTANCE": str(instance), **(env or {})}
     if code:
         env["PYTHONPATH"] = code
+    command = [sys.executable, "-m", "tracker"]
+    if probe is not None:
+        env.update(TRACKER_PROBE_DIR=str(probe), PYTHONPATH=code or str(ROOT))
+        command = [sys.executable, str(ROOT / "tests" / "perf" / "serve_probe.py")]
     workers = [] if "--workers" in args else ["--workers", "2"]
-    proc = subprocess.Popen([sys.executable, "-m", "tracker", "serve", *workers, "--port", str(port), *args],
+    proc = subprocess.Popen([*command, "serve", *workers, "--port", str(port), *args],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=code or ROOT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -200,27 +206,33 @@ def run_wrk(url: str, cookie: str, duration: int, connections: int) -> dict:
 
 def measure(url: str, instance: Path, paths: dict[str, str], duration: int, modes: list[str],
             connections: tuple[int, ...] = (16,), log=print, code: str | None = None, env: dict | None = None,
-            warmup: int = 2) -> dict:
+            warmup: int = 2, probe: Path | None = None) -> dict:
     """{mode: {page: {connections: wrk result + per-worker CPU s + CPU ms per request}}}.
 
     `cpu_ms`: {"app": workers and master, "db": the PostgreSQL server, "wrk": wrk, "total"},
     each CPU ms per completed request. Each page first gets `warmup` seconds of wrk at the most
     connections, not measured: every pooled connection has then run the page's statements
     often enough for psycopg to prepare them (the 5th run on a connection) and PostgreSQL to
-    settle on its plans (after 5 custom ones), as in a server that has been up a while."""
+    settle on its plans (after 5 custom ones), as in a server that has been up a while.
+
+    With `probe` (a folder): served through tests/perf/serve_probe.py, and each result gains
+    `probe`, where the workers' CPU per request went (probe_breakdown)."""
     results: dict = {}
     server = DatabaseServer(url)
     try:
         for mode in modes:
-            proc, base = start_server(url, instance, MODES[mode], code, env)
+            proc, base = start_server(url, instance, MODES[mode], code, env, probe)
             try:
                 cookie = login_cookie(base)
                 for name, path in paths.items():
                     if warmup > 0:
                         run_wrk(base + path, cookie, warmup, max(connections))
                     for c in connections:
+                        epoch = start_probe(probe) if probe is not None else None
                         before, master, db_before = worker_cpu(proc.pid), process_cpu(proc.pid), server.cpu()
                         r = run_wrk(base + path, cookie, duration, c)
+                        if probe is not None:
+                            r["probe"] = probe_breakdown(probe, epoch, settle=0.3)
                         after, db_after = worker_cpu(proc.pid), server.cpu()
                         r["worker_cpu_s"] = sorted((round(after[p] - before.get(p, 0.0), 2) for p in after),
                                                    reverse=True)
@@ -243,3 +255,39 @@ def per_request(app_s: float, db_s: float, wrk_s: float, requests: int) -> dict[
     out = {k: round(v * 1000 / requests, 2) for k, v in parts.items()}
     out["total"] = round(sum(parts.values()) * 1000 / requests, 2)
     return out
+
+
+def start_probe(folder: Path) -> int:
+    """Tell the probed workers (serve_probe.py) to count afresh from their next answer."""
+    marker = folder / "reset"
+    marker.write_text(str(time.time_ns()))
+    time.sleep(0.01)
+    return marker.stat().st_mtime_ns
+
+
+def probe_breakdown(folder: Path, epoch: int, settle: float = 0.0) -> dict | None:
+    """The workers' probes since `epoch`, combined (weighted by each worker's requests): CPU ms
+    per request in Flask (mean and the busier worker's median), gunicorn's handling around it,
+    the access log line, the collector, and each kind of thread."""
+    time.sleep(settle)  # the workers' last writes
+    probes = []
+    for path in folder.glob("probe.*.json"):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if data.get("epoch") == epoch and data["requests"]:
+            probes.append(data)
+    total = sum(p["requests"] for p in probes)
+    if not total:
+        return None
+    mean = lambda key: round(sum(p[key] * p["requests"] for p in probes) / total, 3)  # noqa: E731
+    threads: dict[str, float] = {}
+    for p in probes:
+        for kind, ms in p["threads_ms"].items():
+            threads[kind] = threads.get(kind, 0.0) + ms * p["requests"] / total
+    return {"requests": total, "process_ms": mean("process_ms"), "flask_ms": mean("flask_ms"),
+            "flask_median_ms": max(probes, key=lambda p: p["requests"])["flask_median_ms"],
+            "handle_ms": mean("handle_ms"), "access_log_ms": mean("access_log_ms"), "gc_ms": mean("gc_ms"),
+            "collections": [sum(p["collections"][g] for p in probes) for g in range(3)],
+            "threads_ms": {k: round(v, 3) for k, v in threads.items()}}
