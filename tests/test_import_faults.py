@@ -21,9 +21,9 @@ from sqlalchemy import create_engine, text
 
 from tests.browser.conftest import LiveServer
 from tests.interop.bench_vcard import make_file
+from tests.server_hooks import HOLD_APPLY
 from tests.test_concurrency import Browser
 from tracker import config
-from tracker.services.import_runner import HOLD_VARIABLE
 
 VCARDS, LINKEDIN_ROWS = 4000, 5000
 PASSWORD = "correct horse battery"
@@ -186,7 +186,7 @@ def test_kill_during_apply_leaves_all_or_nothing_and_restarts_once(instance_fold
     n = VCARDS if kind == "vcard" else LINKEDIN_ROWS
     data = make_file(n) if kind == "vcard" else _linkedin_file(n)
     held = instance / "apply-held"
-    server = LiveServer(instance, {HOLD_VARIABLE: str(held)}, workers=1)
+    server = LiveServer(instance, {HOLD_APPLY: str(held)}, workers=1)
     try:
         client = Client(server.url)
         _sign_in(client, register=True)
@@ -206,7 +206,7 @@ def test_kill_during_apply_leaves_all_or_nothing_and_restarts_once(instance_fold
                                 client.token(f"/transfer/jobs/{job_id}"))
         assert status == 200
 
-        # The apply holds after its first chunk, its transaction open (HOLD_VARIABLE): a known
+        # The apply holds after its first chunk, its transaction open (tests/server_hooks.py): a known
         # moment, not a race between the poll and the apply.
         _wait(held.exists, "the apply to hold after its first chunk", timeout=60)
         s = client.status(job_id)

@@ -8,10 +8,10 @@ import json
 import re
 
 from tests.browser.conftest import LiveServer
+from tests.server_hooks import HOLD_APPLY
 from tests.test_import_faults import (Client, _apply_is_writing, _assert_intact, _count, _sign_in, _wait,
                                       instance_folder, kill_hard)
 from tests.web.test_mail_jobs import many
-from tracker.services.import_runner import HOLD_VARIABLE
 
 __all__ = ["instance_folder"]  # the fixture, imported for pytest
 
@@ -36,7 +36,7 @@ def test_kill_during_a_mail_import_logs_nothing_and_it_runs_again_once(instance_
     instance = instance_folder
     data = many(tmp_path, MESSAGES).read_bytes()
     held = instance / "apply-held"
-    server = LiveServer(instance, {HOLD_VARIABLE: str(held)}, workers=1)
+    server = LiveServer(instance, {HOLD_APPLY: str(held)}, workers=1)
     try:
         client = Client(server.url)
         _sign_in(client, register=True)
@@ -48,7 +48,7 @@ def test_kill_during_a_mail_import_logs_nothing_and_it_runs_again_once(instance_
         assert "300 e-mail touchpoints to log" in client.get(f"/transfer/mail/{job_id}")
         status, _ = client.post(f"/transfer/mail/{job_id}/import", {}, client.token(f"/transfer/mail/{job_id}"))
         assert status == 200
-        # The import holds after its first chunk, its transaction open (HOLD_VARIABLE).
+        # The import holds after its first chunk, its transaction open (tests/server_hooks.py).
         _wait(held.exists, "the import to hold after its first chunk", timeout=60)
         s = _status(client, job_id)
         assert s["status"] == "running", s

@@ -12,19 +12,19 @@ import pytest
 
 from tests.browser.conftest import ARTIFACTS, NOW, LiveServer
 from tests.browser.helpers import pick_person, register
+from tests.server_hooks import HOLD_MAIL_READING
 from tracker.clock import TEST_NOW_VARIABLE
-from tracker.services.mail_jobs import HOLD_VARIABLE
 
 TAKEOUT = Path(__file__).resolve().parents[1] / "data" / "mail" / "takeout.mbox"
 
 
 @pytest.fixture
 def held_server(tmp_path, databases):
-    """`server`, whose mail readings wait while tmp_path/hold exists (mail_jobs.HOLD_VARIABLE)."""
+    """`server`, whose mail readings wait while tmp_path/hold exists (tests/server_hooks.py)."""
     from tests.conftest import ON_POSTGRES
 
     url = databases.empty() if ON_POSTGRES else None
-    live = LiveServer(tmp_path, {TEST_NOW_VARIABLE: NOW.isoformat(), HOLD_VARIABLE: str(tmp_path / "hold"),
+    live = LiveServer(tmp_path, {TEST_NOW_VARIABLE: NOW.isoformat(), HOLD_MAIL_READING: str(tmp_path / "hold"),
                                  **({"TRACKER_DATABASE_URL": url} if url else {})})
     live.hold = tmp_path / "hold"
     yield live

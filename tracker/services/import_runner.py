@@ -15,10 +15,7 @@ interrupted (imports.interrupted) and can be started again from the database on 
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import time
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import update
@@ -75,7 +72,7 @@ def _apply(job_id: int) -> imports.Report | None:
     if job is None or job.status != "running":  # another worker finished it while we waited for the lock
         return None
     try:
-        progress = _held_for_tests(_progress_reporter(job_id))
+        progress = _progress_reporter(job_id)
         if job.kind in UPLOADS:
             report = UPLOADS[job.kind].apply(job, progress=progress)
         else:
@@ -110,30 +107,6 @@ def _progress_reporter(job_id: int):
     def report(done: int) -> None:
         with db.engine.begin() as connection:
             connection.execute(update(ImportJob).where(ImportJob.id == job_id).values(processed=done))
-
-    return report
-
-
-# tests/test_import_faults.py kills a worker in the middle of an apply. To do it at a known
-# moment instead of racing the apply with a poll, it names a file in this variable: after the
-# first chunk is written (flushed, not committed) the apply creates the file and waits there.
-HOLD_VARIABLE = "TRACKER_TEST_HOLD_APPLY"
-
-
-def _held_for_tests(progress):
-    marker = os.environ.get(HOLD_VARIABLE)
-    if not marker:
-        return progress
-
-    def report(done: int) -> None:
-        if progress is not None:
-            progress(done)
-        db.session.flush()
-        written = Path(marker + ".tmp")
-        written.write_text(str(done))
-        written.replace(marker)  # whole, at once: the test reads it as soon as it exists
-        log.warning("import apply held after %s items (%s is set: for tests only)", done, HOLD_VARIABLE)
-        time.sleep(600)  # the test kills the process here
 
     return report
 

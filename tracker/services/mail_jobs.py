@@ -94,30 +94,11 @@ def analyse(job: ImportJob, commit: Callable[[], None]) -> None:
     job.processed, job.error = 0, ""
     with _file(job) as path:
         mail_staging.stage(user, job, read_file(path, job.filename, wants_body=mail_import.body_wanted(user)),
-                           _held_for_tests(commit))
+                           commit)
     job.total = job.processed
     job.report = json.dumps({**json.loads(job.report or "{}"), "read": True})
     job.status = "previewing"
     commit()
-
-
-# tests/browser/test_mail_import.py shows the progress page of a reading at a known moment
-# instead of racing a three-message file: while the file named in this variable exists, the
-# reading waits after each chunk it committed (at most two minutes).
-HOLD_VARIABLE = "TRACKER_TEST_HOLD_MAIL_READING"
-
-
-def _held_for_tests(commit: Callable[[], None]) -> Callable[[], None]:
-    marker = os.environ.get(HOLD_VARIABLE)
-    if not marker:
-        return commit
-
-    def held() -> None:
-        commit()
-        deadline = time.monotonic() + 120
-        while Path(marker).exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-    return held
 
 
 def reanalyse(job: ImportJob) -> None:
