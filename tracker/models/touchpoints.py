@@ -24,8 +24,14 @@ touchpoint_contacts = Table(
     db.metadata,
     Column("touchpoint_id", ForeignKey("touchpoints.id", ondelete="CASCADE"), primary_key=True),
     Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True),
+    # The touchpoint's sort keys, kept by triggers (migration 0041; never written by the app):
+    # a person's touchpoints newest first, read from the index alone (services/timeline.py).
+    Column("happened_on", Date),
+    Column("happened_at", UTCDateTime),
+    Column("created_at", UTCDateTime),
     # Leading with contact_id serves "this contact's touchpoints" and "last touch per contact".
     Index("ix_touchpoint_contacts_contact", "contact_id", "touchpoint_id"),
+    Index("ix_touchpoint_contacts_keys", "contact_id", "happened_on", "happened_at", "created_at", "touchpoint_id"),
 )
 
 

@@ -88,35 +88,46 @@ def _keys_of(kind: str, stmt: Select, **columns) -> Select:
 
 
 def _touchpoints(shape: str, dated: bool, n=_N) -> Select:
-    # A contact's or company's touchpoints are found from their links; their owner checked as
-    # `user_id + 0`, which no index answers: ix_touchpoints_user_timeline holds the whole
-    # order, and with it in reach both engines walked the user's touchpoints newest first,
-    # checking each against the links (the 500-entry contact at L: SQLite 0.15 -> 0.68 ms,
-    # PostgreSQL 0.8 -> 5.1 ms), where the user's own timeline reads it and stops.
-    owner = Touchpoint.user_id if shape == "user" else Touchpoint.user_id.op("+")(literal_column("0"))
-    stmt = select(Touchpoint.id).where(owner == _UID)
+    if shape != "user":
+        return _linked_touchpoints(shape, dated, n)
+    stmt = select(Touchpoint.id).where(Touchpoint.user_id == _UID)
     if dated:
         stmt = stmt.where(Touchpoint.happened_on <= _UNTIL)
-    if shape == "contact":
-        # Joined to the contact's links by key, each touchpoint read once for all its sort keys,
-        # as the company's below (three correlated reads per link before: for the 500-entry
-        # contact at L, PostgreSQL's buffer hits 6,065 -> 2,025, execution 10.7 -> 1.0 ms;
-        # SQLite 1.1 -> 0.15 ms). Both engines start from the contact's links, never the
-        # user's date index (tests/services/test_timeline.py checks the plans).
-        links = _tc_of_contact().subquery()
-        stmt = stmt.join(links, links.c[0] == Touchpoint.id)
-    elif shape == "company":
-        # A UNION, not an OR of two conditions, so that each side is found by its own index;
-        # its touchpoints joined by their key, each read once for all its sort keys (newest_of
-        # reads each three times: at L, 368 candidates 1.4 -> 0.3 ms on SQLite, 3.4 -> 2.0 ms
-        # of PostgreSQL's execution, which keeps the key lookups: the candidates are its
-        # driving side, found by their own indexes, never the user's date index).
-        ids = select(touchpoint_contacts.c.touchpoint_id).where(
-            touchpoint_contacts.c.contact_id.in_(_contacts_of_company())).union(
-            select(Touchpoint.id).where(Touchpoint.opportunity_id.in_(_opps_of_company()))).subquery()
-        stmt = stmt.join(ids, ids.c[0] == Touchpoint.id)
     return _keys_of("touchpoint", stmt.order_by(*_touch_order(Touchpoint)).limit(n), id=Touchpoint.id,
                     at=Touchpoint.happened_at, on=Touchpoint.happened_on, logged=Touchpoint.created_at)
+
+
+def _link_keys(dated: bool) -> Select:
+    """The touchpoints' sort keys as their links keep them (migration 0041), no touchpoint read."""
+    tc = touchpoint_contacts.c
+    stmt = select(tc.touchpoint_id.label("id"), tc.happened_on, tc.happened_at, tc.created_at)
+    return stmt.where(tc.happened_on <= _UNTIL) if dated else stmt
+
+
+def _linked_touchpoints(shape: str, dated: bool, n) -> Select:
+    # A contact's or company's touchpoints' keys are read from their people's links, which keep
+    # them, by ix_touchpoint_contacts_keys (contact_id, happened_on, ...) alone: a contact's
+    # newest walked in the index's order, a company's people's read from the index without one
+    # touchpoint row (at L the company of 34 people read 368 touchpoints by key for their sort
+    # keys: PostgreSQL 2.7 ms of execution). The people are the user's; the touchpoints linked
+    # by application alone are read as before, their owner checked as `user_id + 0` so that
+    # neither engine walks the user's date index (tests/services/test_company_timeline_plan.py).
+    tc = touchpoint_contacts.c
+    if shape == "contact":
+        stmt = _link_keys(dated).join(Contact, Contact.id == tc.contact_id).where(
+            tc.contact_id == _CID, Contact.user_id == _UID)
+        keys = stmt.order_by(tc.happened_on.desc(), tc.happened_at.is_(None).desc(),
+                             func.coalesce(tc.happened_at, tc.created_at).desc(), tc.touchpoint_id.desc()).limit(n)
+        return _keys_of("touchpoint", keys, id=tc.touchpoint_id, at=tc.happened_at, on=tc.happened_on,
+                        logged=tc.created_at)
+    people = _link_keys(dated).where(tc.contact_id.in_(_contacts_of_company()))
+    linked = select(Touchpoint.id, Touchpoint.happened_on, Touchpoint.happened_at, Touchpoint.created_at).where(
+        Touchpoint.user_id.op("+")(literal_column("0")) == _UID, Touchpoint.opportunity_id.in_(_opps_of_company()))
+    if dated:
+        linked = linked.where(Touchpoint.happened_on <= _UNTIL)
+    keys = people.union(linked).subquery()  # UNION: a touchpoint of two of its people is one entry
+    return _keys_of("touchpoint", select(keys.c.id).order_by(*_touch_order(keys.c)).limit(n), id=keys.c.id,
+                    at=keys.c.happened_at, on=keys.c.happened_on, logged=keys.c.created_at)
 
 
 def _interviews(shape: str, dated: bool, n=_N) -> Select:
