@@ -28,7 +28,7 @@ from tracker.models.contacts import ROLES
 from tracker.services.paging import Keyset, KeysetPage
 from tracker.services.search import (
     _SORT_KEYS, SORT_NEEDS, SORTS, ContactQuery, contact_criteria, criteria_shape, criteria_values, search_key,
-    search_table, word_conditions, word_params,
+    search_table, trigram_first, word_conditions, word_params,
 )
 from tracker.services.statements import built_once, in_bound_list, written
 
@@ -198,6 +198,7 @@ def _search_page(user: User, shape: tuple, sort: str, per_page: int, words: list
                  cursor: dict) -> KeysetPage:
     """The page of a search (see the module's docstring): two statements whatever the matches."""
     words_shape, word_values = word_params(words)
+    trigram_first(db.session.connection(), words)
     ids = list(db.session.scalars(_matches(shape, sort, words_shape, SEARCH_CAP + 1), {**values, **word_values}))
     key = _SORT_KEYS[sort.lstrip("-")]
     if len(ids) <= SEARCH_CAP:
