@@ -132,11 +132,10 @@ def show_context(opportunity: Opportunity) -> dict:
     today = clock.today(current_user.timezone)
     warm = warm_service.for_company(current_user, opportunity.company, today, opportunity=opportunity,
                                     limit=warm_service.PANEL)
+    panels = page_service.panels(current_user, opportunity)
     return dict(opportunity=opportunity, sources=SOURCES, warm=warm, state_labels=STATE_LABELS,
                 **referral_panel(opportunity, warm),
-                people=page_service.people(current_user, opportunity),
-                rounds=page_service.rounds(current_user, opportunity),
-                history=page_service.history(current_user, opportunity),
+                people=panels.people, rounds=panels.rounds, history=panels.history,
                 status_form=StatusForm(status=opportunity.status), today=today,
                 # The application's files (views.attachments), without their bytes.
                 attachments=attachment_service.opportunity_attachments(opportunity),
