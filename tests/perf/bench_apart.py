@@ -5,7 +5,7 @@ them all alike).
 
 Why (issue 17, seventh session): the six accounts' apps measured in one process read up to 2x
 higher than one app alone (the same build, the same pages); a server process holds one app.
-README, Performance: "One account per process".
+README, Performance: "What a served request costs, and one account per process".
 
 The parent (measure_apart) starts every child, waits until each has signed in and warmed its
 pages, then for each round tells the children one after the other to request each of their

@@ -209,7 +209,7 @@ def measure_many(targets: list, runs: int, rounds: int = ROUNDS, tune=None) -> l
     come back after.
 
     bench.py measures each account in a process of its own (measure_apart): several apps in one
-    process made every page dearer (README, Performance: "One account per process").
+    process made every page dearer (README, Performance: "What a served request costs, and one account per process").
     """
     per_round = max(1, -(-runs // rounds))
     live = [_Sampler(app, built) for app, built in targets]

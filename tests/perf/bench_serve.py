@@ -85,7 +85,7 @@ def main() -> None:
             probes = [x["probe"] for x in runs if x.get("probe")]
             if probes:
                 print(f"{'':41}breakdown, ms a request (median over rounds): {breakdown_line(probes)}")
-        if (page, c) == (page, connections[0]) and in_process.get(page):
+        if c == connections[0] and in_process.get(page):
             figures = in_process[page]
             print(f"{page:22} {'':3} {'in-process':14} one app in its own process: median "
                   f"{statistics.median(f['median_ms'] for f in figures):.2f}, mean "

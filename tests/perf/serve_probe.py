@@ -60,7 +60,7 @@ def install(app) -> None:
         per_thread = {}
         for key, cpu in threads.items():
             tid = int(key.rsplit(" ", 1)[1])
-            kind = names.get(tid) or ("main loop" if tid == os.getpid() else key.rsplit(" ", 1)[0])
+            kind = names.get(tid) or ("main loop" if tid == os.getpid() else "other threads")  # the scheduler's
             per_thread[kind] = per_thread.get(kind, 0.0) + cpu - stats["threads0"].get(key, 0.0)
         flask = stats["flask"]
         out = {"epoch": stats["epoch"], "requests": n, "process_ms": (time.process_time() - stats["process0"]) * 1000 / n,
