@@ -69,10 +69,11 @@ def _day_end(day: date, tz) -> datetime:
     return domain.local_instant(day + timedelta(days=1), time(0), tz)
 
 
-def _touch_order(t) -> tuple:
-    """The same order as Entry.sort_key, so LIMIT keeps exactly the newest n (`t`: touchpoints or a CTE of them)."""
+def _touch_order(t, id=None) -> tuple:
+    """The same order as Entry.sort_key, so LIMIT keeps exactly the newest n (`t`: touchpoints, a CTE
+    of them, or their links' kept keys with `id` their touchpoint_id)."""
     return (t.happened_on.desc(), t.happened_at.is_(None).desc(), func.coalesce(t.happened_at, t.created_at).desc(),
-            t.id.desc())
+            (t.id if id is None else id).desc())
 
 
 _KEY_COLUMNS = {"at": UTCDateTime(), "on": Date(), "due_time": Time(), "logged": UTCDateTime(),
@@ -116,8 +117,7 @@ def _linked_touchpoints(shape: str, dated: bool, n) -> Select:
     if shape == "contact":
         stmt = _link_keys(dated).join(Contact, Contact.id == tc.contact_id).where(
             tc.contact_id == _CID, Contact.user_id == _UID)
-        keys = stmt.order_by(tc.happened_on.desc(), tc.happened_at.is_(None).desc(),
-                             func.coalesce(tc.happened_at, tc.created_at).desc(), tc.touchpoint_id.desc()).limit(n)
+        keys = stmt.order_by(*_touch_order(tc, id=tc.touchpoint_id)).limit(n)
         return _keys_of("touchpoint", keys, id=tc.touchpoint_id, at=tc.happened_at, on=tc.happened_on,
                         logged=tc.created_at)
     people = _link_keys(dated).where(tc.contact_id.in_(_contacts_of_company()))
