@@ -13,6 +13,8 @@ compiled here with gcc) and divides. Same database, same hash seed, one tree aft
 Pages are the benchmark's names (tests/perf/bench_pages.pages) or paths ("/settings/"); all of
 the benchmark's pages without --pages. Figures are millions of instructions (Mi) per request;
 --per-ms converts to ms at a rate you measured on a quiet machine (the README's run gives one).
+With two trees or more it also says whether each page's HTML is the same in all of them (CSRF
+tokens aside; the answers are kept in the folder it prints).
 Not collected by pytest. A request costs 40-100x its native time under callgrind.
 """
 from __future__ import annotations
@@ -43,8 +45,9 @@ def _helper() -> ctypes.CDLL:
     return ctypes.CDLL(str(folder / "cg.so"))
 
 
-def child(url: str, names: list[str], runs: int) -> None:
-    """Under valgrind: warm each page, count --runs requests of it; one dump per page."""
+def child(url: str, names: list[str], runs: int, html: str | None) -> None:
+    """Under valgrind: warm each page, count --runs requests of it; one dump per page. With
+    `html`, each page's last answer is written there (compared across trees by the parent)."""
     from tests.perf.bench import existing_account
     from tests.perf.bench_pages import pages, sign_in
     from tracker import create_app
@@ -59,8 +62,27 @@ def child(url: str, names: list[str], runs: int) -> None:
             assert client.get(path).status_code == 200, path
         cg.cg_start()
         for _ in range(runs):
-            client.get(path).get_data()
+            body = client.get(path).get_data()
         cg.cg_dump(name.encode())
+        if html:
+            (Path(html) / f"{_slug(name)}.html").write_bytes(body)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+_TOKENS = re.compile(rb'(name="csrf_token"[^>]*value="|name="csrf-token"[^>]*content=")[^"]*"')
+
+
+def _same_html(folders: list[Path], name: str) -> str:
+    """'same' when every tree answered the page alike (CSRF tokens aside), else the first difference."""
+    bodies = [_TOKENS.sub(rb"\1TOKEN\"", (folder / f"{_slug(name)}.html").read_bytes()) for folder in folders]
+    for body in bodies[1:]:
+        if body != bodies[0]:
+            at = next((i for i, (a, b) in enumerate(zip(body, bodies[0])) if a != b), min(len(body), len(bodies[0])))
+            return f"DIFFERS at byte {at}: {bodies[0][max(0, at - 60):at + 60]!r} / {body[max(0, at - 60):at + 60]!r}"
+    return "same"
 
 
 def _totals(out_prefix: str) -> dict[str, int]:
@@ -76,13 +98,13 @@ def _totals(out_prefix: str) -> dict[str, int]:
     return totals
 
 
-def measure(tree: str, url: str, names: list[str], runs: int) -> dict[str, float]:
-    """Mi per request of each page, the app being the tree at `tree`."""
+def measure(tree: str, url: str, names: list[str], runs: int, html: Path) -> dict[str, float]:
+    """Mi per request of each page, the app being the tree at `tree`; its answers written to `html`."""
     out = Path(tempfile.mkdtemp(prefix="tracker-cg-out-")) / "callgrind.out"
     env = dict(os.environ, PYTHONPATH=str(Path(tree).resolve()), PYTHONHASHSEED="0")
     command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
                sys.executable, str(Path(__file__).resolve()), "--child", url, "--runs", str(runs),
-               "--pages", json.dumps(names)]
+               "--pages", json.dumps(names), "--html", str(html)]
     done = subprocess.run(command, env=env, cwd=str(Path(tree).resolve()), capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"{tree}: valgrind exited {done.returncode}\n{done.stderr[-3000:]}")
@@ -99,16 +121,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="requests counted per page")
     parser.add_argument("--per-ms", type=float, help="instructions (millions) per ms, to print ms too")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--html", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.url, json.loads(args.pages), args.runs)
+        child(args.url, json.loads(args.pages), args.runs, args.html)
         return
     if args.pages:
         names = [name.strip() for name in args.pages.split(",") if name.strip()]
     else:
         names = _bench_names()
     trees = [tree.split("=", 1) if "=" in tree else (tree, tree) for tree in (args.tree or [f"this={ROOT}"])]
-    results = {label: measure(path, args.url, names, args.runs) for label, path in trees}
+    answers = Path(tempfile.mkdtemp(prefix="tracker-cg-html-"))
+    folders = {label: answers / label for label, _ in trees}
+    for folder in folders.values():
+        folder.mkdir()
+    results = {label: measure(path, args.url, names, args.runs, folders[label]) for label, path in trees}
     labels = [label for label, _ in trees]
     width = max(len(name) for name in names)
     print(f"{'Mi per request':<{width}}  " + "  ".join(f"{label:>10}" for label in labels)
@@ -120,8 +147,11 @@ def main() -> None:
             line += "  " + "  ".join(f"{cell / cells[0]:12.3f}" for cell in cells[1:])
         if args.per_ms:
             line += "   ms: " + " / ".join(f"{cell / args.per_ms:.2f}" for cell in cells)
+        if len(cells) > 1:
+            line += "   html " + _same_html(list(folders.values()), name)
         print(line, flush=True)
     print(json.dumps(results))
+    print(f"answers: {answers}")
 
 
 def _bench_names() -> list[str]:
