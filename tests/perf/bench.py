@@ -109,6 +109,28 @@ def existing_account(app) -> Built:
     return built
 
 
+def settle(urls: list[str], limit_s: float, quiet: float = 1.0) -> float:
+    """Before measuring: PostgreSQL writes out what the builds left dirty (CHECKPOINT), then
+    wait until the load average falls below `quiet`, or `limit_s` passed. On this 2-vCPU VM a
+    request's CPU time reads up to 30% higher while the other core is busy, and the 1-minute
+    load average after building L is 4-5 (the morning run of session 8 measured L's pages at
+    4.5). Returns the seconds waited."""
+    import sqlalchemy as sa
+
+    for url in urls:
+        if url.startswith("postgresql"):
+            engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+            with engine.connect() as c:
+                c.execute(sa.text("CHECKPOINT"))
+            engine.dispose()
+    waited = 0.0
+    while os.getloadavg()[0] >= quiet and waited < limit_s:
+        time.sleep(5)
+        waited += 5
+    print(f"settled: waited {waited:.0f} s, load average {os.getloadavg()[0]:.1f}", flush=True)
+    return waited
+
+
 def dashboard_floor(app, user_id: int, runs: int) -> dict:
     """The minimal SQL that answers what the dashboard shows (issue 17), as plain statements
     on a bare connection: no ORM, no cadence engine (the reasons), no template. CPU ms (the
@@ -458,6 +480,9 @@ def main() -> None:
                         "in these databases (kept with --keep: SQLite files or PostgreSQL tracker_bench_<size>_<run>) "
                         "instead of building; one URL per size of --sizes and engine of --db, every size of the "
                         "first engine, then of the next")
+    parser.add_argument("--settle", type=float, default=240, metavar="SECONDS",
+                        help="after building, wait up to this long for the load average to fall below 1 "
+                             "before measuring (0: measure at once)")
     parser.add_argument("--keep", action="store_true", help="keep the built SQLite files (the folder is printed) "
                         "and PostgreSQL databases (their URLs are printed) for --existing and "
                         "tests.perf.profile_page; without it they are removed at the end")
@@ -512,6 +537,7 @@ def main() -> None:
                 run = {"db": engine, "size": size, "contacts": built.contacts, "touchpoints": built.touchpoints,
                        "build_s": built.seconds, "build_wall_s": wall, "build_cpu_s": cpu}
                 accounts.append((run, app, built, url, instance))
+        settle([url for _, _, _, url, _ in accounts], args.settle)
         # Every engine's and size's pages in the same rounds (bench_apart / bench_pages.measure_many): the load's
         # drift during the run moves S and L, SQLite and PostgreSQL alike, so their ratios hold
         # (measured one engine after the other, the same page read up to 4 ms apart on the two
