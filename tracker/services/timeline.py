@@ -18,7 +18,7 @@ from sqlalchemy import (Boolean, Date, Integer, Select, String, Time, bindparam,
 
 from tracker import clock
 from tracker.domain import timeline as domain
-from tracker.domain.timeline import KINDS, Entry, Strip, TimelinePage
+from tracker.domain.timeline import KINDS, Entry, MonthGroup, Strip, TimelinePage
 from tracker.extensions import db
 from tracker.models import (Company, Contact, FollowUp, Interview, Opportunity, StatusChange, Touchpoint, User,
                             interview_contacts, opportunity_contacts, touchpoint_contacts)
@@ -243,18 +243,27 @@ def _keys_statement(shape: str, dated: bool, kinds: tuple[str, ...], n: int | No
 
 
 def _entry(row, tz) -> Entry:
-    kind = row.kind
-    if kind == "touchpoint":
-        return Entry(kind, row.id, at=row.at, on=row.on, logged_at=row.logged)
+    """A keys row as an Entry with its sort keys only: most rows are merged away (a page reads
+    each kind's newest 31 and shows 30 of them all), so what an entry shows is added once the
+    page is cut (_shown)."""
+    kind, id_, at, on, due_time, logged = row[:6]
     if kind == "followup":
-        return Entry(kind, row.id, at=domain.local_instant(row.on, row.due_time, tz), on=row.on, logged_at=row.logged)
+        at = domain.local_instant(on, due_time, tz)
+    return Entry(kind, id_, at=at, on=on, logged_at=logged)
+
+
+def _shown(entry: Entry, row, details: dict) -> Entry:
+    """`entry` with what its template shows: a status change's or an added contact's from its
+    keys `row`, the other kinds' from `details` (_details)."""
+    kind = entry.kind
     if kind == "status":
-        return Entry(kind, row.id, at=row.at, logged_at=row.logged, data={
-            "change": StatusRow(row.id, row.opportunity_id, row.s1, row.s2), "opportunity_title": row.s3,
-            "company_name": row.s4})
-    if kind == "added":
-        return Entry(kind, row.id, at=row.at, logged_at=row.logged, data={"contact": AddedRow(row.id, row.s1, row.s2)})
-    return Entry(kind, row.id, at=row.at, logged_at=row.logged)
+        data = {"change": StatusRow(entry.id, row.opportunity_id, row.s1, row.s2), "opportunity_title": row.s3,
+                "company_name": row.s4}
+    elif kind == "added":
+        data = {"contact": AddedRow(entry.id, row.s1, row.s2)}
+    else:
+        data = {kind: details[kind, entry.id]}
+    return Entry(kind, entry.id, entry.at, entry.on, entry.logged_at, entry.title, data)
 
 
 # What the page shows of its touchpoints, interviews and follow-ups (and the people named in
@@ -330,9 +339,11 @@ def _details(uid: int, kinds: tuple[str, ...], entries: list[Entry]) -> dict[tup
             params[_DETAILS[kind][1]] = [e.id for e in entries if e.kind == kind]
     people: dict[tuple[str, int], list] = {}
     rows = []
-    for row in db.session.connection().execute(stmt, params):
-        if row.kind in ("touchpoint_person", "interviewer"):
-            people.setdefault((row.kind, row.id), []).append((row.s2, row.a, Person(row.a, row.s1)))
+    # Unpacked, not read by name: a row's attribute costs more than its tuple item.
+    for row in db.session.connection().execute(stmt, params).all():
+        kind, id_, a, _, _, s1, s2 = row[:7]
+        if kind == "touchpoint_person" or kind == "interviewer":
+            people.setdefault((kind, id_), []).append((s2, a, Person(a, s1)))
         else:
             rows.append(row)
 
@@ -340,17 +351,17 @@ def _details(uid: int, kinds: tuple[str, ...], entries: list[Entry]) -> dict[tup
         return [p for _, _, p in sorted(people.get((kind, id_), ()), key=lambda t: (t[0], t[1]))]
 
     out: dict[tuple[str, int], object] = {}
-    for r in rows:
-        if r.kind == "touchpoint":
-            out["touchpoint", r.id] = TouchpointRow(
-                r.id, r.s1, r.s2, bool(r.flag), r.s5, InterviewRef(r.a, r.s3) if r.a is not None else None,
-                OpportunityRef(r.b, r.s4) if r.b is not None else None, named("touchpoint_person", r.id))
-        elif r.kind == "interview":
-            out["interview", r.id] = InterviewRow(
-                r.id, r.s1, r.s2, OpportunityRef(r.a, r.s4, CompanyRef(r.b, r.s3) if r.b is not None else None),
-                named("interviewer", r.id))
+    for kind, id_, a, b, flag, s1, s2, s3, s4, s5 in rows:
+        if kind == "touchpoint":
+            out["touchpoint", id_] = TouchpointRow(
+                id_, s1, s2, bool(flag), s5, InterviewRef(a, s3) if a is not None else None,
+                OpportunityRef(b, s4) if b is not None else None, named("touchpoint_person", id_))
+        elif kind == "interview":
+            out["interview", id_] = InterviewRow(
+                id_, s1, s2, OpportunityRef(a, s4, CompanyRef(b, s3) if b is not None else None),
+                named("interviewer", id_))
         else:
-            out["followup", r.id] = FollowUpRow(r.id, r.s1, r.s2, Person(r.a, r.s3) if r.a is not None else None)
+            out["followup", id_] = FollowUpRow(id_, s1, s2, Person(a, s3) if a is not None else None)
     return out
 
 
@@ -415,15 +426,16 @@ def timeline(scope: Scope, *, kinds=tuple(KINDS), older: str | None = None, size
         params |= {"until": day, "until_end": _day_end(day, tz)}
     shape = _shape(scope)
     written_n = n if shape == "user" and day is None else None  # the activity page's first page
-    rows = db.session.connection().execute(_keys_statement(shape, day is not None, kinds, written_n), params)
+    rows = db.session.connection().execute(_keys_statement(shape, day is not None, kinds, written_n), params).all()
     page = domain.page_of([[_entry(row, tz) for row in rows]], tz, size=size, day=day, skip=skip)
-    data = _details(scope.user.id, kinds, page.entries)
+    shown = {(e.kind, e.id): None for e in page.entries}
+    for row in rows:  # the shown entries' rows (a kind's row ids are unique)
+        if (row[0], row[1]) in shown:
+            shown[row[0], row[1]] = row
+    details = _details(scope.user.id, kinds, page.entries)
     return replace(page, groups=tuple(
-        replace(group, entries=tuple(replace(e, data={_DATA_KEY[e.kind]: data[e.kind, e.id]}) if e.kind in _DATA_KEY
-                                     else e for e in group.entries)) for group in page.groups))
-
-
-_DATA_KEY = {"touchpoint": "touchpoint", "interview": "interview", "followup": "followup"}
+        MonthGroup(group.month, tuple(_shown(e, shown[e.kind, e.id], details) for e in group.entries))
+        for group in page.groups))
 
 
 def activity_strip(user: User, contact: Contact, today: date | None = None) -> Strip:
