@@ -123,7 +123,7 @@ def main() -> None:
     parser.add_argument("url", help="database URL of an account a benchmark built (bench.py --keep)")
     parser.add_argument("--tree", action="append", metavar="LABEL=PATH",
                         help="a checkout to measure (repeatable); default: this one")
-    parser.add_argument("--pages", help="comma-separated page names or paths (default: every benchmark page)")
+    parser.add_argument("--pages", help="comma-separated page names or paths (default: every benchmark page); a comma followed by a space is part of a name")
     parser.add_argument("--runs", type=int, default=5, help="requests counted per page")
     parser.add_argument("--per-ms", type=float, help="instructions (millions) per ms, to print ms too")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -133,7 +133,8 @@ def main() -> None:
         child(args.url, json.loads(args.pages), args.runs, args.html)
         return
     if args.pages:
-        names = [name.strip() for name in args.pages.split(",") if name.strip()]
+        # A comma followed by a space belongs to a name ("contacts, last page").
+        names = [name.strip() for name in re.split(r",(?! )", args.pages) if name.strip()]
     else:
         names = _bench_names()
     trees = [tree.split("=", 1) if "=" in tree else (tree, tree) for tree in (args.tree or [f"this={ROOT}"])]
