@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 import jinja2
 import markupsafe
@@ -234,12 +235,18 @@ def face_html(contact, size: str = "") -> Markup:
     """A person's face (the `face` macro of _macros/faces.html): their imported photo, else
     their initials on the colour of their name; decorative beside the name it goes with.
     A function, not a macro: lists draw one per row (the board about 400)."""
-    size = escape(size)
     if _has_photo(contact):
         src = escape(url_for("people.photo", contact_id=contact.id))
-        return Markup(f'<img class="face {size}" src="{src}" alt="" loading="lazy" width="32" height="32">')
-    name = contact.full_name
-    return Markup(f'<span class="face face-{faces.colour_index(name)} {size}" aria-hidden="true">'
+        return Markup(f'<img class="face {escape(size)}" src="{src}" alt="" loading="lazy" width="32" height="32">')
+    return initials_face(contact.full_name, size)
+
+
+@lru_cache(maxsize=4096)
+def initials_face(name: str, size: str = "") -> Markup:
+    """The face of a person without a photo: their initials on the colour of their name. Kept
+    per (name, size): a pure function of them, and lists draw the same people on every view
+    (deriving initials and colour again was most of a face's cost)."""
+    return Markup(f'<span class="face face-{faces.colour_index(name)} {escape(size)}" aria-hidden="true">'
                   f'{escape(faces.initials(name))}</span>')
 
 

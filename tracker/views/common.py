@@ -96,4 +96,9 @@ def short_day(value, today) -> str:
     the user's today on each call."""
     if value is None:
         return ""
-    return f"{value.day} {value:%b}" + ("" if value.year == today.year else f" {value.year}")
+    month = _MONTHS[value.month - 1]
+    return f"{value.day} {month}" if value.year == today.year else f"{value.day} {month} {value.year}"
+
+
+# strftime's %b in the C locale (the app never sets one), without strftime's cost per call.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
