@@ -250,3 +250,71 @@ def test_a_list_reads_the_users_day_once_whatever_its_rows(user_client, in_db, m
     # A page with more sections asks once more (the view's own today); 20 or 40 rows: the same.
     many = reads(20)
     assert many <= few + 1 and reads(20) == many
+
+
+# The `field` macro of _macros/forms.html as it was before tracker.templating.form_field took
+# its place, verbatim: the function must write its bytes.
+FIELD_MACRO = """{% macro field(f, class_="", autofocus=false) -%}
+  {# WTForms renders None as the text "None" and False as no attribute at all. #}
+  {% set described = [] %}
+  {% if f.description %}{% set _ = described.append(f.id ~ '-hint') %}{% endif %}
+  {% if f.errors %}{% set _ = described.append(f.id ~ '-error') %}{% endif %}
+  {% set attrs = {'aria-describedby': described|join(' ') or false, 'aria-invalid': 'true' if f.errors else false,
+                  'autofocus': autofocus, 'list': kwargs.get('list', false)} %}
+  <div class="field {{ class_ }} {% if f.errors %}has-error{% endif %}">
+    {% if f.type == 'BooleanField' %}
+      <label class="check">{{ f(**attrs) }} {{ f.label.text }}</label>
+    {% else %}
+      {{ f.label() }}
+      {{ f(**attrs) }}
+    {% endif %}
+    {% if f.description %}<p class="hint" id="{{ f.id }}-hint">{{ f.description }}</p>{% endif %}
+    {% if f.errors %}<p class="error" id="{{ f.id }}-error">{{ f.errors|join(' ') }}</p>{% endif %}
+  </div>
+{%- endmacro %}"""
+
+FIELD_CALLS = {
+    "plain": ("text", {}),
+    "every option": ("text", dict(class_="span-2", autofocus=True, list="company-names")),
+    "ignored keywords": ("text", dict(class_="span-2", size=8)),
+    "hostile class": ("text", dict(class_='x" onclick="y <b>')),
+    "boolean": ("check", {}),
+    "boolean with errors": ("check", dict(autofocus=True)),
+    "select": ("select", dict(class_="span-all")),
+    "textarea": ("area", {}),
+    "autofocus off": ("area", dict(autofocus=False)),
+}
+
+
+def _field_form():
+    from flask_wtf import FlaskForm
+    from wtforms import BooleanField, SelectField, StringField
+
+    from tracker.forms import choices
+    from tracker.forms.fields import TextAreaField
+
+    class F(FlaskForm):
+        text = StringField('Name <b> & "co"', description="Ünïcode hint <i>x</i> & more")
+        check = BooleanField("")
+        select = SelectField("Pick", choices=choices([("a", "<A>"), ("b", "Bé")]), description=Markup("<em>safe</em> hint"))
+        area = TextAreaField("Notes " + "long " * 200)
+
+    return F
+
+
+@pytest.mark.parametrize("errors", [[], ["Too long <script>", Markup("<b>Safe</b> &amp;"), "ünï"]], ids=["valid", "errors"])
+@pytest.mark.parametrize("name", FIELD_CALLS, ids=FIELD_CALLS.keys())
+def test_form_field_writes_the_old_macros_bytes(app, name, errors):
+    from tracker.templating import form_field
+
+    attribute, options = FIELD_CALLS[name]
+    macro = app.jinja_env.from_string(FIELD_MACRO + "{{ field(f, **options) }}")
+    function = app.jinja_env.from_string('{% from "_macros/forms.html" import field %}{{ field(f, **options) }}')
+    with app.test_request_context():
+        form = _field_form()(formdata=None, data={"text": '"><img src=x>', "area": "a\nb <c>", "check": True})
+        f = getattr(form, attribute)
+        f.errors = list(errors)
+        expected = macro.render(f=f, options=options)
+        assert function.render(f=f, options=options) == expected
+        assert form_field(f, **options) == expected and isinstance(form_field(f, **options), Markup)
+        assert "<script>" not in expected and "<img" not in expected
