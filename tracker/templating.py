@@ -46,6 +46,7 @@ def install(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.template_class = Template
     install_fast_html_params()
+    install_fast_widget_lookups()
 
 
 def escape_output(value) -> Markup:
@@ -133,6 +134,36 @@ def install_fast_html_params() -> None:
     core.html_params = html_params  # Select, TextArea, option tags: the module's function
     wtforms.widgets.html_params = html_params  # every <label> (wtforms.fields.core.Label)
     core.Input.html_params = core.Button.html_params = staticmethod(html_params)  # every <input>, <button>
+
+
+def install_fast_widget_lookups() -> None:
+    """Two lookups WTForms 3.3 repeats on every widget it draws, made once:
+
+    - `dir(field.flags)`: each <input>, <textarea> and <select> lists its field's flags to copy
+      `required`, `maxlength`... onto the element. `Flags` keeps its flags as instance
+      attributes and has no others of those names, but object.__dir__ also walks the class
+      and its bases (about 4 us, over 60 times on Settings). `Flags.__dir__` below lists the
+      instance's own attributes, sorted as dir() sorts them: the same flags reach the widget.
+    - `Select._dispatch_render_option`: each <select> reads its class's `render_option`
+      signature with inspect.signature (to warn about the pre-3.3 one, about 40 us) though
+      a class's method does not change; kept per class.
+
+    Idempotent; every app in the process shares it, like the library it changes. tests/web/
+    test_render_cost.py compares the widgets' bytes with and without it."""
+    from functools import cache
+
+    from wtforms.fields.core import Flags
+    from wtforms.widgets.core import Select
+
+    Flags.__dir__ = _flag_names
+    dispatch = Select.__dict__["_dispatch_render_option"].__func__
+    if not hasattr(dispatch, "cache_info"):
+        Select._dispatch_render_option = classmethod(cache(dispatch))
+
+
+def _flag_names(flags) -> list[str]:
+    """dir() of a WTForms Flags: its flags (instance attributes), sorted."""
+    return sorted(vars(flags))
 
 
 def html_params(**kwargs) -> Markup:

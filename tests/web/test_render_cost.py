@@ -318,3 +318,36 @@ def test_form_field_writes_the_old_macros_bytes(app, name, errors):
         assert function.render(f=f, options=options) == expected
         assert form_field(f, **options) == expected and isinstance(form_field(f, **options), Markup)
         assert "<script>" not in expected and "<img" not in expected
+
+
+def test_widgets_draw_the_same_flags_with_the_kept_lookups(app, monkeypatch):
+    """install_fast_widget_lookups: each widget copies the same flags (required, maxlength, min...)
+    onto its element as WTForms' own lookups did, and a <select> draws the same options."""
+    from wtforms import Form, IntegerField, SelectField, StringField
+    from wtforms.fields.core import Flags
+    from wtforms.validators import DataRequired, Length, NumberRange, Optional
+    from wtforms.widgets.core import Select
+
+    from tracker.forms import choices
+    from tracker.forms.fields import TextAreaField
+
+    class F(Form):
+        name = StringField("Name", validators=[DataRequired(), Length(min=2, max=30)])
+        plain = StringField("Plain")
+        count = IntegerField("Count", validators=[Optional(), NumberRange(1, 99)])
+        notes = TextAreaField("Notes", validators=[DataRequired(), Length(max=500)])
+        pick = SelectField("Pick", choices=choices([("a", "<A>"), ("b", "Bé")]), validators=[DataRequired()])
+
+    def draw():
+        form = F(data={"name": "Ada", "count": 3, "notes": "a <b>", "pick": "b"})
+        return [str(f(**{"class_": "x"})) for f in form]
+
+    fast = draw()
+    assert 'maxlength="30" minlength="2" name="name" required' in fast[0]
+    assert 'max="99" min="1"' in fast[2] and '<option selected value="b">Bé</option>' in fast[4]
+    assert Flags.__dir__ is not object.__dir__ and hasattr(Select._dispatch_render_option, "cache_info")
+    monkeypatch.setattr(Flags, "__dir__", object.__dir__)
+    monkeypatch.setattr(Select, "_dispatch_render_option", classmethod(Select._dispatch_render_option.__wrapped__))
+    assert draw() == fast
+    flags = F().name.flags
+    assert [n for n in dir(flags) if not n.startswith("_")] == ["maxlength", "minlength", "required"]
