@@ -84,3 +84,11 @@ def test_settings_with_nothing_to_show_decrypts_nothing(app, armed, decrypted):
     html = armed.get("/settings/").get_data(as_text=True)
     assert "A token is saved (not shown)." in html and 'id="webhook-secret"' not in html
     assert not decrypted, decrypted
+
+
+def test_settings_without_a_feed_or_webhook_reads_no_session_row(app, user_client):
+    """Nothing to show again (no feed address, no webhook secret): the session's row of secrets
+    is not read at all, only the user (with their session) as on every page."""
+    statements = statements_of_get(app, user_client, "/settings/")
+    assert "Turn on the calendar feed" in statements.text and 'id="webhook-secret"' not in statements.text
+    assert not [s for s in statements.texts if s.lstrip().startswith("SELECT user_sessions.")], statements.texts

@@ -111,7 +111,8 @@ def followups():
 @bp.app_template_global("calendar_panel")
 def calendar_panel() -> dict:
     """What templates/settings/_calendar.html shows (usable from any page, e.g. Settings)."""
-    token = sessions.recall(current_user, SESSION_KEY)
+    # With the feed off there is no address to show: the session's row is not read for one.
+    token = sessions.recall(current_user, SESSION_KEY) if current_user.feed_token is not None else None
     shown = token if feed.token_matches(current_user, token) else None
     urls = feed.feed_urls(_base_url(), shown) if shown else None
     options = FeedOptionsForm(formdata=None, data={**feed_options_data(current_user), "next": request.path})

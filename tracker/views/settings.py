@@ -75,6 +75,8 @@ def _push_data() -> dict:
 
 
 def _shown_secret() -> str | None:
+    if not current_user.webhook_url:
+        return None  # no webhook, no secret: push.save_settings drops the secret with the address
     secret = sessions.recall(current_user, WEBHOOK_SECRET_KEY)
     # The user's secret (deferred: models.accounts) is read only when this session has one to show.
     return secret if secret and secret == current_user.webhook_secret else None
