@@ -147,6 +147,9 @@ def install_fast_widget_lookups() -> None:
     - `Select._dispatch_render_option`: each <select> reads its class's `render_option`
       signature with inspect.signature (to warn about the pre-3.3 one, about 40 us) though
       a class's method does not change; kept per class.
+    - `clean_key` (`class_` -> `class`, `data_x` -> `data-x`): each field drawn cleans every
+      keyword it was given (`DefaultMeta.render_field`) before the widget cleans them again;
+      the app has a few dozen names, each cleaned once (`clean_attribute`).
 
     Idempotent; every app in the process shares it, like the library it changes. tests/web/
     test_render_cost.py compares the widgets' bytes with and without it."""
@@ -155,7 +158,10 @@ def install_fast_widget_lookups() -> None:
     from wtforms.fields.core import Flags
     from wtforms.widgets.core import Select
 
+    import wtforms.meta
+
     Flags.__dir__ = _flag_names
+    wtforms.meta.clean_key = clean_attribute
     dispatch = Select.__dict__["_dispatch_render_option"].__func__
     if not hasattr(dispatch, "cache_info"):
         Select._dispatch_render_option = classmethod(cache(dispatch))
@@ -164,6 +170,19 @@ def install_fast_widget_lookups() -> None:
 def _flag_names(flags) -> list[str]:
     """dir() of a WTForms Flags: its flags (instance attributes), sorted."""
     return sorted(vars(flags))
+
+
+@lru_cache(maxsize=1024)
+def clean_attribute(key: str) -> str:
+    """WTForms' `clean_key` of a keyword (`class_` -> `class`, `data_x_y` -> `data-x-y`), kept:
+    the keywords are the app's own names, asked for on every field drawn."""
+    return clean_key(key)
+
+
+@lru_cache(maxsize=1024)
+def _attribute_name(key: str) -> str:
+    """The attribute a keyword of html_params writes: cleaned, then escaped."""
+    return _escape_inner(clean_key(key))
 
 
 def html_params(**kwargs) -> Markup:
@@ -175,7 +194,7 @@ def html_params(**kwargs) -> Markup:
         value = kwargs[key]
         if value is False:
             continue
-        name = _escape_inner(clean_key(key))
+        name = _attribute_name(key)
         if value is True:
             params.append(name)
         else:
@@ -184,7 +203,7 @@ def html_params(**kwargs) -> Markup:
             kind = type(value)
             text = _escape_inner(value) if kind is str else str(value) if kind is int else str(escape(value))
             params.append(f'{name}="{text.replace(chr(34), "&quot;")}"')
-    return Markup(" ".join(params))
+    return _new_str(Markup, " ".join(params))  # every piece escaped above: no __html__ check needed
 
 
 def format_day(value: date | datetime | None, year: bool = True) -> str:

@@ -340,12 +340,20 @@ def test_widgets_draw_the_same_flags_with_the_kept_lookups(app, monkeypatch):
 
     def draw():
         form = F(data={"name": "Ada", "count": 3, "notes": "a <b>", "pick": "b"})
-        return [str(f(**{"class_": "x"})) for f in form]
+        return [str(f(**{"class_": "x", "data_row_id": 3, "aria_label": "<n>"})) for f in form]
 
     fast = draw()
     assert 'maxlength="30" minlength="2" name="name" required' in fast[0]
     assert 'max="99" min="1"' in fast[2] and '<option selected value="b">Bé</option>' in fast[4]
     assert Flags.__dir__ is not object.__dir__ and hasattr(Select._dispatch_render_option, "cache_info")
+    import wtforms.meta
+
+    from tracker.templating import clean_attribute
+
+    assert wtforms.meta.clean_key is clean_attribute
+    for key in ("class_", "for_", "data_draft_from", "aria_describedby", "data-x", "type", "_", "data_", "x__"):
+        assert clean_attribute(key) == core.clean_key(key)
+    monkeypatch.setattr(wtforms.meta, "clean_key", core.clean_key)
     monkeypatch.setattr(Flags, "__dir__", object.__dir__)
     monkeypatch.setattr(Select, "_dispatch_render_option", classmethod(Select._dispatch_render_option.__wrapped__))
     assert draw() == fast
