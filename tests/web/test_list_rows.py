@@ -99,3 +99,63 @@ def test_the_contacts_row_is_the_templates_bytes(app):
     assert "".join(rows) == expected
     assert "<script>" not in expected and "<tag>" not in expected and "<Labs>" not in expected
     assert {badge for *_, badge in reference} >= {None, ("Unscheduled", ""), ("Overdue", "danger")}  # badges and none
+
+
+# A card as templates/opportunities/index.html wrote it before views/opportunities.py _cards did
+# (its Face then carried the initials and colour the filters derive).
+_JINJA_CARD = """\
+        {% for o in cards %}
+        <li class="opp-card" data-opportunity="{{ o.id }}">
+          <a class="opp-title" href="{{ base }}{{ o.id }}">{{ o.title }}</a>
+          {% if o.company %}<span class="muted small">{{ o.company }}</span>{% endif %}
+          {% if o.next %}<span class="next-step"><span class="visually-hidden">Next: </span>{{ o.next.label }} · {{ o.next.on|day(year=false) }}</span>
+          {% elif o.interviews %}<span class="small">{{ o.interviews }} interview{{ 's' if o.interviews != 1 }}</span>{% endif %}
+          {% if o.deadline_due %}<span class="small">Apply by {{ o.deadline_on|day(year=false) }}</span>{% endif %}
+          {% if o.faces %}
+          <span class="faces" role="list" aria-label="People">
+            {% for f in o.faces %}<span role="listitem" title="{{ f.name }}">
+              {%- if f.photo %}<img class="face tiny" src="{{ url_for('people.photo', contact_id=f.id) }}" alt="" loading="lazy" width="32" height="32">
+              {%- else %}<span class="face face-{{ f.name|face_colour }} tiny" aria-hidden="true">{{ f.name|initials }}</span>{% endif -%}
+              <span class="visually-hidden">{{ f.name }}</span></span>{% endfor %}
+            {% if o.more %}<span role="listitem" class="small muted">+{{ o.more }}<span class="visually-hidden"> more</span></span>{% endif %}
+          </span>
+          {% endif %}
+          <button type="submit" form="move-{{ status }}" name="opportunity" value="{{ o.id }}" class="secondary small move-button"
+                  aria-label="Move {{ o.title }}">Move</button>
+        </li>
+        {% endfor %}
+"""
+
+
+def test_a_board_card_is_the_templates_bytes(app):
+    from flask import render_template_string, url_for
+
+    from tracker import clock
+    from tracker.services.board import Board, Card, Column, Face, NextStep
+    from tracker.views.opportunities import _cards
+
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+
+    def face(id, name, photo=False):
+        return Face(id, name, photo)
+
+    cards = [
+        Card(1, '<script>x()</script> & "Lead"', "applied", "R&D <Labs>", date(2026, 4, 1), 3,
+             [face(5, '<b onmouseover="x">Zed</b> & Ünal'), face(6, "", photo=True), face(7, "李小龙")], more=4,
+             next=NextStep("Onsite <b>interview</b> & lunch", date(2027, 1, 2))),
+        Card(2, "Data Engineer", "interested", "", date(2026, 3, 1), 1, next=None),
+        Card(3, "Jean-Luc " * 40, "interested", "Acme", date(2025, 12, 30), 0,
+             [face(8, "Ada Lovelace")], next=NextStep("Write back", date(2026, 3, 11))),
+        Card(4, "", "offer", "Acme", None, 2, []),
+    ]
+    board = Board({"interested": Column("interested", cards[1:3], 2), "applied": Column("applied", cards[:1], 1),
+                   "offer": Column("offer", cards[3:], 1), "rejected": Column("rejected", [], 0)})
+    with app.test_request_context("/opportunities/"):
+        ours = _cards(board)
+        for status, column in board.columns.items():
+            expected = render_template_string(_JINJA_CARD, cards=column.cards, status=status,
+                                              base=url_for("opportunities.index"))
+            assert "".join(ours[status]) == expected
+    written = "".join(html for column in ours.values() for html in column)
+    assert "<script>" not in written and "<b>" not in written and "<b onmouseover" not in written and "<Labs>" not in written
+    assert "2 Jan 2027" in written and "Apply by 1 Mar<" in written and "1 interview<" in written

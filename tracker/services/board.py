@@ -17,7 +17,6 @@ from functools import lru_cache
 from sqlalchemy import any_, bindparam, case, func, select, union_all
 
 from tracker import clock
-from tracker.domain import faces
 from tracker.extensions import db
 from tracker.models import Company, Contact, FollowUp, Interview, Opportunity, User, opportunity_contacts
 from tracker.models.interviews import STAGES
@@ -41,11 +40,10 @@ class NextStep:
 
 @dataclass(frozen=True, slots=True)
 class Face:
-    """A person on a card: initials on a colour, or their photo (has_photo)."""
+    """A person on a card: their photo (has_photo), else initials on the colour of their name
+    (templating.initials_face)."""
     id: int
     name: str
-    initials: str
-    colour: int
     photo: bool
 
 
@@ -120,15 +118,9 @@ def board(user: User, now: datetime | None = None, open_limit: int = OPEN_LIMIT,
     if cards:
         for oid, contact_id, name, vcard_lines, _, people in run(face_rows, {"user_id": user.id}):
             card = cards[oid]
-            card.faces.append(Face(contact_id, name, _initials(name), _colour(name),
-                                   bool(vcard_lines) and has_photo(_Lines(vcard_lines))))
+            card.faces.append(Face(contact_id, name, bool(vcard_lines) and has_photo(_Lines(vcard_lines))))
             card.more = people - len(card.faces)
     return Board(columns)
-
-
-# The same names are drawn on every view of a board: worth remembering (pure functions).
-_initials = lru_cache(maxsize=4096)(faces.initials)
-_colour = lru_cache(maxsize=4096)(faces.colour_index)
 
 
 @dataclass(frozen=True, slots=True)
