@@ -159,3 +159,70 @@ def test_a_board_card_is_the_templates_bytes(app):
     written = "".join(html for column in ours.values() for html in column)
     assert "<script>" not in written and "<b>" not in written and "<b onmouseover" not in written and "<Labs>" not in written
     assert "2 Jan 2027" in written and "Apply by 1 Mar<" in written and "1 interview<" in written
+
+
+# A row as templates/followups/index.html wrote it before views/followups.py _rows did.
+_JINJA_FOLLOWUP = """\
+{% set csrf_field, next_url = csrf_input(), request.full_path %}
+  {% for f, page_url, contact_url, due, badge, has_draft in rows %}
+  <li class="fu-row fu-card">{% if f.contact %}{{ face(f.contact) }}{% else %}<span class="face face-9" aria-hidden="true">·</span>{% endif %}
+<div class="fu-row-main"><a class="fu-row-title" href="{{ page_url }}">{{ f.title }}</a>
+<p class="fu-row-meta">{% if f.contact %}<a href="{{ contact_url }}">{{ f.contact.full_name }}</a> · {% endif %}{{ due }} · {{ fu_origins[f.origin] }}{% if f.opportunity_title %} · {{ f.opportunity_title }}{% endif %}</p></div>
+<div class="fu-row-side">{% if badge %}<span class="badge {{ badge[1] }}">{{ badge[0] }}</span>{% endif %}
+{% if f.status in ('open', 'snoozed') %}<form method="post" action="{{ page_url }}/complete" class="done-form">{{ csrf_field }}<input type="hidden" name="next" value="{{ next_url }}">
+<button type="submit" class="small">Done<span class="visually-hidden">: {{ f.title }}</span></button></form>{% endif %}</div>
+<details class="fu-more" data-more-from="{{ page_url }}"><summary>More<span class="visually-hidden"> for {{ f.title }}</span></summary>
+{% if has_draft %}<details class="draft" data-draft data-draft-from="{{ page_url }}"><summary>Message draft</summary>
+<p class="hint" data-draft-fallback><a href="{{ page_url }}#draft-h">Open the draft</a> on the follow-up's page.</p></details>{% endif %}
+<p class="hint" data-more-fallback><a href="{{ page_url }}">{% if f.status in ('open', 'snoozed') %}Log a touchpoint, snooze or dismiss{% else %}Reopen it{% endif %}</a> on the follow-up's page.</p></details></li>
+  {% endfor %}
+"""
+
+
+def test_a_follow_up_row_is_the_templates_bytes(app):
+    from datetime import time
+
+    from flask import render_template_string, url_for
+
+    from tracker.services.followups import ContactRef, FollowUpRow
+    from tracker.views.dashboard import due_words
+    from tracker.views.followups import _rows, status_badge
+
+    today = date(2026, 3, 10)
+    hostile = '<script>x()</script> & "quoted"'
+
+    def row(id, status, due_on, *, kind="other", snoozed=None, at=None, origin="manual", contact=None, about=None,
+            title="Send the deck"):
+        return FollowUpRow(id, title, kind, status, due_on, at, snoozed, origin,
+                           datetime(2026, 1, 1), contact, about)
+
+    items = [
+        row(1, "open", date(2026, 3, 1), kind="thank_you", at=time(9, 5), title=hostile,
+            contact=ContactRef(11, hostile + " Ünal", ""), about="R&D <Lead>"),
+        row(2, "snoozed", date(2026, 3, 1), snoozed=date(2027, 1, 4), contact=ContactRef(12, "", "")),
+        row(3, "snoozed", date(2026, 3, 10), snoozed=None, title=""),
+        row(4, "done", date(2025, 12, 31), kind="thank_you", contact=ContactRef(13, "李小龙", "")),
+        row(5, "dismissed", date(2026, 3, 11), about="Data Engineer"),
+        row(7, "open", date(2026, 3, 20), origin="playbook", contact=ContactRef(15, "Ada Lovelace", "")),
+        row(6, "open", date(2026, 3, 10), at=time(23, 59), contact=ContactRef(14, "Jean-Luc " * 50, "")),
+    ]
+    draft_kinds = {"thank_you"}
+    with app.test_request_context("/followups/?status=all&after=3&q=<x>&r=a\"b"):
+        from tracker.models.followups import ORIGINS
+
+        reference = []
+        for f in items:
+            if f.status == "snoozed" and f.snoozed_until:
+                due = f"snoozed until {short_day(f.snoozed_until, today)}"
+            else:
+                due = f"due {due_words(f.due_on, today)}"
+            if f.due_time:
+                due += f" at {f.due_time:%H:%M}"
+            reference.append((f, url_for("followups.show", followup_id=f.id),
+                              url_for("contacts.show", contact_id=f.contact.id) if f.contact else "", due,
+                              status_badge(f, today), f.kind in draft_kinds))
+        expected = render_template_string(_JINJA_FOLLOWUP, rows=reference, face=face_html, fu_origins=ORIGINS)
+        ours = "".join(_rows(items, today, draft_kinds))
+    assert ours == expected
+    assert "<script>" not in ours and "<Lead>" not in ours and 'r=a"b' not in ours
+    assert {badge for *_, badge, _ in reference} >= {None, ("Overdue", "danger"), ("Done", "ok"), ("Snoozed", "")}
