@@ -13,6 +13,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.models import Contact
 from tracker.services import agenda as service
+from tracker.services.agenda import AgendaResult
 from tracker.services import dashboard as page_service
 from tracker.services import goals as goals_service
 from tracker.services.cadence import keep_in_touch
@@ -49,6 +50,53 @@ def _links() -> Links:
                  id_url("touchpoints.show", "touchpoint_id"), url_for("dashboard.index"), csrf_input())
 
 
+class Row(NamedTuple):
+    """One line of an agenda list as the template writes it, in plain text (the template
+    escapes each field). Built here, once a row: the template's own calls for the same words
+    (an address, "due yesterday") cost more than the rest of the row, about 2 us each."""
+
+    href: str  # the item's page: the follow-up, the opportunity or the contact
+    title: str  # the link's text, also the button's label for screen readers
+    note: str  # the muted words beside it: who and when, or a reach-out's reason
+    action: str  # the button's address: "Done", "Applied" or "Plan"
+
+
+class Section(NamedTuple):
+    """An agenda group (services.agenda.AgendaResult) as its section of the page shows it."""
+
+    count: int  # every item of the group, shown or not: the heading's count
+    followups: list[Row]
+    followup_count: int  # the group's follow-ups, shown or not
+    deadlines: list[Row]
+    reach_outs: list[Row]
+    more: int  # the group's reach-outs not shown
+
+
+def _section(result: AgendaResult, group: str, today: date, links: Links) -> Section:
+    """The rows of one agenda group, split by kind: follow-ups, application deadlines,
+    suggested reach-outs (each kind in the agenda's order)."""
+    followups, deadlines, reach_outs = [], [], []
+    for item in getattr(result.agenda, group):
+        if item.source == "follow_up":
+            due = f"due {due_words(item.due_on, today)}"
+            followups.append(Row(links.followup(item.ref_id), item.title,
+                                 f"{item.contact_name} · {due}" if item.contact_name else due,
+                                 links.complete(item.ref_id)))
+        elif item.source == "deadline":
+            when = "the deadline passed" if item.due_on < today else "apply by"
+            deadlines.append(Row(links.opportunity(item.ref_id), item.title,
+                                 f"{when} {due_words(item.due_on, today)}", links.move(item.ref_id)))
+        else:
+            reach_outs.append(_reach_out(item, links))
+    return Section(result.count(group), followups, len(followups) + result.more_followups.get(group, 0),
+                   deadlines, reach_outs, result.more.get(group, 0))
+
+
+def _reach_out(item, links: Links) -> Row:
+    """A suggested reach-out: the contact, the reason, "Plan" a follow-up with them."""
+    return Row(links.contact(item.contact_id), item.contact_name, item.detail, links.plan(item.contact_id))
+
+
 @bp.app_template_global()
 def due_words(day: date, today: date) -> str:
     """When something is due, as the agenda says it: "today", "yesterday", "tomorrow",
@@ -78,11 +126,13 @@ def index():
     # or follow-ups without a contact still make an agenda.
     if page.result is None:
         return render_template("dashboard/index.html")
-    result = page.result
-    return render_template("dashboard/index.html", today=today, result=result,
-                           agenda=result.agenda, health_labels=service.HEALTH_LABELS,
+    result, links = page.result, _links()
+    sections = {group: _section(result, group, today, links) for group in ("overdue", "today", "upcoming")}
+    losing = [_reach_out(item, links) for item in result.agenda.losing_touch]
+    return render_template("dashboard/index.html", today=today, result=result, sections=sections, losing=losing,
+                           health_labels=service.HEALTH_LABELS,
                            imports=page.imports, import_labels=IMPORT_LABELS, pipeline=page.pipeline,
-                           recent=page.recent, links=_links(),
+                           recent=page.recent, links=links,
                            goals=goals)
 
 
