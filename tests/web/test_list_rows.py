@@ -226,3 +226,17 @@ def test_a_follow_up_row_is_the_templates_bytes(app):
     assert ours == expected
     assert "<script>" not in ours and "<Lead>" not in ours and 'r=a"b' not in ours
     assert {badge for *_, badge, _ in reference} >= {None, ("Overdue", "danger"), ("Done", "ok"), ("Snoozed", "")}
+
+
+TEXTS = ["", "plain", "<script>alert('x')</script>", 'a "quoted" & <b>', "ünï ✓ 🙂", "&amp; already", "x" * 5000]
+
+
+@pytest.mark.parametrize("value", TEXTS, ids=[repr(t)[:20] for t in TEXTS])
+def test_html_text_is_markupsafes_escape(value):
+    from markupsafe import escape
+
+    from tracker.templating import email_wrap
+    from tracker.views.common import html_text
+
+    assert html_text(value) == str(escape(value)) and type(html_text(value)) is str
+    assert email_wrap(value) == str(escape(value)).replace("@", "@<wbr>").replace(".", ".<wbr>")

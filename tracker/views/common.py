@@ -5,6 +5,7 @@ from typing import TypeVar
 
 from flask import abort, current_app, request
 from flask_login import current_user
+from markupsafe import _escape_inner
 from sqlalchemy import select
 
 from tracker.domain.bounds import split_url
@@ -102,3 +103,10 @@ def short_day(value, today) -> str:
 
 # strftime's %b in the C locale (the app never sets one), without strftime's cost per call.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def html_text(value: str) -> str:
+    """`value` (a str) escaped for HTML, the text markupsafe.escape gives, for the rows lists
+    write in Python: its C escaper alone, without building a Markup per piece (in an f-string,
+    a seventh of escape's cost; a list escapes about 450 pieces a page)."""
+    return _escape_inner(value)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from tracker import clock
 from tracker.extensions import db
@@ -20,7 +20,7 @@ from tracker.services import kept_agenda
 from tracker.services.contact_list import contact_page, tag_names
 from tracker.services.search import SORT_NEEDS, SORTS, ContactQuery
 from tracker.templating import email_wrap, face_html, plural
-from tracker.views.common import id_url, keyset_args, short_day, owned_or_404, per_page
+from tracker.views.common import html_text, id_url, keyset_args, owned_or_404, per_page, short_day
 from tracker.views.activity import contact_timeline
 from tracker.views.followups import cadence_card
 from tracker.views.playbooks import preview_url
@@ -73,23 +73,23 @@ def _rows(items: list, today) -> list[Markup]:
     a row, and a call for the face); a row is one f-string. Every piece of user text is
     escaped. Addresses are built once a page (views.common.id_url), days with one `today`."""
     contact_url, company_url = id_url("contacts.show", "contact_id"), id_url("companies.show", "company_id")
-    tag_urls = {name: escape(url_for("contacts.index", tag=name)) for name in {t for c in items for t in c.tags}}
+    tag_urls = {name: html_text(url_for("contacts.index", tag=name)) for name in {t for c in items for t in c.tags}}
     rows = []
     for c in items:
-        name = escape(c.full_name)
+        name = html_text(c.full_name)
         last_day = short_day(c.last_touch_on, today) or '<span class="muted">never</span>'
-        title = f'<br><span class="muted small">{escape(c.title)}</span>' if c.title else ""
-        company = f'<a href="{escape(company_url(c.company_id))}">{escape(c.company_name)}</a>' if c.company_id else ""
-        tags = "".join(f'<a class="tag" href="{tag_urls[t]}">{escape(t)}</a> ' for t in c.tags)
+        title = f'<br><span class="muted small">{html_text(c.title)}</span>' if c.title else ""
+        company = f'<a href="{html_text(company_url(c.company_id))}">{html_text(c.company_name)}</a>' if c.company_id else ""
+        tags = "".join(f'<a class="tag" href="{tag_urls[t]}">{html_text(t)}</a> ' for t in c.tags)
         badge = STATE_LABELS.get(kept_agenda.state_of(c, today))
         badge = f' <span class="badge {badge[1]}">{badge[0]}</span>' if badge else ""
         rows.append(Markup(
             f'    <tr>\n'
             f'      <td class="pick"><input type="checkbox" name="ids" value="{c.id}" form="bulk" id="pick-{c.id}"'
             f' aria-label="Select {name}"></td>\n'
-            f'      <td><span class="name-with-face">{face_html(c)}<span><a href="{escape(contact_url(c.id))}">{name}</a>'
+            f'      <td><span class="name-with-face">{face_html(c)}<span><a href="{html_text(contact_url(c.id))}">{name}</a>'
             f'{title}</span></span></td>\n'
-            f'      <td>{escape(c.role_label)}</td>\n'
+            f'      <td>{html_text(c.role_label)}</td>\n'
             f'      <td>{company}</td>\n'
             f'      <td class="email">{email_wrap(c.email) if c.email else ""}</td>\n'
             f'      <td>{tags}</td>\n'

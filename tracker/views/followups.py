@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from tracker.forms import choices
 from tracker import clock
@@ -20,7 +20,7 @@ from tracker.services.opportunities import user_opportunities
 from tracker.services.touchpoints import TouchpointError, user_contacts
 from tracker.templating import csrf_input, face_html, format_day
 from tracker.views.dashboard import due_words
-from tracker.views.common import id_url, keyset_args, owned_or_404, per_page, safe_next, short_day
+from tracker.views.common import html_text, id_url, keyset_args, owned_or_404, per_page, safe_next, short_day
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
 
@@ -54,10 +54,10 @@ def _rows(items: list, today, draft_kinds) -> list[Markup]:
     escaped. Addresses are built once a page (views.common.id_url), days with one `today`, one
     CSRF field and one "next" address for every row's Done form."""
     page_url, contact_url = id_url("followups.show", "followup_id"), id_url("contacts.show", "contact_id")
-    csrf_field, next_url = csrf_input(), escape(request.full_path)
+    csrf_field, next_url = csrf_input(), html_text(request.full_path)
     rows = []
     for f in items:
-        url, title, active = escape(page_url(f.id)), escape(f.title), f.status in ("open", "snoozed")
+        url, title, active = html_text(page_url(f.id)), html_text(f.title), f.status in ("open", "snoozed")
         if f.status == "snoozed" and f.snoozed_until:
             due = f"snoozed until {short_day(f.snoozed_until, today)}"
         else:
@@ -66,10 +66,10 @@ def _rows(items: list, today, draft_kinds) -> list[Markup]:
             due += f" at {f.due_time:%H:%M}"
         if f.contact:
             face = face_html(f.contact)
-            who = f'<a href="{escape(contact_url(f.contact.id))}">{escape(f.contact.full_name)}</a> · '
+            who = f'<a href="{html_text(contact_url(f.contact.id))}">{html_text(f.contact.full_name)}</a> · '
         else:
             face, who = '<span class="face face-9" aria-hidden="true">·</span>', ""
-        about = f" · {escape(f.opportunity_title)}" if f.opportunity_title else ""
+        about = f" · {html_text(f.opportunity_title)}" if f.opportunity_title else ""
         badge = status_badge(f, today)
         badge = f'<span class="badge {badge[1]}">{badge[0]}</span>' if badge else ""
         done = (f'<form method="post" action="{url}/complete" class="done-form">{csrf_field}'
@@ -82,7 +82,7 @@ def _rows(items: list, today, draft_kinds) -> list[Markup]:
         rows.append(Markup(
             f'  <li class="fu-row fu-card">{face}<div class="fu-row-main">'
             f'<a class="fu-row-title" href="{url}">{title}</a>\n'
-            f'<p class="fu-row-meta">{who}{escape(due)} · {escape(ORIGINS[f.origin])}{about}</p></div>\n'
+            f'<p class="fu-row-meta">{who}{html_text(due)} · {html_text(ORIGINS[f.origin])}{about}</p></div>\n'
             f'<div class="fu-row-side">{badge}{done}</div>\n'
             f'<details class="fu-more" data-more-from="{url}"><summary>More<span class="visually-hidden"> for {title}'
             f'</span></summary>\n{draft}<p class="hint" data-more-fallback><a href="{url}">'

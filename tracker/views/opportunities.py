@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from tracker.forms import choices
 from tracker import clock
@@ -22,7 +22,7 @@ from tracker.services import board as board_service
 from tracker.services.companies import company_names
 from tracker.services.touchpoints import owned_contacts, user_contacts
 from tracker.templating import format_day, initials_face, user_today
-from tracker.views.common import id_url, keyset_args, owned_or_404, per_page, short_day
+from tracker.views.common import html_text, id_url, keyset_args, owned_or_404, per_page, short_day
 from tracker.views.contacts import STATE_LABELS
 from tracker.views.playbooks import next_step
 from tracker.views import warm_paths
@@ -52,19 +52,19 @@ def _cards(board: board_service.Board) -> dict[str, list[Markup]]:
     300 faces, each a dozen attribute look-ups, escapes and yields in Jinja, were most of the
     board's cost. Every piece of user text is escaped; the bytes are the template's
     (tests/web/test_list_rows.py); days are format_day(year=False)'s with one `today`."""
-    base, photo_url, today = escape(url_for("opportunities.index")), id_url("people.photo", "contact_id"), user_today()
+    base, photo_url, today = html_text(url_for("opportunities.index")), id_url("people.photo", "contact_id"), user_today()
     return {status: [_card(o, status, base, photo_url, today) for o in column.cards]
             for status, column in board.columns.items()}
 
 
 def _card(o: board_service.Card, status: str, base: str, photo_url, today) -> Markup:
-    title = escape(o.title)
+    title = html_text(o.title)
     html = [f'        <li class="opp-card" data-opportunity="{o.id}">\n'
             f'          <a class="opp-title" href="{base}{o.id}">{title}</a>\n']
     if o.company:
-        html.append(f'<span class="muted small">{escape(o.company)}</span>')
+        html.append(f'<span class="muted small">{html_text(o.company)}</span>')
     if o.next:
-        html.append(f'<span class="next-step"><span class="visually-hidden">Next: </span>{escape(o.next.label)} · '
+        html.append(f'<span class="next-step"><span class="visually-hidden">Next: </span>{html_text(o.next.label)} · '
                     f'{short_day(o.next.on, today)}</span>\n')
     elif o.interviews:
         html.append(f'<span class="small">{o.interviews} interview{"s" if o.interviews != 1 else ""}</span>')
@@ -73,14 +73,14 @@ def _card(o: board_service.Card, status: str, base: str, photo_url, today) -> Ma
     if o.faces:
         html.append('          <span class="faces" role="list" aria-label="People">\n')
         for f in o.faces:
-            name = escape(f.name)
-            face = (f'<img class="face tiny" src="{escape(photo_url(f.id))}" alt="" loading="lazy" width="32" height="32">'
+            name = html_text(f.name)
+            face = (f'<img class="face tiny" src="{html_text(photo_url(f.id))}" alt="" loading="lazy" width="32" height="32">'
                     if f.photo else initials_face(f.name, "tiny"))
             html.append(f'<span role="listitem" title="{name}">{face}<span class="visually-hidden">{name}</span></span>')
         if o.more:
             html.append(f'<span role="listitem" class="small muted">+{o.more}<span class="visually-hidden"> more</span></span>')
         html.append('          </span>\n')
-    html.append(f'          <button type="submit" form="move-{escape(status)}" name="opportunity" value="{o.id}" '
+    html.append(f'          <button type="submit" form="move-{html_text(status)}" name="opportunity" value="{o.id}" '
                 f'class="secondary small move-button"\n                  aria-label="Move {title}">Move</button>\n'
                 f'        </li>\n')
     return Markup("".join(html))
