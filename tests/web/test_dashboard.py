@@ -182,3 +182,46 @@ def test_the_dashboard_reads_everything_in_five_statements(app, user_client, in_
     # On PostgreSQL one more: the transaction's generic plans (services.dashboard._generic_plans).
     plans = [s for s in own if "set_config" in s]
     assert len(plans) == postgres and len(own) - len(plans) == 5, own
+
+
+def test_a_reach_outs_reason_follows_every_change_of_what_it_says(user_client, in_db):
+    """The shown contacts' proposals and reasons are kept per process (services.agenda.
+    _proposal): each change of what a reason says reads as the new reason on the next load,
+    in the same process: the company's name, the user's interval for the role, an open
+    process, the contact's own interval, a new touchpoint, and the next day."""
+    from tracker.services.cadence import save_defaults, set_override
+    from tracker.services.companies import save_company
+    from tracker.services.contacts import ContactInput, save_contact
+    from tracker.services.opportunities import OpportunityInput, save_opportunity
+    from tracker.services.touchpoints import log_touchpoint
+
+    clock.pin(datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc))
+
+    def reason() -> str:
+        page = user_client.get("/").get_data(as_text=True)
+        return re.search(r'>Rita</a>\s*<span class="muted small">([^<]*)</span>', page).group(1)
+
+    def change(fn):
+        def run():
+            fn(db.session.scalar(select(User)), db.session.scalar(select(Contact)))
+            db.session.commit()
+        in_db(run)
+
+    change(lambda user, _: log_touchpoint(
+        user, contacts=[save_contact(user, None, ContactInput(full_name="Rita", role="recruiter", company="Acme"))],
+        happened_on=date(2026, 1, 19), channel="call", inbound=False))
+    assert reason() == "Recruiter at Acme — every 6 weeks. Last spoke 19 Jan (50 days ago), 8 days overdue."
+    change(lambda user, rita: save_company(user, rita.company, name="Acme & Co", website="", notes=""))
+    assert reason() == "Recruiter at Acme &amp; Co — every 6 weeks. Last spoke 19 Jan (50 days ago), 8 days overdue."
+    change(lambda user, _: save_defaults(user, {"recruiter": 30}))
+    assert reason() == "Recruiter at Acme &amp; Co — every month. Last spoke 19 Jan (50 days ago), 20 days overdue — losing touch."
+    change(lambda user, rita: save_opportunity(user, None, OpportunityInput(
+        title="Engineer", company="Beta", status="interviewing", contacts={"recruiter": [rita]})))
+    assert reason().startswith("Interviewing with Beta — weekly while the process is open.")
+    change(lambda user, rita: set_override(rita, 10))
+    assert reason() == "Every 10 days, as you chose. Last spoke 19 Jan (50 days ago), 40 days overdue — losing touch."
+    change(lambda user, rita: log_touchpoint(user, contacts=[rita], happened_on=date(2026, 2, 27), channel="call",
+                                             inbound=False))
+    assert reason() == "Every 10 days, as you chose. Last spoke 27 Feb (11 days ago), 1 day overdue."
+    clock.pin(datetime(2026, 3, 11, 12, 0, tzinfo=timezone.utc))
+    assert reason() == "Every 10 days, as you chose. Last spoke 27 Feb (12 days ago), 2 days overdue."

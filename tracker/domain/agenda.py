@@ -51,9 +51,14 @@ class DeadlineItem:
 
 @dataclass(frozen=True)
 class ContactCadence:
+    """A contact's proposal. reason: cadence.reason, when the caller has it written already
+    (services.agenda keeps the shown contacts' proposals with their reasons); None: written
+    here."""
+
     contact_id: int | str
     contact_name: str
     cadence: Cadence
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,7 @@ def _reach_out(cc: ContactCadence) -> AgendaItem:
     c = cc.cadence
     return AgendaItem(
         c.due_on, f"Reach out to {cc.contact_name}", "cadence", cc.contact_id,
-        cc.contact_id, cc.contact_name, "reach_out", c.reason,
+        cc.contact_id, cc.contact_name, "reach_out", c.reason if cc.reason is None else cc.reason,
     )
 
 
