@@ -205,3 +205,24 @@ def test_a_search_lists_and_exports_the_same_contacts(app, user_client):
     cards = user_client.get("/transfer/export.vcf?scope=matching&q=aDa").get_data(as_text=True)
     assert "FN:Ada Lovelace" in cards and "FN:ADA Byron" in cards and "Grace Hopper" not in cards
     assert _listed(user_client.get("/search?q=aDa").get_data(as_text=True)) == ["ADA Byron", "Ada Lovelace"]
+
+
+def test_each_contact_and_opportunity_shows_its_company_escaped(app, user_client):
+    """The rows name their company (read as plain rows: a contact's joined in, the
+    opportunities' companies in one statement), escaped; without one, none."""
+    uid = db_user(app)
+    with app.app_context():
+        user = db.session.get(User, uid)
+        save_contact(user, None, ContactInput(full_name="Wren Early", company="R&D <Labs>"))
+        save_contact(user, None, ContactInput(full_name="Wren Alone"))
+        save_opportunity(user, None, OpportunityInput(title="Wren Lead", company="R&D <Labs>"))
+        save_opportunity(user, None, OpportunityInput(title="Wren Chef", company=""))
+        db.session.commit()
+    page = user_client.get("/search?q=wren").get_data(as_text=True)
+    assert "<Labs>" not in page
+    people = _contacts_section(page)
+    assert re.search(r'>Wren Early</a><span class="muted small">R&amp;D &lt;Labs&gt;</span></li>', people)
+    assert re.search(r'>Wren Alone</a></li>', people)
+    jobs = re.search(r'aria-labelledby="found-opportunities">(.*?)</section>', page, re.S).group(1)
+    assert re.search(r'>Wren Lead</a><span class="muted small">R&amp;D &lt;Labs&gt;</span></li>', jobs)
+    assert re.search(r'>Wren Chef</a></li>', jobs)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Row, bindparam, select
 
 from tracker.extensions import db
-from tracker.models import Company, Contact, Opportunity, User
+from tracker.models import Company, Opportunity, User
 from tracker.services.paging import count_label
 from tracker.services.search import COMPANIES, OPPORTUNITIES, newest_ids, newest_matches
+from tracker.services.statements import built_once, in_bound_list
 
 # Enough to recognise what one was looking for; "all N contacts" links to the full list.
 LIMIT = 8
@@ -28,11 +28,15 @@ MAX_QUERY = 200
 
 @dataclass
 class Found:
-    contacts: list[Contact]
+    """What the header search shows, as plain rows (no ORM objects: 24 at most, each read for
+    a name or two): contacts (id, full_name, vcard_extra, company_name), companies (id, name),
+    opportunities (id, title, company_name, "" without one)."""
+
+    contacts: list[Row]
     contacts_total: int
     contacts_capped: bool
-    companies: list[Company]
-    opportunities: list[Opportunity]
+    companies: list[Row]
+    opportunities: list[Row]
 
     @property
     def contacts_label(self) -> str:
@@ -52,9 +56,28 @@ def find_everything(user: User, q: str) -> Found:
     contacts, total, capped = newest_matches(user, q, LIMIT, CONTACTS_CAP)
     # The rows straight from the statement that finds them (an `id IN (...)` or a join to the
     # few ids may be answered on PostgreSQL by reading every row: it is a small table).
-    companies = db.session.scalars(select(Company).from_statement(
-        newest_ids(COMPANIES, user, words, LIMIT, model=Company))).all()
-    opportunities = db.session.scalars(select(Opportunity).from_statement(
-        newest_ids(OPPORTUNITIES, user, words, LIMIT, model=Opportunity))
-        .options(selectinload(Opportunity.company))).all()
-    return Found(contacts, total, capped, list(companies), list(opportunities))
+    connection = db.session.connection()
+    company, opportunity = Company.__table__.c, Opportunity.__table__.c
+    companies = connection.execute(newest_ids(COMPANIES, user, words, LIMIT, columns=[company.id, company.name])).all()
+    found = connection.execute(newest_ids(OPPORTUNITIES, user, words, LIMIT,
+                                          columns=[opportunity.id, opportunity.title, opportunity.company_id])).all()
+    names = {}
+    if company_ids := list({o.company_id for o in found if o.company_id is not None}):
+        names = dict(connection.execute(_company_names(connection.dialect.name),
+                                        {"user_id": user.id, "ids": company_ids}).all())
+    opportunities = [_Opportunity(o.id, o.title, names.get(o.company_id, "")) for o in found]
+    return Found(contacts, total, capped, companies, opportunities)
+
+
+@dataclass(frozen=True, slots=True)
+class _Opportunity:
+    id: int
+    title: str
+    company_name: str
+
+
+@built_once
+def _company_names(dialect: str):
+    company = Company.__table__.c
+    return select(company.id, company.name).where(company.user_id == bindparam("user_id"),
+                                                  in_bound_list(company.id, "ids", dialect))

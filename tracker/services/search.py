@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, Sequence, TypeVar
 
-from sqlalchemy import (ColumnElement, Select, String, TextualSelect, any_, bindparam, column, exists, func,
+from sqlalchemy import (ColumnElement, Row, Select, String, TextualSelect, any_, bindparam, column, exists, func,
                         literal_column, select, table, text)
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.services.paging import KeysetPage, keyset_page
-from tracker.services.statements import built_once
-from tracker.models import Contact, Tag, User, contact_tags
+from tracker.services.statements import built_once, in_bound_list
+from tracker.models import Company, Contact, Tag, User, contact_tags
 
 T = TypeVar("T")
 
@@ -254,10 +254,10 @@ _PG_MATCH = {"companies": "t.name ILIKE :w{i} ESCAPE '\\'"}  # a name, not a kep
 
 
 def newest_ids(index: Index, user: User, words: Sequence[str], n: int, where: str = "",
-               model: type | None = None) -> TextualSelect:
+               columns: Sequence | None = None) -> TextualSelect:
     """SELECT of the ids of the user's rows whose text holds every word (case-insensitive
-    substrings), newest (highest id) first, at most `n`. `where`: more SQL on t. With `model`
-    (the ORM class of t), its columns instead of the id: `select(model).from_statement(...)`.
+    substrings), newest (highest id) first, at most `n`. `where`: more SQL on t. With
+    `columns` (Columns of t's table), those instead of the id.
 
     The order is the index's own, so the statement reads the index from its newest entry and
     stops after n matches of this user: its cost is what the page shows, not how many rows
@@ -284,7 +284,7 @@ def newest_ids(index: Index, user: User, words: Sequence[str], n: int, where: st
             params[f"w{i}"] = _like(word)
         # CROSS JOIN keeps the FTS table outermost (SQLite never reorders it), read in rowid order.
         frm, key = f"{index.fts} s CROSS JOIN {index.table} t ON t.id = s.rowid", "s.rowid"
-    columns = list(model.__table__.columns) if model is not None else [column("id")]
+    columns = list(columns) if columns is not None else [column("id")]
     return text(f"SELECT {', '.join('t.' + c.name for c in columns)} FROM {frm} "
                 f"WHERE {' AND '.join(conditions)} ORDER BY {key} DESC LIMIT :n").bindparams(**params).columns(*columns)
 
@@ -311,15 +311,24 @@ def _trigram_first():
     return select(func.set_config("enable_seqscan", "off", True))
 
 
-def newest_matches(user: User, q: str, limit: int, cap: int) -> tuple[list[Contact], int, bool]:
+def newest_matches(user: User, q: str, limit: int, cap: int) -> tuple[list[Row], int, bool]:
     """The user's current contacts whose document holds every word of `q`, most recently added
-    first (newest_ids): the first `limit` with their company, how many there are counted up
-    to `cap`, and True when there are more than `cap`. Two statements."""
+    first (newest_ids): the first `limit` as rows (id, full_name, vcard_extra, company_name:
+    what the header search shows and templating.face_html reads), how many there are counted
+    up to `cap`, and True when there are more than `cap`. Two statements."""
     words = q.split()
     if not words:
         return [], 0, False
-    ids = list(db.session.scalars(newest_ids(CONTACTS, user, words, max(cap, limit) + 1, "t.archived_at IS NULL")))
+    connection = db.session.connection()
+    ids = connection.execute(newest_ids(CONTACTS, user, words, max(cap, limit) + 1, "t.archived_at IS NULL")).scalars().all()
     shown = ids[:limit]
-    rows = {c.id: c for c in db.session.scalars(
-        select(Contact).where(Contact.id.in_(shown)).options(joinedload(Contact.company)))} if shown else {}
+    rows = {row.id: row for row in connection.execute(_shown_contacts(connection.dialect.name), {"ids": shown})} \
+        if shown else {}
     return [rows[i] for i in shown], min(len(ids), cap), len(ids) > cap
+
+
+@built_once
+def _shown_contacts(dialect: str):
+    c, company = Contact.__table__.c, Company.__table__.c
+    return (select(c.id, c.full_name, c.vcard_extra, company.name.label("company_name"))
+            .outerjoin(Company.__table__, company.id == c.company_id).where(in_bound_list(c.id, "ids", dialect)))
