@@ -33,7 +33,7 @@ from datetime import date
 from sqlalchemy import bindparam, case, event, func, inspect, select, union, update
 from sqlalchemy.orm import Session
 
-from tracker.domain.cadence import due_soon_on, propose
+from tracker.domain.cadence import due_soon_on, propose, status_on
 from tracker.extensions import db
 from tracker.models import (AgendaVersion, Contact, Interview, Opportunity, User, interview_contacts,
                             opportunity_contacts)
@@ -249,8 +249,6 @@ def state_of(contact: Contact, today: date) -> str | None:
     """What the contacts list's badge says of a contact on `today`: "unscheduled" (imported,
     waiting to be kept in touch with), the engine's status from the kept dates, or None (no
     cadence: archived or "don't remind me")."""
-    from tracker.domain.cadence import status_on
-
     if contact.archived_at is not None or contact.no_reminders:
         return None
     if contact.unscheduled and contact.last_touch_on is None:

@@ -53,7 +53,8 @@ def show(company_id: int):
     # The panel's first PANEL people (and how many in all): what it shows, not everyone.
     warm = warm_paths.for_company(current_user, company, clock.today(current_user.timezone), limit=warm_paths.PANEL)
     return render_template("companies/show.html", company=company, archived=archived,
-                           warm=warm, warm_name=company.name, state_labels=STATE_LABELS, **company_timeline(company))
+                           warm=warm, warm_name=company.name, state_labels=STATE_LABELS,
+                           contact_url=id_url("contacts.show", "contact_id"), **company_timeline(company))
 
 
 @built_once

@@ -176,6 +176,7 @@ def show_context(opportunity: Opportunity) -> dict:
                                     limit=warm_service.PANEL)
     panels = page_service.panels(current_user, opportunity)
     return dict(opportunity=opportunity, sources=SOURCES, warm=warm, state_labels=STATE_LABELS,
+                contact_url=id_url("contacts.show", "contact_id"),  # its people's, rounds' and warm paths' links
                 **referral_panel(opportunity, warm),
                 people=panels.people, rounds=panels.rounds, history=panels.history,
                 status_form=StatusForm(status=opportunity.status), today=today,
