@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tracker.domain.bounds import split_url
 from tracker.extensions import db
+from tracker.templating import MONTHS
 
 M = TypeVar("M")
 
@@ -97,12 +98,8 @@ def short_day(value, today) -> str:
     the user's today on each call."""
     if value is None:
         return ""
-    month = _MONTHS[value.month - 1]
+    month = MONTHS[value.month - 1]  # strftime's %b, without its cost
     return f"{value.day} {month}" if value.year == today.year else f"{value.day} {month} {value.year}"
-
-
-# strftime's %b in the C locale (the app never sets one), without strftime's cost per call.
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def html_text(value: str) -> str:
