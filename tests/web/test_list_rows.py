@@ -240,3 +240,44 @@ def test_html_text_is_markupsafes_escape(value):
 
     assert html_text(value) == str(escape(value)) and type(html_text(value)) is str
     assert email_wrap(value) == str(escape(value)).replace("@", "@<wbr>").replace(".", ".<wbr>")
+
+
+# A row as templates/opportunities/index.html's list wrote it before views/opportunities.py _list_rows did.
+_JINJA_OPPORTUNITY = """\
+    {% for o, url, company_url, applied, apply_by in rows %}
+      <tr>
+        <td><a href="{{ url }}">{{ o.title }}</a></td>
+        <td>{% if company_url %}<a href="{{ company_url }}">{{ o.company_name }}</a>{% endif %}</td>
+        <td>{{ o.location }}{% if o.location and o.work_mode %} · {% endif %}{{ o.work_mode_label }}</td>
+        <td><span class="badge status-{{ o.status }}">{{ o.status_label }}</span></td>
+        <td>{{ applied }}</td>
+        <td>{{ apply_by }}</td>
+        <td>{{ o.interviews }}</td>
+      </tr>
+    {% endfor %}
+"""
+
+
+def test_an_opportunity_row_is_the_templates_bytes(app):
+    from flask import render_template_string, url_for
+
+    from tracker.services.pipeline import Row
+    from tracker.templating import format_day
+    from tracker.views.opportunities import _list_rows
+
+    updated = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    items = [
+        Row(1, '<script>x()</script> & "Lead"', "interested", updated, "Berlin <Mitte> & Remote", "hybrid",
+            None, date(2026, 4, 1), 7, "R&D <Labs>", 3),
+        Row(2, "Data Engineer", "applied", updated, "", "remote", date(2025, 12, 31), date(2026, 1, 2), None, None, 0),
+        Row(3, "Jean-Luc " * 40, "offer", updated, "Zürich", "", date(2026, 3, 9), None, 8, "", 1),
+        Row(4, "", "rejected", updated, "", "", None, None, None, None, 12),
+    ]
+    with app.test_request_context("/opportunities/?view=list"):
+        reference = [(o, url_for("opportunities.show", opportunity_id=o.id),
+                      url_for("companies.show", company_id=o.company_id) if o.company_id else "",
+                      format_day(o.applied_on), format_day(o.deadline_on) if o.deadline_due else "") for o in items]
+        expected = render_template_string(_JINJA_OPPORTUNITY, rows=reference)
+        ours = "".join(_list_rows(items))
+    assert ours == expected
+    assert "<script>" not in ours and "<Mitte>" not in ours and "<Labs>" not in ours and "1 Apr 2026" in ours

@@ -86,12 +86,27 @@ def _card(o: board_service.Card, status: str, base: str, photo_url, today) -> Ma
     return Markup("".join(html))
 
 
-def _list_rows(items: list[pipeline.Row]) -> list[tuple]:
-    """Per row what the list writes beside it: (row, its page, its company's page, applied,
-    apply by). Addresses from one url_for a kind (views.common.id_url), not two a row."""
+def _list_rows(items: list[pipeline.Row]) -> list[Markup]:
+    """Each opportunity's <tr> of the list (role, company, where, status, applied, apply by,
+    interviews), written here rather than in the template (as the board's cards, _cards).
+    Every piece of user text is escaped; addresses from one url_for a kind (views.common.id_url)."""
     page_url, company_url = id_url("opportunities.show", "opportunity_id"), id_url("companies.show", "company_id")
-    return [(o, page_url(o.id), company_url(o.company_id) if o.company_id else "", format_day(o.applied_on),
-             format_day(o.deadline_on) if o.deadline_due else "") for o in items]
+    rows = []
+    for o in items:
+        company = (f'<a href="{html_text(company_url(o.company_id))}">{html_text(o.company_name)}</a>'
+                   if o.company_id else "")
+        where = html_text(o.location) + (" · " if o.location and o.work_mode else "") + html_text(o.work_mode_label)
+        rows.append(Markup(
+            f'      <tr>\n'
+            f'        <td><a href="{html_text(page_url(o.id))}">{html_text(o.title)}</a></td>\n'
+            f'        <td>{company}</td>\n'
+            f'        <td>{where}</td>\n'
+            f'        <td><span class="badge status-{html_text(o.status)}">{html_text(o.status_label)}</span></td>\n'
+            f'        <td>{format_day(o.applied_on)}</td>\n'
+            f'        <td>{format_day(o.deadline_on) if o.deadline_due else ""}</td>\n'
+            f'        <td>{o.interviews}</td>\n'
+            f'      </tr>\n'))
+    return rows
 
 
 def _form_page(form: OpportunityForm, opportunity: Opportunity | None, status: int = 200, *,
