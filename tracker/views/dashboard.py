@@ -15,6 +15,7 @@ from tracker.models import Contact
 from tracker.services import agenda as service
 from tracker.services.agenda import AgendaResult
 from tracker.services import dashboard as page_service
+from tracker.services.dashboard import RecentTouch
 from tracker.services import goals as goals_service
 from tracker.services.cadence import keep_in_touch
 from tracker.templating import csrf_input
@@ -92,6 +93,25 @@ def _section(result: AgendaResult, group: str, today: date, links: Links) -> Sec
                    deadlines, reach_outs, result.more.get(group, 0))
 
 
+class RecentRow(NamedTuple):
+    """A line of "Recent activity" as the template writes it, in plain text (escaped there)."""
+
+    href: str  # the touchpoint's page
+    title: str  # its summary, else its channel's name
+    channel: str  # the channel's name
+    verb: str  # "from" (they reached out) or "with"
+    names: str  # its contacts' names, comma-separated
+    day: str  # "3 Oct", with the year when it is not this year's
+
+
+def _recent(touches: list[RecentTouch], today: date, links: Links) -> list[RecentRow]:
+    """The recent activity's lines (a LinkedIn connection is "with" whoever asked)."""
+    return [RecentRow(links.touchpoint(t.id), t.summary or t.channel_label, t.channel_label,
+                      "from" if t.inbound and t.channel != "linkedin_connection" else "with",
+                      ", ".join(t.names), short_day(t.happened_on, today))
+            for t in touches]
+
+
 def _reach_out(item, links: Links) -> Row:
     """A suggested reach-out: the contact, the reason, "Plan" a follow-up with them."""
     return Row(links.contact(item.contact_id), item.contact_name, item.detail, links.plan(item.contact_id))
@@ -132,7 +152,7 @@ def index():
     return render_template("dashboard/index.html", today=today, result=result, sections=sections, losing=losing,
                            health_labels=service.HEALTH_LABELS,
                            imports=page.imports, import_labels=IMPORT_LABELS, pipeline=page.pipeline,
-                           recent=page.recent, links=links,
+                           recent=_recent(page.recent, today, links), links=links,
                            goals=goals)
 
 
