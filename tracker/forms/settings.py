@@ -77,9 +77,10 @@ class DigestForm(FlaskForm):
     """When mail digests come (services/digest_settings.py)."""
 
     daily = BooleanField("Every day")
-    hour = SelectField("At", choices=[(str(h), f"{h:02d}:00") for h in range(24)], default="8",
+    # SelectChoice lists (tracker.forms.choices): WTForms warns about tuples on every form it builds.
+    hour = SelectField("At", choices=choices([(str(h), f"{h:02d}:00") for h in range(24)]), default="8",
                        description="In your time zone (Account page).")
-    weekday = SelectField("Weekly digest", choices=[("", "No weekly digest")] + [
+    weekday = SelectField("Weekly digest", choices=choices([("", "No weekly digest")] + [
         (str(i), f"On {day}s") for i, day in enumerate(
-            ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))], default="",
+            ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))]), default="",
         description="On that day it replaces the daily one, with this week's goals.")
