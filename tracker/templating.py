@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache
+from types import SimpleNamespace
 
 import jinja2
 import markupsafe
@@ -31,11 +32,13 @@ def install(app: Flask) -> None:
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["user_today"] = user_today
     app.jinja_env.globals["nav_items"] = lambda: _nav_items(app)
+    app.jinja_env.globals["layout_links"] = lambda: _layout_links(app)
     app.jinja_env.filters["initials"] = faces.initials
     app.jinja_env.filters["face_colour"] = faces.colour_index
     app.jinja_env.filters["email_wrap"] = email_wrap
     app.jinja_env.globals["has_photo"] = _has_photo
     app.jinja_env.globals["face_html"] = face_html
+    app.jinja_env.globals["initials_face"] = initials_face
     app.jinja_env.globals["salary_text"] = salary_text
     app.jinja_env.globals["demo_allowed"] = lambda: app.config["REGISTRATION"] == "open"
     # After CSRFProtect.init_app, which registered generate_csrf as `csrf_token`.
@@ -147,6 +150,10 @@ def install_fast_widget_lookups() -> None:
     - `Select._dispatch_render_option`: each <select> reads its class's `render_option`
       signature with inspect.signature (to warn about the pre-3.3 one, about 40 us) though
       a class's method does not change; kept per class.
+    - `Select.render_option`: each <option> built a dict of attributes, escaped its label into
+      a Markup and wrote its attributes through html_params; an option with text for a value
+      and no attributes of its own (every option of the app's selects) is written directly
+      (`render_option` below), any other goes to WTForms' own.
     - `clean_key` (`class_` -> `class`, `data_x` -> `data-x`): each field drawn cleans every
       keyword it was given (`DefaultMeta.render_field`) before the widget cleans them again;
       the app has a few dozen names, each cleaned once (`clean_attribute`).
@@ -162,9 +169,31 @@ def install_fast_widget_lookups() -> None:
 
     Flags.__dir__ = _flag_names
     wtforms.meta.clean_key = clean_attribute
+    if not getattr(Select.render_option, "tracker_fast", False):
+        _library_render_option.append(Select.render_option)
+        Select.render_option = classmethod(render_option)
     dispatch = Select.__dict__["_dispatch_render_option"].__func__
     if not hasattr(dispatch, "cache_info"):
         Select._dispatch_render_option = classmethod(cache(dispatch))
+
+
+_library_render_option: list = []  # WTForms' Select.render_option, as it was before install
+
+
+def render_option(cls, choice, **kwargs) -> Markup:
+    """WTForms 3.3's `Select.render_option` (`<option selected value="v">label</option>`: the
+    attributes sorted, value and label escaped) for an option with a text value and no
+    attributes of its own; anything else is WTForms' own."""
+    value = choice.value
+    if kwargs or choice.render_kw or type(value) is not str:
+        return _library_render_option[0].__func__(cls, choice, **kwargs)
+    label = choice.label or value
+    text = _escape_inner(label) if type(label) is str else str(escape(label))
+    selected = "selected " if choice.selected else ""
+    return _new_str(Markup, f'<option {selected}value="{_escape_inner(value)}">{text}</option>')
+
+
+render_option.tracker_fast = True  # installed (install_fast_widget_lookups is idempotent)
 
 
 def _flag_names(flags) -> list[str]:
@@ -304,6 +333,34 @@ def _nav_items(app: Flask) -> list[tuple[str, str, str]]:
     if key not in cache:
         cache[key] = [(area, url_for(endpoint), label) for area, endpoint, label in NAV
                       if endpoint in app.view_functions]
+    return cache[key]
+
+
+# What base.html links to on every page: name -> (endpoint, arguments).
+LAYOUT_LINKS = {
+    "tom_select_css": ("static", {"filename": "vendor/tom-select/tom-select.min.css"}),
+    "app_css": ("static", {"filename": "css/app.css"}),
+    "favicon": ("static", {"filename": "favicon.svg"}),
+    "tom_select_js": ("static", {"filename": "vendor/tom-select/tom-select.popular.min.js"}),
+    "app_js": ("static", {"filename": "js/app.js"}),
+    "quick_contact": ("people.quick_contact", {}),
+    "dashboard": ("dashboard.index", {}),
+    "login": ("auth.login", {}),
+    "account": ("account.index", {}),
+    "logout": ("auth.logout", {}),
+    "search": ("find.search", {}),
+    "shortcuts": ("find.shortcuts", {}),
+}
+
+
+def _layout_links(app: Flask) -> SimpleNamespace:
+    """The addresses of LAYOUT_LINKS (`links.app_css`...). Like the menu's, they depend only on
+    the URL map and the mount path: built once per mount path, not a dozen url_for a request."""
+    cache = app.extensions.setdefault("tracker.layout_links", {})
+    key = request.script_root if has_request_context() else ""
+    if key not in cache:
+        cache[key] = SimpleNamespace(**{name: url_for(endpoint, **arguments)
+                                        for name, (endpoint, arguments) in LAYOUT_LINKS.items()})
     return cache[key]
 
 

@@ -359,3 +359,49 @@ def test_widgets_draw_the_same_flags_with_the_kept_lookups(app, monkeypatch):
     assert draw() == fast
     flags = F().name.flags
     assert [n for n in dir(flags) if not n.startswith("_")] == ["maxlength", "minlength", "required"]
+
+
+@pytest.mark.parametrize("name", ['<b onmouseover="x">Zed</b> "Evil" Ünal', "", "ß" * 200], ids=["html", "empty", "long"])
+def test_the_headers_face_is_the_signed_in_persons_escaped(user_client, in_db, name):
+    """The account menu's face (tracker.templating.initials_face, kept per name): the initials
+    and colour of the display name (else the e-mail address), escaped, as the filters wrote them."""
+    from tracker.domain import faces
+
+    def rename():
+        db.session.scalar(select(User)).display_name = name
+        db.session.commit()
+
+    in_db(rename)
+    page = user_client.get("/shortcuts").get_data(as_text=True)
+    me = name or "jo@example.com"
+    initials = faces.initials(me).replace("&", "&amp;").replace("<", "&lt;")
+    assert f'<span class="face face-{faces.colour_index(me)} tiny" aria-hidden="true">{initials}</span>' in page
+    assert "<b onmouseover" not in page
+
+
+class _Lazy:
+    def __str__(self):
+        return "lazy <label>"
+
+
+OPTIONS = [("a", "<A> & \"b\""), ("", "None yet"), ("ünï", "Bé ✓"), ("x\"y", ""), ("q", Markup("<i>safe</i>")),
+           ("l", _Lazy()), (3, "three"), (True, "yes"), ("r", "with attributes")]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"class_": "x"}], ids=["plain", "keywords"])
+@pytest.mark.parametrize("selected", [False, True], ids=["not selected", "selected"])
+@pytest.mark.parametrize("option", OPTIONS, ids=[repr(o[0]) for o in OPTIONS])
+def test_options_are_wtforms_bytes(app, option, selected, kwargs):
+    """tracker.templating.render_option (installed as Select.render_option) writes WTForms' own
+    <option> for every kind of value and label, with or without attributes."""
+    from wtforms.fields.choices import Choice
+    from wtforms.widgets.core import Select
+
+    from tracker.templating import _library_render_option
+
+    value, label = option
+    render_kw = {"data_x": "1"} if label == "with attributes" else {}
+    choice = Choice(value, label, selected, render_kw)
+    ours = Select.render_option(choice, **kwargs)
+    assert ours == _library_render_option[0](choice, **kwargs)
+    assert isinstance(ours, Markup) and getattr(Select.render_option, "tracker_fast", False)

@@ -160,3 +160,22 @@ def test_every_endpoint_is_fast(app, counting):
             builder(rule.endpoint, **values)
     assert handed == []
     assert builder.plans
+
+
+@pytest.mark.parametrize("mount", MOUNTS)
+def test_the_layouts_links_are_flasks_for_each_mount_path(app, user_client, mount):
+    """base.html's fixed addresses (tracker.templating.LAYOUT_LINKS, built once per mount path)
+    are Flask's url_for of each, under the mount path the page was asked under."""
+    from tracker.templating import LAYOUT_LINKS
+
+    reference = Flask.url_for.__get__(app)
+    with app.test_request_context("/", base_url=f"http://tracker.test{mount}"):
+        expected = {name: reference(endpoint, **arguments) for name, (endpoint, arguments) in LAYOUT_LINKS.items()}
+    page = user_client.get("/shortcuts", base_url=f"http://tracker.test{mount}").get_data(as_text=True)
+    for name, address in expected.items():
+        assert address.startswith(mount + "/") and (name == "login" or f'="{address}"' in page), name
+    assert f'<a class="brand" href="{expected["dashboard"]}">' in page
+    assert f'<link rel="stylesheet" href="{expected["app_css"]}">' in page
+    signed_out = app.test_client().get("/login", base_url=f"http://tracker.test{mount}").get_data(as_text=True)
+    assert f'<a class="brand" href="{expected["login"]}">' in signed_out
+    assert f'<script src="{expected["app_js"]}" defer>' in signed_out and expected["tom_select_js"] not in signed_out
