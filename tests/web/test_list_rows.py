@@ -281,3 +281,38 @@ def test_an_opportunity_row_is_the_templates_bytes(app):
         ours = "".join(_list_rows(items))
     assert ours == expected
     assert "<script>" not in ours and "<Mitte>" not in ours and "<Labs>" not in ours and "1 Apr 2026" in ours
+
+
+# The bulk form's fixed controls as templates/contacts/index.html wrote them per request, and as
+# it writes them from views/contacts.py _bulk_controls (rendered once per process).
+_JINJA_BULK_BEFORE = """\
+    <div class="field">{{ f.action.label() }} {{ f.action() }}</div>
+    <div class="field">{{ f.days.label() }} {{ f.days(min=1, max=3650, class_="days-input") }}</div>
+    <div class="field">{{ f.tag.label() }} {{ f.tag(list="bulk-tag-names") }}</div>
+    <div class="field">{{ f.new_company.label() }} {{ f.new_company() }}</div>
+      <div class="field">{{ f.channel.label() }} {{ f.channel() }}</div>
+      <fieldset class="field"><legend>{{ f.direction.label.text }}</legend>
+        {% for option in f.direction %}<label class="check">{{ option() }} {{ option.label.text }}</label> {% endfor %}</fieldset>
+      <div class="field grow">{{ f.summary.label() }} {{ f.summary() }}</div>
+"""
+_JINJA_BULK_AFTER = """\
+    <div class="field">{{ bulk_controls.action }}</div>
+    <div class="field">{{ bulk_controls.days }}</div>
+    <div class="field">{{ bulk_controls.tag }}</div>
+    <div class="field">{{ bulk_controls.new_company }}</div>
+      <div class="field">{{ bulk_controls.channel }}</div>
+      <fieldset class="field">{{ bulk_controls.direction }}</fieldset>
+      <div class="field grow">{{ bulk_controls.summary }}</div>
+"""
+
+
+def test_the_bulk_forms_fixed_controls_are_the_forms_own_html(app):
+    from flask import render_template_string
+
+    from tracker.forms.bulk import BulkForm
+    from tracker.views.contacts import _bulk_controls
+
+    with app.test_request_context("/contacts/"):
+        before = render_template_string(_JINJA_BULK_BEFORE, f=BulkForm(formdata=None, meta={"csrf": False}))
+        assert render_template_string(_JINJA_BULK_AFTER, bulk_controls=_bulk_controls()) == before
+    assert before.count("<option") >= 10 and 'id="bulk-action"' in before and 'type="radio"' in before
