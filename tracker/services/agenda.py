@@ -138,11 +138,9 @@ def _build(user: User, today: date, horizon_days: int, limit: int, followup_limi
         followups, more_followups = active_items(user, horizon), {}
         deadlines = deadline_items(user, horizon)
     else:
-        followups, deadlines = _first_followups(params, today, followup_limit)
-        more_followups = {}
-        for group in _GROUPS:
-            shown = sum(1 for item in followups if _group_of(item.due_on, today) == group)
-            more_followups[group] = max(0, int(getattr(counts, f"f_{group}")) - shown)
+        shown, deadlines = _first_followups(params, today, followup_limit)
+        followups = [item for group in _GROUPS for item in shown[group]]
+        more_followups = {group: max(0, int(getattr(counts, f"f_{group}")) - len(shown[group])) for group in _GROUPS}
     agenda = build_agenda(followups, _shown_cadences(user, today, params, limit), today, horizon_days,
                           deadlines=deadlines)
     return AgendaResult(agenda, health, more, more_followups)
@@ -394,9 +392,9 @@ def _first_followups_statement(n: int):
     return union_all(*parts, deadlines)
 
 
-def _first_followups(params: dict, today: date, n: int) -> tuple[list[FollowUpItem], list[DeadlineItem]]:
-    """The first `n` open or snoozed follow-ups of each group (overdue, today, up to the
-    horizon) by effective due date and time, and the deadlines up to the horizon (one
+def _first_followups(params: dict, today: date, n: int) -> tuple[dict[str, list[FollowUpItem]], list[DeadlineItem]]:
+    """The first `n` open or snoozed follow-ups of each group ({"overdue"|"today"|"upcoming":
+    items}) by effective due date and time, and the deadlines up to the horizon (one
     statement; their counts are in _counts_statement)."""
     rows = db.session.connection().execute(_first_followups_statement(n), params).all()
     items: dict[str, list[FollowUpItem]] = {group: [] for group in _GROUPS}
@@ -410,7 +408,7 @@ def _first_followups(params: dict, today: date, n: int) -> tuple[list[FollowUpIt
         group = _group_of(on, today)
         if len(items[group]) < n:
             items[group].append(FollowUpItem(rid, title, on, cid, name, kind))
-    return [item for group in items.values() for item in group], deadlines
+    return items, deadlines
 
 
 def deadline_items(user: User, horizon: date) -> list[DeadlineItem]:
