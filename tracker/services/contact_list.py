@@ -167,7 +167,7 @@ def _tag_names() -> Select:
 
 def tag_names(user: User) -> list:
     """The user's tags as rows (name, name_key), by name: the list's tag filter and datalist."""
-    return db.session.execute(_tag_names(), {"user_id": user.id}).all()
+    return db.session.connection().execute(_tag_names(), {"user_id": user.id}).all()
 
 
 def contact_page(user: User, query: ContactQuery, per_page: int) -> KeysetPage[ContactRow]:
@@ -199,7 +199,9 @@ def _search_page(user: User, shape: tuple, sort: str, per_page: int, words: list
     """The page of a search (see the module's docstring): two statements whatever the matches."""
     words_shape, word_values = word_params(words)
     trigram_first(db.session.connection(), words)
-    ids = list(db.session.scalars(_matches(shape, sort, words_shape, SEARCH_CAP + 1), {**values, **word_values}))
+    # On the session's connection: plain ids, not the ORM's result processing (201 rows).
+    ids = db.session.connection().execute(_matches(shape, sort, words_shape, SEARCH_CAP + 1),
+                                          {**values, **word_values}).scalars().all()
     key = _SORT_KEYS[sort.lstrip("-")]
     if len(ids) <= SEARCH_CAP:
         page = _few(sort, per_page, db.session.get_bind().dialect.name).page({"ids": ids, "user_id": user.id}, key,
