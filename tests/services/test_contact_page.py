@@ -9,6 +9,7 @@ import itertools
 from collections import Counter
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -90,3 +91,22 @@ def test_the_strips_months_equal_the_strip_of_the_days(ctx, offsets, today):  # 
     assert strip_buckets(page.touch_months, today) == strip_buckets(Counter(days), today)
     assert all(m.day == 1 and start <= m < end and n > 0 for m, n in page.touch_months.items())
     assert page.last_contacted == max(days)
+
+
+@pytest.mark.parametrize("offsets", [[], [-400], [-400, -1000, -366], [-400, 0], [-400, 45]],
+                         ids=["never", "once, before the strip", "only before the strip", "before and today",
+                              "before and a planned day after the strip"])
+def test_last_contacted_is_the_newest_day_on_either_side_of_the_strip(ctx, offsets):  # noqa: F811
+    """Only the strip's days are counted by month; the last day before it is read on its own
+    (services.contact_page._touch_months): "last contacted" is still the newest of every day."""
+    from tracker.services.accounts import create_user
+
+    user = create_user(f"cp{next(_emails)}@example.com", "correct horse battery")
+    ada = save_contact(user, None, ContactInput(full_name="Ada"))
+    days = [TODAY + timedelta(days=k) for k in offsets]
+    for day in days:
+        log_touchpoint(user, contacts=[ada], happened_on=day, channel="call", inbound=False)
+    db.session.commit()
+    page = contact_page(user, ada.id, TODAY)
+    assert page.last_contacted == max(days, default=None)
+    assert strip_buckets(page.touch_months, TODAY) == strip_buckets(Counter(days), TODAY)

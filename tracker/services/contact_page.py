@@ -34,7 +34,7 @@ from tracker.models.referrals import STATUSES as REFERRAL_STATUSES
 from tracker.models.referrals import STEP_DAYS
 from tracker.models.types import UTCDateTime
 from tracker.services.cadence import build_inputs, fold_processes
-from tracker.services.statements import built_once
+from tracker.services.statements import built_once, written
 from tracker.services.timeline_rows import CompanyRef, OpportunityRef
 
 _UID, _CID = bindparam("uid"), bindparam("cid")
@@ -162,32 +162,33 @@ def _panels_statement() -> Select:
     followups = _part("followup", select(FollowUp.id).where(
         FollowUp.user_id == _UID, FollowUp.contact_id == _CID, FollowUp.status.in_(("open", "snoozed"))),
         id=FollowUp.id, d1=FollowUp.due_on, d2=FollowUp.snoozed_until, s1=FollowUp.title, s2=FollowUp.status)
-    return union_all(*details, tags, positions, referrals, followups, _touch_months(), *_processes())
+    return union_all(*details, tags, positions, referrals, followups, *_touch_months(), *_processes())
 
 
 _MONTHS = len(strip_months(date(2000, 1, 1))) - 1
 
 
-def _touch_months() -> Select:
+def _touch_months() -> list[Select]:
     """The contact's touchpoints per month of the strip, and the last day of each group for "last
-    contacted", from one read of the contact's touchpoints: a row per month with any (a dozen at
-    most, where a row per day was 170 for a contact in touch most days), the month's first day
-    in d1 (None: a day outside the strip), the count in id, the group's last day in d2. The
-    months' bounds are bound values m0..m12 (domain.timeline.strip_months).
-
-    Each day is read by primary key per link (a correlated subquery) so both engines take the
-    contact's links from their index: joined, PostgreSQL scans every touchpoint of the account
-    instead (services.touchpoints). OFFSET 0 keeps that read apart: both engines otherwise copy
-    a subquery's column into each place the outer query names it, reading each touchpoint once
-    per branch of the CASE."""
-    link = touchpoint_contacts.c.touchpoint_id
-    day = select(Touchpoint.happened_on).where(Touchpoint.id == link, Touchpoint.user_id == _UID).scalar_subquery()
-    days = select(day.label("day")).where(touchpoint_contacts.c.contact_id == _CID).offset(0).subquery()
+    contacted", from the days its links keep (migration 0041: touchpoint_contacts.happened_on,
+    kept by triggers) in the index (contact_id, happened_on, ...), no touchpoint row read: a row
+    per month with any (a dozen at most), the month's first day in d1 (None: a day after the
+    strip), the count in id, the group's last day in d2; then the last day before the strip in
+    d2 (d1 None), the index's one entry. The months' bounds are bound values m0..m12
+    (domain.timeline.strip_months). Only the strip's days are read: the day of every link read
+    from its touchpoint by primary key was most of the page's SQL for a contact of 500
+    touchpoints (two thirds of them before the strip)."""
+    links = touchpoint_contacts.c
     bounds = [bindparam(f"m{i}", type_=Date()) for i in range(_MONTHS + 1)]
+    days = select(links.happened_on.label("day")).where(links.contact_id == _CID,
+                                                        links.happened_on >= bounds[0]).subquery()
     month = case(*((days.c.day < bounds[i + 1], bounds[i]) for i in range(_MONTHS)), else_=None)
-    months = select(case((days.c.day < bounds[0], None), else_=month).label("month"), days.c.day).subquery()
-    return _part("touch_month", select(months.c.month).group_by(months.c.month), id=func.count(), d1=months.c.month,
-                 d2=func.max(months.c.day))
+    months = select(month.label("month"), days.c.day).subquery()
+    before = (select(links.happened_on).where(links.contact_id == _CID, links.happened_on < bounds[0])
+              .order_by(links.happened_on.desc()).limit(written(1)).scalar_subquery())
+    return [_part("touch_month", select(months.c.month).group_by(months.c.month), id=func.count(),
+                  d1=months.c.month, d2=func.max(months.c.day)),
+            _part("touch_month", select(literal_column("0")), id=literal_column("0"), d2=before)]
 
 
 def _processes() -> list[Select]:
@@ -224,26 +225,27 @@ def contact_page(user: User, contact_id: int, today: date) -> ContactPage | None
     tags = []
     processes = []
     values = {"cid": contact_id, "uid": user.id, **{f"m{i}": m for i, m in enumerate(strip_months(today))}}
-    for r in conn.execute(_panels_statement(), values):
-        kind = r.kind
+    # Unpacked (the _PANEL_COLUMNS' order), not read by name: a Row's attribute costs about
+    # twenty times a tuple's item.
+    for kind, id_, a, b, d1, d2, d3, d4, s1, s2, s3, s4, t1 in conn.execute(_panels_statement(), values).all():
         if kind in details:
-            details[kind].append((r.a, r.id, Detail(r.s1, r.s2)))
+            details[kind].append((a, id_, Detail(s1, s2)))
         elif kind == "tag":
-            tags.append((r.s2, TagRef(r.s1)))
+            tags.append((s2, TagRef(s1)))
         elif kind == "position":
-            page.positions.append(PositionRow(r.id, r.s1, r.s2, r.s3, CompanyRef(r.a, r.s4) if r.a else None))
+            page.positions.append(PositionRow(id_, s1, s2, s3, CompanyRef(a, s4) if a else None))
         elif kind == "referral":
-            page.referrals.append((ReferralRow(r.id, r.s1, r.d1, r.d2, r.d3, r.d4), OpportunityRef(r.a, r.s2),
-                                   CompanyRef(r.b, r.s3) if r.b else None))
+            page.referrals.append((ReferralRow(id_, s1, d1, d2, d3, d4), OpportunityRef(a, s2),
+                                   CompanyRef(b, s3) if b else None))
         elif kind == "followup":
-            page.followups.append(OpenFollowUp(r.id, r.s1, r.s2, r.d1, r.d2))
+            page.followups.append(OpenFollowUp(id_, s1, s2, d1, d2))
         elif kind == "touch_month":
-            if r.d1 is not None:
-                page.touch_months[r.d1] = r.id
-            if r.d2 is not None and (page.last_contacted is None or r.d2 > page.last_contacted):
-                page.last_contacted = r.d2
+            if d1 is not None:
+                page.touch_months[d1] = id_
+            if d2 is not None and (page.last_contacted is None or d2 > page.last_contacted):
+                page.last_contacted = d2
         elif kind == "process":
-            processes.append((r.a, r.id, r.s1, r.s2, r.d1, r.t1))
+            processes.append((a, id_, s1, s2, d1, t1))
     contact.emails, contact.phones, contact.urls = ([d for _, _, d in sorted(details[k], key=lambda t: t[:2])]
                                                     for k in ("email", "phone", "url"))
     contact.tags = [t for _, t in sorted(tags, key=lambda t: t[0])]

@@ -256,11 +256,12 @@ def _shown(entry: Entry, row, details: dict) -> Entry:
     """`entry` with what its template shows: a status change's or an added contact's from its
     keys `row`, the other kinds' from `details` (_details)."""
     kind = entry.kind
+    if kind in ("status", "added"):
+        *_, opportunity_id, s1, s2, s3, s4 = row  # _KEY_COLUMNS' last ones (unpacked: a Row's names cost more)
     if kind == "status":
-        data = {"change": StatusRow(entry.id, row.opportunity_id, row.s1, row.s2), "opportunity_title": row.s3,
-                "company_name": row.s4}
+        data = {"change": StatusRow(entry.id, opportunity_id, s1, s2), "opportunity_title": s3, "company_name": s4}
     elif kind == "added":
-        data = {"contact": AddedRow(entry.id, row.s1, row.s2)}
+        data = {"contact": AddedRow(entry.id, s1, s2)}
     else:
         data = {kind: details[kind, entry.id]}
     return Entry(kind, entry.id, entry.at, entry.on, entry.logged_at, entry.title, data)
@@ -389,8 +390,8 @@ def planned_followups(scope: Scope, today: date, limit: int = 10) -> list[Planne
     """Open or snoozed follow-ups due after `today` (the user's local day), soonest first."""
     rows = db.session.connection().execute(_planned_statement(_shape(scope), limit), _params(scope) | {
         "today": today})
-    return [Planned(r.id, r.title, r.due_on, r.status, Person(r.contact_id, r.full_name) if r.contact_id else None)
-            for r in rows]
+    return [Planned(id_, title, due_on, status, Person(contact_id, full_name) if contact_id else None)
+            for id_, title, due_on, status, contact_id, full_name in rows.all()]
 
 
 def _params(scope: Scope) -> dict:
