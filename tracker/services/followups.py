@@ -273,14 +273,19 @@ def for_interview(user: User, interview_id: int) -> list[FollowUp]:
     """Every follow-up of one of the user's interviews, whatever its status: open ones first
     by due date, then the rest latest first (one statement, contacts joined: the same one
     with or without follow-ups)."""
-    finished = FollowUp.status.in_(("done", "dismissed"))
-    # Read by the interview, scoped to the user after: with user_id in the WHERE, SQLite's
-    # planner read every follow-up of the user (ix_followups_user_id: 0.04 ms at S, 0.76 at L).
-    rows = db.session.scalars(
-        select(FollowUp).where(FollowUp.interview_id == interview_id)
-        .options(joinedload(FollowUp.contact))
-        .order_by(finished, case((finished, None), else_=FollowUp.due_on), FollowUp.due_on.desc(), FollowUp.id))
+    rows = db.session.scalars(_of_interview(), {"interview_id": interview_id})
     return [f for f in rows if f.user_id == user.id]
+
+
+@built_once
+def _of_interview():
+    """for_interview's statement, built once. Read by the interview, scoped to the user after:
+    with user_id in the WHERE, SQLite's planner read every follow-up of the user
+    (ix_followups_user_id: 0.04 ms at S, 0.76 at L)."""
+    finished = FollowUp.status.in_(("done", "dismissed"))
+    return (select(FollowUp).where(FollowUp.interview_id == bindparam("interview_id"))
+            .options(joinedload(FollowUp.contact))
+            .order_by(finished, case((finished, None), else_=FollowUp.due_on), FollowUp.due_on.desc(), FollowUp.id))
 
 
 def open_for_contact(user: User, contact_id: int) -> list[FollowUp]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
@@ -16,6 +16,7 @@ from tracker.models import Contact, Interview, Opportunity, User
 from tracker.models.interviews import FORMATS, OUTCOMES, STAGES
 from tracker.services.contacts import ContactInput, save_contact
 from tracker.services.opportunities import set_status
+from tracker.services.statements import built_once
 
 
 @dataclass
@@ -124,10 +125,15 @@ def interview_with_details(user: User, interview_id: int) -> Interview | None:
     Two statements whatever is linked: the opportunity, its company and who gave feedback are
     joined (a separate SELECT for each would run only when there is one), the interviewers
     read by one more."""
-    return db.session.scalar(
-        select(Interview).where(Interview.id == interview_id, Interview.user_id == user.id)
-        .options(joinedload(Interview.opportunity).joinedload(Opportunity.company),
-                 selectinload(Interview.interviewers), joinedload(Interview.feedback_from)))
+    return db.session.scalar(_with_details(), {"id": interview_id, "user_id": user.id})
+
+
+@built_once
+def _with_details():
+    """interview_with_details' statement, built once (its options' cache key is most of its cost)."""
+    return (select(Interview).where(Interview.id == bindparam("id"), Interview.user_id == bindparam("user_id"))
+            .options(joinedload(Interview.opportunity).joinedload(Opportunity.company),
+                     selectinload(Interview.interviewers), joinedload(Interview.feedback_from)))
 
 
 def user_interviews(user: User) -> list[Interview]:
