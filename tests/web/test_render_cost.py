@@ -405,3 +405,40 @@ def test_options_are_wtforms_bytes(app, option, selected, kwargs):
     ours = Select.render_option(choice, **kwargs)
     assert ours == _library_render_option[0](choice, **kwargs)
     assert isinstance(ours, Markup) and getattr(Select.render_option, "tracker_fast", False)
+
+
+@pytest.mark.parametrize("template_class", ["jinja", "tracker"])
+def test_imports_give_jinjas_modules(template_class):
+    """tracker.templating.Template._get_default_module: an imported template's module is made
+    once and reused, and an importer whose context has globals the imported template lacks gets
+    a module made with them, as Jinja's own does (both classes run the same cases)."""
+    import jinja2
+
+    from tracker.templating import Template
+
+    sources = {"macros.html": "{% set shown = extra|default('none') %}{% macro hi(x) %}[{{ x }} {{ shown }}]{% endmacro %}",
+               "page.html": '{% from "macros.html" import hi %}{{ hi(name) }}',
+               "part.html": '{% include "page.html" %}'}
+    env = jinja2.Environment(loader=jinja2.DictLoader(sources), autoescape=True)
+    if template_class == "tracker":
+        env.template_class = Template
+    env.globals["site"] = "tracker"
+    modules = []
+    macros = env.get_template("macros.html")
+    real = jinja2.Template._get_default_module
+
+    def spy(self, ctx=None):
+        module = real(self, ctx)
+        modules.append(module)
+        return module
+
+    jinja2.Template._get_default_module = spy
+    try:
+        assert env.get_template("page.html").render(name="<a>") == "[&lt;a&gt; none]"
+        assert env.get_template("part.html").render(name="b") == "[b none]"
+        with_extra = env.get_template("page.html", globals={"extra": "<x>"})
+        assert with_extra.render(name="c") == "[c &lt;x&gt;]"
+    finally:
+        jinja2.Template._get_default_module = real
+    assert modules[0] is modules[1] is macros.module  # made once, for plain and included pages
+    assert modules[2] is not macros.module  # the importer's own global: a module of its own
