@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+from markupsafe import Markup
 
 from tracker.domain import faces
 from tracker.services.contact_list import ContactRow
@@ -316,3 +317,14 @@ def test_the_bulk_forms_fixed_controls_are_the_forms_own_html(app):
         before = render_template_string(_JINJA_BULK_BEFORE, f=BulkForm(formdata=None, meta={"csrf": False}))
         assert render_template_string(_JINJA_BULK_AFTER, bulk_controls=_bulk_controls()) == before
     assert before.count("<option") >= 10 and 'id="bulk-action"' in before and 'type="radio"' in before
+
+
+@pytest.mark.parametrize("value", [None, 7, Markup("<b>kept</b>"), Markup("a & b")], ids=["None", "int", "markup", "markup-amp"])
+def test_html_text_takes_what_is_not_a_str_as_markupsafe_does(value):
+    """The C escaper alone fails on anything but a str (a SystemError: a 500 for a None);
+    html_text hands the rest to markupsafe.escape, which keeps a Markup as it is."""
+    from markupsafe import escape
+
+    from tracker.views.common import html_text
+
+    assert html_text(value) == str(escape(value)) and type(html_text(value)) is str
