@@ -14,6 +14,7 @@ from wtforms.widgets.core import clean_key
 
 from tracker import clock
 from tracker.domain import faces
+from tracker.domain.cadence import MONTHS  # strftime's %b without its cost: a third of a timeline entry's
 from tracker.signed_once import generate_csrf
 from tracker.domain.application import salary_text
 from tracker.domain.bounds import split_url
@@ -270,10 +271,6 @@ def local_datetime(value: datetime | None) -> str:
     local = value.astimezone(_zone())
     return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local.hour:02}:{local.minute:02}"
 
-
-# strftime's %b in the C locale (the app never sets one), without strftime's cost: a third of
-# a timeline entry's, which formats a day or a time (tests/web/test_date_filters.py).
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def web_href(value: str | None) -> str:

@@ -96,7 +96,9 @@ ROLE_LABELS: Mapping[str, str] = MappingProxyType(
         "other": "Contact",
     }
 )
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The months' short names, as strftime's %b writes them in the C locale (the app never sets
+# one): reason texts, and the templates' day filters (templating.format_day), which skip strftime's cost.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,8 +413,8 @@ def format_day(d: date, today: date) -> str:
     Locale-independent on purpose: strftime's names depend on the server's locale.
     """
     if d.year == today.year:
-        return f"{d.day} {_MONTHS[d.month - 1]}"
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+        return f"{d.day} {MONTHS[d.month - 1]}"
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def _ago(days: int) -> str:

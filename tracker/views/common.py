@@ -11,7 +11,7 @@ from sqlalchemy import Select, bindparam, select
 from tracker.domain.bounds import split_url
 from tracker.extensions import db
 from tracker.services.statements import built_once
-from tracker.templating import MONTHS
+from tracker.domain.cadence import format_day
 
 M = TypeVar("M")
 
@@ -101,13 +101,11 @@ def id_url(endpoint: str, argument: str):
 
 
 def short_day(value, today) -> str:
-    """templating.format_day(value, year=False) with `today` given: "3 Oct", with the year when
-    it is not `today`'s; "" for None. Lists format a few days a row, and format_day looks up
-    the user's today on each call."""
-    if value is None:
-        return ""
-    month = MONTHS[value.month - 1]  # strftime's %b, without its cost
-    return f"{value.day} {month}" if value.year == today.year else f"{value.day} {month} {value.year}"
+    """A list's day: "3 Oct", with the year when it is not `today`'s; "" for None. The reasons'
+    own formatter (domain.cadence.format_day), which is templating.format_day(value, year=False)
+    with `today` given: lists format a few days a row, and that filter looks up the user's
+    today on each call."""
+    return "" if value is None else format_day(value, today)
 
 
 def html_text(value) -> str:
