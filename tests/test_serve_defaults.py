@@ -158,3 +158,54 @@ def test_the_access_log_is_on_unless_turned_off(tmp_path, args):
         live.stop()
     logged = "GET /healthz?probe=access-log" in (tmp_path / "server.log").read_text()
     assert logged == (args == ())
+
+
+def test_the_server_logs_with_trackers_access_logger(app):
+    assert server.gunicorn_settings(app)["logger_class"] == "tracker.cli.gunicorn_worker.AccessLogger"
+
+
+class _Request:
+    headers = [("HOST", "127.0.0.1:5000"), ("USER-AGENT", 'curl/8 "quoted"'), ("X-Trace", "abc")]
+
+
+class _Response:
+    def __init__(self, status, sent):
+        self.status, self.sent = status, sent
+        self.headers = [("Content-Type", "text/html; charset=utf-8"), ("X-Frame-Options", "DENY")]
+
+
+_ENVIRON = {"REQUEST_METHOD": "GET", "RAW_URI": "/contacts/?q=%22x%22", "SERVER_PROTOCOL": "HTTP/1.0",
+            "PATH_INFO": "/contacts/", "QUERY_STRING": "q=%22x%22", "REMOTE_ADDR": "10.0.0.7",
+            "HTTP_USER_AGENT": 'curl/8 "quoted"', "HTTP_REFERER": 'http://example.test/"x"',
+            "HTTP_AUTHORIZATION": "Basic YWxpY2U6c2VjcmV0", "wsgi.url_scheme": "http", "SERVER_NAME": "tracker"}
+
+
+@pytest.mark.parametrize("log_format", [
+    None,  # gunicorn's default, what `tracker serve` writes
+    '%(h)s %(u)s "%(r)s" %(s)s %(b)s %(B)s %(m)s %(U)s %(q)s %(H)s %(L)s %(p)s %(z)s',
+    '%(h)s "%({x-trace}i)s" "%({User-Agent}i)s" %({content-type}o)s %({server_name}e)s %({missing}i)s',
+], ids=["default format", "every request atom", "header and environ atoms"])
+@pytest.mark.parametrize("status, sent", [("200 OK", 5120), ("404 NOT FOUND", None)], ids=["200", "404 unsent"])
+def test_the_access_line_is_gunicorns(tmp_path, monkeypatch, log_format, status, sent):
+    from datetime import timedelta
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from tracker.cli.gunicorn_worker import AccessLogger
+
+    monkeypatch.setattr(time, "strftime", lambda fmt, *args: "[02/Dec/2026:14:00:00 +0000]")  # one %(t)s for both
+    lines = {}
+    for logger_class in (Logger, AccessLogger):
+        config = Config()
+        config.set("accesslog", str(tmp_path / logger_class.__name__))
+        if log_format:
+            config.set("access_log_format", log_format)
+        logger = logger_class(config)
+        logger.access(_Response(status, sent), _Request(), dict(_ENVIRON), timedelta(seconds=1, microseconds=2345))
+        logger.close_on_exec()
+        for handler in logger.access_log.handlers:
+            handler.flush()
+        lines[logger_class] = (tmp_path / logger_class.__name__).read_text()
+    assert lines[Logger].count("\n") == 1
+    assert lines[AccessLogger] == lines[Logger]

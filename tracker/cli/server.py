@@ -77,7 +77,8 @@ def gunicorn_settings(app, *, host: str = "127.0.0.1", port: int = 5000, workers
     # record and handler), measured with tests/perf/serve_probe.py: a proxy that logs can turn it off.
     settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "keepalive": keepalive,
                 "accesslog": "-" if access_log else None, "timeout": 120,
-                "post_fork": lambda server, worker: _in_worker(app)}
+                "post_fork": lambda server, worker: _in_worker(app),
+                "logger_class": "tracker.cli.gunicorn_worker.AccessLogger"}
     if threads > 1:  # gunicorn's gthread worker, closing connections in their own thread (gunicorn_worker.py)
         settings["worker_class"] = "tracker.cli.gunicorn_worker.ThreadWorker"
     return settings
