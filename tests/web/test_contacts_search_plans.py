@@ -60,3 +60,20 @@ def test_many_matches_walk_the_name_index_without_sorting_them(app, account, mon
     _, plan = _search_plans(app, account, url)
     assert any("USING INDEX ix_contacts_user_sort_name" in line for line in plan), plan
     assert not any("TEMP B-TREE" in line for line in plan), plan
+
+
+@sqlite_only
+def test_many_matches_read_each_walked_contacts_document_by_key(app, account, monkeypatch):
+    monkeypatch.setattr(contact_list, "SEARCH_CAP", 3)
+    _, plan = _search_plans(app, account, "/contacts/?q=person")
+    assert any("SEARCH contact_search_content USING INTEGER PRIMARY KEY" in line for line in plan), plan
+    assert not any("VIRTUAL TABLE" in line for line in plan), plan
+
+
+@sqlite_only
+def test_matches_too_sparse_for_the_walk_are_collected_first(app, account, monkeypatch):
+    monkeypatch.setattr(contact_list, "SEARCH_CAP", 3)
+    monkeypatch.setattr(contact_list, "WALK_LIMIT", 1)  # a page of 51 among 6 ids in 11 is 93 contacts
+    _, plan = _search_plans(app, account, "/contacts/?q=person")
+    assert any("SCAN contact_search VIRTUAL TABLE" in line for line in plan), plan
+    assert not any("contact_search_content" in line for line in plan), plan
