@@ -106,6 +106,21 @@ def test_activity_feed_is_everything_of_the_user_only(world):
     assert not any("Eve" in t for t in text)
 
 
+def test_a_touchpoint_names_its_interview_and_application(world):
+    user, opp = world["user"], world["opp"]
+    interview = opp.interviews[0]
+    log_touchpoint(user, contacts=[world["rec"]], happened_on=date(2026, 5, 8), channel="email", inbound=True,
+                   summary="Offer call booked", interview=interview, opportunity=opp)
+    db.session.flush()
+    rows = {e.data["touchpoint"].summary: e.data["touchpoint"]
+            for e in timeline(Scope(user), kinds=("touchpoint",)).entries}
+    booked, thanks, sam = rows["Offer call booked"], rows["Thanks to both"], rows["Sam called"]
+    assert (booked.interview.id, booked.interview.stage) == (interview.id, interview.stage)
+    assert (booked.opportunity.id, booked.opportunity.title) == (opp.id, "SRE")
+    assert (thanks.interview.id, thanks.opportunity.title) == (interview.id, "SRE")  # the interview's application
+    assert sam.interview is None and sam.opportunity is None
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("touchpoint", ("touchpoint",)),
     ("touchpoint,status", ("touchpoint", "status")),
