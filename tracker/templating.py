@@ -42,8 +42,13 @@ def install(app: Flask) -> None:
     app.jinja_env.globals["initials_face"] = initials_face
     app.jinja_env.globals["salary_text"] = salary_text
     app.jinja_env.globals["demo_allowed"] = lambda: app.config["REGISTRATION"] == "open"
-    # After CSRFProtect.init_app, which registered generate_csrf as `csrf_token`.
+    # After CSRFProtect.init_app, which registered generate_csrf as `csrf_token`, and also as a
+    # context processor run on every render, whose `csrf_token` shadowed this global in every
+    # template (the same token, through generate_csrf's configuration lookups on each call).
+    # Its other name, csrf_meta_tag, stays a global too.
     app.jinja_env.globals["csrf_token"] = csrf_token
+    processors = app.template_context_processors[None]
+    processors[:] = [p for p in processors if getattr(p, "__module__", None) != "flask_wtf.csrf"]
     app.jinja_env.globals["csrf_input"] = csrf_input
     app.jinja_env.globals["form_field"] = form_field
     app.jinja_env.trim_blocks = True

@@ -442,3 +442,19 @@ def test_imports_give_jinjas_modules(template_class):
         jinja2.Template._get_default_module = real
     assert modules[0] is modules[1] is macros.module  # made once, for plain and included pages
     assert modules[2] is not macros.module  # the importer's own global: a module of its own
+
+
+def test_templates_sign_with_the_requests_csrf_token_through_trackers_global(app):
+    """Flask-WTF's context processor, which put its own `csrf_token` over tracker's global on
+    every render, is gone; the token a template writes is still Flask-WTF's, and its
+    csrf_meta_tag is still there."""
+    from flask import render_template_string
+    from flask_wtf.csrf import generate_csrf
+
+    with app.test_request_context("/"):
+        context: dict = {}
+        app.update_template_context(context)
+        assert "csrf_token" not in context
+        token = render_template_string("{{ csrf_token() }}")
+        assert token and token == generate_csrf()
+        assert render_template_string("{{ csrf_meta_tag() }}") == f'<meta name="csrf-token" content="{token}">'
