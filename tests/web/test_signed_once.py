@@ -114,3 +114,30 @@ def test_with_a_time_limit_each_request_signs_its_own_token(app, user_client, ve
     signed = verifications["dumps"]
     user_client.get("/contacts/")
     assert verifications["dumps"] == signed + 1  # a token that expires is not kept
+
+
+@pytest.mark.parametrize("secret_key", ["a secret", None], ids=["with a secret key", "without one"])
+def test_a_request_without_a_cookie_gets_flasks_answer(app, secret_key):
+    """No cookie: a new, empty session that a request can write to (Flask's answer, without
+    building its serializer first); without a secret key Flask's null session, as before."""
+    from flask.sessions import NullSession, SecureCookieSession, SecureCookieSessionInterface
+
+    app.secret_key = secret_key
+    with app.test_request_context("/healthz") as ctx:
+        ours = app.session_interface.open_session(app, ctx.request)
+        flasks = SecureCookieSessionInterface().open_session(app, ctx.request)
+        assert type(ours) is type(flasks)
+        if secret_key:
+            assert type(ours) is SecureCookieSession and dict(ours) == {} and not ours.modified
+        else:
+            assert ours is None
+            assert isinstance(app.session_interface.make_null_session(app), NullSession)
+
+
+def test_a_first_visit_gets_a_session_cookie_that_signs_in(app, make_user, client):
+    make_user(email="first@example.com", password="a long enough password")
+    page = client.get("/login")
+    assert "session" in page.headers.get("Set-Cookie", "")  # the CSRF token's raw value, kept in a new session
+    answer = client.post("/login", data={"email": "first@example.com", "password": "a long enough password",
+                                         "csrf_token": META.search(page.get_data(as_text=True)).group(1)})
+    assert answer.status_code == 302 and client.get("/shortcuts").status_code == 200
