@@ -16,6 +16,19 @@ statements. A transaction that ran anything else (a write, DDL, a savepoint, a d
 WITH) or failed rolls back as before, and psycopg then forgets its statements as it means to.
 tests/web/test_prepared_statements.py shows both.
 
+A transaction starts at the request's first statement that needs one, not at its first
+read (issue 17, ninth session). psycopg sends BEGIN, a round trip of its own, before a
+connection's first statement, and the COMMIT above is another: 2 of a contact page's 7. Under
+READ COMMITTED (PostgreSQL's default, and tracker's) each statement of a transaction reads its
+own snapshot anyway, so a read before the first write sees exactly what it would see inside a
+transaction: those reads run on their own (psycopg's autocommit, for that statement only), and
+a request that only reads sends neither BEGIN nor COMMIT. The first statement that is not a
+plain read (a write; a SELECT that sets a transaction-local setting with set_config(..., true),
+takes a row lock FOR UPDATE/SHARE or a transaction-level advisory lock) begins the transaction
+as psycopg always did, and everything after it runs inside. A connection whose isolation level
+is not READ COMMITTED (set by the app, or the server's default_transaction_isolation) always
+begins at once. tests/web/test_prepared_statements.py counts what is sent.
+
 The cursor's `description` is made lazily (see _Description): SQLAlchemy asks for it after every
 statement only to learn whether rows came back, and psycopg built a Column object per column
 each time (about 1 us each: 116 for the opportunity page).
@@ -26,11 +39,20 @@ import re
 from collections.abc import Sequence
 
 import psycopg
+from psycopg import IsolationLevel
 from psycopg.pq import ExecStatus, TransactionStatus
 
 # Statements that cannot write (a function a SELECT calls could, but tracker's do not; a WITH
 # is counted as a write: it may carry an INSERT).
 _READS = re.compile(r"\s*(?:SELECT|SHOW)\b", re.IGNORECASE).match
+
+# Reads that need the transaction they run in: a transaction-local setting (set_config(...,
+# true)), a row lock, a transaction-level advisory lock. Such a read begins the transaction.
+_HOLDS = re.compile(r"set_config|\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b|_xact_lock",
+                    re.IGNORECASE).search
+
+_IDLE = TransactionStatus.IDLE
+_READ_COMMITTED = (None, IsolationLevel.READ_COMMITTED)  # psycopg's None: the server's default
 
 
 # The result statuses for which psycopg's `description` is a list of columns, not None.
@@ -86,8 +108,18 @@ class Cursor(psycopg.Cursor):
         return None
 
     def execute(self, query, params=None, **kwargs):
+        connection = self.connection
         if not (isinstance(query, str) and _READS(query)):
-            self.connection.wrote = True
+            connection.wrote = True
+        elif (connection.read_committed and connection._isolation_level in _READ_COMMITTED
+              and not connection._autocommit and connection.pgconn.transaction_status == _IDLE
+              and not _HOLDS(query)):
+            # Before the transaction's first write: this read runs on its own (see the module).
+            connection._autocommit = True  # psycopg's flag: its _start_query sends no BEGIN
+            try:
+                return super().execute(query, params, **kwargs)
+            finally:
+                connection._autocommit = False
         return super().execute(query, params, **kwargs)
 
     def executemany(self, query, params_seq, **kwargs):
@@ -103,6 +135,8 @@ class Connection(psycopg.Connection):
     """A psycopg connection whose read-only transactions end by COMMIT (see the module)."""
 
     wrote = False
+    # The server's default isolation level is READ COMMITTED (read once per connection, connect).
+    read_committed = False
 
     def rollback(self) -> None:
         if not self.wrote and self.info.transaction_status == TransactionStatus.INTRANS:
@@ -119,4 +153,10 @@ class Connection(psycopg.Connection):
 def connect(*cargs, **cparams) -> Connection:
     """psycopg.connect, with this module's connection and cursor classes."""
     cparams.setdefault("cursor_factory", Cursor)
-    return Connection.connect(*cargs, **cparams)
+    connection = Connection.connect(*cargs, **cparams)
+    # The server's default isolation level (postgresql.conf may raise it), once per connection.
+    asked, connection.autocommit = connection.autocommit, True
+    default = connection.execute("SHOW default_transaction_isolation").fetchone()[0]
+    connection.autocommit = asked
+    connection.read_committed = default == "read committed"
+    return connection

@@ -1,7 +1,9 @@
-"""Every benchmark page's CPU per request on a PostgreSQL benchmark account: the app's (median)
-and the database server's (mean, from /proc), after a warm-up long enough for prepared
-statements to settle (psycopg prepares at the 5th run of a statement on a connection;
-PostgreSQL then makes 5 custom plans before it may choose a generic one).
+"""Every benchmark page's CPU per request on a PostgreSQL benchmark account: the app's (median;
+and the kernel's part of it, the mean of getrusage's ru_stime: the app's system calls, its
+sockets' round trips among them) and the database server's (mean, from /proc), after a
+warm-up long enough for prepared statements to settle (psycopg prepares at the 5th run of a
+statement on a connection; PostgreSQL then makes 5 custom plans before it may choose a generic
+one).
 
 The side-by-side tool for PostgreSQL settings and code: run it alternately with PYTHONPATH at
 two trees (or with --set) on the same database, in the same minutes, and compare.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -38,6 +41,11 @@ def open_account(url: str, pages: str | None):
     return client, urls, pages.split(";" if ";" in pages else ",") if pages else list(urls), engine
 
 
+def _kernel() -> float:
+    """CPU seconds this process has spent in the kernel."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="PostgreSQL URL of a benchmark account")
@@ -58,15 +66,17 @@ def main() -> None:
     for name in wanted:
         for _ in range(args.warmup):
             assert client.get(urls[name]).status_code == 200
-        cpu = []
+        cpu, system = [], []
         before = bench_pages._backend_cpu(backends)
         for _ in range(args.runs):
-            started = time.process_time()
+            started, kernel = time.process_time(), _kernel()
             client.get(urls[name])
             cpu.append((time.process_time() - started) * 1000)
+            system.append((_kernel() - kernel) * 1000)
         server = (bench_pages._backend_cpu(backends) - before) * 1000 / args.runs
-        out[name] = (round(statistics.median(cpu), 2), round(server, 2))
-        print(f"{args.label} | {name} | app {out[name][0]:.1f} | server {out[name][1]:.1f}", flush=True)
+        out[name] = (round(statistics.median(cpu), 2), round(server, 2), round(statistics.mean(system), 2))
+        print(f"{args.label} | {name} | app {out[name][0]:.1f} (of which the kernel's, mean: {out[name][2]:.2f}) "
+              f"| server {out[name][1]:.1f}", flush=True)
     print("JSON " + json.dumps({"label": args.label, "load": os.getloadavg()[0], "pages": out}), flush=True)
     engine.dispose()
 

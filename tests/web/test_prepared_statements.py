@@ -170,3 +170,104 @@ def test_a_statements_description_is_psycopgs_when_read(app):
         finally:
             connection.rollback()
             connection.close()
+
+
+# --- A transaction begins at the first statement that needs one (tracker/postgres.py) ----------
+
+@pytest.fixture
+def commands(monkeypatch) -> list[bytes]:
+    """BEGIN, COMMIT and ROLLBACK as psycopg sends them (Connection._exec_command), in order."""
+    from tracker.postgres import Connection
+
+    sent: list[bytes] = []
+    original = Connection._exec_command
+
+    def recording(self, command, *args, **kwargs):
+        if isinstance(command, bytes):
+            sent.append(command.split()[0])
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "_exec_command", recording)
+    return sent
+
+
+def test_a_page_that_only_reads_sends_neither_begin_nor_commit(app, user_client, commands):
+    for _ in range(3):
+        assert user_client.get("/contacts/").status_code == 200
+    assert commands == []
+    # Its statements are still prepared and kept between requests.
+    for _ in range(5):
+        assert user_client.get("/contacts/").status_code == 200
+    assert any("FROM contacts" in statement for statement in prepared(app))
+
+
+def test_a_write_begins_the_transaction_and_a_failed_one_undoes_the_whole_request(app, user_client, commands):
+    page = user_client.get("/contacts/new")
+    assert page.status_code == 200 and commands == []
+    saved = user_client.post_form("/contacts/new", {"full_name": "Grace Hopper"})
+    assert saved.status_code in (302, 303)
+    assert commands.count(b"BEGIN") == 1 and commands[-1] == b"COMMIT"
+    with app.app_context():
+        # Reads before a write, then writes and a failure: everything the request wrote is undone.
+        assert db.session.scalar(text("SELECT count(*) FROM contacts WHERE full_name = 'Grace Hopper'")) == 1
+        db.session.execute(text("UPDATE contacts SET full_name = 'Changed' WHERE full_name = 'Grace Hopper'"))
+        with pytest.raises(Exception, match="division by zero"):
+            db.session.execute(text("SELECT 1 / 0"))
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT count(*) FROM contacts WHERE full_name = 'Grace Hopper'")) == 1
+        db.session.rollback()
+
+
+def test_a_transaction_local_setting_holds_for_the_statements_after_it(app, user_client, commands):
+    """A SELECT of set_config(..., true) (SET LOCAL) begins the transaction: the setting holds
+    for the next statement, and the next transaction has the server's setting again."""
+    with app.app_context():
+        assert db.session.scalar(text("SELECT current_setting('random_page_cost')")) == "4"
+        assert commands == []
+        db.session.execute(text("SELECT set_config('random_page_cost', '1.1', true)"))
+        assert commands == [b"BEGIN"]
+        assert db.session.scalar(text("SELECT current_setting('random_page_cost')")) == "1.1"
+        db.session.rollback()  # only reads: psycopg keeps its statements (a COMMIT)
+        assert commands == [b"BEGIN", b"COMMIT"]
+        assert db.session.scalar(text("SELECT current_setting('random_page_cost')")) == "4"
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("statement", [
+    "SELECT id FROM users FOR UPDATE", "SELECT id FROM users FOR NO KEY UPDATE",
+    "select id from users for share", "SELECT pg_advisory_xact_lock(17)",
+])
+def test_a_read_that_locks_begins_the_transaction_and_holds_its_lock(app, user_client, commands, statement):
+    with app.app_context():
+        db.session.execute(text(statement))
+        assert commands == [b"BEGIN"]
+        held = db.session.scalar(text("SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() "
+                                      "AND locktype IN ('transactionid', 'advisory', 'tuple', 'relation') "
+                                      "AND granted"))
+        assert held >= 1
+        db.session.rollback()
+
+
+def test_repeatable_read_begins_at_the_first_read_and_keeps_one_snapshot(app, user_client, commands):
+    """Where a transaction's reads share one snapshot (REPEATABLE READ), the first read begins it."""
+    with app.app_context():
+        url = db.engine.url
+        with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as c:
+            before = c.scalar(text("SELECT display_name FROM users WHERE email = 'jo@example.com'"))
+            assert commands[-1:] == [b"BEGIN"]
+            other = create_engine(url, poolclass=NullPool)
+            with other.begin() as o:
+                o.execute(text("UPDATE users SET display_name = 'Elsewhere' WHERE email = 'jo@example.com'"))
+            other.dispose()
+            assert c.scalar(text("SELECT display_name FROM users WHERE email = 'jo@example.com'")) == before
+            c.rollback()
+
+
+def test_autocommit_stays_autocommit_after_a_read(app, user_client):
+    with app.app_context():
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("SELECT 1"))
+            assert c.connection.driver_connection.autocommit is True
+            c.execute(text("CREATE TEMPORARY TABLE kept_after (x int)"))
+            c.execute(text("SELECT 1"))
+            assert c.connection.driver_connection.autocommit is True
