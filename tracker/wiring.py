@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tracker import cycles
 from tracker.extensions import csrf, db, login_manager, migrate
 
 # Endpoints reachable without logging in. Everything else requires a session.
@@ -37,6 +38,8 @@ def register_all(app: Flask) -> None:
     register_security_headers(app)
     register_sync_functions(app)
     register_cli(app)
+    cycles.weak_field_forms()
+    app.wsgi_app = cycles.request_out_of_environ(app.wsgi_app)
     if app.config["TRUST_PROXY"]:
         n = int(app.config["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
