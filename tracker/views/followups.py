@@ -324,9 +324,14 @@ def cadence_card(contact, followups: list | None = None, cadence_input=None) -> 
                 formdata=None, days=view.cadence.ideal_days or view.proposal.ideal_days)}
 
 
-@bp.app_context_processor
-def _labels() -> dict:
+@bp.record_once
+def _labels(state) -> None:
+    """The follow-ups' labels and badge as template globals: constants, which macros imported
+    without the render's context see too (a context processor ran for every template render,
+    and its values reached followups/_macros.html only through an import `with context`,
+    which builds the macros anew in each render, in a cycle with its context)."""
     from tracker.models.followups import KINDS
     from tracker.models.touchpoints import CHANNELS
 
-    return {"fu_channels": CHANNELS, "fu_kinds": KINDS, "fu_origins": ORIGINS, "fu_badge": status_badge}
+    state.app.jinja_env.globals.update(fu_channels=CHANNELS, fu_kinds=KINDS, fu_origins=ORIGINS,
+                                       fu_badge=status_badge)
