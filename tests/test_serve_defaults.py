@@ -209,3 +209,38 @@ def test_the_access_line_is_gunicorns(tmp_path, monkeypatch, log_format, status,
         lines[logger_class] = (tmp_path / logger_class.__name__).read_text()
     assert lines[Logger].count("\n") == 1
     assert lines[AccessLogger] == lines[Logger]
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3], ids=["request sent at once", "request sent late"])
+def test_a_threaded_worker_answers_a_request_whether_its_bytes_are_there_or_late(tmp_path, delay):
+    """A thread takes a new connection with one poll() that does not wait
+    (tracker.cli.gunicorn_worker); a request whose bytes are not there yet still gets gunicorn's
+    own wait, and its answer."""
+    live = LiveServer(tmp_path)
+    try:
+        with socket.create_connection(("127.0.0.1", live.port), timeout=10) as sock:
+            time.sleep(delay)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            answer = _answer(sock)
+        assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b'{"status":"ok"}\n')
+    finally:
+        live.stop()
+
+
+def test_idle_connections_that_send_nothing_hold_no_thread(tmp_path):
+    """Connections opened and left silent (a browser's pre-opened ones) are handed back to the
+    worker's poller after gunicorn's wait, not read on a thread: with as many of them as a worker
+    has threads, another client is still answered."""
+    live = LiveServer(tmp_path)
+    idle = [socket.create_connection(("127.0.0.1", live.port), timeout=10) for _ in range(server.THREADS)]
+    try:
+        time.sleep(6.0)  # past gunicorn's 5 s wait for a new connection's first bytes
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", live.port), timeout=10) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert _answer(sock).startswith(b"HTTP/1.1 200")
+        assert time.monotonic() - started < 2.0
+    finally:
+        for sock in idle:
+            sock.close()
+        live.stop()

@@ -14,6 +14,7 @@ AccessLogger: gunicorn's logger, writing the same access line for less (see its 
 from __future__ import annotations
 
 import re
+import select
 from types import SimpleNamespace
 
 from gunicorn.glogging import Logger
@@ -22,6 +23,13 @@ from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 
 class ThreadWorker(GunicornThreadWorker):
     def handle(self, conn):
+        if not conn.initialized and not conn.data_ready:
+            # gunicorn waits for a new connection's first bytes with a selector made for the
+            # connection (epoll_create1, epoll_ctl, epoll_wait and close: four system calls and
+            # a Python selector a request); they are almost always there by the time a thread
+            # takes the connection, which one poll() that does not wait says. When they are
+            # not, gunicorn's own wait (and its deferral of a slow client) runs as before.
+            conn.data_ready = _readable(conn.sock)
         keep = super().handle(conn)
         if keep is False:  # not kept alive, not deferred: done with this connection
             conn.close(graceful=True)
@@ -33,6 +41,17 @@ class ThreadWorker(GunicornThreadWorker):
             self.nr_conns -= 1  # what gunicorn's finish_request does, without closing again
             return
         super().finish_request(conn, fs)
+
+
+def _readable(sock) -> bool:
+    """Whether a read on `sock` would not block now (data, or the peer's close: as
+    gunicorn's selector answers it)."""
+    try:
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):  # a closed socket: gunicorn's wait finds out
+        return False
 
 
 # An atom of a request header, a response header or an environ variable: %({name}i), o or e.
