@@ -103,10 +103,13 @@ def test_the_next_step_is_the_sooner_of_the_next_interview_and_the_first_open_fo
         at = lambda days: datetime(2026, 5, 4, 9, tzinfo=timezone.utc) + timedelta(days=days)  # noqa: E731
         soon_call = save_opportunity(user, None, OpportunityInput(title="Call first", status="screening"))
         save_interview(user, soon_call, None, InterviewInput(starts_at=at(9), stage="technical"))
+        create_followup(user, FollowUpInput(title="Ask about the team", due_on=TODAY + timedelta(days=6),
+                                            opportunity=soon_call))  # added first, due later
         create_followup(user, FollowUpInput(title="Send the portfolio", due_on=TODAY + timedelta(days=3),
                                             opportunity=soon_call))
         interview_first = save_opportunity(user, None, OpportunityInput(title="Talk first", status="interviewing"))
         save_interview(user, interview_first, None, InterviewInput(starts_at=at(-20), stage="phone_screen"))
+        save_interview(user, interview_first, None, InterviewInput(starts_at=at(8), stage="technical"))  # added first
         save_interview(user, interview_first, None, InterviewInput(starts_at=at(2), stage="onsite"))
         later = create_followup(user, FollowUpInput(title="Snoozed note", due_on=TODAY, opportunity=interview_first))
         snooze(later, TODAY + timedelta(days=5), today=TODAY)
