@@ -244,3 +244,26 @@ def test_idle_connections_that_send_nothing_hold_no_thread(tmp_path):
         for sock in idle:
             sock.close()
         live.stop()
+
+
+def test_a_worker_counts_its_finished_connections_and_stops_at_once(tmp_path):
+    """Connections a request's thread closed are counted there, not handed back to the worker's
+    main loop (tracker.cli.gunicorn_worker): after many requests at once the worker still knows
+    none is open, so it keeps accepting and a stop does not wait out gunicorn's graceful timeout
+    (30 s) for connections it wrongly believes open."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    live = LiveServer(tmp_path)
+    try:
+        def get(_):
+            return urllib.request.urlopen(f"{live.url}/healthz", timeout=10).status
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(get, range(200))) == {200}
+    finally:
+        started = time.monotonic()
+        live.process.terminate()
+        live.process.wait(40)
+        stopped_in = time.monotonic() - started
+        live.stop()
+    assert stopped_in < 5

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 import select
+import threading
+from functools import partial
 from types import SimpleNamespace
 
 from gunicorn.glogging import Logger
@@ -22,6 +24,42 @@ from gunicorn.workers.gthread import ThreadWorker as GunicornThreadWorker
 
 
 class ThreadWorker(GunicornThreadWorker):
+    def __init__(self, *args, **kwargs):
+        self._closed_lock = threading.Lock()
+        self._closed_in_threads = 0  # connections closed by their own thread, counted there
+        self._seen_closed = 0
+        super().__init__(*args, **kwargs)
+
+    # gunicorn's count of open connections, which only the main loop reads and changes (an
+    # accept adds one, a finished connection takes one away), less the connections their own
+    # thread closed, counted under a lock by those threads. The getter keeps the figure it
+    # subtracted, so `nr_conns += 1` on the main loop stays exact however many threads count
+    # meanwhile.
+    @property
+    def nr_conns(self) -> int:
+        self._seen_closed = self._closed_in_threads
+        return self._opened - self._seen_closed
+
+    @nr_conns.setter
+    def nr_conns(self, value: int) -> None:
+        self._opened = value + self._seen_closed
+
+    def enqueue_req(self, conn):
+        fs = self.tpool.submit(self.handle, conn)
+        fs.add_done_callback(partial(self._handled, conn))
+
+    def _handled(self, conn, fs) -> None:
+        """In the request's thread, when it is done. gunicorn hands every finished connection
+        back to the main loop (a byte through a pipe wakes it: a second pass of its loop a
+        request, with its heartbeat and checks); a connection closed in its own thread needs
+        only to be counted, which is done here. A worker that is stopping or has stopped
+        accepting is woken as gunicorn wakes it, to notice at once."""
+        if getattr(conn, "closed_in_thread", False) and self.alive and self._accepting:
+            with self._closed_lock:
+                self._closed_in_threads += 1
+            return
+        self.method_queue.defer(self.finish_request, conn, fs)
+
     def handle(self, conn):
         if not conn.initialized and not conn.data_ready:
             # gunicorn waits for a new connection's first bytes with a selector made for the
