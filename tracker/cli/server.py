@@ -81,6 +81,14 @@ def gunicorn_settings(app, *, host: str = "127.0.0.1", port: int = 5000, workers
                 "logger_class": "tracker.cli.gunicorn_worker.AccessLogger"}
     if threads > 1:  # gunicorn's gthread worker, closing connections in their own thread (gunicorn_worker.py)
         settings["worker_class"] = "tracker.cli.gunicorn_worker.ThreadWorker"
+        if not keepalive:
+            # A worker accepts a connection only when one of its threads is free: the others wait
+            # in the listening socket's queue, one queue for both workers, for whichever frees a
+            # thread first. gunicorn's default (1,000) let a worker take connections its threads
+            # were still busy for while the other worker had threads free (README, Performance:
+            # "Serving: the gunicorn default"). With keep-alive on, gunicorn keeps a connection
+            # alive only while the worker holds fewer than this many less its threads: its default.
+            settings["worker_connections"] = threads
     return settings
 
 
