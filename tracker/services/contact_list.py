@@ -20,15 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, bindparam, case, exists, func, literal_column, select, union_all
+from sqlalchemy import Select, bindparam, case, exists, literal_column, select, union_all
 
 from tracker.extensions import db
 from tracker.models import Company, Contact, ContactEmail, Tag, User, contact_tags
 from tracker.models.contacts import ROLES
 from tracker.services.paging import Keyset, KeysetPage
 from tracker.services.search import (
-    _SORT_KEYS, SORT_NEEDS, SORTS, ContactQuery, contact_criteria, criteria_shape, criteria_values,
-    document_condition, search_key, search_table, trigram_first, word_conditions, word_params,
+    _SORT_KEYS, SORT_NEEDS, SORTS, ContactQuery, contact_criteria, criteria_shape, criteria_values, search_key,
+    search_table, trigram_first, word_conditions, word_params,
 )
 from tracker.services.statements import built_once, in_bound_list, written
 
@@ -76,11 +76,6 @@ def _columns() -> list:
 # 2.5 us at 30,000 contacts on SQLite): 1,000 of them cost 2.5 ms, more than the whole rest of
 # the page's SQL, where past 200 the walk of the sort's index finds a page of matches sooner.
 SEARCH_CAP = 200
-# SQLite: a dense search's page walks the sort's index reading each contact's document when
-# the walk is expected to check fewer contacts than WALK_PER_MATCH times the matches that
-# collecting them first would read (_walks): a walked contact costs about 7,000 instructions,
-# a collected match 2,000 (a three-letter word) to 6,000 (an eight-letter one, six trigrams).
-WALK_PER_MATCH = 1.0
 
 
 def _where(shape: tuple, sort: str) -> list:
@@ -118,13 +113,7 @@ def _matches(shape: tuple, sort: str, words: tuple, n: int) -> Select:
     c = Contact.__table__.c
     stmt = (select(c.id).select_from(search_table().join(Contact.__table__, c.id == search_key()))
             .where(*_where(shape, sort), *word_conditions(words)).limit(written(n)))
-    if words[0] != "sqlite":
-        return stmt
-    # And the user's highest contact id (one seek of the user's index, computed once): how far
-    # the ids go past the first n matches, for _walks' estimate of how many match in all.
-    newest = Contact.__table__.alias("newest")
-    last_id = select(func.max(newest.c.id)).where(newest.c.user_id == bindparam("user_id")).scalar_subquery()
-    return stmt.add_columns(last_id.label("last_id")).order_by(search_key())
+    return stmt.order_by(search_key()) if words[0] == "sqlite" else stmt
 
 
 @built_once
@@ -144,39 +133,18 @@ def _unindexed(column):
 
 
 @built_once
-def _dense(shape: tuple, sort: str, size: int, words: tuple, by_document: bool = False) -> Keyset:
+def _dense(shape: tuple, sort: str, size: int, words: tuple) -> Keyset:
     """The page of a search with many matches: the sort's index walked in order, each contact
     checked against the search index. On SQLite the matches' rowids are collected once (a
     non-correlated IN; `+ 0` keeps the planner from starting from them, which would read and
-    sort every match), or with `by_document` each contact's stored document is read by key
-    (search.document_condition); on PostgreSQL each contact's document is looked up by its key."""
+    sort every match); on PostgreSQL each contact's document is looked up by its key."""
     c = Contact.__table__.c
     documents = select(search_key()).select_from(search_table()).where(*word_conditions(words))
     if words[0] == "postgresql":
         match = exists(documents.where(search_key() == c.id))
-    elif by_document:
-        match = document_condition(c.id, words)
     else:
         match = _unindexed(c.id).in_(documents)
     return Keyset(_rows([*_where(shape, sort), match]), _order(sort), size, count=False)
-
-
-def _walks(rows: list, words: list[str], per_page: int) -> bool:
-    """SQLite: whether a dense search's page should walk the sort's index reading each
-    contact's document (cost: the contacts the walk checks) rather than collect every match
-    from the index first (cost: every match, and every entry of its trigrams' lists).
-
-    `rows` are the first read's (id, user's highest contact id), its matches in id order: they
-    hold about len(rows) of every `span` ids, so a page of per_page + 1 matches is about
-    (per_page + 1) * span / len(rows) contacts into the walk, and about len(rows) * (last id -
-    first id + 1) / span match in all. Ids of other users and deleted contacts widen both
-    spans alike. "lovelace" at 30,000 contacts: 1,537 matches, the first 201 among ids 25 to
-    3,539, so the walk checks about 890 contacts (880) against about 1,710 matches (1,537) to
-    collect; at 10,000 contacts (ids 29 to 3,723) about 940 against about 540 (531): collects."""
-    span = rows[-1][0] - rows[0][0] + 1
-    walked = (per_page + 1) * span / len(rows)
-    matches = len(rows) * (rows[0][1] - rows[0][0] + 1) / span
-    return all(w.isascii() for w in words) and walked <= WALK_PER_MATCH * matches
 
 
 @built_once
@@ -232,15 +200,13 @@ def _search_page(user: User, shape: tuple, sort: str, per_page: int, words: list
     words_shape, word_values = word_params(words)
     trigram_first(db.session.connection(), words)
     # On the session's connection: plain ids, not the ORM's result processing (201 rows).
-    rows = db.session.connection().execute(_matches(shape, sort, words_shape, SEARCH_CAP + 1),
-                                           {**values, **word_values}).all()
-    ids = [row[0] for row in rows]
+    ids = db.session.connection().execute(_matches(shape, sort, words_shape, SEARCH_CAP + 1),
+                                          {**values, **word_values}).scalars().all()
     key = _SORT_KEYS[sort.lstrip("-")]
     if len(ids) <= SEARCH_CAP:
         page = _few(sort, per_page, db.session.get_bind().dialect.name).page({"ids": ids, "user_id": user.id}, key,
                                                                               **cursor)
     else:
-        walk = words_shape[0] == "sqlite" and _walks(rows, words, per_page)
-        page = _dense(shape, sort, per_page, words_shape, walk).page({**values, **word_values}, key, **cursor)
+        page = _dense(shape, sort, per_page, words_shape).page({**values, **word_values}, key, **cursor)
     page.total, page.capped = min(len(ids), SEARCH_CAP), len(ids) > SEARCH_CAP
     return page

@@ -153,8 +153,7 @@ def word_params(words: Sequence[str]) -> tuple[tuple, dict]:
     values: dict[str, str] = {f"sw{i}": _like(w) for i, w in enumerate(short)}
     if indexed:
         values["sw_phrases"] = " ".join(_fts5_phrase(w) for w in indexed)
-    values.update({f"dw{i}": _like(w) for i, w in enumerate(words)})  # document_conditions'
-    return ("sqlite", bool(indexed), len(short), len(words)), values
+    return ("sqlite", bool(indexed), len(short)), values
 
 
 def word_conditions(shape: tuple) -> list[ColumnElement]:
@@ -166,27 +165,6 @@ def word_conditions(shape: tuple) -> list[ColumnElement]:
     indexed, short = shape[1], shape[2]
     return ([text(f"{SEARCH_TABLE} MATCH :sw_phrases")] if indexed else []) + [
         _search.c.body.like(bindparam(f"sw{i}", type_=String), escape="\\") for i in range(short)]
-
-
-# SQLite: FTS5's own table of the documents (a contentful FTS5 table keeps them in
-# NAME_content, column c0, keyed by rowid): one document read by key, not a full-text query.
-_documents = table(f"{SEARCH_TABLE}_content", column("id"), column("c0"))
-
-
-def document_condition(contact_id: ColumnElement, shape: tuple) -> ColumnElement:
-    """SQLite: `contact_id`'s stored document holds every word of a query of `shape`
-    (word_params), read by key and matched with LIKE: for checking a few contacts in another
-    index's order (contact_list's walk). FTS5 answers `rowid = ?` only by running the query
-    (80 us a contact at 30,000), and a read through the FTS5 table costs as much as collecting
-    every match; this is a B-tree seek and a LIKE (about 5,000 instructions a contact).
-
-    LIKE folds ASCII case only, the trigram index Unicode's simple case folding: for ASCII
-    words the two agree except on the few characters that fold to ASCII letters (the Kelvin
-    sign K to k), so call it for ASCII words only (word_params' words, `str.isascii`)."""
-    assert shape[0] == "sqlite", shape
-    d = _documents.c
-    return exists().where(d.id == contact_id, *(
-        d.c0.like(bindparam(f"dw{i}", type_=String), escape="\\") for i in range(shape[3])))
 
 
 def matching_condition(contact_id: ColumnElement, words: Sequence[str]) -> ColumnElement:
