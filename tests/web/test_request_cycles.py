@@ -36,7 +36,9 @@ def kinds(objects: list) -> set[str]:
 
 def test_no_page_leaves_a_form_a_template_context_or_a_model_in_a_cycle(app, account, in_db):
     """Every GET page of the app (tests/web/test_query_counts.py's walk of the URL map, on its
-    filled account): what is left in cycles is Werkzeug's and the test client's only."""
+    filled account): no form, template context or model is left in a cycle. What is left is
+    the libraries' own (Werkzeug's URL matcher, a few SQLAlchemy bind parameters) and the test
+    client's."""
     urls = every_page(app, in_db)
     assert len(urls) > 60
     found = {}
