@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import gc
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
+from types import SimpleNamespace
 
 import pytest
 
@@ -274,3 +276,31 @@ def test_a_worker_counts_its_finished_connections_and_stops_at_once(tmp_path):
         stopped_in = time.monotonic() - started
         live.stop()
     assert stopped_in < 5
+
+
+def test_a_worker_that_stops_accepting_as_a_thread_frees_itself_accepts_again():
+    """worker_connections = threads: the main loop counts its connections, finds the worker
+    full and stops accepting. A request's thread that closed its connection in between counted
+    it while the worker still looked open, and woke nobody: the loop would sleep up to 1 s with
+    a thread free. The close is counted again once accepting stops (and a thread that finds the
+    worker not accepting wakes the loop)."""
+    from tracker.cli.gunicorn_worker import ThreadWorker
+
+    woken = []
+    worker = ThreadWorker.__new__(ThreadWorker)  # the counting only: no sockets, no threads
+    worker.__dict__.update(_closed_lock=threading.Lock(), _closed_in_threads=0, _seen_closed=0, alive=True,
+                           _accepting=True, sockets=[], worker_connections=2,
+                           method_queue=SimpleNamespace(defer=lambda *a: woken.append(a)))
+    worker.nr_conns = 2
+    assert not worker.nr_conns < worker.worker_connections  # the main loop: full
+    finished = SimpleNamespace(closed_in_thread=True)
+    worker._handled(finished, None)  # a thread, before the loop lowers the flag
+    assert woken == [] and worker.nr_conns == 1
+    worker.set_accept_enabled(False)  # the main loop, acting on its count
+    assert worker._accepting is True
+
+    worker.nr_conns = 2
+    worker.set_accept_enabled(False)  # full: stays closed
+    assert worker._accepting is False
+    worker._handled(finished, None)  # a thread frees one while the worker is closed: it wakes the loop
+    assert len(woken) == 1 and worker.nr_conns == 1

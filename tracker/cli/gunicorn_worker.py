@@ -53,12 +53,24 @@ class ThreadWorker(GunicornThreadWorker):
         back to the main loop (a byte through a pipe wakes it: a second pass of its loop a
         request, with its heartbeat and checks); a connection closed in its own thread needs
         only to be counted, which is done here. A worker that is stopping or has stopped
-        accepting is woken as gunicorn wakes it, to notice at once."""
-        if getattr(conn, "closed_in_thread", False) and self.alive and self._accepting:
-            with self._closed_lock:
-                self._closed_in_threads += 1
+        accepting is woken, to notice at once (read after counting: see set_accept_enabled)."""
+        if not getattr(conn, "closed_in_thread", False):
+            self.method_queue.defer(self.finish_request, conn, fs)
             return
-        self.method_queue.defer(self.finish_request, conn, fs)
+        with self._closed_lock:
+            self._closed_in_threads += 1
+        if not (self.alive and self._accepting):
+            self.method_queue.defer(_nothing)
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        super().set_accept_enabled(enabled)
+        # The main loop stops accepting when its count reached worker_connections. A thread
+        # that closed a connection after that count but before the line above saw the worker
+        # still accepting and woke nobody: the loop would sleep (up to 1 s) with a thread free.
+        # Counted again after the flag is down, that close is seen here, or the thread sees the
+        # flag down and wakes the loop.
+        if not enabled and self.alive and self.nr_conns < self.worker_connections:
+            super().set_accept_enabled(True)
 
     def handle(self, conn):
         if not conn.initialized and not conn.data_ready:
@@ -74,11 +86,9 @@ class ThreadWorker(GunicornThreadWorker):
             conn.closed_in_thread = True
         return keep
 
-    def finish_request(self, conn, fs):
-        if getattr(conn, "closed_in_thread", False):
-            self.nr_conns -= 1  # what gunicorn's finish_request does, without closing again
-            return
-        super().finish_request(conn, fs)
+
+def _nothing() -> None:
+    """A callback for the main loop that only wakes it."""
 
 
 def _readable(sock) -> bool:
