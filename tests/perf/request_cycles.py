@@ -23,6 +23,8 @@ from tracker import create_app
 
 
 def left_in_cycles(client, page: str, runs: int) -> collections.Counter:
+    """The objects that only the collector frees after `runs` requests of `page`, by
+    'module.qualname' of their type (tests/web/test_request_cycles.py uses it too)."""
     gc.collect()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:

@@ -7,31 +7,12 @@ collection after the request finds unreachable.
 """
 from __future__ import annotations
 
-import gc
-
-import pytest
 from werkzeug.test import EnvironBuilder
 from wtforms import Form, FormField, IntegerField, SelectField
 
+from tests.perf.request_cycles import left_in_cycles
 from tests.web.test_query_counts import account, every_page  # noqa: F401  (a fixture)
 from tracker.cycles import weak_field_forms
-
-
-def left_in_cycles(get) -> list:
-    """The objects that only the collector frees after `get()` (a request)."""
-    gc.collect()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
-        get()
-        gc.collect()
-        return list(gc.garbage)
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-
-
-def kinds(objects: list) -> set[str]:
-    return {type(o).__module__.split(".")[0] + "." + type(o).__qualname__ for o in objects}
 
 
 def test_no_page_leaves_a_form_a_template_context_or_a_model_in_a_cycle(app, account, in_db):
@@ -44,7 +25,7 @@ def test_no_page_leaves_a_form_a_template_context_or_a_model_in_a_cycle(app, acc
     found = {}
     for name, url in urls.items():
         account.get(url)  # warm: imports, caches, the day's kept agenda
-        left = kinds(left_in_cycles(lambda: account.get(url)))
+        left = left_in_cycles(account, url, runs=1)
         ours = {k for k in left if k.startswith(("wtforms.", "flask_wtf.", "jinja2.", "tracker."))}
         if ours:
             found[name] = sorted(ours)
