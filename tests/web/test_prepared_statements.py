@@ -271,3 +271,36 @@ def test_autocommit_stays_autocommit_after_a_read(app, user_client):
             c.execute(text("CREATE TEMPORARY TABLE kept_after (x int)"))
             c.execute(text("SELECT 1"))
             assert c.connection.driver_connection.autocommit is True
+
+
+def test_long_statements_are_parsed_once_per_worker(app, user_client, monkeypatch):
+    """psycopg parses a statement's placeholders once and keeps the result, except for texts
+    over 4,096 characters, which it parsed on every run; the dashboard has three such
+    (tracker/postgres.py raises the limit). The same for tracker's own look at a read's text."""
+    import psycopg._queries
+    from sqlalchemy import event
+
+    from tracker import postgres
+
+    lengths: list[int] = []
+    with app.app_context():
+        engine = db.engine
+    record = lambda conn, cursor, statement, *args: lengths.append(len(statement))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    assert user_client.get("/").status_code == 200
+    event.remove(engine, "before_cursor_execute", record)
+    # The dashboard does have statements past psycopg's own limit (else this proves nothing).
+    assert max(lengths) > 4096
+    parsed: list[int] = []
+    uncached = psycopg._queries._query2pg_nocache
+
+    def spying(query, encoding):
+        parsed.append(len(query))
+        return uncached(query, encoding)
+
+    monkeypatch.setattr(psycopg._queries, "_query2pg_nocache", spying)
+    looked = postgres._holds.cache_info().misses
+    for _ in range(3):
+        assert user_client.get("/").status_code == 200
+    assert parsed == []
+    assert postgres._holds.cache_info().misses == looked
