@@ -111,9 +111,25 @@ def _matches(shape: tuple, sort: str, words: tuple, n: int) -> Select:
     query once per contact (0.45 ms each at 30,000 contacts). `n` is written into the SQL
     (statements.written): a prepared statement's generic plan on PostgreSQL would not know it."""
     c = Contact.__table__.c
+    if _kept_order(shape, sort, words):
+        s = search_table().c
+        return (select(s.contact_id).where(s.user_id == bindparam("user_id"), s.archived_at.is_(None),
+                                           *word_conditions(words)).limit(written(n)))
     stmt = (select(c.id).select_from(search_table().join(Contact.__table__, c.id == search_key()))
             .where(*_where(shape, sort), *word_conditions(words)).limit(written(n)))
     return stmt.order_by(search_key()) if words[0] == "sqlite" else stmt
+
+
+def _kept_order(shape: tuple, sort: str, words: tuple) -> bool:
+    """Whether the search reads the search table's kept user_id, sort_name and archived_at
+    (PostgreSQL, migration 0042) instead of the contacts': a search of the current contacts
+    by name, with no other filter. Its first matches are then the trigram index's bitmap
+    filtered by the kept scope, no contact read (at L for "lovelace" 1.3 -> 0.7 ms executed),
+    and a dense page walks the kept (user_id, sort_name, contact_id) index, one index and one
+    table, where walking the contacts' name index looked up each contact's document by key
+    (881 contacts, 3,681 buffers, 4.4 ms executed -> 1,148 buffers, 1.5 ms). trigram_first
+    stays: without it a small account's first matches were planned as a sequential scan."""
+    return words[0] == "postgresql" and sort.lstrip("-") == "name" and not any(shape)
 
 
 @built_once
@@ -137,8 +153,18 @@ def _dense(shape: tuple, sort: str, size: int, words: tuple) -> Keyset:
     """The page of a search with many matches: the sort's index walked in order, each contact
     checked against the search index. On SQLite the matches' rowids are collected once (a
     non-correlated IN; `+ 0` keeps the planner from starting from them, which would read and
-    sort every match); on PostgreSQL each contact's document is looked up by its key."""
+    sort every match); on PostgreSQL each contact's document is looked up by its key, or, by
+    name (_kept_order), the search table's kept order is walked itself."""
     c = Contact.__table__.c
+    if _kept_order(shape, sort, words):
+        s, companies = search_table().c, Company.__table__
+        rows = (select(*_columns())
+                .select_from(search_table().join(Contact.__table__, c.id == s.contact_id)
+                             .outerjoin(companies, companies.c.id == c.company_id))
+                .where(s.user_id == bindparam("user_id"), s.archived_at.is_(None), *_where(shape, sort),
+                       *word_conditions(words)))
+        return Keyset(rows, ((s.sort_name, sort.startswith("-")), (s.contact_id, sort.startswith("-"))), size,
+                      count=False)
     documents = select(search_key()).select_from(search_table()).where(*word_conditions(words))
     if words[0] == "postgresql":
         match = exists(documents.where(search_key() == c.id))

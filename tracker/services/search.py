@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Generic, Sequence, TypeVar
 
-from sqlalchemy import (ColumnElement, Row, Select, String, TextualSelect, any_, bindparam, column, exists, func,
-                        literal_column, select, table, text)
+from sqlalchemy import (ColumnElement, Integer, Row, Select, String, TextualSelect, any_, bindparam, column, exists,
+                        func, literal_column, select, table, text)
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.services.paging import KeysetPage, keyset_page
 from tracker.services.statements import built_once, in_bound_list
 from tracker.models import Company, Contact, Tag, User, contact_tags
+from tracker.models.types import UTCDateTime
 
 T = TypeVar("T")
 
@@ -82,7 +83,10 @@ class ContactQuery:
 
 
 SEARCH_TABLE = "contact_search"
-_search = table(SEARCH_TABLE, column("body"), column("rowid"), column("contact_id"))
+# On PostgreSQL the table also keeps its contact's user_id, sort_name and archived_at (migration
+# 0042), which the contacts list's search reads instead of the contacts (services/contact_list.py).
+_search = table(SEARCH_TABLE, column("body"), column("rowid"), column("contact_id", Integer),
+                column("user_id", Integer), column("sort_name", String), column("archived_at", UTCDateTime))
 # Fewer characters than a trigram: the index cannot answer, the word is matched by a scan.
 _INDEXED_LENGTH = 3
 
