@@ -1,6 +1,7 @@
 """The contacts search's kept order (migration 0042: on PostgreSQL each search document keeps its
-contact's user_id, sort_name and archived_at, kept by triggers, which the contacts list's
-search walks by name): through random sequences of every write that makes, renames, archives,
+contact's user_id, sort_name and archived_at; migration 0043: on SQLite each document is kept
+again with those in contact_search_order; both kept by triggers, and walked by the contacts
+list's search by name): through random sequences of every write that makes, renames, archives,
 moves or removes a contact or changes its document (services, merges, deletions, imports, raw
 SQL), the kept values always equal the contact's, and on both engines every page of a search
 holds the contacts a plain Python filter-and-sort of the account gives."""
@@ -27,13 +28,21 @@ from tracker.services.search import ContactQuery
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
 _emails = itertools.count()
 
-NAMES = ["Ada Lovelace", "Ada Byron", "Grace Hopper", "Alan Turing", "Lovelace Ada", "Bob", "Ann Adams", "Zed"]
+# "\u212a" (the Kelvin sign) folds to "k" in the FTS5 index, which LIKE does not: such a document
+# is not `plain` (migration 0043) and is checked against the index.
+NAMES = ["Ada Lovelace", "Ada Byron", "Grace Hopper", "Alan Turing", "Lovelace Ada", "Bob", "Ann Adams", "Zed",
+         "\u212aate Zoë Lovelace"]
 COMPANIES = ["Analytical Engines", "Difference Ltd", "Navy", ""]
-WORDS = ["ada", "love", "lovelace", "engines", "hop", "an", "a", "example", "poetry", "navy", "zz"]
+WORDS = ["ada", "love", "lovelace", "engines", "hop", "an", "a", "example", "poetry", "navy", "zz", "kate", "zoë"]
 OPS = ("contact", "contact", "rename", "archive", "unarchive", "company_rename", "email", "tag", "merge", "delete",
        "import", "raw_name", "raw_archive", "page")
 steps = st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 10**6)), min_size=1, max_size=25)
 
+# SQLite (migration 0043): every document again, in its own table, beside the contact's values.
+SQLITE_KEPT = text("SELECT contact_id, user_id, sort_name, archived_at, plain, body FROM contact_search_order "
+                   "WHERE user_id = :uid OR contact_id IN (SELECT id FROM contacts WHERE user_id = :uid) ORDER BY 1")
+SQLITE_DERIVED = text("SELECT c.id, c.user_id, c.sort_name, c.archived_at, s.body FROM contacts c "
+                      "JOIN contact_search s ON s.rowid = c.id WHERE c.user_id = :uid ORDER BY 1")
 KEPT = text("SELECT s.contact_id, s.user_id, s.sort_name, s.archived_at FROM contact_search s "
             "WHERE s.contact_id IN (SELECT id FROM contacts WHERE user_id = :uid) ORDER BY 1")
 DERIVED = text("SELECT c.id, c.user_id, c.sort_name, c.archived_at FROM contacts c WHERE c.user_id = :uid ORDER BY 1")
@@ -48,9 +57,13 @@ def ctx(app):
 
 def _assert_kept(user) -> None:
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":  # SQLite's FTS5 table keeps nothing but the document
+    if connection.dialect.name == "postgresql":
+        assert connection.execute(KEPT, {"uid": user.id}).all() == connection.execute(DERIVED, {"uid": user.id}).all()
         return
-    assert connection.execute(KEPT, {"uid": user.id}).all() == connection.execute(DERIVED, {"uid": user.id}).all()
+    kept = [tuple(row) for row in connection.execute(SQLITE_KEPT, {"uid": user.id})]
+    derived = [(*row[:4], int(row.body.isascii() and "\0" not in row.body), row.body)
+               for row in connection.execute(SQLITE_DERIVED, {"uid": user.id})]
+    assert kept == derived
 
 
 def _document(contact: Contact) -> str:
@@ -168,3 +181,21 @@ def test_a_document_written_with_other_values_takes_its_contacts(ctx):
     db.session.connection().execute(text("UPDATE contact_search SET user_id = :u, sort_name = 'aaa', archived_at = :t "
                             "WHERE contact_id = :c"), {"u": user.id + 1000, "t": NOW.replace(tzinfo=None), "c": ada.id})
     _assert_kept(user)
+
+
+def test_a_document_the_index_folds_to_ascii_is_found_by_the_walk(ctx):
+    """The FTS5 index folds the Kelvin sign to "k", LIKE does not: the walk by name checks a
+    document that is not ASCII only against the index (SQLite, migration 0043), so "kate" finds
+    "\u212aate" there as on every other page."""
+    from tracker.services.accounts import create_user
+
+    user = create_user("so-fold@example.com", "correct horse battery")
+    for name in ("\u212aate Lovelace", "Kate Adams", "Bob Kate", "Zed"):
+        save_contact(user, None, ContactInput(full_name=name))
+    db.session.commit()
+    saved, contact_list.SEARCH_CAP = contact_list.SEARCH_CAP, 1  # three matches: the dense page
+    try:
+        page = contact_list.contact_page(user, ContactQuery(q="kate"), 10)
+    finally:
+        contact_list.SEARCH_CAP = saved
+    assert [row.full_name for row in page.items] == ["Bob Kate", "Kate Adams", "\u212aate Lovelace"]

@@ -1,7 +1,7 @@
 """SQLite's plans of the contacts list's search (issue 17, services/contact_list.py): the
 matches are read from the search index first and stop at the cap (contacts by primary key);
-with few matches the page is read by id; with many, the name index is walked in order, so
-nothing sorts every match. (That the pages are the same as every match sorted is
+with few matches the page is read by id; with many, the sort's index is walked in order (by
+name: the documents kept in the name's order, migration 0043), so nothing sorts every match. (That the pages are the same as every match sorted is
 test_contacts_search_paging.py's, on both engines.)"""
 from __future__ import annotations
 
@@ -52,11 +52,18 @@ def test_few_matches_are_read_by_id(app, account):
 
 
 @sqlite_only
-@pytest.mark.parametrize("url", ["/contacts/?q=person", "/contacts/?q=person&sort=-name", "/contacts/?q=person&last=1"])
-def test_many_matches_walk_the_name_index_without_sorting_them(app, account, monkeypatch, url):
+@pytest.mark.parametrize("url, index", [
+    # By name: the documents kept in the name's order (migration 0043), from their covering index.
+    ("/contacts/?q=person", "contact_search_order_walk"), ("/contacts/?q=person&sort=-name", "contact_search_order_walk"),
+    ("/contacts/?q=person&last=1", "contact_search_order_walk"),
+    # Another filter, another sort: the sort's index on the contacts.
+    ("/contacts/?q=person&role=other", "ix_contacts_user_sort_name"),
+    ("/contacts/?q=person&sort=added", "ix_contacts_user_created_at"),
+])
+def test_many_matches_walk_the_sorts_index_without_sorting_them(app, account, monkeypatch, url, index):
     monkeypatch.setattr(contact_list, "SEARCH_CAP", 3)  # 6 match: more than the cap
     page = account.get(url).get_data(as_text=True)
     assert "3+ contacts" in page
     _, plan = _search_plans(app, account, url)
-    assert any("USING INDEX ix_contacts_user_sort_name" in line for line in plan), plan
+    assert any(f"USING INDEX {index}" in line for line in plan), plan
     assert not any("TEMP B-TREE" in line for line in plan), plan

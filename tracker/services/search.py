@@ -111,6 +111,11 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
+def like_pattern(word: str) -> str:
+    """The LIKE pattern (ESCAPE '\\') of the documents that hold `word` as a substring."""
+    return _like(word)
+
+
 def _fts5_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
