@@ -13,6 +13,10 @@ reading the first page of "every match, sorted" costs every match (1,537 for a c
 index's own order, which stops there. If that is all of them, the page is read from just
 those ids and sorted; if there are more, matches are dense, and the page walks the sort's own
 index checking each contact against the search index, which meets a page of matches soon.
+By name (the current contacts, no other filter) the walk reads the documents' own copy of the
+order instead, so each check reads no other table: on PostgreSQL contact_search's kept
+user_id, sort_name and archived_at (migration 0042, _kept_order), on SQLite the documents kept
+in contact_search_order's covering index (migration 0043, _walk).
 The count is how many the first read found: "200+" past SEARCH_CAP.
 """
 from __future__ import annotations
