@@ -163,12 +163,29 @@ def axe():
     return Axe()
 
 
+def _navigated_under(error) -> bool:
+    message = str(error)
+    return "Execution context was destroyed" in message or "reading 'documentElement'" in message
+
+
 @pytest.fixture
 def accessible(axe):
     """accessible(page): fail on any serious or critical axe-core violation of the current page."""
 
+    from playwright.sync_api import Error as PlaywrightError
+
     def check(page) -> None:
-        results = axe.run(page)
+        # A click that navigates returns before the next document exists; axe run in
+        # between reads a null document. Audit the page once it has loaded, and run
+        # again if a navigation still replaced the document under it.
+        for attempt in range(3):
+            page.wait_for_load_state("load")
+            try:
+                results = axe.run(page)
+                break
+            except PlaywrightError as error:
+                if attempt == 2 or not _navigated_under(error):
+                    raise
         bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
         details = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in bad)
         assert not bad, f"accessibility violations on {page.url}:\n{details}"

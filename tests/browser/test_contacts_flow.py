@@ -18,6 +18,7 @@ def test_contact_lifecycle_and_isolation(server, page, accessible):
     accessible(page)
 
     page.get_by_role("link", name="Add a contact").first.click()
+    page.wait_for_url(re.compile(r"/contacts/new$"))
     accessible(page)
     page.get_by_label("Name", exact=True).fill("Jane Doe")
     page.get_by_label("Role").select_option("recruiter")

@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, TODAY
 from tests.browser.helpers import register
@@ -26,6 +27,7 @@ def test_interview_flow(server, page, accessible):
     page.goto(f"{base}/opportunities/")
     accessible(page)
     page.get_by_role("link", name="Add an opportunity").first.click()
+    page.wait_for_url(re.compile(r"/opportunities/new"))
     accessible(page)
     page.get_by_label("Role title").fill("Platform Engineer")
     page.get_by_label("Company").fill("Northwind")
@@ -37,6 +39,7 @@ def test_interview_flow(server, page, accessible):
 
     # An interview yesterday at 10:00 with two people met for the first time.
     page.get_by_role("link", name="Add an interview").click()
+    expect(page.get_by_label("Start time")).to_be_visible()
     accessible(page)
     page.get_by_label("Date", exact=True).fill(yesterday.isoformat())
     page.get_by_label("Start time").fill("10:00")
@@ -53,6 +56,7 @@ def test_interview_flow(server, page, accessible):
 
     # The reflection.
     page.get_by_role("link", name="Write a reflection").click()
+    expect(page.get_by_label("How it went")).to_be_visible()
     accessible(page)
     page.get_by_label("How it went").fill("Nervous start, then good flow.")
     page.get_by_label("What went well").fill("The system design discussion.")
@@ -74,6 +78,7 @@ def test_interview_flow(server, page, accessible):
     # One thank-you touchpoint to both interviewers.
     page.goto(interview_url)
     page.get_by_role("link", name="Log a touchpoint with the interviewers").click()
+    expect(page.get_by_label("Channel")).to_be_visible()
     accessible(page)
     selected = page.locator("#contacts option:checked").all_inner_texts()
     assert sorted(s.split(" (")[0] for s in selected) == ["Ana Sousa", "Tom Becker"]

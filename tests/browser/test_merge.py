@@ -33,6 +33,7 @@ def test_duplicate_warning_then_merge(server, page, accessible):
     page.get_by_role("link", name="Merge…").click()
     page.get_by_label("The other contact").select_option(label="Ana Li")
     page.get_by_role("button", name="Compare").click()
+    expect(page.get_by_role("button", name="Merge into Anna Li")).to_be_visible()
     accessible(page)
     page.get_by_role("button", name="Merge into Anna Li").click()
     expect(page.get_by_text("Ana Li is merged into Anna Li")).to_be_visible()
