@@ -2,7 +2,7 @@
 socket and the view, and which gunicorn default): each variant is a checkout (--code, default
 this one) and `tracker serve` arguments; every variant serves the same pages of an account a
 benchmark built (bench.py --keep / --existing), under wrk, in rounds, so that a change in the
-machine's load hits every variant alike.
+machine's load hits every variant alike (each round starts from the next variant).
 
     python -m tests.perf.bench_serve sqlite:////tmp/tracker-bench-X/bench-M.sqlite3 \\
         --variant "main=/work/main:--threads 4 --keepalive 0" --variant "this=:--threads 4 --keepalive 0" \\
@@ -63,7 +63,9 @@ def main() -> None:
         if args.in_process:
             for page, figures in page_cpu(args.url, variants[0][1], list(paths), args.in_process, extra_env).items():
                 in_process.setdefault(page, []).append(figures)
-        for name, code, serve_args, env in variants:
+        # Each round starts from the next variant: a machine whose speed drifts within a round
+        # (other tenants, the CPU's clock) would otherwise favour the same variant every round.
+        for name, code, serve_args, env in variants[r % len(variants):] + variants[:r % len(variants)]:
             bench_http.MODES[name] = serve_args
             probe = Path(tempfile.mkdtemp(prefix="tracker-probe-")) if args.breakdown else None
             out = bench_http.measure(args.url, instance, paths, args.duration, [name], connections,
