@@ -55,11 +55,11 @@ def test_a_real_server_closes_the_connection_after_each_answer(tmp_path):
 
 def test_the_command_defaults_are_the_measured_ones(app):
     settings = server.gunicorn_settings(app)
-    assert (settings["workers"], settings["threads"], settings["keepalive"]) == (2, 4, 0)
+    assert (settings["workers"], settings["threads"], settings["keepalive"]) == (2, 2, 0)
 
 
 def test_without_keep_alive_a_worker_accepts_only_what_its_threads_can_serve(app):
-    assert server.gunicorn_settings(app)["worker_connections"] == 4
+    assert server.gunicorn_settings(app)["worker_connections"] == 2
     assert server.gunicorn_settings(app, threads=8)["worker_connections"] == 8
     # With keep-alive gunicorn's own limit stays (it keeps connections alive only below it).
     assert "worker_connections" not in server.gunicorn_settings(app, keepalive=2)

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WRK_TIMEOUT = "30s"
 USER_AGENT = "tracker-bench"  # what wrk/session.lua sends
 MODES = {  # name: extra `tracker serve` arguments (2 workers each)
+    "default": [],  # the command's own defaults (tracker/cli/server.py): 2 threads, no keep-alive
     "sync": ["--threads", "1"],
     "gthread": ["--threads", "4", "--keepalive", "2"],
     "gthread no keep-alive": ["--threads", "4", "--keepalive", "0"],

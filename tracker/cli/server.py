@@ -14,9 +14,12 @@ from tracker.services.database import upgrade_database
 
 # Measured (README, Performance: serving): gthread workers with keep-alive let one worker hold
 # most connections while the other idles; without keep-alive each answer frees its connection
-# and both workers share the load. Sync workers (--threads 1) served most under wrk but stall
-# on a browser's idle pre-opened connections unless a buffering proxy sits in front.
-THREADS = 4
+# and both workers share the load. Two threads a worker rather than four: on 2 cores, with
+# each round's variants in turn, PostgreSQL's p99 at 16 connections was lower in every page
+# (98-133 against 108-150 ms at M) for less CPU a request; SQLite's the same or lower. Sync
+# workers (--threads 1) stall on a browser's idle pre-opened connections unless a buffering
+# proxy sits in front.
+THREADS = 2
 KEEPALIVE = 0
 GC_THRESHOLD = 20_000
 
