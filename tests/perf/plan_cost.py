@@ -10,6 +10,11 @@ EXPLAIN (ANALYZE, BUFFERS, SUMMARY): planning ms and execution ms, medians of `-
     python -m tests.perf.plan_cost URL --pages dashboard,"company page" --plans
     python -m tests.perf.plan_cost URL --pages "opportunities board" --generic
 
+`--cpu N` runs each statement N times as the page does (prepared by psycopg, on one connection)
+and prints the CPU one run costs the database server (the backend's, from /proc) and this
+process (psycopg and the driver, no SQLAlchemy): where a page's server CPU goes, statement by
+statement, without EXPLAIN's instrumentation.
+
 `--generic` also runs each statement PREPAREd, under plan_cache_mode force_custom_plan and
 force_generic_plan (EXPLAIN ANALYZE EXECUTE, medians of `--repeat` after one run to build the
 generic plan): whether a page may run on generic plans without a slower execution.
@@ -19,11 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import statistics
 
 from psycopg.sql import Literal
 from sqlalchemy import event
 
+from tests.perf.bench_pages import _backend_cpu
 from tests.perf.pg_pages import open_account
 
 
@@ -89,6 +96,27 @@ def explain_prepared(connection, statement: str, params, repeat: int) -> dict[st
     return out
 
 
+def statement_cpu(connection, statement: str, params, runs: int) -> tuple[float, float]:
+    """(the server's CPU ms, this process's CPU ms) of one run of `statement`: the mean of `runs`
+    runs of it prepared (psycopg's prepare=True), after 10 unmeasured ones in which the server's
+    plan cache settles on a generic or a custom plan as it does for the page (after 5)."""
+    raw = connection.connection.driver_connection
+    backend, cursor = {raw.info.backend_pid}, raw.cursor()
+
+    def run() -> None:
+        cursor.execute(statement, params, prepare=True)
+        cursor.fetchall()
+
+    for _ in range(10):
+        run()
+    server, here = _backend_cpu(backend), resource.getrusage(resource.RUSAGE_SELF)
+    for _ in range(runs):
+        run()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    client = (after.ru_utime + after.ru_stime) - (here.ru_utime + here.ru_stime)
+    return (_backend_cpu(backend) - server) * 1000 / runs, client * 1000 / runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="PostgreSQL URL of a benchmark account")
@@ -97,6 +125,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="EXPLAIN ANALYZE runs per statement")
     parser.add_argument("--plans", action="store_true", help="print each statement's text")
     parser.add_argument("--paths", nargs="+", default=[], help="more pages by their paths, e.g. '/followups/?due=week'")
+    parser.add_argument("--cpu", type=int, default=0, metavar="RUNS",
+                        help="also each statement's CPU a run, the server's and psycopg's, over RUNS runs")
     parser.add_argument("--generic", action="store_true",
                         help="also each statement prepared: custom against generic plans (planning, execution)")
     args = parser.parse_args()
@@ -133,6 +163,9 @@ def main() -> None:
                 generic, custom = cache.get(_shape(statement), ("-", "-"))
                 print(f"  plan {p:6.2f}  exec {e:6.2f}  generic {generic!s:>3} custom {custom!s:>3}  {top:<14} "
                       f"{head}")
+                if args.cpu:
+                    server, client_ms = statement_cpu(c, statement, params, args.cpu)
+                    print(f"      CPU a run: server {server:.3f} ms, psycopg {client_ms:.3f} ms")
                 if args.generic:
                     both = explain_prepared(c, statement, params, args.repeat)
                     (cp, ce, cplan), (gp, ge, gplan) = both["custom"], both["generic"]
