@@ -2,6 +2,8 @@
 is upgraded to head and still holds all of it, and the app serves it."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import inspect, text
 from werkzeug.security import generate_password_hash
 
@@ -162,3 +164,37 @@ def test_upgrade_gives_imported_linkedin_connections_their_source(tmp_path, empt
             sources = dict(c.execute(text("SELECT id, source FROM touchpoints ORDER BY id")).all())
         db.engine.dispose()
     assert sources == {1: "linkedin", 2: "manual", 3: "manual"}
+
+
+def test_referrals_closed_from_comes_and_goes_with_its_referrals_kept(tmp_path, empty_database_url):
+    """0044 adds referrals.closed_from (empty: which referrals an application ended before is
+    not known); a downgrade drops it and keeps the referrals."""
+    from flask_migrate import downgrade, upgrade
+
+    from tracker.services.accounts import create_user
+    from tracker.services.contacts import ContactInput, save_contact
+    from tracker.services.opportunities import OpportunityInput, save_opportunity
+    from tracker.services.referrals import ask
+
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x", "TESTING": True}, instance=tmp_path)
+    with app.app_context():
+        upgrade(revision="0043")
+        upgrade()
+        user = create_user("jo@example.com", "correct horse battery")
+        jane = save_contact(user, None, ContactInput(full_name="Jane Doe"))
+        ask(user, save_opportunity(user, None, OpportunityInput(title="SRE")), jane, date(2026, 11, 3))
+        db.session.commit()
+        db.session.remove()
+
+        def referrals(c):
+            columns = {col["name"] for col in inspect(c).get_columns("referrals")}
+            rows = c.execute(text("SELECT status, asked_on FROM referrals")).all()
+            return "closed_from" in columns, [(status, str(day)) for status, day in rows]  # SQLite: text
+
+        with db.engine.connect() as c:
+            assert referrals(c) == (True, [("asked", "2026-11-03")])
+            assert c.execute(text("SELECT closed_from FROM referrals")).scalar() is None
+        downgrade(revision="0043")
+        with db.engine.connect() as c:
+            assert referrals(c) == (False, [("asked", "2026-11-03")])
+        db.engine.dispose()

@@ -1,6 +1,6 @@
 """Referrals: their own pipeline (asked → agreed → submitted → outcome, or declined), dated by
 the user's day, the referral playbooks' follow-ups (idempotent, the check-in dismissed by an
-answer), and nothing of another user's."""
+answer), closed and reopened with their application, and nothing of another user's."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -148,6 +148,17 @@ def _ask_with_steps(user, opp, contact, on):
     return referral
 
 
+def _submitted_and_asked(user, jane, opp):
+    """Jane's referral, submitted 10 days ago, and Ben's, asked 3 days ago, both with their
+    ask playbook's steps; and Ben and Cy (both at Acme)."""
+    ben = save_contact(user, None, ContactInput(full_name="Ben Roe", company="Acme"))
+    cy = save_contact(user, None, ContactInput(full_name="Cy Lee", company="Acme"))
+    submitted = _ask_with_steps(user, opp, jane, TODAY - timedelta(days=20))
+    referrals.advance(user, submitted, "submitted", TODAY - timedelta(days=10))
+    asked = _ask_with_steps(user, opp, ben, TODAY - timedelta(days=3))
+    return submitted, asked, ben, cy
+
+
 @pytest.mark.parametrize("status, outcome", [
     ("rejected", "not_hired"), ("withdrawn", "not_hired"), ("ghosted", "not_hired"), ("accepted", "hired"),
 ])
@@ -157,11 +168,7 @@ def test_closing_the_application_ends_its_referrals_in_progress(world, status, o
     from tracker.services.opportunities import set_status
 
     user, jane, opp = world
-    ben = save_contact(user, None, ContactInput(full_name="Ben Roe", company="Acme"))
-    cy = save_contact(user, None, ContactInput(full_name="Cy Lee", company="Acme"))
-    submitted = _ask_with_steps(user, opp, jane, TODAY - timedelta(days=20))
-    referrals.advance(user, submitted, "submitted", TODAY - timedelta(days=10))
-    asked = _ask_with_steps(user, opp, ben, TODAY - timedelta(days=3))
+    submitted, asked, ben, cy = _submitted_and_asked(user, jane, opp)
     declined = referrals.ask(user, opp, cy, TODAY - timedelta(days=3))
     referrals.advance(user, declined, "declined", TODAY - timedelta(days=2))
     other_opp = save_opportunity(user, None, OpportunityInput(title="SRE", company="Acme", status="applied"))
@@ -200,3 +207,76 @@ def test_a_rejection_leads_the_referrer_to_one_thanks(world):
         FollowUp.status == "open", FollowUp.kind == "referral_thanks"))] == ["referral_thanks"]
     _, steps = _steps(user, referral, "referral_outcome")
     assert [s.creatable for s in steps] == [False]  # already planned by the rejection
+
+
+CLOSED = {"rejected": "not_hired", "withdrawn": "not_hired", "ghosted": "not_hired", "accepted": "hired"}
+
+
+@pytest.mark.parametrize("status", sorted(CLOSED))
+def test_reopening_the_application_puts_back_the_referrals_its_closing_ended(world, status):
+    """A ghosting company writes back, a status set by mistake: the referrals the closing
+    ended are at their step again; one the user ended stays ended, and the check-in the
+    closing dismissed stays dismissed (not planned again)."""
+    from tracker.services.opportunities import set_status
+
+    user, jane, opp = world
+    submitted, asked, ben, cy = _submitted_and_asked(user, jane, opp)
+    ended = referrals.ask(user, opp, cy, TODAY - timedelta(days=9))
+    referrals.advance(user, ended, "submitted", TODAY - timedelta(days=8))
+    referrals.advance(user, ended, "not_hired", TODAY - timedelta(days=1))  # the user's own end
+    db.session.commit()
+
+    set_status(user, opp, status)
+    db.session.commit()
+    assert [r.status for r in (submitted, asked)] == [CLOSED[status]] * 2
+    set_status(user, opp, "interviewing")
+    db.session.commit()
+    assert [(r.status, r.outcome_on) for r in (submitted, asked, ended)] == [
+        ("submitted", None), ("asked", None), ("not_hired", TODAY - timedelta(days=1))]
+    assert db.session.scalar(select(db.func.count(FollowUp.id)).where(
+        FollowUp.kind == "check_in", FollowUp.status == "open")) == 0
+    _, steps = _steps(user, asked)
+    assert [(s.planned.kind, s.creatable) for s in steps] == [("thank_you", False), ("check_in", False)]
+
+    # Closed again, reopened again: the same every time.
+    for _ in range(2):
+        set_status(user, opp, status)
+        assert [(r.status, r.outcome_on) for r in (submitted, asked)] == [(CLOSED[status], TODAY)] * 2
+        set_status(user, opp, "offer")
+        assert [(r.status, r.outcome_on) for r in (submitted, asked)] == [("submitted", None), ("asked", None)]
+    db.session.commit()
+
+
+def test_a_referral_the_user_changes_after_the_closing_is_theirs(world):
+    """The edit form's new status or outcome day makes the end the user's; notes alone do not."""
+    from tracker.services.opportunities import set_status
+
+    user, jane, opp = world
+    ben = save_contact(user, None, ContactInput(full_name="Ben Roe", company="Acme"))
+    corrected = referrals.ask(user, opp, jane, TODAY - timedelta(days=9))
+    noted = referrals.ask(user, opp, ben, TODAY - timedelta(days=9))
+    set_status(user, opp, "ghosted")
+    referrals.save(corrected, referrals.ReferralInput("not_hired", TODAY - timedelta(days=9),
+                                                      outcome_on=TODAY - timedelta(days=2)))
+    referrals.save(noted, referrals.ReferralInput("not_hired", TODAY - timedelta(days=9), outcome_on=TODAY,
+                                                  notes="Never heard back"))
+    db.session.commit()
+    set_status(user, opp, "interviewing")
+    db.session.commit()
+    assert [(r.status, r.outcome_on) for r in (corrected, noted)] == [
+        ("not_hired", TODAY - timedelta(days=2)), ("asked", None)]
+
+
+def test_from_one_closed_status_to_another_the_referrals_follow(world):
+    """Rejected by mistake, then the offer accepted: the referral the rejection ended is hired."""
+    from tracker.services.opportunities import set_status
+
+    user, jane, opp = world
+    referral = referrals.ask(user, opp, jane, TODAY - timedelta(days=9))
+    set_status(user, opp, "rejected")
+    set_status(user, opp, "accepted")
+    db.session.commit()
+    assert (referral.status, referral.outcome_on) == ("hired", TODAY)
+    assert referrals.ended_by_application(user, opp) == [referral.id]
+    set_status(user, opp, "offer")
+    assert (referral.status, referral.outcome_on) == ("asked", None)

@@ -120,3 +120,50 @@ def test_another_users_referral_is_404(app, user_client, in_db, make_user, login
     assert mallory.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"}).status_code == 404
     assert mallory.get(f"/playbooks/referral_asked/referral/{rid}").status_code == 404
     assert in_db(lambda: db.session.get(Referral, rid).status) == "asked"
+
+
+def test_ending_the_application_offers_each_referrals_outcome_then_reopening_puts_them_back(user_client, in_db):
+    """Withdrawn, ghosted or accepted (rejected has its own playbook): the referrals it ended
+    are offered their outcome playbook, one after the other, each step planned once."""
+    jane, opp = _setup(user_client)
+    response = user_client.post_form("/contacts/new", {"full_name": "Ben Roe", "role": "peer", "company": "Acme"})
+    ben = int(response.headers["Location"].rsplit("/", 1)[-1])
+    for contact in (jane, ben):
+        user_client.post_form(f"/referrals/new/{opp}", {"contact": str(contact), "asked_on": "2026-11-01"})
+    first, second = in_db(lambda: list(db.session.scalars(select(Referral.id).order_by(Referral.id))))
+
+    response = user_client.post_form(f"/opportunities/{opp}/status", {"status": "withdrawn"})
+    preview = response.headers["Location"]
+    assert preview.startswith(f"/playbooks/referral_outcome/referral/{first}?")
+    assert "Tell Jane Doe (Acme) how the referral for Backend Engineer ended" in user_client.get(preview).get_data(
+        as_text=True)
+    response = _post_page_form(user_client, preview, preview.split("?")[0])
+    preview = response.headers["Location"]
+    assert preview.startswith(f"/playbooks/referral_outcome/referral/{second}?")
+    assert _post_page_form(user_client, preview, preview.split("?")[0]).headers["Location"] == f"/opportunities/{opp}"
+    def titles():
+        return sorted(db.session.scalars(select(FollowUp.title).where(FollowUp.kind == "referral_thanks")))
+
+    assert in_db(titles) == [f"Tell {name} (Acme) how the referral for Backend Engineer ended, and thank them"
+                             for name in ("Ben Roe", "Jane Doe")]
+
+    # Reopened: the referrals are asked again; accepted later: nothing new to plan, no preview.
+    user_client.post_form(f"/opportunities/{opp}/status", {"status": "offer"})
+    assert in_db(lambda: [db.session.get(Referral, r).status for r in (first, second)]) == ["asked", "asked"]
+    response = user_client.post_form(f"/opportunities/{opp}/status", {"status": "accepted"})
+    assert response.headers["Location"] == f"/opportunities/{opp}"
+    assert in_db(lambda: [db.session.get(Referral, r).status for r in (first, second)]) == ["hired", "hired"]
+    assert len(in_db(titles)) == 2
+
+
+def test_accepting_on_the_edit_form_offers_the_referrals_outcome(user_client, in_db):
+    jane, opp = _setup(user_client)
+    user_client.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"})
+    rid = in_db(lambda: db.session.scalar(select(Referral.id)))
+    response = _post_page_form(user_client, f"/opportunities/{opp}/edit", f"/opportunities/{opp}/edit",
+                               status="accepted")
+    preview = response.headers["Location"]
+    assert preview.startswith(f"/playbooks/referral_outcome/referral/{rid}?")
+    assert _post_page_form(user_client, preview, preview.split("?")[0]).status_code == 302
+    assert in_db(lambda: db.session.scalar(select(FollowUp.title).where(FollowUp.kind == "referral_thanks"))) == (
+        "Tell Jane Doe (Acme) how the referral for Backend Engineer ended, and thank them")

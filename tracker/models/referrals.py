@@ -50,6 +50,10 @@ class Referral(ReferralLabels, Owned, Timestamped, db.Model):
     submitted_on: Mapped[date | None] = mapped_column(Date)
     outcome_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The status it was at when its application's closing ended it
+    # (services.referrals.close_with_application), so that reopening the application puts it
+    # back; None: not ended by the application (in progress, or ended by the user).
+    closed_from: Mapped[str | None] = mapped_column(String(20))
 
     opportunity: Mapped["Opportunity"] = relationship()  # noqa: F821
     contact: Mapped["Contact"] = relationship()  # noqa: F821

@@ -95,12 +95,15 @@ def set_status(user: User, opportunity: Opportunity, status: str) -> StatusChang
     """Move to `status`, recording the change; None (nothing written) if it is already there.
 
     Moving to a closed status stamps closed_on with the user's today unless one is set, and
-    ends the referrals still in progress (services.referrals.close_with_application).
+    ends the referrals still in progress (services.referrals.close_with_application); moving
+    away from one puts back the referrals its closing ended (reopen_with_application), so
+    that from one closed status to another they take the new outcome.
     """
     if status not in STATUSES:
         raise ValueError(f"Unknown status {status!r}.")
     if opportunity.status == status:
         return None
+    was_closed = opportunity.status not in OPEN_STATUSES
     change = StatusChange(user_id=user.id, opportunity_id=opportunity.id, from_status=opportunity.status,
                           to_status=status, at=clock.now())
     opportunity.status = status
@@ -110,6 +113,8 @@ def set_status(user: User, opportunity: Opportunity, status: str) -> StatusChang
         opportunity.closed_on = None
     db.session.add(change)
     db.session.flush()
+    if was_closed and opportunity.id is not None:
+        referrals.reopen_with_application(user, opportunity)
     if status not in OPEN_STATUSES and opportunity.id is not None:
         referrals.close_with_application(user, opportunity, opportunity.closed_on)
     return change

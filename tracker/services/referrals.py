@@ -7,7 +7,8 @@ user's local day; the playbooks (referral_asked, referral_outcome in tracker.dom
 turn the ask and the outcome into dated follow-ups, and an answer (agreed, submitted,
 declined) dismisses the "check in if there is no answer" step left open. When the
 application itself closes (services.opportunities.set_status), a referral still in progress
-ends with it (close_with_application). Flushes; the caller commits.
+ends with it (close_with_application), and goes back to where it was when the application
+opens again (reopen_with_application). Flushes; the caller commits.
 """
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ def advance(user: User, referral: Referral, status: str, on: date) -> int:
     if status not in NEXT.get(referral.status, ()):
         raise ReferralError(f"A referral that is {referral.status_label.lower()} cannot become "
                             f"{STATUSES.get(status, status).lower()}.")
-    referral.status = status
+    referral.status, referral.closed_from = status, None
     setattr(referral, STEP_DAYS[status], on)
     dismissed = 0
     if status in ("agreed", "submitted", "declined"):
@@ -97,22 +98,49 @@ OUTCOME_OF_CLOSED = {"accepted": "hired", "rejected": "not_hired", "withdrawn": 
 
 def close_with_application(user: User, opportunity: Opportunity, on: date) -> list[Referral]:
     """The application closed on `on` (its status is one of OUTCOME_OF_CLOSED): its referrals
-    still in progress get that outcome, dated `on`, and their "check in if there is no
-    answer" steps are dismissed (nothing is left to answer), as an answer would. The thanks
-    to the referrer stays to the playbooks: the rejection playbook's "let them know how it
-    ended" step for the referrer, or the referral's own outcome playbook (one open step of a
-    kind per person: whichever is planned first covers the other). Returns the referrals
-    closed (one query, and one for their check-ins)."""
+    still in progress get that outcome, dated `on`, keeping the status they had in
+    closed_from, and their "check in if there is no answer" steps are dismissed (nothing is
+    left to answer), as an answer would. The thanks to the referrer stays to the playbooks:
+    the rejection playbook's "let them know how it ended" step for the referrer, or the
+    referral's own outcome playbook, which the status change's page offers for any other end
+    (one open step of a kind per person: whichever is planned first covers the other).
+    Returns the referrals closed (one query, and one for their check-ins)."""
     outcome = OUTCOME_OF_CLOSED.get(opportunity.status)
     if outcome is None:
         return []
     closed = list(db.session.scalars(select(Referral).where(
         Referral.user_id == user.id, Referral.opportunity_id == opportunity.id, Referral.status.in_(IN_PROGRESS))))
     for referral in closed:
+        referral.closed_from = referral.status
         referral.status, referral.outcome_on = outcome, on
     _dismiss_check_ins(user, [r.id for r in closed])
     db.session.flush()
     return closed
+
+
+def reopen_with_application(user: User, opportunity: Opportunity) -> list[Referral]:
+    """The application is open again (a ghosting company wrote back, a status set by
+    mistake): the referrals its closing ended go back to the status they had, without an
+    outcome day; the ones the user ended themselves (advance, the edit form) stay ended.
+
+    The "check in if there is no answer" steps the closing dismissed stay dismissed: a
+    dismissal does not say who made it, and the playbook does not plan that step again
+    (its key exists), so nothing is doubled; a new check-in is the user's to add. Returns
+    the referrals reopened (one query)."""
+    reopened = list(db.session.scalars(select(Referral).where(
+        Referral.user_id == user.id, Referral.opportunity_id == opportunity.id, Referral.closed_from.is_not(None))))
+    for referral in reopened:
+        referral.status, referral.outcome_on, referral.closed_from = referral.closed_from, None, None
+    db.session.flush()
+    return reopened
+
+
+def ended_by_application(user: User, opportunity: Opportunity) -> list[int]:
+    """The ids of the referrals the application's closing ended (and the user has not
+    changed since), in the order asked."""
+    return list(db.session.scalars(select(Referral.id).where(
+        Referral.user_id == user.id, Referral.opportunity_id == opportunity.id, Referral.closed_from.is_not(None))
+        .order_by(Referral.asked_on, Referral.id)))
 
 
 def _dismiss_check_ins(user: User, ids: list[int]) -> int:
@@ -131,9 +159,13 @@ def _dismiss_check_ins(user: User, ids: list[int]) -> int:
 
 
 def save(referral: Referral, data: ReferralInput) -> None:
-    """The edit form: status, days and notes as typed (corrections, or days from memory)."""
+    """The edit form: status, days and notes as typed (corrections, or days from memory).
+    A new status or outcome day makes the referral's end the user's own: reopening the
+    application no longer changes it (notes alone do not)."""
     if data.status not in STATUSES:
         raise ReferralError("Choose a step from the list.")
+    if (data.status, data.outcome_on) != (referral.status, referral.outcome_on):
+        referral.closed_from = None
     referral.status = data.status
     referral.asked_on, referral.agreed_on = data.asked_on, data.agreed_on
     referral.submitted_on, referral.outcome_on = data.submitted_on, data.outcome_on

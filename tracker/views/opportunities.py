@@ -215,7 +215,8 @@ def edit(opportunity_id: int):
         flash("Your changes are saved.", "success")
         return redirect(next_step(url_for("opportunities.show", opportunity_id=opportunity.id), opportunity=opportunity,
                                   rejected=opportunity.status == "rejected" and was != "rejected",
-                                  reopened=was == "rejected" and opportunity.status != "rejected"))
+                                  reopened=was == "rejected" and opportunity.status != "rejected",
+                                  ended=opportunity.status != was and opportunity.status not in OPEN_STATUSES))
     return _form_page(form, opportunity, 400 if form.is_submitted() else 200)
 
 
@@ -250,7 +251,8 @@ def _move(opportunity: Opportunity):
     elif request.form.get("from") == "dashboard":  # a deadline's "Applied"
         back = url_for("dashboard.index")
     then = next_step(back, opportunity=opportunity, rejected=changed is not None and changed.to_status == "rejected",
-                     reopened=changed is not None and changed.from_status == "rejected")
+                     reopened=changed is not None and changed.from_status == "rejected",
+                     ended=changed is not None and changed.to_status not in OPEN_STATUSES)
     if wants_json:
         return jsonify(status=opportunity.status, label=opportunity.status_label, next=then if then != back else None)
     return redirect(then)

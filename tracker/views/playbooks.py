@@ -10,8 +10,9 @@ from flask_login import current_user
 from tracker import clock
 from tracker.domain.bounds import date_problem
 from tracker.extensions import db
-from tracker.services import playbooks as service
+from tracker.services import playbooks as service, referrals
 from tracker.models import Opportunity
+from tracker.models.opportunities import OPEN_STATUSES
 from tracker.views.common import owned_or_404, safe_next
 
 bp = Blueprint("playbooks", __name__, url_prefix="/playbooks")
@@ -103,16 +104,20 @@ def reopened(opportunity_id: int):
 
 
 def next_step(default: str, *, interview=None, opportunity=None, rejected: bool = False, logged: bool = False,
-              reopened: bool = False) -> str:
+              reopened: bool = False, ended: bool = False) -> str:
     """Where a save view goes next: a playbook's preview when the event calls for one and it
     has something new to create, else `default`.
 
     rejected: the opportunity (or the interview's) has just been marked rejected;
     logged: `interview` has just been logged (offer the thank-you notes);
     reopened: the opportunity has just moved from rejected to another status (offer to
-    dismiss the rejection's open follow-ups).
+    dismiss the rejection's open follow-ups);
+    ended: the opportunity has just moved to a closed status: unless it is rejected (whose
+    playbook has the referrer's step), offer the outcome playbook of each referral it ended.
     """
     opportunity = opportunity or (interview.opportunity if interview is not None else None)
+    if ended and opportunity is not None and opportunity.status not in OPEN_STATUSES + ("rejected",):
+        default = _referral_outcomes(opportunity, default)  # also after the rejection steps' page, if any
     if reopened and opportunity is not None and opportunity.status != "rejected" \
             and service.open_rejection_steps(current_user, opportunity):
         return url_for("playbooks.reopened", opportunity_id=opportunity.id, next=default)
@@ -121,3 +126,12 @@ def next_step(default: str, *, interview=None, opportunity=None, rejected: bool 
     if logged and interview is not None:
         return preview_url("after_interview", "interview", interview.id, default) or default
     return default
+
+
+def _referral_outcomes(opportunity: Opportunity, then: str) -> str:
+    """The outcome previews of the referrals the application's closing ended, one after the
+    other (each one's "next" is the following one, the last one's `then`), leaving out those
+    with nothing new to plan; `then` when there is none."""
+    for referral_id in reversed(referrals.ended_by_application(current_user, opportunity)):
+        then = preview_url("referral_outcome", "referral", referral_id, then) or then
+    return then
