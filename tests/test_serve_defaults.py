@@ -53,6 +53,18 @@ def test_a_real_server_closes_the_connection_after_each_answer(tmp_path):
         live.stop()
 
 
+def test_a_server_leaves_no_control_socket_in_its_users_home(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    live = LiveServer(tmp_path, {"HOME": str(home), "XDG_RUNTIME_DIR": str(home)})
+    try:
+        assert urllib.request.urlopen(live.url + "/login", timeout=10).status == 200
+        assert list(home.rglob("*")) == []
+    finally:
+        live.stop()
+    assert "Control socket" not in (tmp_path / "server.log").read_text()
+
+
 def test_the_command_defaults_are_the_measured_ones(app):
     settings = server.gunicorn_settings(app)
     assert (settings["workers"], settings["threads"], settings["keepalive"]) == (2, 2, 0)

@@ -81,7 +81,11 @@ def gunicorn_settings(app, *, host: str = "127.0.0.1", port: int = 5000, workers
     settings = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "keepalive": keepalive,
                 "accesslog": "-" if access_log else None, "timeout": 120,
                 "post_fork": lambda server, worker: _in_worker(app),
-                "logger_class": "tracker.cli.gunicorn_worker.AccessLogger"}
+                "logger_class": "tracker.cli.gunicorn_worker.AccessLogger",
+                # No gunicornc control socket: by default gunicorn puts it at one path per user
+                # ($HOME/.gunicorn/gunicorn.ctl), which a second server on the machine takes
+                # over and the first one's exit deletes; tracker neither uses nor documents it.
+                "control_socket_disable": True}
     if threads > 1:  # gunicorn's gthread worker, closing connections in their own thread (gunicorn_worker.py)
         settings["worker_class"] = "tracker.cli.gunicorn_worker.ThreadWorker"
         if not keepalive:
