@@ -167,22 +167,25 @@ def test_upgrade_gives_imported_linkedin_connections_their_source(tmp_path, empt
 
 
 def test_referrals_closed_from_comes_and_goes_with_its_referrals_kept(tmp_path, empty_database_url):
-    """0044 adds referrals.closed_from (empty: which referrals an application ended before is
-    not known); a downgrade drops it and keeps the referrals."""
+    """0044 adds referrals.closed_from to a referral written before it, empty (which referrals
+    an application ended before is not known); a downgrade drops it and keeps the referral."""
     from flask_migrate import downgrade, upgrade
 
     from tracker.services.accounts import create_user
     from tracker.services.contacts import ContactInput, save_contact
     from tracker.services.opportunities import OpportunityInput, save_opportunity
-    from tracker.services.referrals import ask
 
     app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x", "TESTING": True}, instance=tmp_path)
     with app.app_context():
         upgrade(revision="0043")
-        upgrade()
         user = create_user("jo@example.com", "correct horse battery")
         jane = save_contact(user, None, ContactInput(full_name="Jane Doe"))
-        ask(user, save_opportunity(user, None, OpportunityInput(title="SRE")), jane, date(2026, 11, 3))
+        opp = save_opportunity(user, None, OpportunityInput(title="SRE", status="applied"))
+        # Written as 0043's table holds it (the model already has the new column).
+        db.session.execute(text(
+            "INSERT INTO referrals (user_id, opportunity_id, contact_id, status, asked_on, outcome_on, notes,"
+            " created_at, updated_at) VALUES (:u, :o, :c, 'not_hired', '2026-11-03', '2026-11-20', '',"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"u": user.id, "o": opp.id, "c": jane.id})
         db.session.commit()
         db.session.remove()
 
@@ -192,9 +195,12 @@ def test_referrals_closed_from_comes_and_goes_with_its_referrals_kept(tmp_path, 
             return "closed_from" in columns, [(status, str(day)) for status, day in rows]  # SQLite: text
 
         with db.engine.connect() as c:
-            assert referrals(c) == (True, [("asked", "2026-11-03")])
+            assert referrals(c) == (False, [("not_hired", "2026-11-03")])
+        upgrade()
+        with db.engine.connect() as c:
+            assert referrals(c) == (True, [("not_hired", "2026-11-03")])
             assert c.execute(text("SELECT closed_from FROM referrals")).scalar() is None
         downgrade(revision="0043")
         with db.engine.connect() as c:
-            assert referrals(c) == (False, [("asked", "2026-11-03")])
+            assert referrals(c) == (False, [("not_hired", "2026-11-03")])
         db.engine.dispose()

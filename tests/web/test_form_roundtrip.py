@@ -137,6 +137,12 @@ def _fill(user_id: int) -> None:
     asked = referrals.ask(user, live, old, date(2026, 10, 1), notes=NOTES)
     referrals.advance(user, asked, "agreed", date(2026, 10, 3))
     referrals.ask(user, closed, ben, date(2026, 8, 2))
+    # A referral its application's withdrawal ended (referrals.closed_from): its edit form saved
+    # unchanged must keep it the application's, so that reopening still puts it back.
+    withdrawn = opportunities.save_opportunity(user, None, opportunities.OpportunityInput(
+        title="Platform Engineer", company="Bare Co", status="applied", applied_on=date(2026, 9, 1)))
+    referrals.ask(user, withdrawn, ana, date(2026, 9, 2))
+    opportunities.set_status(user, withdrawn, "withdrawn")
     set_archived(old, True)  # archived after being linked everywhere: pickers must still offer it
 
     cadence.save_defaults(user, {"recruiter": 30, "mentor": 21})
