@@ -127,8 +127,7 @@ def reopen_with_application(user: User, opportunity: Opportunity) -> list[Referr
     dismissal does not say who made it, and the playbook does not plan that step again
     (its key exists), so nothing is doubled; a new check-in is the user's to add. Returns
     the referrals reopened (one query)."""
-    reopened = list(db.session.scalars(select(Referral).where(
-        Referral.user_id == user.id, Referral.opportunity_id == opportunity.id, Referral.closed_from.is_not(None))))
+    reopened = list(db.session.scalars(_ended_by_application(user, opportunity)))
     for referral in reopened:
         referral.status, referral.outcome_on, referral.closed_from = referral.closed_from, None, None
     db.session.flush()
@@ -138,9 +137,13 @@ def reopen_with_application(user: User, opportunity: Opportunity) -> list[Referr
 def ended_by_application(user: User, opportunity: Opportunity) -> list[int]:
     """The ids of the referrals the application's closing ended (and the user has not
     changed since), in the order asked."""
-    return list(db.session.scalars(select(Referral.id).where(
-        Referral.user_id == user.id, Referral.opportunity_id == opportunity.id, Referral.closed_from.is_not(None))
-        .order_by(Referral.asked_on, Referral.id)))
+    stmt = _ended_by_application(user, opportunity)
+    return list(db.session.scalars(stmt.with_only_columns(Referral.id).order_by(Referral.asked_on, Referral.id)))
+
+
+def _ended_by_application(user: User, opportunity: Opportunity):
+    return select(Referral).where(Referral.user_id == user.id, Referral.opportunity_id == opportunity.id,
+                                  Referral.closed_from.is_not(None))
 
 
 def _dismiss_check_ins(user: User, ids: list[int]) -> int:
