@@ -12,6 +12,7 @@ not what a view costs).
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from typing import Any, Iterator, NamedTuple
 
@@ -82,3 +83,30 @@ def sqlite_plan(executed: Executed) -> list[str]:
 
     return [row[3] for row in db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + executed.statement,
                                                                       tuple(executed.parameters))]
+
+
+def generic_plans_of_get(app, client, url: str, wanted) -> list[str]:
+    """PostgreSQL's generic plans (EXPLAIN's text) of the statements of a GET of `url` (signed
+    in) that wanted(sql) picks: what the page runs on once its statements are prepared. Each is
+    prepared and explained in one transaction, after the page's own set_config (its settings)."""
+    from tests.perf.plan_cost import explain_prepared
+    from tracker.extensions import db
+
+    for _ in range(6):  # past psycopg's prepare threshold: the plans the page runs on
+        assert client.get(url).status_code == 200
+    seen = statements_of_get(app, client, url)
+    plans = []
+    with app.app_context():
+        connection = db.session.connection()
+        for sql, params in seen:
+            if "set_config" in sql:
+                connection.exec_driver_sql(sql, params)
+            elif wanted(sql):
+                plans.append(explain_prepared(connection, sql, params, 1)["generic"][2])
+        db.session.rollback()
+    return plans
+
+
+def scanned_tables(plan: str) -> set[str]:
+    """The tables a plan (EXPLAIN's text) reads whole: its Seq Scans, subplans included."""
+    return set(re.findall(r"Seq Scan on (\w+)", plan))

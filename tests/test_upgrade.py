@@ -204,3 +204,30 @@ def test_referrals_closed_from_comes_and_goes_with_its_referrals_kept(tmp_path, 
         with db.engine.connect() as c:
             assert referrals(c) == (False, [("not_hired", "2026-11-03")])
         db.engine.dispose()
+
+
+def test_followups_contact_index_includes_the_ids_on_postgresql_and_a_downgrade_takes_it_back(tmp_path,
+                                                                                              empty_database_url):
+    """0045: on PostgreSQL ix_followups_contact_id INCLUDEs the id (the company timeline's lookups
+    are index-only); a downgrade puts the bare index back; SQLite's index is (contact_id) throughout."""
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x", "TESTING": True}, instance=tmp_path)
+
+    def index() -> tuple[list[str], str]:
+        with db.engine.connect() as c:
+            found = next(i for i in inspect(c).get_indexes("followups") if i["name"] == "ix_followups_contact_id")
+            definition = (c.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_followups_contact_id'"))
+                          .scalar() if c.dialect.name == "postgresql" else "")
+        return found["column_names"], definition
+
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        upgrade()
+        columns, definition = index()
+        assert columns == ["contact_id"]
+        assert ("INCLUDE (id)" in definition) is postgres, definition
+        downgrade(revision="0044")
+        columns, definition = index()
+        assert columns == ["contact_id"] and "INCLUDE" not in definition, definition
+        db.engine.dispose()

@@ -5,13 +5,12 @@ generic plans hashed the ids and scanned those tables, so the board's server CPU
 account. What the board shows is tested on both engines (test_board.py)."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import insert, select, text
 
-from tests.perf.plan_cost import explain_prepared
 from tests.skips import postgres_only
+from tests.statements import generic_plans_of_get, scanned_tables
 from tracker.extensions import db
 from tracker.models import Company, Contact, Opportunity, User, opportunity_contacts
 from tracker.models.opportunities import STATUSES
@@ -42,44 +41,12 @@ def _fill() -> None:
     db.session.commit()
 
 
-def _scanned(plan: str) -> set[str]:
-    """The tables a plan (EXPLAIN's text) reads whole: its Seq Scans, subplans included."""
-    return set(re.findall(r"Seq Scan on (\w+)", plan))
-
-
-def _plans(app, client, url: str, wanted) -> list[str]:
-    """The generic plans (EXPLAIN's text) the page runs of the statements of a GET of `url`
-    (signed in) that wanted(sql) picks: each prepared and explained in the page's transaction,
-    after the page's own set_config (its settings)."""
-    seen = []
-    listener = lambda conn, cursor, statement, parameters, *a: seen.append((statement, parameters))  # noqa: E731
-    with app.app_context():
-        engine = db.engine
-    for _ in range(6):  # past psycopg's prepare threshold: the plans the page runs on
-        assert client.get(url).status_code == 200
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    plans = []
-    with app.app_context():
-        connection = db.session.connection()
-        for sql, params in seen:
-            if "set_config" in sql:
-                connection.exec_driver_sql(sql, params)
-            elif wanted(sql):
-                plans.append(explain_prepared(connection, sql, params, 1)["generic"][2])
-        db.session.rollback()
-    return plans
-
-
 @postgres_only
 def test_the_cards_and_their_faces_are_read_by_the_cards_ids(app, user_client, in_db):
     in_db(_fill)
-    plans = _plans(app, user_client, "/opportunities/",
+    plans = generic_plans_of_get(app, user_client, "/opportunities/",
                    lambda sql: "FROM opportunities LEFT OUTER JOIN companies" in sql or "row_number() OVER" in sql)
     assert len(plans) == 2
     for plan in plans:
-        assert not _scanned(plan) & {"opportunities", "companies", "opportunity_contacts"}, plan
+        assert not scanned_tables(plan) & {"opportunities", "companies", "opportunity_contacts"}, plan
 

@@ -66,6 +66,10 @@ class FollowUp(FollowUpDue, Owned, Timestamped, db.Model):
         Index("ix_followups_user_status_due_key", "user_id", "status", "due_key", "id"),
         # Playbook steps carry a key; the same step for the same trigger is created once.
         Index("uq_followups_user_playbook_key", "user_id", "playbook_key", unique=True),
+        # A person's follow-ups, with their ids in the index (PostgreSQL's INCLUDE; SQLite's
+        # index holds the rowid): the company page's timeline finds its people's follow-ups
+        # without a heap read, where PostgreSQL scanned the account's follow-ups (0045).
+        Index("ix_followups_contact_id", "contact_id", postgresql_include=["id"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +84,7 @@ class FollowUp(FollowUpDue, Owned, Timestamped, db.Model):
     origin: Mapped[str] = mapped_column(String(20), default="manual")
     playbook_key: Mapped[str | None] = mapped_column(String(255))
     notes: Mapped[str] = mapped_column(Text, default="")
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id", ondelete="SET NULL"), index=True)
     opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="SET NULL"), index=True)
     touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id", ondelete="SET NULL"))
