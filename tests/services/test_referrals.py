@@ -280,3 +280,43 @@ def test_from_one_closed_status_to_another_the_referrals_follow(world):
     assert referrals.ended_by_application(user, opp) == [referral.id]
     set_status(user, opp, "offer")
     assert (referral.status, referral.outcome_on) == ("asked", None)
+
+
+def _plan_outcome(user, referral):
+    """Create the referral's outcome step as the preview offers it; returns it (or None)."""
+    trigger, steps = _steps(user, referral, "referral_outcome")
+    created = playbooks.create_steps(user, trigger, TODAY, {s.planned.idempotency_key: s.planned.due_on for s in steps})
+    db.session.commit()
+    return created[0] if created else None
+
+
+def _status(followup):
+    db.session.refresh(followup)
+    return followup.status
+
+
+def test_reopening_dismisses_only_the_tell_how_it_ended_steps_still_open(world):
+    """The ghosting company writes back: "tell Jane how it ended" is no longer due."""
+    from tracker.services.followups import FollowUpInput, complete, create_followup
+    from tracker.services.opportunities import set_status
+
+    user, jane, opp = world
+    submitted, asked, ben, cy = _submitted_and_asked(user, jane, opp)
+    own = referrals.ask(user, opp, cy, TODAY - timedelta(days=9))
+    referrals.advance(user, own, "submitted", TODAY - timedelta(days=8))
+    referrals.advance(user, own, "not_hired", TODAY - timedelta(days=1))  # the user's own end
+    own_step = _plan_outcome(user, own)
+    set_status(user, opp, "ghosted")
+    db.session.commit()
+    jane_step, ben_step = _plan_outcome(user, submitted), _plan_outcome(user, asked)
+    complete(user, ben_step, today=TODAY, now=NOW)  # Ben is told already
+    # Jane's own follow-up of the same kind, about the same application, not the playbook's.
+    mine = create_followup(user, FollowUpInput(title="Coffee with Jane", due_on=TODAY + timedelta(days=3),
+                                               kind="referral_thanks", contact=jane, opportunity=opp))
+    db.session.commit()
+
+    set_status(user, opp, "interviewing")
+    db.session.commit()
+    assert [_status(f) for f in (jane_step, ben_step, own_step, mine)] == ["dismissed", "done", "open", "open"]
+    assert {(f.contact_id, f.kind) for f in db.session.scalars(select(FollowUp).where(FollowUp.status == "open"))} == {
+        (jane.id, "thank_you"), (ben.id, "thank_you"), (cy.id, "referral_thanks"), (jane.id, "referral_thanks")}

@@ -167,3 +167,37 @@ def test_accepting_on_the_edit_form_offers_the_referrals_outcome(user_client, in
     assert _post_page_form(user_client, preview, preview.split("?")[0]).status_code == 302
     assert in_db(lambda: db.session.scalar(select(FollowUp.title).where(FollowUp.kind == "referral_thanks"))) == (
         "Tell Jane Doe (Acme) how the referral for Backend Engineer ended, and thank them")
+
+
+def _referrals_section(client, opp: int) -> str:
+    page = client.get(f"/opportunities/{opp}").get_data(as_text=True)
+    return page[page.index('id="referrals-h"'):page.index("</section>", page.index('id="referrals-h"'))]
+
+
+def test_reopening_on_the_edit_form_dismisses_the_tell_how_it_ended_step_not_a_done_one(user_client, in_db):
+    jane, opp = _setup(user_client)
+    response = user_client.post_form("/contacts/new", {"full_name": "Ben Roe", "role": "peer", "company": "Acme"})
+    ben = int(response.headers["Location"].rsplit("/", 1)[-1])
+    for contact in (jane, ben):
+        user_client.post_form(f"/referrals/new/{opp}", {"contact": str(contact), "asked_on": "2026-11-01"})
+    response = _post_page_form(user_client, f"/opportunities/{opp}", f"/opportunities/{opp}/status", status="ghosted")
+    for _ in range(2):
+        preview = response.headers["Location"]
+        assert preview.startswith("/playbooks/referral_outcome/referral/")
+        response = _post_page_form(user_client, preview, preview.split("?")[0])
+
+    def steps():
+        return dict(db.session.execute(select(FollowUp.contact_id, FollowUp.status).where(
+            FollowUp.kind == "referral_thanks")).all())
+
+    told_ben = in_db(lambda: db.session.scalar(select(FollowUp.id).where(FollowUp.contact_id == ben)))
+    user_client.post_form(f"/followups/{told_ben}/complete", {})
+    assert in_db(steps) == {jane: "open", ben: "done"}
+
+    response = _post_page_form(user_client, f"/opportunities/{opp}/edit", f"/opportunities/{opp}/edit",
+                               status="interviewing")
+    assert response.headers["Location"] == f"/opportunities/{opp}"
+    assert in_db(steps) == {jane: "dismissed", ben: "done"}
+    section = _referrals_section(user_client, opp)
+    assert "Tell Jane Doe (Acme) how the referral for Backend Engineer ended, and thank them</a> — dismissed" in section
+    assert "Tell Ben Roe (Acme) how the referral for Backend Engineer ended, and thank them</a> — done" in section

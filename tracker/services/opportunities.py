@@ -97,7 +97,8 @@ def set_status(user: User, opportunity: Opportunity, status: str) -> StatusChang
     Moving to a closed status stamps closed_on with the user's today unless one is set, and
     ends the referrals still in progress (services.referrals.close_with_application); moving
     away from one puts back the referrals its closing ended (reopen_with_application), so
-    that from one closed status to another they take the new outcome.
+    that from one closed status to another they take the new outcome (and the outcome
+    steps planned for the old one are dismissed; kept when the outcome stays the same).
     """
     if status not in STATUSES:
         raise ValueError(f"Unknown status {status!r}.")
@@ -114,7 +115,7 @@ def set_status(user: User, opportunity: Opportunity, status: str) -> StatusChang
     db.session.add(change)
     db.session.flush()
     if was_closed and opportunity.id is not None:
-        referrals.reopen_with_application(user, opportunity)
+        referrals.reopen_with_application(user, opportunity, referrals.OUTCOME_OF_CLOSED.get(status))
     if status not in OPEN_STATUSES and opportunity.id is not None:
         referrals.close_with_application(user, opportunity, opportunity.closed_on)
     return change

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, or_, select
 
 from tracker.extensions import db
 from tracker.models import Company, Contact, FollowUp, Opportunity, Referral, User, opportunity_contacts
@@ -118,18 +118,26 @@ def close_with_application(user: User, opportunity: Opportunity, on: date) -> li
     return closed
 
 
-def reopen_with_application(user: User, opportunity: Opportunity) -> list[Referral]:
+def reopen_with_application(user: User, opportunity: Opportunity, outcome: str | None = None) -> list[Referral]:
     """The application is open again (a ghosting company wrote back, a status set by
     mistake): the referrals its closing ended go back to the status they had, without an
     outcome day; the ones the user ended themselves (advance, the edit form) stay ended.
+    The follow-ups their outcome playbook planned to tell the referrer how it ended are
+    dismissed while open or snoozed (nothing has ended); done ones stay done.
+
+    `outcome`: the application closes again at once (from one closed status to another),
+    giving its referrals this outcome: the outcome steps of the referrals it leaves with the
+    same outcome stay as they are.
 
     The "check in if there is no answer" steps the closing dismissed stay dismissed: a
     dismissal does not say who made it, and the playbook does not plan that step again
     (its key exists), so nothing is doubled; a new check-in is the user's to add. Returns
-    the referrals reopened (one query)."""
+    the referrals reopened (one query, and one for their outcome steps)."""
     reopened = list(db.session.scalars(_ended_by_application(user, opportunity)))
+    changed = [r.id for r in reopened if r.status != outcome]
     for referral in reopened:
         referral.status, referral.outcome_on, referral.closed_from = referral.closed_from, None, None
+    _dismiss_steps(user, [f"referral_outcome:referral:{i}:" for i in changed])
     db.session.flush()
     return reopened
 
@@ -148,17 +156,20 @@ def _ended_by_application(user: User, opportunity: Opportunity):
 
 def _dismiss_check_ins(user: User, ids: list[int]) -> int:
     """Dismiss the open "check in if there is no answer" steps of these referrals."""
-    if not ids:
+    return _dismiss_steps(user, [f"referral_asked:referral:{i}:check_in:" for i in ids])
+
+
+def _dismiss_steps(user: User, prefixes: list[str]) -> int:
+    """Dismiss the user's open or snoozed playbook follow-ups whose key starts with one of
+    `prefixes` (tracker.domain.playbooks.idempotency_key); returns how many."""
+    if not prefixes:
         return 0
-    wanted = {f"referral_asked:referral:{i}:check_in:" for i in ids}
-    dismissed = 0
-    for followup in db.session.scalars(select(FollowUp).where(
-            FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")),
-            FollowUp.playbook_key.like("referral\\_asked:referral:%:check\\_in:%", escape="\\"))):
-        if followup.playbook_key.rsplit(":", 1)[0] + ":" in wanted:
-            dismiss(followup)
-            dismissed += 1
-    return dismissed
+    followups = list(db.session.scalars(select(FollowUp).where(
+        FollowUp.user_id == user.id, FollowUp.status.in_(("open", "snoozed")),
+        or_(*(FollowUp.playbook_key.startswith(p, autoescape=True) for p in prefixes)))))
+    for followup in followups:
+        dismiss(followup)
+    return len(followups)
 
 
 def save(referral: Referral, data: ReferralInput) -> None:
