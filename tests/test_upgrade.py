@@ -230,4 +230,56 @@ def test_followups_contact_index_includes_the_ids_on_postgresql_and_a_downgrade_
         downgrade(revision="0044")
         columns, definition = index()
         assert columns == ["contact_id"] and "INCLUDE" not in definition, definition
+
+
+def test_referral_outcome_steps_keyed_before_0046_get_their_referrals_outcome(tmp_path, empty_database_url):
+    """0046 puts the outcome in the "tell them how it ended" steps' keys: one planned before
+    gets the outcome its referral has, so the same outcome is still not offered twice; one
+    whose referral has none now (its application opened again) keeps its key. A downgrade
+    gives the old keys back."""
+    from flask_migrate import downgrade, upgrade
+
+    from tracker.services import playbooks, referrals
+    from tracker.services.accounts import create_user
+    from tracker.services.contacts import ContactInput, save_contact
+    from tracker.services.followups import FollowUpInput, create_followup
+    from tracker.services.opportunities import OpportunityInput, save_opportunity
+
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "x", "TESTING": True}, instance=tmp_path)
+    with app.app_context():
+        upgrade(revision="0045")
+        user = create_user("jo@example.com", "correct horse battery")
+        opp = save_opportunity(user, None, OpportunityInput(title="SRE", status="applied"))
+        people = [save_contact(user, None, ContactInput(full_name=name)) for name in ("Jane", "Ben", "Cy")]
+        made = [referrals.ask(user, opp, person, date(2026, 11, 3)) for person in people]
+        jane, ben, cy = made
+        referrals.advance(user, jane, "submitted", date(2026, 11, 4))
+        referrals.advance(user, jane, "not_hired", date(2026, 11, 20))
+        referrals.advance(user, ben, "submitted", date(2026, 11, 4))
+        referrals.advance(user, ben, "hired", date(2026, 11, 20))
+        keys = [f"referral_outcome:referral:{r.id}:tell_outcome:{r.contact_id}" for r in made]
+        keys.append(f"referral_asked:referral:{jane.id}:thank_you:{jane.contact_id}")  # another playbook's
+        for key, person in zip(keys, people + people[:1]):
+            create_followup(user, FollowUpInput(title="Tell them", due_on=date(2026, 11, 21), kind="referral_thanks",
+                                                contact=person, opportunity=opp), origin="playbook", playbook_key=key)
+        db.session.commit()
+        ids = (user.id, jane.id, ben.id, cy.id)
+        db.session.remove()
+
+        def stored():
+            with db.engine.connect() as c:
+                return list(c.execute(text("SELECT playbook_key FROM followups ORDER BY id")).scalars())
+
+        upgrade()
+        assert stored() == [keys[0].replace(":tell_outcome:", ":tell_outcome.not_hired:"),
+                            keys[1].replace(":tell_outcome:", ":tell_outcome.hired:"), keys[2], keys[3]]
+        from tracker.models import User
+
+        user = db.session.get(User, ids[0])
+        for referral_id in ids[1:3]:  # the outcome each told is planned already
+            trigger = playbooks.resolve(user, "referral_outcome", "referral", referral_id)
+            assert [s.exists for s in playbooks.preview(user, trigger, date(2026, 11, 21))] == [True]
+        db.session.remove()
+        downgrade(revision="0045")
+        assert stored() == keys
         db.engine.dispose()

@@ -148,6 +148,16 @@ def test_idempotency_keys_are_stable_and_distinct_per_step_and_contact():
     assert interview[0].idempotency_key == "after_interview:interview:12:thank_you:3"
 
 
+def test_a_referrals_outcome_is_part_of_its_steps_keys():
+    """A new outcome plans the step again; the same outcome gives the same key."""
+    def keys(outcome):
+        context = PlaybookContext("referral", 7, (JANE,), TODAY, outcome=outcome)
+        return [p.idempotency_key for p in plan("referral_outcome", context, TODAY)]
+
+    assert keys("not_hired") == ["referral_outcome:referral:7:tell_outcome.not_hired:3"] == keys("not_hired")
+    assert keys("hired") == ["referral_outcome:referral:7:tell_outcome.hired:3"]
+
+
 def test_a_contact_listed_twice_is_planned_once():
     assert len(plan("after_rejection", rejection(JANE, JANE), TODAY)) == 5
 

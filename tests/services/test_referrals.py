@@ -320,3 +320,42 @@ def test_reopening_dismisses_only_the_tell_how_it_ended_steps_still_open(world):
     assert [_status(f) for f in (jane_step, ben_step, own_step, mine)] == ["dismissed", "done", "open", "open"]
     assert {(f.contact_id, f.kind) for f in db.session.scalars(select(FollowUp).where(FollowUp.status == "open"))} == {
         (jane.id, "thank_you"), (ben.id, "thank_you"), (cy.id, "referral_thanks"), (jane.id, "referral_thanks")}
+
+
+def test_from_one_closed_status_to_another_the_outcome_step_follows_the_outcome(world):
+    """Withdrawn, then ghosted: still not hired, the step stays; then accepted: hired, the
+    "not hired" one still open is dismissed and the step is offered for the hire."""
+    from tracker.services.opportunities import set_status
+
+    user, jane, opp = world
+    referral = referrals.ask(user, opp, jane, TODAY - timedelta(days=9))
+    set_status(user, opp, "withdrawn")
+    db.session.commit()
+    told = _plan_outcome(user, referral)
+    set_status(user, opp, "ghosted")
+    db.session.commit()
+    assert _status(told) == "open" and _plan_outcome(user, referral) is None
+    set_status(user, opp, "accepted")
+    db.session.commit()
+    assert _status(told) == "dismissed"
+    hired = _plan_outcome(user, referral)
+    assert (hired.kind, hired.status, hired.due_on) == ("referral_thanks", "open", TODAY + timedelta(days=1))
+    assert [told.playbook_key, hired.playbook_key] == [
+        f"referral_outcome:referral:{referral.id}:tell_outcome.{o}:{jane.id}" for o in ("not_hired", "hired")]
+
+
+def test_a_new_outcome_after_reopening_is_told_again_and_the_same_one_is_not(world):
+    from tracker.services.opportunities import set_status
+
+    user, jane, opp = world
+    referral = referrals.ask(user, opp, jane, TODAY - timedelta(days=9))
+    set_status(user, opp, "withdrawn")
+    db.session.commit()
+    assert _plan_outcome(user, referral) is not None
+    for status, told in (("rejected", False), ("ghosted", False), ("accepted", True), ("accepted", False),
+                         ("withdrawn", False)):
+        set_status(user, opp, "offer")
+        set_status(user, opp, status)
+        db.session.commit()
+        assert (_plan_outcome(user, referral) is not None) == told, status
+    assert db.session.scalar(select(db.func.count(FollowUp.id)).where(FollowUp.kind == "referral_thanks")) == 2

@@ -147,26 +147,33 @@ def test_ending_the_application_offers_each_referrals_outcome_then_reopening_put
     assert in_db(titles) == [f"Tell {name} (Acme) how the referral for Backend Engineer ended, and thank them"
                              for name in ("Ben Roe", "Jane Doe")]
 
-    # Reopened: the referrals are asked again; accepted later: nothing new to plan, no preview.
+    # Reopened: the referrals are asked again, and nothing has ended: the follow-ups to tell
+    # them how it ended are dismissed.
     user_client.post_form(f"/opportunities/{opp}/status", {"status": "offer"})
     assert in_db(lambda: [db.session.get(Referral, r).status for r in (first, second)]) == ["asked", "asked"]
+    assert in_db(lambda: sorted(db.session.scalars(select(FollowUp.status).where(
+        FollowUp.kind == "referral_thanks")))) == ["dismissed", "dismissed"]
+    section = _referrals_section(user_client, opp)
+    assert section.count("ended, and thank them</a> — dismissed") == 2 and "— due" not in section
+
+    # Ghosted: not hired again, told already: nothing new to plan, no preview.
+    response = user_client.post_form(f"/opportunities/{opp}/status", {"status": "ghosted"})
+    assert response.headers["Location"] == f"/opportunities/{opp}"
+    # Accepted: hired, a new outcome: each referrer is offered the step again.
+    response = user_client.post_form(f"/opportunities/{opp}/status", {"status": "accepted"})
+    preview = response.headers["Location"]
+    assert preview.startswith(f"/playbooks/referral_outcome/referral/{first}?")
+    preview = _post_page_form(user_client, preview, preview.split("?")[0]).headers["Location"]
+    assert preview.startswith(f"/playbooks/referral_outcome/referral/{second}?")
+    assert _post_page_form(user_client, preview, preview.split("?")[0]).headers["Location"] == f"/opportunities/{opp}"
+    assert in_db(lambda: [db.session.get(Referral, r).status for r in (first, second)]) == ["hired", "hired"]
+    assert len(in_db(titles)) == 4
+    assert _referrals_section(user_client, opp).count("ended, and thank them</a> — due 4 Nov 2026") == 2
+    # Reopened and accepted again: the same outcome, nothing new.
+    user_client.post_form(f"/opportunities/{opp}/status", {"status": "offer"})
     response = user_client.post_form(f"/opportunities/{opp}/status", {"status": "accepted"})
     assert response.headers["Location"] == f"/opportunities/{opp}"
-    assert in_db(lambda: [db.session.get(Referral, r).status for r in (first, second)]) == ["hired", "hired"]
-    assert len(in_db(titles)) == 2
-
-
-def test_accepting_on_the_edit_form_offers_the_referrals_outcome(user_client, in_db):
-    jane, opp = _setup(user_client)
-    user_client.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"})
-    rid = in_db(lambda: db.session.scalar(select(Referral.id)))
-    response = _post_page_form(user_client, f"/opportunities/{opp}/edit", f"/opportunities/{opp}/edit",
-                               status="accepted")
-    preview = response.headers["Location"]
-    assert preview.startswith(f"/playbooks/referral_outcome/referral/{rid}?")
-    assert _post_page_form(user_client, preview, preview.split("?")[0]).status_code == 302
-    assert in_db(lambda: db.session.scalar(select(FollowUp.title).where(FollowUp.kind == "referral_thanks"))) == (
-        "Tell Jane Doe (Acme) how the referral for Backend Engineer ended, and thank them")
+    assert len(in_db(titles)) == 4
 
 
 def _referrals_section(client, opp: int) -> str:
@@ -201,3 +208,16 @@ def test_reopening_on_the_edit_form_dismisses_the_tell_how_it_ended_step_not_a_d
     section = _referrals_section(user_client, opp)
     assert "Tell Jane Doe (Acme) how the referral for Backend Engineer ended, and thank them</a> — dismissed" in section
     assert "Tell Ben Roe (Acme) how the referral for Backend Engineer ended, and thank them</a> — done" in section
+
+
+def test_accepting_on_the_edit_form_offers_the_referrals_outcome(user_client, in_db):
+    jane, opp = _setup(user_client)
+    user_client.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"})
+    rid = in_db(lambda: db.session.scalar(select(Referral.id)))
+    response = _post_page_form(user_client, f"/opportunities/{opp}/edit", f"/opportunities/{opp}/edit",
+                               status="accepted")
+    preview = response.headers["Location"]
+    assert preview.startswith(f"/playbooks/referral_outcome/referral/{rid}?")
+    assert _post_page_form(user_client, preview, preview.split("?")[0]).status_code == 302
+    assert in_db(lambda: db.session.scalar(select(FollowUp.title).where(FollowUp.kind == "referral_thanks"))) == (
+        "Tell Jane Doe (Acme) how the referral for Backend Engineer ended, and thank them")

@@ -67,6 +67,9 @@ class PlaybookContext:
         None for "today". Steps count from it, or from `today` if that is later.
     company/role_title: the opportunity's, used in titles and drafts.
     event_name: where an event acquaintance was met ("PyCon 2024"), if known.
+    outcome: how a referral ended ("hired", "not_hired") for its outcome playbook, else None.
+        It is part of each step's key, so a new outcome plans the step again and the same
+        outcome twice does not.
     """
 
     trigger_type: str
@@ -76,6 +79,7 @@ class PlaybookContext:
     company: str | None = None
     role_title: str | None = None
     event_name: str | None = None
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,8 @@ class PlannedFollowUp:
     """One follow-up a playbook would create.
 
     idempotency_key: "{playbook}:{trigger_type}:{trigger_id}:{step}:{contact_id}", stable
-        across runs; the service stores it and skips keys it already has.
+        across runs; the service stores it and skips keys it already has. With an outcome
+        (PlaybookContext.outcome) the step reads "{step}.{outcome}".
     skipped/skip_reason: a condition ruled the step out for this contact; do not create it.
     already_planned: an open follow-up of the same kind exists for this contact in this
         process (contact.open_kinds); do not create it, show it as planned.
@@ -242,10 +247,14 @@ PLAYBOOKS: Mapping[str, Playbook] = MappingProxyType(
 
 
 def idempotency_key(
-    playbook: str, trigger_type: str, trigger_id: int | str, step_key: str, contact_id: int | str
+    playbook: str, trigger_type: str, trigger_id: int | str, step_key: str, contact_id: int | str,
+    outcome: str | None = None,
 ) -> str:
-    """The key a planned follow-up is stored under; the same event gives the same key."""
-    return f"{playbook}:{trigger_type}:{trigger_id}:{step_key}:{contact_id}"
+    """The key a planned follow-up is stored under; the same event gives the same key.
+    `outcome` (a referral's, None for other events) joins the step: "tell_outcome.hired"
+    (migration 0046 gave the steps planned before it their referral's outcome)."""
+    step = f"{step_key}.{outcome}" if outcome else step_key
+    return f"{playbook}:{trigger_type}:{trigger_id}:{step}:{contact_id}"
 
 
 def plan(playbook_key: str, context: PlaybookContext, today: date) -> list[PlannedFollowUp]:
@@ -278,7 +287,8 @@ def plan(playbook_key: str, context: PlaybookContext, today: date) -> list[Plann
             planned.append(
                 PlannedFollowUp(
                     idempotency_key=idempotency_key(
-                        playbook.key, context.trigger_type, context.trigger_id, step.key, contact.id
+                        playbook.key, context.trigger_type, context.trigger_id, step.key, contact.id,
+                        context.outcome,
                     ),
                     playbook=playbook.key,
                     step_key=step.key,

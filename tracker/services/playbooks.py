@@ -21,6 +21,7 @@ from tracker.domain.playbooks import PARTS, PLAYBOOKS, PlannedFollowUp, Playbook
 from tracker.extensions import db
 from tracker.models import Contact, FollowUp, Interview, Opportunity, Referral, Touchpoint, User, touchpoint_contacts
 from tracker.models.opportunities import opportunity_contacts
+from tracker.models.referrals import OUTCOMES
 from tracker.services.followups import FollowUpInput, create_followup, dismiss, event_name
 
 TRIGGER_TYPES = ("interview", "opportunity", "contact", "referral")
@@ -194,8 +195,10 @@ def _referral_trigger(user: User, playbook: str, referral_id: int) -> Trigger | 
     planned = _open_followups(user, [contact.id], opportunity, [])
     people, by_id = _people(user, [contact], company, {contact.id: {"referrer"}}, _kinds(planned))
     occurred_on = referral.outcome_on if playbook == "referral_outcome" else referral.asked_on
+    # The outcome is part of the outcome steps' keys: hired after "not hired" is told again.
+    outcome = referral.status if playbook == "referral_outcome" and referral.status in OUTCOMES else None
     context = PlaybookContext("referral", referral.id, people, occurred_on=occurred_on, company=company,
-                              role_title=opportunity.title)
+                              role_title=opportunity.title, outcome=outcome)
     return Trigger(playbook, "referral", referral.id, context, None, opportunity, by_id, planned)
 
 
