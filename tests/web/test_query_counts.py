@@ -105,6 +105,8 @@ OTHER_ARGS = {"table": "funnel", "playbook": "after_rejection", "trigger_type": 
 NOT_COUNTED = {
     "people.photo": "a contact's photo: the account has none",
     "touchpoints.index": "a redirect to the activity page (counted: activity)",
+    "playbooks.referral_outcomes": "a redirect on from a status change (not a page): one check a referral the "
+                                   "application's closing ended, as the status change itself makes",
 }
 
 # Routes taking these arguments are not counted: grow() makes no such rows.

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timezone
 
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from tests.web.html_forms import parse_forms
 from tracker import clock
@@ -27,11 +28,13 @@ def _setup(client) -> tuple[int, int]:
 
 def _post_page_form(client, page_url: str, action: str, **changes):
     """Post the form of `page_url` whose action is `action` (or that posts to the page
-    itself, when `action` is the page's path), as shown, with `changes`."""
+    itself, when `action` is the page's path), as shown (every value of a name: all the
+    ticked boxes), with `changes`."""
     forms = parse_forms(client.get(page_url).get_data(as_text=True))
     (form,) = [f for f in forms if f.method == "post" and (f.action or page_url.split("?")[0]) == action]
-    data = dict(form.entries())
-    data.update(changes)
+    data = MultiDict(form.entries())
+    for name, value in changes.items():
+        data.setlist(name, [value])
     return client.raw.post(page_url if not form.action else action, data=data)
 
 
@@ -208,6 +211,51 @@ def test_reopening_on_the_edit_form_dismisses_the_tell_how_it_ended_step_not_a_d
     section = _referrals_section(user_client, opp)
     assert "Tell Jane Doe (Acme) how the referral for Backend Engineer ended, and thank them</a> — dismissed" in section
     assert "Tell Ben Roe (Acme) how the referral for Backend Engineer ended, and thank them</a> — done" in section
+
+
+def test_rejected_then_accepted_offers_the_hire_to_the_referrer_after_the_rejection_steps(user_client, in_db):
+    """The rejection told the referrer "not hired"; the offer accepted after all is a hire,
+    told once the rejection's steps are dismissed (kept, they still plan the telling)."""
+    jane, opp = _setup(user_client)
+    user_client.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"})
+    rid = in_db(lambda: db.session.scalar(select(Referral.id)))
+    response = _post_page_form(user_client, f"/opportunities/{opp}", f"/opportunities/{opp}/status", status="rejected")
+    preview = response.headers["Location"]
+    assert preview.startswith(f"/playbooks/after_rejection/opportunity/{opp}?")
+    _post_page_form(user_client, preview, preview.split("?")[0])
+    assert in_db(lambda: db.session.scalar(select(FollowUp.title).where(FollowUp.kind == "referral_thanks"))) == (
+        "Let Jane Doe (Acme) know how it ended and thank them for the referral")
+
+    response = _post_page_form(user_client, f"/opportunities/{opp}", f"/opportunities/{opp}/status", status="accepted")
+    reopened = response.headers["Location"]
+    assert reopened.startswith(f"/playbooks/after_rejection/opportunity/{opp}/reopened?")
+    assert "Let Jane Doe (Acme) know how it ended" in user_client.get(reopened).get_data(as_text=True)
+    response = _post_page_form(user_client, reopened, reopened.split("?")[0])
+    response = user_client.get(response.headers["Location"])
+    preview = response.headers["Location"]
+    assert preview.startswith(f"/playbooks/referral_outcome/referral/{rid}?")
+    assert "Tell Jane Doe (Acme) how the referral for Backend Engineer ended" in user_client.get(preview).get_data(
+        as_text=True)
+    assert _post_page_form(user_client, preview, preview.split("?")[0]).headers["Location"] == f"/opportunities/{opp}"
+    assert in_db(lambda: dict(db.session.execute(select(FollowUp.playbook_key, FollowUp.status).where(
+        FollowUp.kind == "referral_thanks")).all())) == {
+        f"after_rejection:opportunity:{opp}:referral_thanks:{jane}": "dismissed",
+        f"referral_outcome:referral:{rid}:tell_outcome.hired:{jane}": "open"}
+
+
+def test_rejected_then_accepted_keeping_the_rejection_steps_offers_nothing_twice(user_client, in_db):
+    """"Keep them" on the rejection steps' page: the referrer's "let them know how it ended"
+    stays planned, and "Keep them" goes on to the application, with no outcome preview."""
+    jane, opp = _setup(user_client)
+    user_client.post_form(f"/referrals/new/{opp}", {"contact": str(jane), "asked_on": "2026-11-01"})
+    response = _post_page_form(user_client, f"/opportunities/{opp}", f"/opportunities/{opp}/status", status="rejected")
+    _post_page_form(user_client, response.headers["Location"], response.headers["Location"].split("?")[0])
+    response = _post_page_form(user_client, f"/opportunities/{opp}", f"/opportunities/{opp}/status", status="accepted")
+    page = user_client.get(response.headers["Location"]).get_data(as_text=True)
+    keep = re.search(r'<a class="button secondary" href="([^"]+)">Keep them</a>', page).group(1).replace("&amp;", "&")
+    assert user_client.get(keep).headers.get("Location", keep) == f"/opportunities/{opp}"
+    assert in_db(lambda: db.session.scalar(select(db.func.count(FollowUp.id)).where(
+        FollowUp.kind == "referral_thanks", FollowUp.status == "open"))) == 1
 
 
 def test_accepting_on_the_edit_form_offers_the_referrals_outcome(user_client, in_db):

@@ -113,19 +113,36 @@ def next_step(default: str, *, interview=None, opportunity=None, rejected: bool 
     reopened: the opportunity has just moved from rejected to another status (offer to
     dismiss the rejection's open follow-ups);
     ended: the opportunity has just moved to a closed status: unless it is rejected (whose
-    playbook has the referrer's step), offer the outcome playbook of each referral it ended.
+    playbook has the referrer's step), offer the outcome playbook of each referral it ended
+    (after the rejection steps' page, when the move is from rejected).
     """
     opportunity = opportunity or (interview.opportunity if interview is not None else None)
+    rejection_steps = reopened and opportunity is not None and opportunity.status != "rejected" \
+        and bool(service.open_rejection_steps(current_user, opportunity))
     if ended and opportunity is not None and opportunity.status not in OPEN_STATUSES + ("rejected",):
-        default = _referral_outcomes(opportunity, default)  # also after the rejection steps' page, if any
-    if reopened and opportunity is not None and opportunity.status != "rejected" \
-            and service.open_rejection_steps(current_user, opportunity):
+        # After the rejection steps' page, if any, and looked at once it is done with: a
+        # rejection step still open (the referrer's "let them know how it ended") plans the
+        # referrer's thanks, and one dismissed there no longer does.
+        default = url_for("playbooks.referral_outcomes", opportunity_id=opportunity.id, next=default) \
+            if rejection_steps else _referral_outcomes(opportunity, default)
+    if rejection_steps:
         return url_for("playbooks.reopened", opportunity_id=opportunity.id, next=default)
     if rejected and opportunity is not None and opportunity.status == "rejected":
         return preview_url("after_rejection", "opportunity", opportunity.id, default) or default
     if logged and interview is not None:
         return preview_url("after_interview", "interview", interview.id, default) or default
     return default
+
+
+@bp.get("/referral_outcome/opportunity/<int:opportunity_id>/ended")
+def referral_outcomes(opportunity_id: int):
+    """On to the outcome previews of the referrals the application's closing ended (those
+    with something new to plan now), then to `next`."""
+    opportunity = owned_or_404(Opportunity, opportunity_id)
+    next_url = safe_next(request.args.get("next"), url_for("opportunities.show", opportunity_id=opportunity.id))
+    if opportunity.status in OPEN_STATUSES + ("rejected",):
+        return redirect(next_url)
+    return redirect(_referral_outcomes(opportunity, next_url))
 
 
 def _referral_outcomes(opportunity: Opportunity, then: str) -> str:
