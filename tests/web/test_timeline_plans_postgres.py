@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import insert, select, text
 
 from tests.skips import postgres_only
-from tests.web.test_board_plans import _plans, _scanned
+from tests.statements import generic_plans_of_get, scanned_tables
 from tracker.extensions import db
 from tracker.models import Contact, Interview, Opportunity, Touchpoint, User
 from tracker.services.touchpoints import log_touchpoint
@@ -49,6 +49,6 @@ def _fill() -> int:
 @postgres_only
 def test_the_contact_pages_touchpoints_name_their_interview_and_application_by_key(app, user_client, in_db):
     contact_id = in_db(_fill)
-    plans = _plans(app, user_client, f"/contacts/{contact_id}", lambda sql: "touchpoints.summary AS s1" in sql)
+    plans = generic_plans_of_get(app, user_client, f"/contacts/{contact_id}", lambda sql: "touchpoints.summary AS s1" in sql)
     assert len(plans) == 1
-    assert not _scanned(plans[0]) & {"interviews", "opportunities"}, plans[0]
+    assert not scanned_tables(plans[0]) & {"interviews", "opportunities"}, plans[0]
