@@ -45,7 +45,7 @@ def _fill() -> None:
 def test_the_cards_and_their_faces_are_read_by_the_cards_ids(app, user_client, in_db):
     in_db(_fill)
     plans = generic_plans_of_get(app, user_client, "/opportunities/",
-                   lambda sql: "FROM opportunities LEFT OUTER JOIN companies" in sql or "row_number() OVER" in sql)
+                                 lambda sql: "FROM opportunities LEFT OUTER JOIN companies" in sql or "row_number() OVER" in sql)
     assert len(plans) == 2
     for plan in plans:
         assert not scanned_tables(plan) & {"opportunities", "companies", "opportunity_contacts"}, plan

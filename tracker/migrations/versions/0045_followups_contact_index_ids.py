@@ -7,8 +7,8 @@ database, hashed against the people (2,500 rows at the benchmark's M). With the 
 index the lookups are index-only, which the planner takes: that part of the timeline's
 statement ran in 0.11 ms against 0.6 (EXPLAIN ANALYZE of its generic plan at M), and the
 company page cost the server 1.8-2.1 ms a request against 2.4-2.6 (tests/perf/pg_pages.py at
-M, three rounds alternating the two indexes; issue 17, thirteenth session). SQLite's index already holds the rowid, which is the id: nothing changes
-there.
+M, three rounds alternating the two indexes; issue 17, thirteenth session). SQLite's index
+already holds the rowid, which is the id: nothing changes there.
 
 Revision ID: 0045
 Revises: 0044
